@@ -1,0 +1,80 @@
+//! `Tenant`: a group of accounts sharing namespaces.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A tenant: accounts with a role each, and the namespaces they share.
+#[derive(CustomResource, Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[kube(
+    group = "ike.dev",
+    version = "v1alpha1",
+    kind = "Tenant",
+    status = "TenantStatus",
+    shortname = "tn",
+    printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
+    printcolumn = r#"{"name":"Reason","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].reason"}"#
+)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantSpec {
+    /// The tenant's accounts and their roles; at least one owner.
+    pub members: Vec<Member>,
+    /// The namespaces the tenant holds. The controller creates them; a namespace that exists and
+    /// is not the tenant's is never adopted.
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+    /// Dedicated nodes: every pod in the tenant's namespaces gets this node selector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_selector: Option<BTreeMap<String, String>>,
+    /// What the tenant is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whom to ask about the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    /// Keep the namespaces when the Tenant is deleted (they lose the tenant's bindings).
+    #[serde(default)]
+    pub keep_namespaces: bool,
+}
+
+/// One account's membership in a tenant.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    /// The account's name.
+    pub account: String,
+    /// The account's role in the tenant.
+    pub role: Role,
+}
+
+/// A role in a tenant. owner → admin, member → edit, viewer → view in every tenant namespace.
+#[derive(
+    Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Manages members and namespaces; admin in the tenant's namespaces.
+    Owner,
+    /// Edits workloads in the tenant's namespaces.
+    Member,
+    /// Reads the tenant's namespaces.
+    Viewer,
+}
+
+/// What the controller observed about a tenant.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantStatus {
+    /// Ready, with a reason such as NamespaceConflict or UnknownAccount when it is not.
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    /// The namespaces the tenant actually holds.
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+    /// The generation of the spec this status describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+}

@@ -1,0 +1,99 @@
+//! The account API's JSON bodies, shared by the server (`controller::account_api`) and the
+//! client (`account_client`) so the two cannot disagree.
+
+use serde::{Deserialize, Serialize};
+
+use super::TenantRole;
+
+/// `POST /v1/enroll`: redeem a one-time token for a first certificate.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrollRequest {
+    /// The enrollment token an admin handed out.
+    pub token: String,
+    /// A PEM certificate signing request; its key never leaves the user's machine.
+    pub csr: String,
+    /// Ask for a shorter lifetime than the server's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds: Option<u64>,
+}
+
+/// `POST /v1/renew`: a new certificate for the caller's current one (mTLS).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenewRequest {
+    /// A PEM certificate signing request.
+    pub csr: String,
+    /// Ask for a shorter lifetime than the server's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds: Option<u64>,
+}
+
+/// The answer to enroll and renew.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueResponse {
+    /// The account the certificate is for (its CN).
+    pub account: String,
+    /// The client certificate, PEM.
+    pub certificate: String,
+    /// The cluster CA, PEM: it signs the API server's certificate and the client certificates.
+    pub ca_certificate: String,
+    /// The kube-apiserver URL for the kubeconfig.
+    pub api_server: String,
+    /// The site's name.
+    pub site: String,
+    /// Serial number, lower-case hex.
+    pub serial: String,
+    /// Expiry, RFC 3339.
+    pub not_after: String,
+}
+
+/// `POST /v1/accounts/{name}/token`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenRequest {
+    /// Token lifetime; default 24 h.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds: Option<u64>,
+}
+
+/// A new enrollment token. Shown once; the server keeps only its hash.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    /// The token.
+    pub token: String,
+    /// When it stops being accepted, RFC 3339.
+    pub expires_at: String,
+}
+
+/// `GET /v1/whoami`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhoamiResponse {
+    /// The caller's account.
+    pub account: String,
+    /// Display name.
+    #[serde(default)]
+    pub display_name: String,
+    /// E-mail.
+    #[serde(default)]
+    pub email: String,
+    /// Platform admin.
+    #[serde(default)]
+    pub admin: bool,
+    /// Disabled.
+    #[serde(default)]
+    pub disabled: bool,
+    /// Tenants and roles.
+    #[serde(default)]
+    pub tenants: Vec<TenantRole>,
+}
+
+/// Every error the account API returns: one line that says what to do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorResponse {
+    /// The message.
+    pub error: String,
+}

@@ -1,0 +1,53 @@
+//! Installing and upgrading ike's CRDs with server-side apply.
+
+use std::time::Duration;
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::wait::{await_condition, conditions};
+
+use crate::consts::CONTROLLER_MANAGER;
+
+/// Errors installing the CRDs.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The API server refused the apply.
+    #[error("applying CRD {name} failed")]
+    Apply {
+        /// The CRD.
+        name: String,
+        /// Why.
+        source: kube::Error,
+    },
+    /// The CRD never became Established.
+    #[error("CRD {name} did not become established within 30 s")]
+    NotEstablished {
+        /// The CRD.
+        name: String,
+    },
+}
+
+/// Applies every CRD (creating or upgrading it) and waits until each is established.
+pub async fn install(
+    client: &kube::Client,
+    metrics: &super::metrics::Metrics,
+) -> Result<(), Error> {
+    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let params = PatchParams::apply(CONTROLLER_MANAGER).force();
+    for crd in crate::api::crds() {
+        let name = crd.metadata.name.clone().unwrap_or_default();
+        api.patch(&name, &params, &Patch::Apply(&crd))
+            .await
+            .map_err(|source| Error::Apply {
+                name: name.clone(),
+                source,
+            })?;
+        metrics.crds_applied.inc();
+        let established = await_condition(api.clone(), &name, conditions::is_crd_established());
+        match tokio::time::timeout(Duration::from_secs(30), established).await {
+            Ok(Ok(_)) => tracing::info!(crd = %name, "CRD established"),
+            _ => return Err(Error::NotEstablished { name }),
+        }
+    }
+    Ok(())
+}

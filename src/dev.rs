@@ -1,0 +1,274 @@
+//! The complete local IKE: a real control plane plus a running `ike-controller`, for development
+//! (`ike-controller local up`) and for the e2e tests (`tests/e2e/harness.rs`).
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+
+use crate::local::{Binaries, ControlPlane};
+
+/// `ike-controller local ...`
+#[derive(Debug, Subcommand)]
+pub enum LocalCommand {
+    /// Install what a fresh machine lacks: Debian packages and the control-plane build (cached).
+    Install,
+    /// Start a complete local IKE in the background (installing first if needed) and print how
+    /// to use it.
+    Up {
+        /// Where the local IKE keeps its data, certificates and logs.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Stop the local IKE started by `up`.
+    Down {
+        /// The directory given to `up`.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// How to start a local IKE.
+#[derive(Clone, Debug)]
+pub struct StartOptions {
+    /// Data, certificates and logs.
+    pub dir: PathBuf,
+    /// Survive this process (`local up`) or die with it (tests).
+    pub detach: bool,
+    /// The `ike-controller` binary to run.
+    pub controller_exe: PathBuf,
+    /// Use this existing cluster (an admin kubeconfig) instead of starting a control plane.
+    pub existing_kubeconfig: Option<PathBuf>,
+}
+
+/// A running local IKE. Dropping it stops what it started, unless it was detached.
+pub struct LocalIke {
+    /// The control plane, when this process started one.
+    pub plane: Option<ControlPlane>,
+    /// An admin kubeconfig for the cluster.
+    pub admin_kubeconfig: PathBuf,
+    /// Where the controller serves /healthz, /readyz and /metrics.
+    pub controller_addr: SocketAddr,
+    /// The controller's pid.
+    pub controller_pid: u32,
+    detach: bool,
+}
+
+impl Drop for LocalIke {
+    fn drop(&mut self) {
+        if !self.detach {
+            crate::local::terminate(&[self.controller_pid]);
+        }
+    }
+}
+
+/// The pids file of a local IKE's directory.
+fn pids_file(dir: &Path) -> PathBuf {
+    dir.join("pids")
+}
+
+/// Starts the control plane (unless an existing cluster is given) and the controller, and waits
+/// until the controller is ready (its CRDs are installed).
+pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
+    std::fs::create_dir_all(&options.dir)
+        .with_context(|| format!("cannot create {}", options.dir.display()))?;
+    let (plane, admin_kubeconfig) = match &options.existing_kubeconfig {
+        Some(kubeconfig) => (None, kubeconfig.clone()),
+        None => {
+            let bins = Binaries::locate()?;
+            let plane = ControlPlane::start(
+                &bins,
+                crate::local::Options {
+                    dir: options.dir.join("control-plane"),
+                    detach: options.detach,
+                    // Real clusters allow privileged pods in principle; ike's own admission
+                    // webhook is what refuses them in tenant namespaces.
+                    extra_apiserver_args: vec!["--allow-privileged=true".into()],
+                },
+            )?;
+            let kubeconfig = plane.admin_kubeconfig.clone();
+            (Some(plane), kubeconfig)
+        }
+    };
+    let controller_addr = SocketAddr::from(([127, 0, 0, 1], crate::local::free_port()?));
+    let log = std::fs::File::create(options.dir.join("ike-controller.log"))?;
+    let mut cmd = Command::new(&options.controller_exe);
+    cmd.arg("run")
+        .arg("--kubeconfig")
+        .arg(&admin_kubeconfig)
+        .arg("--listen")
+        .arg(controller_addr.to_string())
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    let controller_pid = crate::local::spawn(cmd, options.detach)
+        .with_context(|| format!("cannot start {}", options.controller_exe.display()))?;
+    let local = LocalIke {
+        plane,
+        admin_kubeconfig,
+        controller_addr,
+        controller_pid,
+        detach: options.detach,
+    };
+    let url = format!("http://{controller_addr}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok((200, _)) = http_get(&url, "/readyz") {
+            break;
+        }
+        if !crate::local::is_alive(controller_pid) || Instant::now() > deadline {
+            let log =
+                std::fs::read_to_string(options.dir.join("ike-controller.log")).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(5).collect();
+            bail!(
+                "ike-controller did not become ready; last log lines:\n{}",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Processes are stopped last line first: the controller before the control plane.
+    let mut pids: Vec<u32> = local.plane.iter().flat_map(|p| p.pids.clone()).collect();
+    pids.push(controller_pid);
+    std::fs::write(
+        pids_file(&options.dir),
+        pids.iter().map(|p| format!("{p}\n")).collect::<String>(),
+    )?;
+    Ok(local)
+}
+
+/// A plain HTTP/1.1 GET without TLS, returning (status, body). Enough for health checks.
+pub fn http_get(base: &str, path: &str) -> std::io::Result<(u16, String)> {
+    let addr = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other("not an HTTP response"))?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or("");
+    Ok((status, body.to_string()))
+}
+
+fn default_dir() -> anyhow::Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "ike")
+        .context("cannot find the home directory: pass --dir")?;
+    Ok(dirs
+        .state_dir()
+        .unwrap_or_else(|| dirs.data_local_dir())
+        .join("local"))
+}
+
+/// Runs `ike-controller local ...`.
+pub fn run(cmd: LocalCommand) -> anyhow::Result<()> {
+    match cmd {
+        LocalCommand::Install => {
+            let bins = Binaries::install(&mut std::io::stderr())?;
+            println!(
+                "control plane {} ready: {}, {}, {}",
+                crate::local::K8S_VERSION,
+                bins.etcd.display(),
+                bins.kube_apiserver.display(),
+                bins.kube_controller_manager.display()
+            );
+            Ok(())
+        }
+        LocalCommand::Up { dir } => {
+            let dir = match dir {
+                Some(d) => d,
+                None => default_dir()?,
+            };
+            if pids_file(&dir).exists() && !running(&pids_file(&dir)) {
+                // Left by a crash or a reboot: nothing of it runs any more.
+                std::fs::remove_file(pids_file(&dir))?;
+            }
+            if pids_file(&dir).exists() {
+                bail!(
+                    "a local IKE already runs from {}: stop it with 'ike-controller local down{}'",
+                    dir.display(),
+                    dir_flag(&dir)?
+                );
+            }
+            if Binaries::locate().is_err() {
+                eprintln!(
+                    "control-plane binaries not cached yet: installing (about 6 minutes, once)"
+                );
+                Binaries::install(&mut std::io::stderr())?;
+            }
+            let local = start(&StartOptions {
+                dir: dir.clone(),
+                detach: true,
+                controller_exe: std::env::current_exe()?,
+                existing_kubeconfig: None,
+            })?;
+            let kubeconfig = local.admin_kubeconfig.display();
+            println!("Local IKE is up ({}).", dir.display());
+            println!();
+            println!("  export KUBECONFIG={kubeconfig}");
+            println!(
+                "  kubectl get crd                      # ike's CRDs, installed by the controller"
+            );
+            println!("  ike version                          # ike against the local cluster");
+            println!(
+                "  curl http://{}/metrics    # the controller's metrics",
+                local.controller_addr
+            );
+            println!();
+            println!(
+                "Logs are in {}. Stop everything with: ike-controller local down{}",
+                dir.display(),
+                dir_flag(&dir)?
+            );
+            Ok(())
+        }
+        LocalCommand::Down { dir } => {
+            let dir = match dir {
+                Some(d) => d,
+                None => default_dir()?,
+            };
+            let pids = pids_file(&dir);
+            if !pids.exists() {
+                bail!(
+                    "no local IKE runs from {} (no {} file)",
+                    dir.display(),
+                    pids.display()
+                );
+            }
+            ControlPlane::stop_pids_file(&pids)?;
+            std::fs::remove_file(&pids)?;
+            println!("Local IKE stopped; its data stays in {}.", dir.display());
+            Ok(())
+        }
+    }
+}
+
+/// Whether any process listed in a pids file still runs.
+fn running(pids: &Path) -> bool {
+    std::fs::read_to_string(pids)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .any(crate::local::is_alive)
+}
+
+fn dir_flag(dir: &Path) -> anyhow::Result<String> {
+    Ok(if *dir == default_dir()? {
+        String::new()
+    } else {
+        format!(" --dir {}", dir.display())
+    })
+}

@@ -1,0 +1,195 @@
+//! Reading, merging and selecting kubeconfig contexts the way kubectl does.
+//!
+//! kube-rs fails when a file listed in `KUBECONFIG` is missing; kubectl skips it. ike follows
+//! kubectl so that both tools see the same contexts.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+
+use crate::settings::Settings;
+
+/// Errors reading kubeconfig files or choosing a context.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A kubeconfig file exists but cannot be read or parsed.
+    #[error("cannot read kubeconfig {path}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: kube::config::KubeconfigError,
+    },
+    /// None of the kubeconfig files exists.
+    #[error("no kubeconfig found (looked at {looked}): run 'ike login --site SITE' first")]
+    NoKubeconfig {
+        /// The files looked at.
+        looked: String,
+    },
+    /// The site's context is not in the kubeconfig.
+    #[error("no context '{context}' in the kubeconfig: run 'ike login --site {site}' first")]
+    UnknownSite {
+        /// The site asked for.
+        site: String,
+        /// Its context name.
+        context: String,
+    },
+    /// The kubeconfig has no current context and no site was given.
+    #[error("no site given and the kubeconfig has no current context: pass --site SITE")]
+    NoCurrentContext,
+    /// The context exists but kube-rs cannot build a client configuration from it.
+    #[error("kubeconfig context '{context}' is not usable")]
+    Config {
+        /// The context.
+        context: String,
+        /// Why.
+        source: kube::config::KubeconfigError,
+    },
+}
+
+/// The kubeconfig files in the order kubectl reads them, and whether they came from
+/// `KUBECONFIG`.
+pub fn paths(kubeconfig_env: Option<&OsStr>, home: Option<&Path>) -> (Vec<PathBuf>, bool) {
+    if let Some(value) = kubeconfig_env.filter(|v| !v.is_empty()) {
+        let list: Vec<PathBuf> = std::env::split_paths(value)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        if !list.is_empty() {
+            return (list, true);
+        }
+    }
+    let home = home.map(Path::to_path_buf).unwrap_or_default();
+    (vec![home.join(".kube").join("config")], false)
+}
+
+/// The file kubectl writes a new entry to: the first existing file listed, else the last one
+/// (client-go's `GetDefaultFilename`).
+pub fn write_target(paths: &[PathBuf]) -> PathBuf {
+    paths
+        .iter()
+        .find(|p| p.exists())
+        .or(paths.last())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Reads and merges every existing file, first one wins, as kubectl does.
+pub fn load(paths: &[PathBuf]) -> Result<Kubeconfig, Error> {
+    let mut merged: Option<Kubeconfig> = None;
+    for path in paths.iter().filter(|p| p.exists()) {
+        let next = Kubeconfig::read_from(path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        merged = Some(match merged {
+            None => next,
+            Some(m) => m.merge(next).map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?,
+        });
+    }
+    merged.ok_or_else(|| Error::NoKubeconfig {
+        looked: paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+/// The context a command should use: `ike-<site>` when a site is given, else the current one.
+pub fn context_for(kubeconfig: &Kubeconfig, site: Option<&str>) -> Result<String, Error> {
+    match site {
+        Some(site) => {
+            let context = crate::consts::context_name(site);
+            if kubeconfig.contexts.iter().any(|c| c.name == context) {
+                Ok(context)
+            } else {
+                Err(Error::UnknownSite {
+                    site: site.to_string(),
+                    context,
+                })
+            }
+        }
+        None => kubeconfig
+            .current_context
+            .clone()
+            .filter(|c| !c.is_empty())
+            .ok_or(Error::NoCurrentContext),
+    }
+}
+
+/// A client configuration for the settings' site (or current context).
+pub async fn client_config(settings: &Settings) -> Result<(kube::Config, String), Error> {
+    let kubeconfig = load(&settings.kubeconfig_paths)?;
+    let context = context_for(&kubeconfig, settings.site.as_deref())?;
+    let options = KubeConfigOptions {
+        context: Some(context.clone()),
+        ..Default::default()
+    };
+    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .map_err(|source| Error::Config {
+            context: context.clone(),
+            source,
+        })?;
+    if let Some(ns) = &settings.namespace {
+        config.default_namespace = ns.clone();
+    }
+    Ok((config, context))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubeconfig_env_lists_files_in_order() {
+        let (paths, from_env) = paths(Some(OsStr::new("/a:/b::/c")), Some(Path::new("/home/u")));
+        assert_eq!(paths, ["/a", "/b", "/c"].map(PathBuf::from));
+        assert!(from_env);
+    }
+
+    #[test]
+    fn without_kubeconfig_env_the_home_file_is_used() {
+        let (paths, from_env) = paths(None, Some(Path::new("/home/u")));
+        assert_eq!(paths, [PathBuf::from("/home/u/.kube/config")]);
+        assert!(!from_env);
+        let (paths, _) = paths_empty();
+        assert_eq!(paths, [PathBuf::from("/home/u/.kube/config")]);
+    }
+
+    fn paths_empty() -> (Vec<PathBuf>, bool) {
+        paths(Some(OsStr::new("")), Some(Path::new("/home/u")))
+    }
+
+    #[test]
+    fn new_entries_go_to_the_first_existing_file_else_the_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        let b = dir.path().join("b");
+        let c = dir.path().join("c");
+        assert_eq!(write_target(&[a.clone(), b.clone(), c.clone()]), c);
+        std::fs::write(&b, "").unwrap();
+        assert_eq!(write_target(&[a, b.clone(), c]), b);
+    }
+
+    #[test]
+    fn missing_files_are_skipped_like_kubectl_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let present = dir.path().join("present");
+        std::fs::write(
+            &present,
+            "apiVersion: v1\nkind: Config\ncurrent-context: x\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\n",
+        )
+        .unwrap();
+        let kc = load(&[dir.path().join("missing"), present]).unwrap();
+        assert_eq!(context_for(&kc, None).unwrap(), "x");
+        assert!(matches!(
+            context_for(&kc, Some("tokyo")),
+            Err(Error::UnknownSite { .. })
+        ));
+    }
+}

@@ -1,0 +1,831 @@
+//! A real Kubernetes control plane on loopback: etcd, kube-apiserver and kube-controller-manager.
+//!
+//! Owns installing their binaries (built once from Debian's source, then cached), generating the
+//! plane's certificates, starting the processes on free ports, waiting until the apiserver is
+//! ready, and stopping them again by pid. Synchronous on purpose: the e2e tests share one plane
+//! from plain `#[test]`s, and `ike-controller local up/down` runs before any async runtime.
+//!
+//! There is no scheduler and no kubelet; see `shared/CONTROL_PLANE.md` for what works.
+
+mod install;
+mod pki;
+mod probe;
+mod process;
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{self, Write as _};
+use std::net::{Ipv4Addr, TcpListener};
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub use pki::CertAndKey;
+
+/// The Kubernetes version of the control plane (the newest Debian's source can build here).
+pub const K8S_VERSION: &str = "v1.20.2";
+/// The revision of the build recipe, part of the cache directory's name. Revision 2 vendors
+/// reflect2 1.0.2: with 1.0.1, kube-apiserver built by Go 1.18+ crashes (SIGSEGV in map
+/// iteration) on the first custom resource it stores.
+pub const BUILD_REVISION: u32 = 2;
+
+/// How long [`ControlPlane::start`] waits for `/readyz`.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+const READY_POLL: Duration = Duration::from_millis(100);
+/// How long kube-controller-manager must stay up before the plane counts as started.
+const KCM_SETTLE: Duration = Duration::from_millis(300);
+/// Lines of a child's log quoted in errors.
+const LOG_TAIL: usize = 5;
+/// Admission plugins always enabled (the tenant node-selector relies on PodNodeSelector).
+const ADMISSION_PLUGINS: &str = "PodNodeSelector";
+const ADMISSION_FLAG: &str = "--enable-admission-plugins=";
+/// Controllers that need nodes, clouds or volumes, none of which exist here.
+const KCM_CONTROLLERS: &str = "*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service,-route,\
+                               -attachdetach,-persistentvolume-binder,-persistentvolume-expander,-ttl";
+
+const ETCD: &str = "etcd";
+const KUBE_APISERVER: &str = "kube-apiserver";
+const KUBE_CONTROLLER_MANAGER: &str = "kube-controller-manager";
+
+/// What went wrong installing, starting or stopping the local control plane.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// kube-apiserver or kube-controller-manager is not in the cache directory.
+    #[error(
+        "{name} {K8S_VERSION} not found in {}: run 'ike-controller local install' (builds it from \
+         Debian's kubernetes source, about 6 minutes) or set IKE_K8S_BIN_DIR",
+        dir.display()
+    )]
+    MissingBinary {
+        /// File name of the binary.
+        name: &'static str,
+        /// The cache directory that was searched.
+        dir: PathBuf,
+    },
+    /// etcd is neither on PATH nor at /usr/bin/etcd (and $IKE_ETCD is not set).
+    #[error(
+        "etcd not found on PATH or at /usr/bin/etcd: run 'ike-controller local install' \
+         (installs Debian's etcd-server) or set IKE_ETCD"
+    )]
+    MissingEtcd,
+    /// $IKE_ETCD is set but does not name an executable file.
+    #[error("IKE_ETCD={} is not an executable file: point it at etcd or unset it", path.display())]
+    BadEtcdPath {
+        /// The value of $IKE_ETCD.
+        path: PathBuf,
+    },
+    /// [`Binaries::install`] needs root for apt-get and /etc/apt.
+    #[error(
+        "installing the control-plane binaries needs root (it runs apt-get): run 'ike-controller \
+         local install' as root, or set IKE_K8S_BIN_DIR to a directory holding kube-apiserver and \
+         kube-controller-manager {K8S_VERSION}"
+    )]
+    InstallNeedsRoot,
+    /// One step of [`Binaries::install`] failed.
+    #[error("install step '{step}' failed: `{command}`: {detail}")]
+    InstallStep {
+        /// What the step does, e.g. "build kube-apiserver and kube-controller-manager".
+        step: &'static str,
+        /// The command, as it could be pasted into a shell.
+        command: String,
+        /// Exit status or spawn error, and where the full output is.
+        detail: String,
+    },
+    /// A file-system operation failed.
+    #[error("could not {what}")]
+    Io {
+        /// The operation, e.g. "write /tmp/x/ca.key".
+        what: String,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// Certificates or keys could not be generated or loaded.
+    #[error("could not create the control plane's certificates")]
+    Pki(#[source] pki::PkiError),
+    /// No free port on 127.0.0.1.
+    #[error("could not find a free port on 127.0.0.1")]
+    NoFreePort(#[source] io::Error),
+    /// The readiness-probe TLS client could not be built from the generated certificates.
+    #[error("could not build the TLS client for the readiness probe: {0}")]
+    ProbeClient(String),
+    /// A child process could not be spawned.
+    #[error("could not start {name} ({})", path.display())]
+    Spawn {
+        /// Which component.
+        name: &'static str,
+        /// Its binary.
+        path: PathBuf,
+        /// The spawn error.
+        #[source]
+        source: io::Error,
+    },
+    /// A child exited while the plane was starting.
+    #[error("{name} exited during start-up ({status}); last lines of {}: {tail}", log.display())]
+    Exited {
+        /// Which component.
+        name: &'static str,
+        /// Its exit status.
+        status: std::process::ExitStatus,
+        /// Its log file.
+        log: PathBuf,
+        /// The last lines of the log, joined with " | ".
+        tail: String,
+    },
+    /// kube-apiserver did not answer `/readyz` with 200 in time.
+    #[error(
+        "kube-apiserver not ready after {} s (last probe: {last_probe}); last lines of {}: {tail}",
+        READY_TIMEOUT.as_secs(),
+        log.display()
+    )]
+    NotReady {
+        /// Result of the last probe.
+        last_probe: String,
+        /// The apiserver's log file.
+        log: PathBuf,
+        /// The last lines of the log, joined with " | ".
+        tail: String,
+    },
+    /// The directory already hosts a running plane.
+    #[error(
+        "a control plane is already running in {} (pids {pids}): run 'ike-controller local down' \
+         first",
+        dir.display()
+    )]
+    AlreadyRunning {
+        /// The plane's directory.
+        dir: PathBuf,
+        /// Its live pids, comma-separated.
+        pids: String,
+    },
+    /// A pids file has a line that is not a pid.
+    #[error("{} line {line}: {text:?} is not a pid", path.display())]
+    BadPidsFile {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// The offending text.
+        text: String,
+    },
+}
+
+impl Error {
+    fn io(what: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
+        let what = what.into();
+        move |source| Error::Io { what, source }
+    }
+}
+
+impl From<pki::PkiError> for Error {
+    fn from(e: pki::PkiError) -> Error {
+        Error::Pki(e)
+    }
+}
+
+/// Paths of the three control-plane binaries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binaries {
+    /// etcd (Debian's etcd-server, 3.4).
+    pub etcd: PathBuf,
+    /// kube-apiserver v1.20.2.
+    pub kube_apiserver: PathBuf,
+    /// kube-controller-manager v1.20.2.
+    pub kube_controller_manager: PathBuf,
+}
+
+impl Binaries {
+    /// Cache dir: $IKE_K8S_BIN_DIR if set, else directories::ProjectDirs cache dir for "ike"
+    /// joined with "k8s-v1.20.2-r2" (on this machine ~/.cache/ike/k8s-v1.20.2-r2). The `-r2`
+    /// is the build recipe's revision: binaries from an older recipe are rebuilt.
+    pub fn cache_dir() -> PathBuf {
+        if let Some(dir) = std::env::var_os("IKE_K8S_BIN_DIR").filter(|d| !d.is_empty()) {
+            return PathBuf::from(dir);
+        }
+        directories::ProjectDirs::from("", "", "ike")
+            .map(|dirs| dirs.cache_dir().to_path_buf())
+            .unwrap_or_else(|| std::env::temp_dir().join("ike-cache"))
+            .join(format!("k8s-{K8S_VERSION}-r{BUILD_REVISION}"))
+    }
+
+    /// Finds the binaries without installing anything; Err(Error::Missing..) otherwise.
+    ///
+    /// etcd: $IKE_ETCD if set, else `etcd` on PATH, else /usr/bin/etcd.
+    pub fn locate() -> Result<Binaries, Error> {
+        Binaries::locate_in(&Binaries::cache_dir(), find_etcd())
+    }
+
+    /// Idempotent installer: returns the binaries if they exist, otherwise builds them (as root)
+    /// exactly as `shared/CONTROL_PLANE.md` describes, printing progress lines to `log`.
+    ///
+    /// Adds a bookworm deb-src entry if no deb-src is configured, installs golang-go,
+    /// etcd-server, rsync and make, fetches and unpacks Debian's kubernetes source under
+    /// `<cache dir>/build`, builds in GOPATH mode, copies both binaries into the cache dir
+    /// atomically and removes the build dir. The commands' output goes to
+    /// `<cache dir>/install.log`; a failing step's error names the step and the command.
+    pub fn install(log: &mut dyn io::Write) -> Result<Binaries, Error> {
+        install::install(&Binaries::cache_dir(), find_etcd, log)
+    }
+
+    fn locate_in(dir: &Path, etcd: Result<PathBuf, Error>) -> Result<Binaries, Error> {
+        let binary = |name: &'static str| {
+            let path = dir.join(name);
+            if is_executable(&path) {
+                Ok(path)
+            } else {
+                Err(Error::MissingBinary {
+                    name,
+                    dir: dir.to_path_buf(),
+                })
+            }
+        };
+        Ok(Binaries {
+            kube_apiserver: binary(KUBE_APISERVER)?,
+            kube_controller_manager: binary(KUBE_CONTROLLER_MANAGER)?,
+            etcd: etcd?,
+        })
+    }
+}
+
+fn find_etcd() -> Result<PathBuf, Error> {
+    if let Some(path) = std::env::var_os("IKE_ETCD").filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        return if is_executable(&path) {
+            Ok(path)
+        } else {
+            Err(Error::BadEtcdPath { path })
+        };
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|dir| dir.join(ETCD))
+        .chain([PathBuf::from("/usr/bin/etcd")])
+        .find(|path| is_executable(path))
+        .ok_or(Error::MissingEtcd)
+}
+
+fn is_executable(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// How to start a [`ControlPlane`].
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Directory for data, certs, logs; created if missing. Tests use a tempdir.
+    pub dir: PathBuf,
+    /// false: children die with this process (even on SIGKILL). true: children are started in
+    /// their own session (setsid) and survive this process (used by `ike-controller local up`).
+    pub detach: bool,
+    /// Extra kube-apiserver flags; `--enable-admission-plugins=` lists are merged with the
+    /// always-on PodNodeSelector.
+    pub extra_apiserver_args: Vec<String>,
+}
+
+impl Options {
+    /// Attached plane in `dir`, no extra apiserver flags.
+    pub fn new(dir: impl Into<PathBuf>) -> Options {
+        Options {
+            dir: dir.into(),
+            detach: false,
+            extra_apiserver_args: Vec::new(),
+        }
+    }
+}
+
+/// A running local control plane.
+///
+/// Files in [`ControlPlane::dir`]: `ca.crt`/`ca.key` (cluster CA), `sa.key`/`sa.pub`
+/// (service-account token keys), `apiserver.crt`/`.key`, `admin.crt`/`.key`,
+/// `admin.kubeconfig`, `etcd/` (data), `<component>.log`, `pids`.
+#[derive(Debug)]
+pub struct ControlPlane {
+    /// Directory holding data, certs and logs (absolute).
+    pub dir: PathBuf,
+    /// https://127.0.0.1:PORT
+    pub server: String,
+    /// etcd's client URL, http://127.0.0.1:PORT.
+    pub etcd_server: String,
+    /// Admin kubeconfig (CN=admin, O=system:masters, certs embedded as *-data fields, context
+    /// name "ike-local-admin").
+    pub admin_kubeconfig: PathBuf,
+    /// The cluster CA certificate (PEM): client CA of kube-apiserver, signing CA of
+    /// kube-controller-manager.
+    pub ca_cert: PathBuf,
+    /// The cluster CA key (PKCS#8 PEM, mode 0600).
+    pub ca_key: PathBuf,
+    /// Pids of etcd, kube-apiserver and kube-controller-manager, in start order.
+    pub pids: Vec<u32>,
+    detached: bool,
+    children: Vec<(&'static str, Child)>,
+}
+
+impl ControlPlane {
+    /// Starts etcd, kube-apiserver and kube-controller-manager on free loopback ports and waits
+    /// (up to 60 s) until `/readyz` answers 200 to the admin certificate.
+    ///
+    /// The CA and service-account keys are generated on first use of `opts.dir` and reused
+    /// afterwards (as is etcd's data), so a restarted plane keeps its objects and tokens;
+    /// serving and admin certificates are fresh each time. Logs go to `<dir>/<component>.log`;
+    /// errors quote the last lines of the failing component's log. If a port was taken in the
+    /// meantime, starts once more on new ports.
+    pub fn start(bins: &Binaries, opts: Options) -> Result<ControlPlane, Error> {
+        let begun = Instant::now();
+        fs::create_dir_all(&opts.dir)
+            .map_err(Error::io(format!("create {}", opts.dir.display())))?;
+        let dir = fs::canonicalize(&opts.dir)
+            .map_err(Error::io(format!("resolve {}", opts.dir.display())))?;
+        refuse_if_running(&dir)?;
+        let certs = Certs::prepare(&dir)?;
+        let plane = match ControlPlane::start_once(bins, &opts, &dir, &certs) {
+            Err((error, true)) => {
+                tracing::warn!("{error}; retrying on new ports");
+                ControlPlane::start_once(bins, &opts, &dir, &certs).map_err(|(e, _)| e)?
+            }
+            other => other.map_err(|(e, _)| e)?,
+        };
+        tracing::info!(
+            server = %plane.server,
+            dir = %dir.display(),
+            "local control plane ready in {:.1} s",
+            begun.elapsed().as_secs_f64()
+        );
+        Ok(plane)
+    }
+
+    /// One attempt; on failure also says whether a port conflict caused it.
+    fn start_once(
+        bins: &Binaries,
+        opts: &Options,
+        dir: &Path,
+        certs: &Certs,
+    ) -> Result<ControlPlane, (Error, bool)> {
+        let [etcd_port, peer_port, apiserver_port] = free_ports().map_err(|e| (e, false))?;
+        let mut plane = ControlPlane {
+            dir: dir.to_path_buf(),
+            server: format!("https://127.0.0.1:{apiserver_port}"),
+            etcd_server: format!("http://127.0.0.1:{etcd_port}"),
+            admin_kubeconfig: dir.join("admin.kubeconfig"),
+            ca_cert: dir.join("ca.crt"),
+            ca_key: dir.join("ca.key"),
+            pids: Vec::new(),
+            detached: opts.detach,
+            children: Vec::new(),
+        };
+        let booted = plane.boot(bins, opts, peer_port, apiserver_port, certs);
+        if let Err(error) = booted {
+            let port_conflict = plane.logs_mention("address already in use");
+            plane.stop();
+            return Err((error, port_conflict));
+        }
+        Ok(plane)
+    }
+
+    fn boot(
+        &mut self,
+        bins: &Binaries,
+        opts: &Options,
+        peer_port: u16,
+        apiserver_port: u16,
+        certs: &Certs,
+    ) -> Result<(), Error> {
+        let dir = self.dir.clone();
+        let path = |name: &str| dir.join(name).display().to_string();
+        write_file(
+            &self.admin_kubeconfig,
+            &pki::render_kubeconfig(
+                &self.server,
+                &certs.ca_pem,
+                pki::ADMIN_CONTEXT,
+                &certs.admin,
+            ),
+            0o600,
+        )?;
+        let etcd_data = dir.join("etcd");
+        // etcd refuses a data dir that others can read.
+        fs::create_dir_all(&etcd_data)
+            .and_then(|()| fs::set_permissions(&etcd_data, fs::Permissions::from_mode(0o700)))
+            .map_err(Error::io(format!("create {}", etcd_data.display())))?;
+
+        let etcd_args = vec![
+            "--data-dir".to_string(),
+            etcd_data.display().to_string(),
+            "--listen-client-urls".into(),
+            self.etcd_server.clone(),
+            "--advertise-client-urls".into(),
+            self.etcd_server.clone(),
+            "--listen-peer-urls".into(),
+            format!("http://127.0.0.1:{peer_port}"),
+        ];
+        self.spawn(ETCD, &bins.etcd, etcd_args, opts.detach)?;
+
+        let mut apiserver_args = vec![
+            format!("--etcd-servers={}", self.etcd_server),
+            "--bind-address=127.0.0.1".into(),
+            format!("--secure-port={apiserver_port}"),
+            "--insecure-port=0".into(),
+            "--advertise-address=127.0.0.1".into(),
+            format!("--tls-cert-file={}", path("apiserver.crt")),
+            format!("--tls-private-key-file={}", path("apiserver.key")),
+            format!("--client-ca-file={}", path("ca.crt")),
+            format!("--service-account-key-file={}", path("sa.pub")),
+            format!("--service-account-signing-key-file={}", path("sa.key")),
+            "--service-account-issuer=https://kubernetes.default.svc".into(),
+            "--authorization-mode=RBAC".into(),
+            "--service-cluster-ip-range=10.0.0.0/24".into(),
+            "--profiling=false".into(),
+        ];
+        apiserver_args.extend(merge_admission_plugins(&opts.extra_apiserver_args));
+        self.spawn(
+            KUBE_APISERVER,
+            &bins.kube_apiserver,
+            apiserver_args,
+            opts.detach,
+        )?;
+
+        let prober = probe::Prober::new(
+            apiserver_port,
+            &certs.ca_pem,
+            &certs.admin.cert_pem,
+            &certs.admin.key_pem,
+        )
+        .map_err(Error::ProbeClient)?;
+        self.wait_ready(&prober)?;
+
+        // Started only now: kube-controller-manager 1.20 exits if the apiserver is not healthy
+        // within 10 s of its start.
+        let kcm_args = vec![
+            format!("--kubeconfig={}", self.admin_kubeconfig.display()),
+            format!("--service-account-private-key-file={}", path("sa.key")),
+            format!("--root-ca-file={}", path("ca.crt")),
+            format!("--cluster-signing-cert-file={}", path("ca.crt")),
+            format!("--cluster-signing-key-file={}", path("ca.key")),
+            "--leader-elect=false".into(),
+            "--port=0".into(),
+            "--secure-port=0".into(),
+            format!("--controllers={KCM_CONTROLLERS}"),
+        ];
+        self.spawn(
+            KUBE_CONTROLLER_MANAGER,
+            &bins.kube_controller_manager,
+            kcm_args,
+            opts.detach,
+        )?;
+        // Bad flags or an unreadable kubeconfig make it exit within about 0.1 s.
+        std::thread::sleep(KCM_SETTLE);
+        self.check_children()?;
+        self.write_pids_file()?;
+        Ok(())
+    }
+
+    fn spawn(
+        &mut self,
+        name: &'static str,
+        binary: &Path,
+        args: Vec<String>,
+        detach: bool,
+    ) -> Result<(), Error> {
+        let log_path = self.log_path(name);
+        let log = fs::File::create(&log_path)
+            .map_err(Error::io(format!("create {}", log_path.display())))?;
+        let log2 = log
+            .try_clone()
+            .map_err(Error::io(format!("reopen {}", log_path.display())))?;
+        let mut command = Command::new(binary);
+        command
+            .args(args)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log2);
+        let spawned = if detach {
+            process::spawn_detached(command)
+        } else {
+            process::spawn_attached(command)
+        };
+        let child = spawned.map_err(|source| Error::Spawn {
+            name,
+            path: binary.to_path_buf(),
+            source,
+        })?;
+        tracing::debug!(pid = child.id(), "started {name}");
+        self.pids.push(child.id());
+        self.children.push((name, child));
+        Ok(())
+    }
+
+    fn wait_ready(&mut self, prober: &probe::Prober) -> Result<(), Error> {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            self.check_children()?;
+            let last_probe = match prober.get_status("/readyz") {
+                Ok(200) => return Ok(()),
+                Ok(status) => format!("HTTP {status}"),
+                Err(e) => e,
+            };
+            if Instant::now() >= deadline {
+                let log = self.log_path(KUBE_APISERVER);
+                return Err(Error::NotReady {
+                    tail: log_tail(&log),
+                    log,
+                    last_probe,
+                });
+            }
+            std::thread::sleep(READY_POLL);
+        }
+    }
+
+    /// Err if a child has exited.
+    fn check_children(&mut self) -> Result<(), Error> {
+        for (name, child) in &mut self.children {
+            if let Ok(Some(status)) = child.try_wait() {
+                let name = *name;
+                let log = self.dir.join(format!("{name}.log"));
+                return Err(Error::Exited {
+                    name,
+                    status,
+                    tail: log_tail(&log),
+                    log,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn log_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.log"))
+    }
+
+    fn logs_mention(&self, needle: &str) -> bool {
+        self.children.iter().any(|(name, _)| {
+            fs::read_to_string(self.log_path(name)).is_ok_and(|log| log.contains(needle))
+        })
+    }
+
+    /// Stops every started process by pid: SIGTERM, wait up to 5 s, then SIGKILL; reaps them.
+    /// Idempotent. Goes in reverse start order, one process at a time (about 1.3 s in all).
+    pub fn stop(&mut self) {
+        process::stop_children(&mut self.children);
+        self.children.clear();
+        self.pids.clear();
+        let _ = fs::remove_file(self.pids_file());
+    }
+
+    /// Path of the pids file, `<dir>/pids`.
+    pub fn pids_file(&self) -> PathBuf {
+        self.dir.join("pids")
+    }
+
+    /// Writes <dir>/pids (one pid per line) so a later process can stop a detached plane.
+    /// [`ControlPlane::start`] already does this; the path is returned.
+    pub fn write_pids_file(&self) -> Result<PathBuf, Error> {
+        let path = self.pids_file();
+        let text: String = self.pids.iter().fold(String::new(), |mut text, pid| {
+            let _ = writeln!(text, "{pid}");
+            text
+        });
+        write_file(&path, &text, 0o644)?;
+        Ok(path)
+    }
+
+    /// Reads such a file and kills those pids (as [`terminate`] does: last line first, SIGTERM,
+    /// up to 5 s, then SIGKILL); used by `local down`. The file is left in place.
+    ///
+    /// Only processes that started before the file was last written are signalled, so a stale
+    /// file never kills an unrelated process that reused a pid. A missing file means nothing
+    /// is running: Ok.
+    pub fn stop_pids_file(path: &Path) -> Result<(), Error> {
+        match read_pids_file(path) {
+            Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+            Ok(pids) => {
+                terminate(&pids);
+                Ok(())
+            }
+        }
+    }
+
+    /// Issues a client certificate signed by the cluster CA for `user` (CN), optionally in one
+    /// `group` (O); for tests that act as a particular user.
+    pub fn issue_client_cert(&self, user: &str, group: Option<&str>) -> Result<CertAndKey, Error> {
+        let ca = pki::Ca::from_pem(&read_text(&self.ca_cert)?, &read_text(&self.ca_key)?)?;
+        Ok(ca.issue_client(user, group)?)
+    }
+
+    /// Whether the processes were started to outlive this process.
+    pub fn is_detached(&self) -> bool {
+        self.detached
+    }
+}
+
+impl Drop for ControlPlane {
+    fn drop(&mut self) {
+        if !self.detached {
+            self.stop();
+        }
+    }
+}
+
+/// The certificates and keys of a plane directory, as written there.
+struct Certs {
+    ca_pem: String,
+    admin: CertAndKey,
+}
+
+impl Certs {
+    /// Loads the CA and service-account keys from `dir` if all four files are there (else
+    /// generates and writes them), then issues fresh serving and admin certificates.
+    fn prepare(dir: &Path) -> Result<Certs, Error> {
+        let file = |name: &str| dir.join(name);
+        let existing = ["ca.crt", "ca.key", "sa.key", "sa.pub"]
+            .iter()
+            .all(|name| file(name).is_file());
+        let reloaded = if existing {
+            let loaded =
+                pki::Ca::from_pem(&read_text(&file("ca.crt"))?, &read_text(&file("ca.key"))?);
+            if let Err(e) = &loaded {
+                tracing::warn!("{}: {e}; generating a new CA", dir.display());
+            }
+            loaded.ok()
+        } else {
+            None
+        };
+        let ca = match reloaded {
+            Some(ca) => ca,
+            None => {
+                let ca = pki::Ca::generate()?;
+                let sa = pki::ServiceAccountKey::generate()?;
+                write_file(&file("ca.key"), &ca.key_pem, 0o600)?;
+                write_file(&file("ca.crt"), &ca.cert_pem, 0o644)?;
+                write_file(&file("sa.key"), &sa.private_pem, 0o600)?;
+                write_file(&file("sa.pub"), &sa.public_pem, 0o644)?;
+                ca
+            }
+        };
+        let serving = ca.issue_serving()?;
+        write_file(&file("apiserver.key"), &serving.key_pem, 0o600)?;
+        write_file(&file("apiserver.crt"), &serving.cert_pem, 0o644)?;
+        let admin = ca.issue_client("admin", Some("system:masters"))?;
+        write_file(&file("admin.key"), &admin.key_pem, 0o600)?;
+        write_file(&file("admin.crt"), &admin.cert_pem, 0o644)?;
+        Ok(Certs {
+            ca_pem: ca.cert_pem,
+            admin,
+        })
+    }
+}
+
+/// A free port on 127.0.0.1 (bound, read, released), for other servers started next to the
+/// plane.
+pub fn free_port() -> Result<u16, Error> {
+    let [port] = free_ports()?;
+    Ok(port)
+}
+
+/// Spawns `command` like the plane's own processes: with `detach`, in a new session that
+/// survives this process; without, as a child that dies with this process (see
+/// [`ControlPlane`]). Returns its pid; stop it with [`terminate`].
+pub fn spawn(command: Command, detach: bool) -> io::Result<u32> {
+    let child = if detach {
+        process::spawn_detached(command)
+    } else {
+        process::spawn_attached(command)
+    }?;
+    // Dropping a Child neither kills nor waits: `terminate` or the exit handler reaps it.
+    Ok(child.id())
+}
+
+/// Stops processes by pid, one at a time in reverse order (list them in start order): SIGTERM,
+/// up to 5 s, then SIGKILL. Reaps those that are our children.
+pub fn terminate(pids: &[u32]) {
+    process::terminate_pids(pids);
+    for &pid in pids {
+        process::unregister(pid);
+    }
+}
+
+/// Whether `pid` is running (a zombie waiting to be reaped is not).
+pub fn is_alive(pid: u32) -> bool {
+    process::is_alive(pid)
+}
+
+/// `n` distinct free ports on 127.0.0.1: all are bound at once, read, then released.
+fn free_ports<const N: usize>() -> Result<[u16; N], Error> {
+    let listeners = (0..N)
+        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
+        .collect::<io::Result<Vec<_>>>()
+        .map_err(Error::NoFreePort)?;
+    let mut ports = [0; N];
+    for (port, listener) in ports.iter_mut().zip(&listeners) {
+        *port = listener.local_addr().map_err(Error::NoFreePort)?.port();
+    }
+    Ok(ports)
+}
+
+/// Extra apiserver flags with every `--enable-admission-plugins=` merged into one flag that also
+/// holds the always-on plugins.
+fn merge_admission_plugins(extra: &[String]) -> Vec<String> {
+    let mut plugins = vec![ADMISSION_PLUGINS.to_string()];
+    let mut args = Vec::new();
+    for arg in extra {
+        match arg.strip_prefix(ADMISSION_FLAG) {
+            Some(list) => plugins.extend(
+                list.split(',')
+                    .filter(|p| !p.is_empty() && !plugins.iter().any(|q| q == p))
+                    .map(str::to_string)
+                    .collect::<Vec<_>>(),
+            ),
+            None => args.push(arg.clone()),
+        }
+    }
+    args.insert(0, format!("{ADMISSION_FLAG}{}", plugins.join(",")));
+    args
+}
+
+fn refuse_if_running(dir: &Path) -> Result<(), Error> {
+    let path = dir.join("pids");
+    if !path.exists() {
+        return Ok(());
+    }
+    let live = read_pids_file(&path)?;
+    if live.is_empty() {
+        return Ok(());
+    }
+    Err(Error::AlreadyRunning {
+        dir: dir.to_path_buf(),
+        pids: live
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+/// The pids in a pids file that are still running the processes the file was written for:
+/// alive, and started before the file was last written (or within a second after, the
+/// precision of `/proc`'s boot time).
+fn read_pids_file(path: &Path) -> Result<Vec<u32>, Error> {
+    let text = read_text(path)?;
+    let written = fs::metadata(path)
+        .and_then(|m| m.modified())
+        .map_err(Error::io(format!(
+            "read the modification time of {}",
+            path.display()
+        )))?;
+    let mut pids = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let pid: u32 = line.parse().map_err(|_| Error::BadPidsFile {
+            path: path.to_path_buf(),
+            line: index + 1,
+            text: line.to_string(),
+        })?;
+        let ours = process::started_at(pid)
+            .is_some_and(|started| started <= written + Duration::from_secs(1));
+        if ours && is_alive(pid) {
+            pids.push(pid);
+        }
+    }
+    Ok(pids)
+}
+
+/// The last [`LOG_TAIL`] non-empty lines of `log`, joined with " | ".
+fn log_tail(log: &Path) -> String {
+    let text = match fs::read(log) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) => return format!("(unreadable: {e})"),
+    };
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let tail = &lines[lines.len().saturating_sub(LOG_TAIL)..];
+    if tail.is_empty() {
+        "(empty)".into()
+    } else {
+        tail.join(" | ")
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    fs::read_to_string(path).map_err(Error::io(format!("read {}", path.display())))
+}
+
+/// Writes `contents` to `path` with permissions `mode`, also when the file already existed.
+fn write_file(path: &Path, contents: &str, mode: u32) -> Result<(), Error> {
+    let write = || -> io::Result<()> {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(mode)
+            .open(path)?;
+        file.set_permissions(fs::Permissions::from_mode(mode))?;
+        file.write_all(contents.as_bytes())
+    };
+    write().map_err(Error::io(format!("write {}", path.display())))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,7 @@
+//! End-to-end tests against a real control plane (etcd + kube-apiserver +
+//! kube-controller-manager v1.20.2) with a real `ike-controller`, kubectl as the independent
+//! client. All tests of this binary share one control plane (see `harness`).
+
+mod harness;
+
+mod foundation;
