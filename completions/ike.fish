@@ -29,10 +29,125 @@ complete -c ike -n "__fish_ike_needs_command" -s n -l namespace -d 'The namespac
 complete -c ike -n "__fish_ike_needs_command" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c ike -n "__fish_ike_needs_command" -s h -l help -d 'Print help'
 complete -c ike -n "__fish_ike_needs_command" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_needs_command" -f -a "login" -d 'Log in to a site: enroll with a one-time token, or renew your certificate'
+complete -c ike -n "__fish_ike_needs_command" -f -a "whoami" -d 'Show your account, site, tenants and certificate'
+complete -c ike -n "__fish_ike_needs_command" -f -a "logout" -d 'Remove ike\'s key, certificate and kubeconfig entries for a site'
+complete -c ike -n "__fish_ike_needs_command" -f -a "account" -d 'Manage accounts (platform admins)'
+complete -c ike -n "__fish_ike_needs_command" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
 complete -c ike -n "__fish_ike_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c ike -n "__fish_ike_needs_command" -f -a "site" -d 'Show the sites in your kubeconfig'
 complete -c ike -n "__fish_ike_needs_command" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
 complete -c ike -n "__fish_ike_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand login" -l server -d 'The site\'s account API (https://...); remembered after the first login' -r
+complete -c ike -n "__fish_ike_using_subcommand login" -l token -d 'A one-time enrollment token from a platform admin (asked for on a terminal)' -r
+complete -c ike -n "__fish_ike_using_subcommand login" -l ca-pin -d 'The pin of the site\'s CA (sha256:...), given with the token, for an account API whose certificate is not publicly trusted' -r
+complete -c ike -n "__fish_ike_using_subcommand login" -l ttl -d 'A certificate lifetime shorter than the site\'s default (e.g. 30m, 2h)' -r
+complete -c ike -n "__fish_ike_using_subcommand login" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand login" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand login" -l no-switch -d 'Keep the current kubeconfig context instead of switching to the site\'s'
+complete -c ike -n "__fish_ike_using_subcommand login" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand login" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand login" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand login" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand whoami" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand whoami" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand whoami" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand whoami" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand whoami" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand logout" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand logout" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand logout" -l all -d 'Log out of every site'
+complete -c ike -n "__fish_ike_using_subcommand logout" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand logout" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "create" -d 'Create an account and print its one-time enrollment token'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "list" -d 'List the accounts'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "show" -d 'Show one account'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "disable" -d 'Disable an account: no more certificates, every role binding gone at once'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "enable" -d 'Enable a disabled account again'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "delete" -d 'Delete an account'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "token" -d 'Make a new one-time enrollment token for an account'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l display-name -d 'The person\'s name' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l email -d 'The person\'s e-mail' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l token-ttl -d 'Enrollment token lifetime' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l admin -d 'Make the account a platform admin'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from list" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from list" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from show" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from show" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from disable" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from disable" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from disable" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from disable" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from enable" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from enable" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from enable" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from enable" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from delete" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from delete" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from delete" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -l ttl -d 'Token lifetime' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an account and print its one-time enrollment token'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the accounts'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one account'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Disable an account: no more certificates, every role binding gone at once'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Enable a disabled account again'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete an account'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "token" -d 'Make a new one-time enrollment token for an account'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand credential" -l renew-within -d 'Renew when less than this is left, whatever the lifetime (e.g. 1h)' -r
+complete -c ike -n "__fish_ike_using_subcommand credential" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand credential" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand credential" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand credential" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand credential" -s V -l version -d 'Print version'
 complete -c ike -n "__fish_ike_using_subcommand completion" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
 complete -c ike -n "__fish_ike_using_subcommand completion" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
 complete -c ike -n "__fish_ike_using_subcommand completion" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
@@ -64,8 +179,20 @@ complete -c ike -n "__fish_ike_using_subcommand version" -l client -d 'Show only
 complete -c ike -n "__fish_ike_using_subcommand version" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c ike -n "__fish_ike_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ike -n "__fish_ike_using_subcommand version" -s V -l version -d 'Print version'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from completion site version help" -f -a "completion" -d 'Print a shell completion script'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from completion site version help" -f -a "site" -d 'Show the sites in your kubeconfig'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from completion site version help" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from completion site version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "login" -d 'Log in to a site: enroll with a one-time token, or renew your certificate'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "whoami" -d 'Show your account, site, tenants and certificate'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "logout" -d 'Remove ike\'s key, certificate and kubeconfig entries for a site'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "account" -d 'Manage accounts (platform admins)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "completion" -d 'Print a shell completion script'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "site" -d 'Show the sites in your kubeconfig'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "create" -d 'Create an account and print its one-time enrollment token'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List the accounts'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "show" -d 'Show one account'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "disable" -d 'Disable an account: no more certificates, every role binding gone at once'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "enable" -d 'Enable a disabled account again'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "delete" -d 'Delete an account'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "token" -d 'Make a new one-time enrollment token for an account'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "list" -d 'List the sites in your kubeconfig'

@@ -43,6 +43,12 @@ pub struct StartOptions {
     pub controller_exe: PathBuf,
     /// Use this existing cluster (an admin kubeconfig) instead of starting a control plane.
     pub existing_kubeconfig: Option<PathBuf>,
+    /// With an existing cluster: its client CA certificate and key, for the account API.
+    pub existing_ca: Option<(PathBuf, PathBuf)>,
+    /// The first platform admin the controller creates, with a one-time token.
+    pub bootstrap_admin: String,
+    /// The site's name.
+    pub site: String,
 }
 
 /// A running local IKE. Dropping it stops what it started, unless it was detached.
@@ -55,6 +61,16 @@ pub struct LocalIke {
     pub controller_addr: SocketAddr,
     /// The controller's pid.
     pub controller_pid: u32,
+    /// `https://127.0.0.1:PORT` of the account API (and admission webhook).
+    pub account_api: String,
+    /// The site's name.
+    pub site: String,
+    /// The cluster's client CA certificate and key (PEM files).
+    pub ca_cert: PathBuf,
+    /// See `ca_cert`.
+    pub ca_key: PathBuf,
+    /// The first admin's one-time token, when the controller created the admin just now.
+    pub bootstrap_token: Option<String>,
     detach: bool,
 }
 
@@ -66,6 +82,9 @@ impl Drop for LocalIke {
     }
 }
 
+/// The first platform admin of a local IKE.
+pub const LOCAL_ADMIN: &str = "platform-admin";
+
 /// The pids file of a local IKE's directory.
 fn pids_file(dir: &Path) -> PathBuf {
     dir.join("pids")
@@ -76,8 +95,14 @@ fn pids_file(dir: &Path) -> PathBuf {
 pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
     std::fs::create_dir_all(&options.dir)
         .with_context(|| format!("cannot create {}", options.dir.display()))?;
-    let (plane, admin_kubeconfig) = match &options.existing_kubeconfig {
-        Some(kubeconfig) => (None, kubeconfig.clone()),
+    let (plane, admin_kubeconfig, (ca_cert, ca_key)) = match &options.existing_kubeconfig {
+        Some(kubeconfig) => (
+            None,
+            kubeconfig.clone(),
+            options.existing_ca.clone().context(
+                "an existing cluster needs its client CA for the account API: set IKE_CA_CERT and IKE_CA_KEY",
+            )?,
+        ),
         None => {
             let bins = Binaries::locate()?;
             let plane = ControlPlane::start(
@@ -91,10 +116,15 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
                 },
             )?;
             let kubeconfig = plane.admin_kubeconfig.clone();
-            (Some(plane), kubeconfig)
+            let ca = (plane.ca_cert.clone(), plane.ca_key.clone());
+            (Some(plane), kubeconfig, ca)
         }
     };
     let controller_addr = SocketAddr::from(([127, 0, 0, 1], crate::local::free_port()?));
+    let account_addr = SocketAddr::from(([127, 0, 0, 1], crate::local::free_port()?));
+    let account_api = format!("https://{account_addr}");
+    let token_file = options.dir.join("bootstrap-token");
+    let _ = std::fs::remove_file(&token_file);
     let log = std::fs::File::create(options.dir.join("ike-controller.log"))?;
     let mut cmd = Command::new(&options.controller_exe);
     cmd.arg("run")
@@ -102,16 +132,32 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         .arg(&admin_kubeconfig)
         .arg("--listen")
         .arg(controller_addr.to_string())
+        .arg("--ca-cert")
+        .arg(&ca_cert)
+        .arg("--ca-key")
+        .arg(&ca_key)
+        .arg("--account-api-listen")
+        .arg(account_addr.to_string())
+        .args(["--site", &options.site])
+        .args(["--webhook-url", &account_api])
+        .args(["--bootstrap-admin", &options.bootstrap_admin])
+        .arg("--bootstrap-token-file")
+        .arg(&token_file)
         .stdin(std::process::Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);
     let controller_pid = crate::local::spawn(cmd, options.detach)
         .with_context(|| format!("cannot start {}", options.controller_exe.display()))?;
-    let local = LocalIke {
+    let mut local = LocalIke {
         plane,
         admin_kubeconfig,
         controller_addr,
         controller_pid,
+        account_api,
+        site: options.site.clone(),
+        ca_cert,
+        ca_key,
+        bootstrap_token: None,
         detach: options.detach,
     };
     let url = format!("http://{controller_addr}");
@@ -131,6 +177,9 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    local.bootstrap_token = std::fs::read_to_string(&token_file)
+        .ok()
+        .map(|t| t.trim().to_string());
     // Processes are stopped last line first: the controller before the control plane.
     let mut pids: Vec<u32> = local.plane.iter().flat_map(|p| p.pids.clone()).collect();
     pids.push(controller_pid);
@@ -214,6 +263,9 @@ pub fn run(cmd: LocalCommand) -> anyhow::Result<()> {
                 detach: true,
                 controller_exe: std::env::current_exe()?,
                 existing_kubeconfig: None,
+                existing_ca: None,
+                bootstrap_admin: LOCAL_ADMIN.into(),
+                site: "local".into(),
             })?;
             let kubeconfig = local.admin_kubeconfig.display();
             println!("Local IKE is up ({}).", dir.display());

@@ -25,6 +25,8 @@ pub struct Settings {
     pub color: bool,
     /// Log verbosity: 0 warnings, 1 info, 2 debug, 3+ trace.
     pub verbose: u8,
+    /// Where `ike login` keeps each site's key, certificate and settings.
+    pub sites: crate::sites::SiteStore,
     /// This `ike` binary, for the kubeconfig's exec credential plugin.
     pub exe: PathBuf,
     /// Whether stdin is a terminal: prompts are allowed only then.
@@ -75,6 +77,12 @@ impl Settings {
             kubeconfig_from_env,
             color: env.no_color.as_ref().is_none_or(|v| v.is_empty()),
             verbose: args.verbose,
+            sites: crate::sites::SiteStore::new(
+                env.data_dir
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(".ike"))
+                    .join("sites"),
+            ),
             exe: env.exe.clone().unwrap_or_else(|| PathBuf::from("ike")),
             interactive: env.stdin_tty,
         }

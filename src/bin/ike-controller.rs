@@ -20,19 +20,55 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the controller against the cluster (in-cluster config, or --kubeconfig / KUBECONFIG).
-    Run {
-        /// Kubeconfig to use instead of the in-cluster config or KUBECONFIG.
-        #[arg(long, value_name = "FILE")]
-        kubeconfig: Option<PathBuf>,
-        /// Address for /healthz, /readyz and /metrics.
-        #[arg(long, default_value = "0.0.0.0:8080", value_name = "ADDR")]
-        listen: SocketAddr,
-    },
+    Run(Box<RunArgs>),
     /// Print the CRDs as YAML (what `run` installs; committed as examples/crds.yaml).
     Crds,
     /// A complete IKE on this machine, for development and tests.
     #[command(subcommand)]
     Local(ike::dev::LocalCommand),
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Kubeconfig to use instead of the in-cluster config or KUBECONFIG.
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// Address for /healthz, /readyz and /metrics (plain HTTP).
+    #[arg(long, default_value = "0.0.0.0:8080", value_name = "ADDR")]
+    listen: SocketAddr,
+    /// The cluster's client CA certificate (PEM): the account API signs with it.
+    #[arg(long, env = "IKE_CA_CERT", value_name = "FILE", requires = "ca_key")]
+    ca_cert: Option<PathBuf>,
+    /// The cluster's client CA key (PKCS#8 PEM). Without --ca-cert/--ca-key no account API runs.
+    #[arg(long, env = "IKE_CA_KEY", value_name = "FILE", requires = "ca_cert")]
+    ca_key: Option<PathBuf>,
+    /// Address of the account API and admission webhook (HTTPS).
+    #[arg(long, default_value = "0.0.0.0:8443", value_name = "ADDR")]
+    account_api_listen: SocketAddr,
+    /// Names and IPs in the account API's serving certificate (repeatable).
+    #[arg(long = "san", value_name = "NAME", default_values_t = ["127.0.0.1".to_string(), "localhost".to_string()])]
+    sans: Vec<String>,
+    /// This site's name, as `ike login --site` knows it.
+    #[arg(long, default_value = "local", value_name = "SITE")]
+    site: String,
+    /// The kube-apiserver URL handed to clients; default: the one this controller uses.
+    #[arg(long, value_name = "URL")]
+    api_server_url: Option<String>,
+    /// Certificate lifetime when a client asks for none.
+    #[arg(long, default_value = "12h", value_parser = ike::cli::login::parse_duration, value_name = "DURATION")]
+    default_ttl: std::time::Duration,
+    /// The longest certificate lifetime; `ike login --ttl` may only shorten it.
+    #[arg(long, default_value = "24h", value_parser = ike::cli::login::parse_duration, value_name = "DURATION")]
+    max_ttl: std::time::Duration,
+    /// The URL kube-apiserver calls the admission webhook at (the account API's listener).
+    #[arg(long, value_name = "URL")]
+    webhook_url: Option<String>,
+    /// Create this platform admin with a one-time enrollment token if it does not exist.
+    #[arg(long, value_name = "ACCOUNT")]
+    bootstrap_admin: Option<String>,
+    /// Write the bootstrap admin's token here (0600) instead of the log.
+    #[arg(long, value_name = "FILE", requires = "bootstrap_admin")]
+    bootstrap_token_file: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -42,7 +78,7 @@ fn main() -> ExitCode {
     ike::logging::init(cli.verbose.max(1), &env);
     ike::install_crypto_provider();
     let result = match cli.command {
-        Command::Run { kubeconfig, listen } => run(kubeconfig, listen),
+        Command::Run(args) => run(*args),
         Command::Crds => {
             print!("{}", ike::api::crds_yaml());
             Ok(())
@@ -58,18 +94,57 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(kubeconfig: Option<PathBuf>, listen: SocketAddr) -> anyhow::Result<()> {
+fn run(args: RunArgs) -> anyhow::Result<()> {
+    use anyhow::Context as _;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let config = match kubeconfig {
+        let config = match &args.kubeconfig {
             Some(path) => {
-                let kc = kube::config::Kubeconfig::read_from(&path)?;
+                let kc = kube::config::Kubeconfig::read_from(path)?;
                 kube::Config::from_custom_kubeconfig(kc, &Default::default()).await?
             }
             None => kube::Config::infer().await?,
         };
+        let api_server_url = args.api_server_url.clone().unwrap_or_else(|| {
+            config
+                .cluster_url
+                .to_string()
+                .trim_end_matches('/')
+                .to_string()
+        });
         let client = kube::Client::try_from(config)?;
-        ike::controller::run(client, ike::controller::Options { listen }).await?;
+        let account_api = match (&args.ca_cert, &args.ca_key) {
+            (Some(cert), Some(key)) => {
+                let read = |p: &PathBuf| {
+                    std::fs::read_to_string(p)
+                        .with_context(|| format!("cannot read {}", p.display()))
+                };
+                let ca = ike::pki::AccountCa::from_pem(&read(cert)?, &read(key)?)
+                    .context("the account API's CA")?;
+                let mut config = ike::controller::account_api::AccountApiConfig::new(
+                    args.account_api_listen,
+                    ca,
+                    &api_server_url,
+                    &args.site,
+                );
+                config.server_sans = args.sans.clone();
+                config.default_ttl = args.default_ttl;
+                config.max_ttl = args.max_ttl;
+                Some(config)
+            }
+            _ => None,
+        };
+        ike::controller::run(
+            client,
+            ike::controller::Options {
+                listen: args.listen,
+                account_api,
+                webhook_url: args.webhook_url,
+                bootstrap_admin: args.bootstrap_admin,
+                bootstrap_token_file: args.bootstrap_token_file,
+            },
+        )
+        .await?;
         anyhow::Ok(())
     })
 }

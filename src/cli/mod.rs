@@ -12,10 +12,15 @@ use clap::{Args, Parser, Subcommand};
 use crate::output::Format;
 use crate::settings::{Environment, Settings};
 
+pub mod account;
 pub mod completion;
+pub mod credential;
 pub mod generate;
+pub mod login;
+pub mod logout;
 pub mod site;
 pub mod version;
+pub mod whoami;
 
 /// The command-line tool of the IKE multi-tenant Kubernetes platform.
 #[derive(Debug, Parser)]
@@ -69,6 +74,18 @@ pub struct WriteArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Log in to a site: enroll with a one-time token, or renew your certificate.
+    Login(login::LoginArgs),
+    /// Show your account, site, tenants and certificate.
+    Whoami(whoami::WhoamiArgs),
+    /// Remove ike's key, certificate and kubeconfig entries for a site.
+    Logout(logout::LogoutArgs),
+    /// Manage accounts (platform admins).
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+    /// The kubeconfig credential plugin kubectl runs (not for people).
+    #[command(hide = true)]
+    Credential(credential::CredentialArgs),
     /// Print a shell completion script.
     Completion(completion::CompletionArgs),
     /// Show the sites in your kubeconfig.
@@ -83,6 +100,11 @@ impl Cli {
     pub fn run(self, env: &Environment) -> anyhow::Result<ExitCode> {
         let settings = Settings::resolve(&self.global, env);
         match self.command {
+            Command::Login(args) => login::run(args, &settings),
+            Command::Whoami(args) => whoami::run(args, &settings),
+            Command::Logout(args) => logout::run(args, &settings),
+            Command::Account(cmd) => account::run(cmd, &settings),
+            Command::Credential(args) => credential::run(args, &settings),
             Command::Completion(args) => completion::run(args),
             Command::Site(cmd) => site::run(cmd, &settings),
             Command::Version(args) => version::run(args, &settings),
@@ -109,6 +131,52 @@ pub(crate) fn print<T: serde::Serialize + crate::output::Tabular>(
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
+}
+
+/// The site a command is about: `--site`, else the current context's (`ike-<site>`).
+pub(crate) fn current_site(settings: &Settings) -> anyhow::Result<String> {
+    if let Some(site) = &settings.site {
+        crate::sites::validate_name(site)?;
+        return Ok(site.clone());
+    }
+    let kubeconfig = crate::kubeconfig::load(&settings.kubeconfig_paths)?;
+    let context = crate::kubeconfig::context_for(&kubeconfig, None)?;
+    match context.strip_prefix(crate::consts::CONTEXT_PREFIX) {
+        Some(site) if !site.is_empty() => Ok(site.to_string()),
+        _ => anyhow::bail!("the current context '{context}' is not an ike site: pass --site SITE"),
+    }
+}
+
+/// Turns an API error into one line a user can act on.
+pub(crate) fn kube_error(err: kube::Error, what: &str) -> anyhow::Error {
+    match &err {
+        kube::Error::Api(status) => match status.code {
+            401 => anyhow::anyhow!(
+                "{what}: {} (run 'ike login' to renew your certificate)",
+                status.message
+            ),
+            403 => anyhow::anyhow!(
+                "{what}: {} (your account may not do this; 'ike whoami' shows your roles)",
+                status.message
+            ),
+            404 => anyhow::anyhow!("{what} not found"),
+            409 => anyhow::anyhow!(
+                "{what} already exists or was changed meanwhile: {}",
+                status.message
+            ),
+            _ => anyhow::anyhow!("{what}: {}", status.message),
+        },
+        _ => anyhow::Error::new(err).context(format!("cannot reach the cluster for {what}")),
+    }
+}
+
+/// Writes one API object to stdout as YAML (table format) or JSON/YAML.
+pub(crate) fn print_object<T: serde::Serialize>(format: Format, value: &T) -> anyhow::Result<()> {
+    let text = match format {
+        Format::Json => serde_json::to_string_pretty(value)? + "\n",
+        Format::Table | Format::Yaml => serde_saphyr::to_string(value)?,
+    };
+    write_stdout(text.as_bytes())
 }
 
 /// Writes raw bytes to stdout, treating a closed pipe as success.

@@ -1,9 +1,15 @@
-//! The server side of ike: installs the CRDs, serves health and metrics, and (in later modules)
-//! runs the reconcilers and the account API.
+//! The server side of ike: installs the CRDs and the platform RBAC, runs the account and tenant
+//! reconcilers, serves the account API and the admission webhook over HTTPS, and health and
+//! metrics over plain HTTP.
 
+pub mod account_api;
+pub mod accounts;
+pub mod admission;
 pub mod crds;
 pub mod metrics;
+pub mod platform;
 pub mod server;
+pub mod tenants;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -12,10 +18,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::signal::unix::{SignalKind, signal};
 
 /// What `ike-controller run` was asked to do.
-#[derive(Clone, Debug)]
 pub struct Options {
     /// Where `/healthz`, `/readyz` and `/metrics` are served.
     pub listen: SocketAddr,
+    /// The account API (and admission webhook); `None` runs without them.
+    pub account_api: Option<account_api::AccountApiConfig>,
+    /// The URL kube-apiserver calls the admission webhook at (the account API's listener);
+    /// `None` leaves the webhook configuration alone.
+    pub webhook_url: Option<String>,
+    /// Create this admin account with a one-time token if it does not exist yet.
+    pub bootstrap_admin: Option<String>,
+    /// Where to write the bootstrap token (0600); without it, it is logged.
+    pub bootstrap_token_file: Option<std::path::PathBuf>,
 }
 
 /// Shared state of the running controller.
@@ -43,15 +57,39 @@ pub enum Error {
     /// Serving failed.
     #[error("the health/metrics server failed")]
     Serve(#[source] std::io::Error),
+    /// The account API failed to start or stopped.
+    #[error("the account API failed")]
+    AccountApi(#[from] account_api::Error),
+    /// Platform RBAC or the webhook configuration could not be applied.
+    #[error("cannot apply {what}")]
+    Apply {
+        /// What.
+        what: &'static str,
+        /// Why.
+        source: kube::Error,
+    },
+    /// The bootstrap token could not be written.
+    #[error("cannot write the bootstrap token to {path}")]
+    BootstrapToken {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The signal handlers could not be installed.
     #[error("cannot install signal handlers")]
     Signals(#[source] std::io::Error),
 }
 
 /// Runs the controller until SIGTERM or SIGINT, then shuts down cleanly.
-pub async fn run(client: kube::Client, options: Options) -> Result<(), Error> {
+pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error> {
+    let mut metrics = metrics::Metrics::new();
+    if let Some(config) = &mut options.account_api {
+        config.metrics.register(metrics.registry_mut());
+        config.extra_routes = admission::router();
+    }
     let state = Arc::new(State {
-        metrics: Arc::new(metrics::Metrics::new()),
+        metrics: Arc::new(metrics),
         ready: AtomicBool::new(false),
     });
     let listener = tokio::net::TcpListener::bind(options.listen)
@@ -80,18 +118,70 @@ pub async fn run(client: kube::Client, options: Options) -> Result<(), Error> {
         stopped(stop_rx.clone()),
     ));
 
+    let setup = async {
+        crds::install(&client, &state.metrics).await?;
+        platform::install(&client)
+            .await
+            .map_err(|source| Error::Apply {
+                what: "the platform RBAC",
+                source,
+            })?;
+        let account_api = match options.account_api.take() {
+            Some(config) => {
+                let ca = config.ca.cert_pem().to_string();
+                let api = account_api::start(client.clone(), config).await?;
+                if let Some(url) = &options.webhook_url {
+                    let webhook = admission::webhook_configuration(url, &ca);
+                    admission::install(&client, &webhook)
+                        .await
+                        .map_err(|source| Error::Apply {
+                            what: "the admission webhook configuration",
+                            source,
+                        })?;
+                }
+                Some(api)
+            }
+            None => None,
+        };
+        if let Some(name) = &options.bootstrap_admin {
+            let token = account_api::bootstrap_admin(client.clone(), name).await?;
+            publish_bootstrap_token(
+                name,
+                token.as_deref(),
+                options.bootstrap_token_file.as_deref(),
+            )?;
+        }
+        Ok::<_, Error>(account_api)
+    };
     let installed = tokio::select! {
-        r = crds::install(&client, &state.metrics) => Some(r),
+        r = setup => Some(r),
         () = signalled() => None,
     };
     let result = match installed {
         None => Ok(()),
-        Some(Err(e)) => Err(Error::Crds(e)),
-        Some(Ok(())) => {
+        Some(Err(e)) => Err(e),
+        Some(Ok(account_api)) => {
+            let controllers = tokio::spawn(futures::future::join(
+                accounts::run(
+                    client.clone(),
+                    state.metrics.clone(),
+                    stopped(stop_rx.clone()),
+                ),
+                tenants::run(
+                    client.clone(),
+                    state.metrics.clone(),
+                    stopped(stop_rx.clone()),
+                ),
+            ));
             state.ready.store(true, Ordering::SeqCst);
-            tracing::info!("CRDs installed; ready");
+            tracing::info!("CRDs installed; controllers running; ready");
             signalled().await;
-            Ok(())
+            let _ = stop_tx.send(true);
+            let _ = controllers.await;
+            match account_api {
+                Some(api) => api.shutdown().await.map_err(Error::AccountApi),
+                None => Ok(()),
+            }
         }
     };
     let _ = stop_tx.send(true);
@@ -99,6 +189,39 @@ pub async fn run(client: kube::Client, options: Options) -> Result<(), Error> {
         Ok(Ok(())) => result,
         Ok(Err(e)) => result.and(Err(Error::Serve(e))),
         Err(join) => result.and(Err(Error::Serve(std::io::Error::other(join)))),
+    }
+}
+
+/// Hands the first admin's token to whoever started the controller: a 0600 file, or the log.
+fn publish_bootstrap_token(
+    name: &str,
+    token: Option<&str>,
+    file: Option<&std::path::Path>,
+) -> Result<(), Error> {
+    let Some(token) = token else {
+        tracing::info!(
+            account = name,
+            "bootstrap admin already enrolled; no new token"
+        );
+        return Ok(());
+    };
+    match file {
+        Some(path) => {
+            crate::sites::write_atomic(path, format!("{token}\n").as_bytes()).map_err(|e| {
+                Error::BootstrapToken {
+                    path: path.to_path_buf(),
+                    source: std::io::Error::other(e.to_string()),
+                }
+            })
+        }
+        None => {
+            tracing::warn!(
+                account = name,
+                token,
+                "bootstrap admin created: log in with this one-time token"
+            );
+            Ok(())
+        }
     }
 }
 

@@ -119,6 +119,8 @@ pub(super) fn install(
 
     patch_reflect2(&source)?;
     installer.progress("vendored reflect2 replaced by Debian's 1.0.2 (Go 1.18+ map layout)");
+    patch_empty_values(&source)?;
+    installer.progress("schema validation fixed to keep empty strings (Go 1.18+ reflect)");
 
     // Kubernetes 1.20 builds in GOPATH mode, exactly as Debian's debian/rules does.
     let gopath = source.join(".go");
@@ -182,6 +184,39 @@ fn patch_reflect2(source: &Path) -> Result<(), Error> {
             fs::copy(&path, vendored.join(path.file_name().unwrap_or_default()))
                 .map_err(|e| fail(e.to_string()))?;
         }
+    }
+    Ok(())
+}
+
+/// The vendored OpenAPI validators whose type check misreads empty values.
+const TYPE_VALIDATORS: [&str; 2] = [
+    "vendor/k8s.io/kube-openapi/pkg/validation/validate/type.go",
+    "vendor/github.com/go-openapi/validate/type.go",
+];
+const EMPTY_CHECK: &str = "if data == nil || reflect.DeepEqual(reflect.Zero(reflect.TypeOf(data)), reflect.ValueOf(data)) {";
+
+/// Makes the CRD schema validator treat only `nil` as null.
+///
+/// The vendored check compares `reflect.Value`s with `reflect.DeepEqual`, which under Go 1.18+
+/// holds for every zero value: an empty string in a custom resource (or a CRD's `default: ""`)
+/// is then rejected as null. Upstream later dropped the comparison; so does this patch.
+fn patch_empty_values(source: &Path) -> Result<(), Error> {
+    for file in TYPE_VALIDATORS {
+        let path = source.join(file);
+        let fail = |detail: String| Error::InstallStep {
+            step: "fix the schema validator's empty-value check",
+            command: format!(
+                "sed -i 's/{EMPTY_CHECK}/if data == nil {{/' {}",
+                path.display()
+            ),
+            detail,
+        };
+        let text = fs::read_to_string(&path).map_err(|e| fail(e.to_string()))?;
+        if !text.contains(EMPTY_CHECK) {
+            return Err(fail("the expected line is not there".into()));
+        }
+        fs::write(&path, text.replace(EMPTY_CHECK, "if data == nil {"))
+            .map_err(|e| fail(e.to_string()))?;
     }
     Ok(())
 }

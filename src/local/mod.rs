@@ -25,10 +25,11 @@ pub use pki::CertAndKey;
 
 /// The Kubernetes version of the control plane (the newest Debian's source can build here).
 pub const K8S_VERSION: &str = "v1.20.2";
-/// The revision of the build recipe, part of the cache directory's name. Revision 2 vendors
-/// reflect2 1.0.2: with 1.0.1, kube-apiserver built by Go 1.18+ crashes (SIGSEGV in map
-/// iteration) on the first custom resource it stores.
-pub const BUILD_REVISION: u32 = 2;
+/// The revision of the build recipe, part of the cache directory's name, so binaries from an
+/// older recipe are rebuilt. Revision 3 fixes two Go 1.18+ incompatibilities of the vendored
+/// code: reflect2 1.0.1 (kube-apiserver crashed on the first custom resource it stored) and the
+/// schema validator reading empty strings as null.
+pub const BUILD_REVISION: u32 = 3;
 
 /// How long [`ControlPlane::start`] waits for `/readyz`.
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -197,7 +198,7 @@ pub struct Binaries {
 
 impl Binaries {
     /// Cache dir: $IKE_K8S_BIN_DIR if set, else directories::ProjectDirs cache dir for "ike"
-    /// joined with "k8s-v1.20.2-r2" (on this machine ~/.cache/ike/k8s-v1.20.2-r2). The `-r2`
+    /// joined with "k8s-v1.20.2-r3" (on this machine ~/.cache/ike/k8s-v1.20.2-r3). The `-r3`
     /// is the build recipe's revision: binaries from an older recipe are rebuilt.
     pub fn cache_dir() -> PathBuf {
         if let Some(dir) = std::env::var_os("IKE_K8S_BIN_DIR").filter(|d| !d.is_empty()) {

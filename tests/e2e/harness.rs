@@ -13,10 +13,22 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The shared environment of one test binary.
 pub struct Env {
-    /// An admin kubeconfig for the cluster.
+    /// An admin kubeconfig for the cluster (system:masters, not an ike account).
     pub kubeconfig: PathBuf,
     /// `http://127.0.0.1:PORT` of the controller's health and metrics endpoints.
     pub controller_url: String,
+    /// `https://127.0.0.1:PORT` of the account API.
+    pub account_api: String,
+    /// The site name the controller serves.
+    pub site: String,
+    /// The cluster CA (PEM) and its key, to forge certificates in tests.
+    pub ca_cert_pem: String,
+    /// The cluster CA's private key (PKCS#8 PEM).
+    pub ca_key_pem: String,
+    /// The first admin's one-time enrollment token, printed by the controller.
+    pub bootstrap_token: String,
+    /// The first admin's account name.
+    pub admin_account: String,
     /// Keeps the local IKE (control plane + controller) alive until the process exits.
     _local: Option<ike::dev::LocalIke>,
 }
@@ -37,12 +49,34 @@ pub fn env() -> &'static Env {
             detach: false,
             controller_exe: PathBuf::from(env!("CARGO_BIN_EXE_ike-controller")),
             existing_kubeconfig: std::env::var_os("KUBECONFIG").map(PathBuf::from),
+            // Unique, so that reruns against an existing cluster bootstrap a fresh admin.
+            bootstrap_admin: unique("e2e-admin"),
+            existing_ca: match (
+                std::env::var_os("IKE_CA_CERT"),
+                std::env::var_os("IKE_CA_KEY"),
+            ) {
+                (Some(c), Some(k)) => Some((PathBuf::from(c), PathBuf::from(k))),
+                _ => None,
+            },
+            site: "e2e".into(),
         };
         let local = ike::dev::start(&options)
             .unwrap_or_else(|e| panic!("cannot start the e2e environment: {e:#}"));
+        let read = |p: &PathBuf| {
+            std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        };
         Env {
             kubeconfig: local.admin_kubeconfig.clone(),
             controller_url: format!("http://{}", local.controller_addr),
+            account_api: local.account_api.clone(),
+            site: local.site.clone(),
+            admin_account: options.bootstrap_admin.clone(),
+            ca_cert_pem: read(&local.ca_cert),
+            ca_key_pem: read(&local.ca_key),
+            bootstrap_token: local
+                .bootstrap_token
+                .clone()
+                .expect("the controller bootstraps the first admin of a fresh cluster"),
             _local: Some(local),
         }
     })
@@ -92,4 +126,126 @@ pub fn ok(output: Output) -> String {
 /// A plain HTTP GET to the controller, returning (status, body).
 pub fn controller_get(path: &str) -> (u16, String) {
     ike::dev::http_get(&env().controller_url, path).expect("the controller answers HTTP")
+}
+
+/// A person on their own machine: own home, XDG directories and kubeconfig.
+pub struct User {
+    /// The account name.
+    pub account: String,
+    home: tempfile::TempDir,
+}
+
+impl User {
+    /// A person with an empty home.
+    pub fn new(account: &str) -> Self {
+        Self {
+            account: account.to_string(),
+            home: tempfile::Builder::new()
+                .prefix("ike-user-")
+                .tempdir()
+                .unwrap(),
+        }
+    }
+
+    /// Their home directory.
+    pub fn home(&self) -> &std::path::Path {
+        self.home.path()
+    }
+
+    /// Their kubeconfig (what kubectl and ike use by default).
+    pub fn kubeconfig(&self) -> PathBuf {
+        self.home.path().join(".kube/config")
+    }
+
+    /// Their site directory for `site`.
+    pub fn site_dir(&self, site: &str) -> PathBuf {
+        self.home.path().join(".local/share/ike/sites").join(site)
+    }
+
+    fn prepare(&self, cmd: &mut Command) {
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("XDG_DATA_HOME", self.home.path().join(".local/share"))
+            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
+            .env("XDG_CACHE_HOME", self.home.path().join(".cache"))
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null());
+    }
+
+    /// A command for `ike` as this person (no terminal).
+    pub fn ike_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ike"));
+        self.prepare(&mut cmd);
+        cmd.args(args);
+        cmd
+    }
+
+    /// Runs `ike` as this person.
+    pub fn ike(&self, args: &[&str]) -> Output {
+        self.ike_command(args).output().expect("ike runs")
+    }
+
+    /// Runs kubectl as this person (their kubeconfig, so ike's credential plugin).
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new("kubectl");
+        self.prepare(&mut cmd);
+        cmd.args(args).output().expect("kubectl runs")
+    }
+
+    /// Logs in to the e2e site with a token.
+    pub fn login(&self, token: &str, extra: &[&str]) -> Output {
+        let e = env();
+        let pin = ike::pki::ca_pin(&e.ca_cert_pem).unwrap();
+        let mut args = vec![
+            "login",
+            "--site",
+            &e.site,
+            "--server",
+            &e.account_api,
+            "--ca-pin",
+            &pin,
+            "--token",
+            token,
+        ];
+        args.extend_from_slice(extra);
+        self.ike(&args)
+    }
+}
+
+/// The platform admin, enrolled with the bootstrap token on first use.
+pub fn admin() -> &'static User {
+    static ADMIN: OnceLock<User> = OnceLock::new();
+    ADMIN.get_or_init(|| {
+        let admin = User::new(&env().admin_account);
+        ok(admin.login(&env().bootstrap_token, &[]));
+        admin
+    })
+}
+
+/// Creates an account as the admin and returns its one-time token.
+pub fn create_account(account: &str, extra: &[&str]) -> String {
+    let mut args = vec!["account", "create", account, "-o", "json"];
+    args.extend_from_slice(extra);
+    let out = ok(admin().ike(&args));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    v["token"].as_str().expect("a token").to_string()
+}
+
+/// A person whose account exists and who has logged in.
+pub fn enrolled(prefix: &str) -> User {
+    let user = User::new(&unique(prefix));
+    let token = create_account(&user.account, &[]);
+    ok(user.login(&token, &[]));
+    user
+}
+
+/// stderr of a command that must fail.
+pub fn fails(output: Output) -> String {
+    assert!(
+        !output.status.success(),
+        "command unexpectedly succeeded: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }

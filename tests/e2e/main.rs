@@ -4,4 +4,5 @@
 
 mod harness;
 
+mod accounts;
 mod foundation;

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
+mod write;
+pub use write::*;
+
 use crate::settings::Settings;
 
 /// Errors reading kubeconfig files or choosing a context.

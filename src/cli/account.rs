@@ -1,0 +1,333 @@
+//! `ike account`: platform admins manage accounts and hand out enrollment tokens.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use serde::Serialize;
+
+use super::{OutputArgs, WriteArgs};
+use crate::account_client::{AccountClient, Identity};
+use crate::api::wire::{TokenRequest, TokenResponse};
+use crate::api::{Account, AccountSpec};
+use crate::output::Tabular;
+use crate::settings::Settings;
+
+/// `ike account ...`
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account and print its one-time enrollment token.
+    Create(CreateArgs),
+    /// List the accounts.
+    List(ReadArgs),
+    /// Show one account.
+    Show(ShowArgs),
+    /// Disable an account: no more certificates, every role binding gone at once.
+    Disable(NameArgs),
+    /// Enable a disabled account again.
+    Enable(NameArgs),
+    /// Delete an account.
+    Delete(DeleteArgs),
+    /// Make a new one-time enrollment token for an account.
+    Token(TokenArgs),
+}
+
+/// Arguments of `ike account create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The account name: the Kubernetes user name (lower-case, e.g. alice).
+    pub name: String,
+    /// The person's name.
+    #[arg(long, value_name = "NAME")]
+    pub display_name: Option<String>,
+    /// The person's e-mail.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+    /// Make the account a platform admin.
+    #[arg(long)]
+    pub admin: bool,
+    /// Enrollment token lifetime.
+    #[arg(long, value_parser = super::login::parse_duration, default_value = "24h", value_name = "DURATION")]
+    pub token_ttl: Duration,
+    #[command(flatten)]
+    pub write: WriteArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `-o` only.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Arguments of `ike account show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The account.
+    pub name: String,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// An account name and `--dry-run`.
+#[derive(Debug, Args)]
+pub struct NameArgs {
+    /// The account.
+    pub name: String,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Arguments of `ike account delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The account.
+    pub name: String,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Arguments of `ike account token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The account.
+    pub name: String,
+    /// Token lifetime.
+    #[arg(long, value_parser = super::login::parse_duration, default_value = "24h", value_name = "DURATION")]
+    pub ttl: Duration,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Accounts as `list` shows them.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct AccountList(pub Vec<Account>);
+
+impl Tabular for AccountList {
+    fn headers(&self) -> Vec<&'static str> {
+        vec![
+            "name",
+            "display name",
+            "e-mail",
+            "admin",
+            "disabled",
+            "tenants",
+            "cert expires",
+        ]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.0
+            .iter()
+            .map(|a| {
+                let status = a.status.clone().unwrap_or_default();
+                vec![
+                    a.metadata.name.clone().unwrap_or_default(),
+                    a.spec.display_name.clone().unwrap_or_default(),
+                    a.spec.email.clone().unwrap_or_default(),
+                    a.spec.admin.to_string(),
+                    a.spec.disabled.to_string(),
+                    status.tenants.len().to_string(),
+                    status
+                        .certificates
+                        .last()
+                        .map(|c| c.not_after.clone())
+                        .unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect()
+    }
+}
+
+/// A new token and how to use it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewToken {
+    /// The account.
+    pub account: String,
+    /// The token (shown once).
+    pub token: String,
+    /// Its expiry.
+    pub expires_at: String,
+    /// The command the account's owner runs.
+    pub login_command: String,
+}
+
+impl Tabular for NewToken {
+    fn headers(&self) -> Vec<&'static str> {
+        vec!["account", "token expires", "login command"]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        vec![vec![
+            self.account.clone(),
+            self.expires_at.clone(),
+            self.login_command.clone(),
+        ]]
+    }
+}
+
+/// Runs `ike account ...`.
+pub fn run(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    super::runtime()?.block_on(run_async(cmd, settings))
+}
+
+async fn accounts(settings: &Settings) -> anyhow::Result<Api<Account>> {
+    let (config, _) = crate::kubeconfig::client_config(settings).await?;
+    Ok(Api::all(kube::Client::try_from(config)?))
+}
+
+async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    match cmd {
+        AccountCommand::Create(args) => {
+            crate::pki::check_account_name(&args.name)?;
+            let api = accounts(settings).await?;
+            let mut account = Account::new(
+                &args.name,
+                AccountSpec {
+                    display_name: args.display_name,
+                    email: args.email,
+                    disabled: false,
+                    admin: args.admin,
+                },
+            );
+            account.metadata.labels = None;
+            let params = PostParams {
+                dry_run: args.write.dry_run,
+                field_manager: Some(crate::consts::CLI_MANAGER.into()),
+            };
+            let created = api
+                .create(&params, &account)
+                .await
+                .map_err(|e| super::kube_error(e, &format!("account {}", args.name)))?;
+            if args.write.dry_run {
+                super::print_object(args.output.format, &created)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            eprintln!("Account {} created.", args.name);
+            let token = new_token(settings, &args.name, args.token_ttl).await?;
+            super::print(args.output.format, &token, settings)?;
+        }
+        AccountCommand::List(args) => {
+            let list = accounts(settings)
+                .await?
+                .list(&ListParams::default())
+                .await
+                .map_err(|e| super::kube_error(e, "accounts"))?;
+            super::print(args.output.format, &AccountList(list.items), settings)?;
+        }
+        AccountCommand::Show(args) => {
+            let account = accounts(settings)
+                .await?
+                .get(&args.name)
+                .await
+                .map_err(|e| super::kube_error(e, &format!("account {}", args.name)))?;
+            super::print_object(args.output.format, &account)?;
+        }
+        AccountCommand::Disable(args) => set_disabled(settings, &args, true).await?,
+        AccountCommand::Enable(args) => set_disabled(settings, &args, false).await?,
+        AccountCommand::Delete(args) => {
+            if !args.yes {
+                if !settings.interactive {
+                    anyhow::bail!(
+                        "deleting account {} needs confirmation: pass --yes",
+                        args.name
+                    );
+                }
+                let sure = dialoguer::Confirm::new()
+                    .with_prompt(format!(
+                        "Delete account {}? It loses every certificate renewal and role.",
+                        args.name
+                    ))
+                    .default(false)
+                    .interact()?;
+                if !sure {
+                    eprintln!("Nothing deleted.");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            let params = DeleteParams {
+                dry_run: args.write.dry_run,
+                ..Default::default()
+            };
+            accounts(settings)
+                .await?
+                .delete(&args.name, &params)
+                .await
+                .map_err(|e| super::kube_error(e, &format!("account {}", args.name)))?;
+            eprintln!(
+                "Account {} {}.",
+                args.name,
+                if args.write.dry_run {
+                    "would be deleted (dry run)"
+                } else {
+                    "deleted"
+                }
+            );
+        }
+        AccountCommand::Token(args) => {
+            let token = new_token(settings, &args.name, args.ttl).await?;
+            super::print(args.output.format, &token, settings)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn set_disabled(settings: &Settings, args: &NameArgs, disabled: bool) -> anyhow::Result<()> {
+    let api = accounts(settings).await?;
+    let patch = serde_json::json!({ "spec": { "disabled": disabled } });
+    let params = PatchParams {
+        dry_run: args.write.dry_run,
+        field_manager: Some(crate::consts::CLI_MANAGER.into()),
+        ..Default::default()
+    };
+    api.patch(&args.name, &params, &Patch::Merge(&patch))
+        .await
+        .map_err(|e| super::kube_error(e, &format!("account {}", args.name)))?;
+    let verb = if disabled { "disabled" } else { "enabled" };
+    if args.write.dry_run {
+        eprintln!("Account {} would be {verb} (dry run).", args.name);
+    } else {
+        eprintln!("Account {} {verb}.", args.name);
+    }
+    Ok(())
+}
+
+async fn new_token(settings: &Settings, account: &str, ttl: Duration) -> anyhow::Result<NewToken> {
+    let site = super::current_site(settings)?;
+    let files = settings.sites.load(&site)?;
+    let client = AccountClient::new(
+        &files.settings.account_api,
+        Some(&files.ca_pem),
+        Some(Identity {
+            cert_pem: &files.cert_pem,
+            key_pem: &files.key_pem,
+        }),
+        crate::credentials::TIMEOUT,
+    )?;
+    let TokenResponse { token, expires_at } = client
+        .create_token(
+            account,
+            &TokenRequest {
+                ttl_seconds: Some(ttl.as_secs()),
+            },
+        )
+        .await
+        .with_context(|| format!("cannot make an enrollment token for {account}"))?;
+    let pin = crate::pki::ca_pin(&files.ca_pem)?;
+    Ok(NewToken {
+        account: account.to_string(),
+        login_command: format!(
+            "ike login --site {site} --server {} --ca-pin {pin} --token {token}",
+            files.settings.account_api
+        ),
+        token,
+        expires_at,
+    })
+}

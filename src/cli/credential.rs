@@ -1,0 +1,67 @@
+//! `ike credential`: the exec credential plugin kubectl runs for an `ike-<site>` context.
+//!
+//! It never prompts and never blocks for long: it hands kubectl the current certificate, renews
+//! it first when renewal is due (within a few seconds, else the current one is still used while
+//! valid), and when nothing valid is left says in one line what to run.
+
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
+
+use clap::Args;
+
+use crate::credentials::{self, ExecCredential, Freshness};
+use crate::settings::Settings;
+
+/// Arguments of `ike credential` (run by kubectl, not by people).
+#[derive(Debug, Args)]
+pub struct CredentialArgs {
+    /// Renew when less than this is left, whatever the lifetime (e.g. 1h).
+    #[arg(long, env = "IKE_RENEW_WITHIN", value_parser = super::login::parse_duration, value_name = "DURATION")]
+    pub renew_within: Option<Duration>,
+}
+
+/// Runs `ike credential`.
+pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let site = super::current_site(settings)?;
+    let files = settings.sites.load(&site)?;
+    let mut info = crate::pki::cert_info(&files.cert_pem)?;
+    let mut files = files;
+    let now = SystemTime::now();
+    let state = credentials::freshness(info.not_before, info.not_after, now, args.renew_within);
+    if state != Freshness::Fresh {
+        let renewed = super::runtime()?.block_on(credentials::renew(&settings.sites, &files, None));
+        match renewed {
+            Ok((new_files, _)) => {
+                info = crate::pki::cert_info(&new_files.cert_pem)?;
+                files = new_files;
+            }
+            Err(err) if state == Freshness::Expired => {
+                anyhow::bail!(
+                    "the certificate for site {site} expired at {} and cannot be renewed ({err:#}): run 'ike login --site {site} --token TOKEN'",
+                    credentials::rfc3339(info.not_after)
+                );
+            }
+            Err(err) => {
+                tracing::warn!(
+                    "renewal for site {site} failed, using the current certificate: {err:#}"
+                );
+            }
+        }
+    }
+    let mut refresh_at = credentials::renewal_time(info.not_before, info.not_after);
+    if let Some(within) = args.renew_within {
+        refresh_at = refresh_at.min(
+            info.not_after
+                - within.min(
+                    info.not_after
+                        .duration_since(info.not_before)
+                        .unwrap_or_default(),
+                ),
+        );
+    }
+    let credential = ExecCredential::new(&files.cert_pem, &files.key_pem, refresh_at.max(now));
+    let mut out = serde_json::to_vec(&credential)?;
+    out.push(b'\n');
+    super::write_stdout(&out)?;
+    Ok(ExitCode::SUCCESS)
+}

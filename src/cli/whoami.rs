@@ -1,0 +1,122 @@
+//! `ike whoami`: the account, site, tenants and roles, and the certificate in use.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::OutputArgs;
+use crate::account_client::{AccountClient, Identity};
+use crate::api::TenantRole;
+use crate::output::Tabular;
+use crate::settings::Settings;
+
+/// Arguments of `ike whoami`.
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// The result of `ike whoami`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Whoami {
+    /// The account.
+    pub account: String,
+    /// Display name.
+    pub display_name: String,
+    /// Platform admin.
+    pub admin: bool,
+    /// The site.
+    pub site: String,
+    /// The kube-apiserver.
+    pub server: String,
+    /// The account API.
+    pub account_api: String,
+    /// Tenants and roles.
+    pub tenants: Vec<TenantRole>,
+    /// The certificate's serial.
+    pub serial: String,
+    /// The certificate's expiry, RFC 3339.
+    pub expires: String,
+}
+
+impl Tabular for Whoami {
+    fn headers(&self) -> Vec<&'static str> {
+        vec!["field", "value"]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        let tenants = if self.tenants.is_empty() {
+            "(none)".to_string()
+        } else {
+            self.tenants
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} ({})",
+                        t.tenant,
+                        serde_json::to_value(t.role)
+                            .ok()
+                            .and_then(|v| v.as_str().map(String::from))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        [
+            ("account", self.account.clone()),
+            ("name", self.display_name.clone()),
+            ("admin", self.admin.to_string()),
+            ("site", self.site.clone()),
+            ("server", self.server.clone()),
+            ("account api", self.account_api.clone()),
+            ("tenants", tenants),
+            ("certificate", self.serial.clone()),
+            ("expires", self.expires.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| vec![k.to_string(), v])
+        .collect()
+    }
+}
+
+/// Runs `ike whoami`.
+pub fn run(args: WhoamiArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let site = super::current_site(settings)?;
+    let files = settings.sites.load(&site)?;
+    let info = crate::pki::cert_info(&files.cert_pem)?;
+    let who = super::runtime()?.block_on(async {
+        AccountClient::new(
+            &files.settings.account_api,
+            Some(&files.ca_pem),
+            Some(Identity {
+                cert_pem: &files.cert_pem,
+                key_pem: &files.key_pem,
+            }),
+            crate::credentials::TIMEOUT,
+        )?
+        .whoami()
+        .await
+    });
+    let who = who.map_err(|e| match e.status() {
+        Some(_) => anyhow::Error::new(e),
+        None => anyhow::Error::new(e).context(format!(
+            "cannot ask site {site} who you are; if your certificate expired, run 'ike login --site {site}'"
+        )),
+    })?;
+    let result = Whoami {
+        account: who.account,
+        display_name: who.display_name,
+        admin: who.admin,
+        site,
+        server: files.settings.api_server,
+        account_api: files.settings.account_api,
+        tenants: who.tenants,
+        serial: info.serial,
+        expires: crate::credentials::rfc3339(info.not_after),
+    };
+    super::print(args.output.format, &result, settings)?;
+    Ok(ExitCode::SUCCESS)
+}

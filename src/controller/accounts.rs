@@ -1,0 +1,251 @@
+//! The account reconciler: a platform admin's account gets a ClusterRoleBinding to
+//! `cluster-admin` while it is enabled; a disabled or deleted account loses it at once. Every
+//! account's status lists its tenants and roles, so `ike` can show "my tenants" without
+//! cluster-wide list rights.
+//!
+//! The binding names the account as a user, never a group in its certificate, so disabling
+//! the account takes effect while its certificate is still valid.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
+use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams};
+use kube::runtime::controller::{Action, Controller};
+use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Resource, ResourceExt};
+
+use super::metrics::Metrics;
+use crate::api::{Account, Tenant, TenantRole};
+use crate::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+
+/// Errors of one reconcile.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A request to the API server failed.
+    #[error("API request for account {account} failed")]
+    Kube {
+        /// The account.
+        account: String,
+        /// Why.
+        source: kube::Error,
+    },
+}
+
+/// What every reconcile shares.
+pub struct Context {
+    /// The client.
+    pub client: kube::Client,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Every Tenant, kept current by a watch.
+    pub tenants: Store<Tenant>,
+}
+
+/// The tenants an account belongs to and its role in each, sorted by tenant.
+pub fn memberships(account: &str, tenants: &[Arc<Tenant>]) -> Vec<TenantRole> {
+    let mut out: Vec<TenantRole> = tenants
+        .iter()
+        .filter(|t| t.metadata.deletion_timestamp.is_none())
+        .flat_map(|t| {
+            t.spec
+                .members
+                .iter()
+                .filter(|m| m.account == account)
+                .map(|m| TenantRole {
+                    tenant: t.name_any(),
+                    role: m.role,
+                })
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.tenant, a.role).cmp(&(&b.tenant, b.role)));
+    out.dedup();
+    out
+}
+
+/// The name of an admin account's ClusterRoleBinding.
+pub fn admin_binding_name(account: &str) -> String {
+    format!("ike:admin:{account}")
+}
+
+/// The ClusterRoleBinding an enabled admin account should have, or `None`.
+pub fn desired_binding(account: &Account) -> Option<ClusterRoleBinding> {
+    if !account.spec.admin || account.spec.disabled || account.metadata.deletion_timestamp.is_some()
+    {
+        return None;
+    }
+    let name = account.name_any();
+    Some(ClusterRoleBinding {
+        metadata: ObjectMeta {
+            name: Some(admin_binding_name(&name)),
+            labels: Some([(MANAGED_BY_LABEL.to_string(), MANAGED_BY_VALUE.to_string())].into()),
+            owner_references: account.controller_owner_ref(&()).map(|o| vec![o]),
+            ..Default::default()
+        },
+        role_ref: RoleRef {
+            api_group: "rbac.authorization.k8s.io".into(),
+            kind: "ClusterRole".into(),
+            name: "cluster-admin".into(),
+        },
+        subjects: Some(vec![Subject {
+            api_group: Some("rbac.authorization.k8s.io".into()),
+            kind: "User".into(),
+            name,
+            namespace: None,
+        }]),
+    })
+}
+
+/// Makes the account's admin binding match its spec. Writes nothing when it already does.
+pub async fn reconcile(account: Arc<Account>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let started = Instant::now();
+    let name = account.name_any();
+    let api: Api<ClusterRoleBinding> = Api::all(ctx.client.clone());
+    let binding_name = admin_binding_name(&name);
+    let kube_err = |source| Error::Kube {
+        account: name.clone(),
+        source,
+    };
+    let current = api.get_opt(&binding_name).await.map_err(kube_err)?;
+    let mut wrote = false;
+    match (desired_binding(&account), current) {
+        (Some(want), Some(have))
+            if have.role_ref == want.role_ref && have.subjects == want.subjects => {}
+        (Some(want), _) => {
+            api.patch(
+                &binding_name,
+                &PatchParams::apply(CONTROLLER_MANAGER).force(),
+                &Patch::Apply(&want),
+            )
+            .await
+            .map_err(kube_err)?;
+            wrote = true;
+        }
+        (None, Some(_)) => {
+            match api.delete(&binding_name, &DeleteParams::default()).await {
+                Ok(_) => {}
+                Err(kube::Error::Api(s)) if s.code == 404 => {}
+                Err(e) => return Err(kube_err(e)),
+            }
+            wrote = true;
+        }
+        (None, None) => {}
+    }
+    let tenants = memberships(&name, &ctx.tenants.state());
+    let current = account
+        .status
+        .as_ref()
+        .map(|s| s.tenants.clone())
+        .unwrap_or_default();
+    if tenants != current {
+        let accounts: Api<Account> = Api::all(ctx.client.clone());
+        accounts
+            .patch_status(
+                &name,
+                &PatchParams::default(),
+                &Patch::Merge(serde_json::json!({ "status": { "tenants": tenants } })),
+            )
+            .await
+            .map_err(kube_err)?;
+        wrote = true;
+    }
+    ctx.metrics
+        .observe_reconcile("account", started.elapsed(), true, wrote);
+    Ok(Action::requeue(Duration::from_secs(3600)))
+}
+
+/// Retries failed reconciles with a short delay.
+pub fn error_policy(account: Arc<Account>, error: &Error, ctx: Arc<Context>) -> Action {
+    tracing::warn!(account = %account.name_any(), error = %crate::controller::chain(error), "reconcile failed");
+    ctx.metrics
+        .observe_reconcile("account", Duration::ZERO, false, false);
+    Action::requeue(Duration::from_secs(5))
+}
+
+/// Runs the account controller until `shutdown` resolves.
+pub async fn run(
+    client: kube::Client,
+    metrics: Arc<Metrics>,
+    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
+) {
+    let accounts: Api<Account> = Api::all(client.clone());
+    let bindings: Api<ClusterRoleBinding> = Api::all(client.clone());
+    let (tenants, writer) = reflector::store::<Tenant>();
+    let tenant_events = reflector::reflector(
+        writer,
+        watcher(
+            Api::<Tenant>::all(client.clone()),
+            watcher::Config::default(),
+        ),
+    )
+    .default_backoff()
+    .touched_objects();
+    let controller = Controller::new(accounts, watcher::Config::default());
+    let known = controller.store();
+    let ctx = Arc::new(Context {
+        client,
+        metrics,
+        tenants,
+    });
+    controller
+        // A tenant change concerns its members and everyone whose status still lists it
+        // (a removed member).
+        .watches_stream(tenant_events, move |tenant: Tenant| {
+            let name = tenant.name_any();
+            known
+                .state()
+                .into_iter()
+                .filter(|a| {
+                    let account = a.name_any();
+                    tenant.spec.members.iter().any(|m| m.account == account)
+                        || a.status
+                            .as_ref()
+                            .is_some_and(|s| s.tenants.iter().any(|t| t.tenant == name))
+                })
+                .map(|a| ObjectRef::from_obj(&*a))
+                .collect::<Vec<_>>()
+        })
+        .owns(
+            bindings,
+            watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}")),
+        )
+        .graceful_shutdown_on(shutdown)
+        .run(reconcile, error_policy, ctx)
+        .for_each(|_| async {})
+        .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::AccountSpec;
+
+    fn account(admin: bool, disabled: bool) -> Account {
+        let mut a = Account::new(
+            "alice",
+            AccountSpec {
+                admin,
+                disabled,
+                ..Default::default()
+            },
+        );
+        a.metadata.uid = Some("u1".into());
+        a
+    }
+
+    #[test]
+    fn only_an_enabled_admin_gets_cluster_admin_as_a_user() {
+        let b = desired_binding(&account(true, false)).unwrap();
+        assert_eq!(b.role_ref.name, "cluster-admin");
+        let subjects = b.subjects.unwrap();
+        assert_eq!(subjects.len(), 1);
+        assert_eq!(
+            (subjects[0].kind.as_str(), subjects[0].name.as_str()),
+            ("User", "alice")
+        );
+        assert!(desired_binding(&account(true, true)).is_none());
+        assert!(desired_binding(&account(false, false)).is_none());
+    }
+}
