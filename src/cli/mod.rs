@@ -15,10 +15,13 @@ use crate::settings::{Environment, Settings};
 pub mod account;
 pub mod completion;
 pub mod credential;
+pub mod doctor;
 pub mod generate;
 pub mod login;
 pub mod logout;
+pub mod ns;
 pub mod site;
+pub mod tenant;
 pub mod version;
 pub mod whoami;
 
@@ -83,6 +86,14 @@ pub enum Command {
     /// Manage accounts (platform admins).
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// Create, list, show and change tenants.
+    #[command(subcommand)]
+    Tenant(tenant::TenantCommand),
+    /// Create, list and delete a tenant's namespaces.
+    #[command(subcommand, visible_alias = "namespace")]
+    Ns(ns::NsCommand),
+    /// Check what you may and may not do on a site, each check with a one-line explanation.
+    Doctor(doctor::DoctorArgs),
     /// The kubeconfig credential plugin kubectl runs (not for people).
     #[command(hide = true)]
     Credential(credential::CredentialArgs),
@@ -105,6 +116,9 @@ impl Cli {
             Command::Logout(args) => logout::run(args, &settings),
             Command::Account(cmd) => account::run(cmd, &settings),
             Command::Credential(args) => credential::run(args, &settings),
+            Command::Tenant(cmd) => tenant::run(cmd, &settings),
+            Command::Ns(cmd) => ns::run(cmd, &settings),
+            Command::Doctor(args) => doctor::run(args, &settings),
             Command::Completion(args) => completion::run(args),
             Command::Site(cmd) => site::run(cmd, &settings),
             Command::Version(args) => version::run(args, &settings),

@@ -6,8 +6,8 @@
 //!   that exists and is not the tenant's is never adopted: condition NamespaceConflict.
 //! - Roles are RoleBindings naming member accounts as users (never a group in a certificate),
 //!   so removing a member or disabling an account takes effect at once.
-//! - Deleting a Tenant deletes its namespaces (finalizer) unless `keepNamespaces` is set; kept
-//!   namespaces lose the tenant's label and bindings.
+//! - Deleting a Tenant, or dropping a namespace from its list, deletes the namespace (finalizer)
+//!   unless `keepNamespaces` is set; kept namespaces lose the tenant's label and bindings.
 //! - A reconcile that finds nothing to change writes nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
