@@ -59,8 +59,8 @@ pub struct LocalIke {
     pub admin_kubeconfig: PathBuf,
     /// Where the controller serves /healthz, /readyz and /metrics.
     pub controller_addr: SocketAddr,
-    /// The controller's pid.
-    pub controller_pid: u32,
+    /// The controller process: its pid, and how to start it again.
+    controller: std::sync::Mutex<ControllerProcess>,
     /// `https://127.0.0.1:PORT` of the account API (and admission webhook).
     pub account_api: String,
     /// The site's name.
@@ -77,8 +77,69 @@ pub struct LocalIke {
 impl Drop for LocalIke {
     fn drop(&mut self) {
         if !self.detach {
-            crate::local::terminate(&[self.controller_pid]);
+            crate::local::terminate(&[self.controller_pid()]);
         }
+    }
+}
+
+/// How `ike-controller` was started, to start it again.
+struct ControllerProcess {
+    pid: u32,
+    exe: PathBuf,
+    args: Vec<std::ffi::OsString>,
+    log: PathBuf,
+    detach: bool,
+}
+
+impl ControllerProcess {
+    fn spawn(&mut self) -> anyhow::Result<()> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)?;
+        let mut cmd = Command::new(&self.exe);
+        cmd.args(&self.args)
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        self.pid = crate::local::spawn(cmd, self.detach)
+            .with_context(|| format!("cannot start {}", self.exe.display()))?;
+        Ok(())
+    }
+
+    /// Waits until `/readyz` answers 200; fails with the log's tail if the process dies first.
+    fn wait_ready(&self, url: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok((200, _)) = http_get(url, "/readyz") {
+                return Ok(());
+            }
+            if !crate::local::is_alive(self.pid) || Instant::now() > deadline {
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(5).collect();
+                bail!(
+                    "ike-controller did not become ready; last log lines:\n{}",
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl LocalIke {
+    /// The controller's pid.
+    pub fn controller_pid(&self) -> u32 {
+        self.controller.lock().expect("not poisoned").pid
+    }
+
+    /// Kills the controller with SIGKILL (wherever it is, mid-reconcile included), starts it
+    /// again with the same arguments and waits until it is ready. For tests of convergence.
+    pub fn restart_controller(&self) -> anyhow::Result<()> {
+        let mut process = self.controller.lock().expect("not poisoned");
+        crate::local::process_kill(process.pid);
+        process.spawn()?;
+        process.wait_ready(&format!("http://{}", self.controller_addr))
     }
 }
 
@@ -125,7 +186,8 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
     let account_api = format!("https://{account_addr}");
     let token_file = options.dir.join("bootstrap-token");
     let _ = std::fs::remove_file(&token_file);
-    let log = std::fs::File::create(options.dir.join("ike-controller.log"))?;
+    let log = options.dir.join("ike-controller.log");
+    let _ = std::fs::remove_file(&log);
     let mut cmd = Command::new(&options.controller_exe);
     cmd.arg("run")
         .arg("--kubeconfig")
@@ -142,17 +204,22 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         .args(["--webhook-url", &account_api])
         .args(["--bootstrap-admin", &options.bootstrap_admin])
         .arg("--bootstrap-token-file")
-        .arg(&token_file)
-        .stdin(std::process::Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log);
-    let controller_pid = crate::local::spawn(cmd, options.detach)
-        .with_context(|| format!("cannot start {}", options.controller_exe.display()))?;
+        .arg(&token_file);
+    let mut process = ControllerProcess {
+        pid: 0,
+        exe: options.controller_exe.clone(),
+        args: cmd.get_args().map(|a| a.to_os_string()).collect(),
+        log,
+        detach: options.detach,
+    };
+    process.spawn()?;
+    let ready = process.wait_ready(&format!("http://{controller_addr}"));
+    let controller_pid = process.pid;
     let mut local = LocalIke {
         plane,
         admin_kubeconfig,
         controller_addr,
-        controller_pid,
+        controller: std::sync::Mutex::new(process),
         account_api,
         site: options.site.clone(),
         ca_cert,
@@ -160,23 +227,7 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         bootstrap_token: None,
         detach: options.detach,
     };
-    let url = format!("http://{controller_addr}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok((200, _)) = http_get(&url, "/readyz") {
-            break;
-        }
-        if !crate::local::is_alive(controller_pid) || Instant::now() > deadline {
-            let log =
-                std::fs::read_to_string(options.dir.join("ike-controller.log")).unwrap_or_default();
-            let tail: Vec<&str> = log.lines().rev().take(5).collect();
-            bail!(
-                "ike-controller did not become ready; last log lines:\n{}",
-                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    ready?;
     local.bootstrap_token = std::fs::read_to_string(&token_file)
         .ok()
         .map(|t| t.trim().to_string());

@@ -66,6 +66,12 @@ struct RunArgs {
     /// Create this platform admin with a one-time enrollment token if it does not exist.
     #[arg(long, value_name = "ACCOUNT")]
     bootstrap_admin: Option<String>,
+    /// Namespace of the leader-election Lease (created if missing).
+    #[arg(long, default_value = "ike-system", value_name = "NAMESPACE")]
+    lease_namespace: String,
+    /// Let every account create tenants (it becomes their owner); otherwise only admins can.
+    #[arg(long)]
+    self_service_tenants: bool,
     /// Write the bootstrap admin's token here (0600) instead of the log.
     #[arg(long, value_name = "FILE", requires = "bootstrap_admin")]
     bootstrap_token_file: Option<PathBuf>,
@@ -142,6 +148,8 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
                 webhook_url: args.webhook_url,
                 bootstrap_admin: args.bootstrap_admin,
                 bootstrap_token_file: args.bootstrap_token_file,
+                self_service: args.self_service_tenants,
+                lease_namespace: args.lease_namespace,
             },
         )
         .await?;

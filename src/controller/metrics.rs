@@ -19,6 +19,7 @@ pub struct Metrics {
     reconciles: Family<Labels, Counter>,
     reconcile_writes: Family<Labels, Counter>,
     reconcile_seconds: Family<Labels, Histogram>,
+    leader: Gauge,
 }
 
 impl Metrics {
@@ -62,7 +63,14 @@ impl Metrics {
             "How long successful reconciles took, by controller",
             reconcile_seconds.clone(),
         );
+        let leader = Gauge::default();
+        registry.register(
+            "leader",
+            "1 while this replica holds the lease and runs the reconcilers",
+            leader.clone(),
+        );
         Self {
+            leader,
             registry,
             crds_applied,
             reconciles,
@@ -93,6 +101,11 @@ impl Metrics {
                 .get_or_create(&vec![("controller", controller)])
                 .inc();
         }
+    }
+
+    /// Records whether this replica leads.
+    pub fn set_leader(&self, leader: bool) {
+        self.leader.set(i64::from(leader));
     }
 
     /// Registers more metrics (the account API's) in the same registry.

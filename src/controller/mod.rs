@@ -9,12 +9,14 @@ pub mod crds;
 pub mod metrics;
 pub mod platform;
 pub mod server;
+pub mod tenant_admission;
 pub mod tenants;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 
 /// What `ike-controller run` was asked to do.
@@ -30,6 +32,10 @@ pub struct Options {
     pub bootstrap_admin: Option<String>,
     /// Where to write the bootstrap token (0600); without it, it is logged.
     pub bootstrap_token_file: Option<std::path::PathBuf>,
+    /// Any account may create tenants (it must own them); otherwise only platform admins.
+    pub self_service: bool,
+    /// Where the leader-election Lease lives (created if missing).
+    pub lease_namespace: String,
 }
 
 /// Shared state of the running controller.
@@ -68,6 +74,9 @@ pub enum Error {
         /// Why.
         source: kube::Error,
     },
+    /// Leader election could not start.
+    #[error("leader election failed")]
+    Lease(#[source] kube_lease_manager::LeaseManagerError),
     /// The bootstrap token could not be written.
     #[error("cannot write the bootstrap token to {path}")]
     BootstrapToken {
@@ -83,10 +92,26 @@ pub enum Error {
 
 /// Runs the controller until SIGTERM or SIGINT, then shuts down cleanly.
 pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error> {
+    // One watch of Accounts, shared by the tenant controller and the Tenant webhook.
+    let (accounts, writer) = kube::runtime::reflector::store::<crate::api::Account>();
+    let account_events = kube::runtime::WatchStreamExt::touched_objects(
+        kube::runtime::WatchStreamExt::default_backoff(kube::runtime::reflector::reflector(
+            writer,
+            kube::runtime::watcher(
+                kube::Api::<crate::api::Account>::all(client.clone()),
+                kube::runtime::watcher::Config::default(),
+            ),
+        )),
+    );
     let mut metrics = metrics::Metrics::new();
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
-        config.extra_routes = admission::router();
+        config.extra_routes = admission::router().merge(tenant_admission::routes(
+            tenant_admission::Policy {
+                accounts: accounts.clone(),
+                self_service: options.self_service,
+            },
+        ));
     }
     let state = Arc::new(State {
         metrics: Arc::new(metrics),
@@ -120,7 +145,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
 
     let setup = async {
         crds::install(&client, &state.metrics).await?;
-        platform::install(&client)
+        platform::install(&client, options.self_service, &options.lease_namespace)
             .await
             .map_err(|source| Error::Apply {
                 what: "the platform RBAC",
@@ -131,7 +156,11 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
                 let ca = config.ca.cert_pem().to_string();
                 let api = account_api::start(client.clone(), config).await?;
                 if let Some(url) = &options.webhook_url {
-                    let webhook = admission::webhook_configuration(url, &ca);
+                    let mut webhook = admission::webhook_configuration(url, &ca);
+                    webhook
+                        .webhooks
+                        .get_or_insert_with(Vec::new)
+                        .push(tenant_admission::webhook(url, &ca));
                     admission::install(&client, &webhook)
                         .await
                         .map_err(|source| Error::Apply {
@@ -161,27 +190,17 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         None => Ok(()),
         Some(Err(e)) => Err(e),
         Some(Ok(account_api)) => {
-            let controllers = tokio::spawn(futures::future::join(
-                accounts::run(
-                    client.clone(),
-                    state.metrics.clone(),
-                    stopped(stop_rx.clone()),
-                ),
-                tenants::run(
-                    client.clone(),
-                    state.metrics.clone(),
-                    stopped(stop_rx.clone()),
-                ),
-            ));
+            // The Tenant webhook's view of Accounts, kept current on every replica.
+            let webhook_accounts = tokio::spawn(account_events.for_each(|_| async {}));
             state.ready.store(true, Ordering::SeqCst);
-            tracing::info!("CRDs installed; controllers running; ready");
-            signalled().await;
-            let _ = stop_tx.send(true);
-            let _ = controllers.await;
-            match account_api {
+            tracing::info!("CRDs installed; account API and webhooks serving; ready");
+            let led = lead(&client, &options.lease_namespace, &state, &mut signalled).await;
+            webhook_accounts.abort();
+            let stopped_api = match account_api {
                 Some(api) => api.shutdown().await.map_err(Error::AccountApi),
                 None => Ok(()),
-            }
+            };
+            led.and(stopped_api)
         }
     };
     let _ = stop_tx.send(true);
@@ -190,6 +209,68 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         Ok(Err(e)) => result.and(Err(Error::Serve(e))),
         Err(join) => result.and(Err(Error::Serve(std::io::Error::other(join)))),
     }
+}
+
+/// Runs the reconcilers while this replica holds the `ike-controller` Lease, until a signal.
+///
+/// Every replica serves the account API and the webhooks; only the leader reconciles, so two
+/// replicas never write the same objects.
+async fn lead(
+    client: &kube::Client,
+    namespace: &str,
+    state: &Arc<State>,
+    signalled: &mut impl AsyncFnMut(),
+) -> Result<(), Error> {
+    let lease = kube_lease_manager::LeaseManagerBuilder::new(client.clone(), "ike-controller")
+        .with_namespace(namespace)
+        .with_identity(identity())
+        .with_duration(15)
+        .with_grace(5)
+        .with_field_manager(crate::consts::CONTROLLER_MANAGER)
+        .build()
+        .await
+        .map_err(Error::Lease)?;
+    let (mut leader, lease_task) = lease.watch().await;
+    loop {
+        tokio::select! {
+            r = leader.wait_for(|l| *l) => if r.is_err() { break },
+            () = signalled() => break,
+        }
+        tracing::info!("holding the lease: running the reconcilers");
+        state.metrics.set_leader(true);
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let controllers = tokio::spawn(futures::future::join(
+            accounts::run(client.clone(), state.metrics.clone(), stopped(stop_rx.clone())),
+            tenants::run(client.clone(), state.metrics.clone(), stopped(stop_rx.clone())),
+        ));
+        let shutting_down = tokio::select! {
+            r = leader.wait_for(|l| !*l) => r.is_err(),
+            () = signalled() => true,
+        };
+        let _ = stop_tx.send(true);
+        let _ = controllers.await;
+        state.metrics.set_leader(false);
+        if shutting_down {
+            break;
+        }
+        tracing::warn!("lost the lease: reconcilers stopped until it is won back");
+    }
+    drop(leader);
+    if let Ok(Ok(manager)) = lease_task.await {
+        let _ = manager.release().await;
+    }
+    Ok(())
+}
+
+/// This replica's name in the Lease: the pod name in a cluster, else host and pid.
+fn identity() -> String {
+    let host = std::env::var("POD_NAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "ike-controller".into());
+    format!("{host}-{}", std::process::id())
 }
 
 /// Hands the first admin's token to whoever started the controller: a 0600 file, or the log.

@@ -54,15 +54,56 @@ pub fn cluster_reader() -> (ClusterRole, ClusterRoleBinding) {
     (role, binding)
 }
 
-/// Applies the platform-wide RBAC.
-pub async fn install(client: &kube::Client) -> Result<(), kube::Error> {
-    let (role, binding) = cluster_reader();
+/// The ClusterRole (and binding) that lets every account create tenants (self-service).
+pub const TENANT_CREATOR: &str = "ike:tenant-creator";
+
+/// Self-service: every authenticated account may create Tenants; the Tenant webhook makes the
+/// creator an owner of what they create.
+pub fn tenant_creator() -> (ClusterRole, ClusterRoleBinding) {
+    let (mut role, mut binding) = cluster_reader();
+    role.metadata.name = Some(TENANT_CREATOR.into());
+    role.rules = Some(vec![PolicyRule {
+        api_groups: Some(vec![crate::consts::API_GROUP.into()]),
+        resources: Some(vec!["tenants".into()]),
+        verbs: vec!["create".into()],
+        ..Default::default()
+    }]);
+    binding.metadata.name = Some(TENANT_CREATOR.into());
+    binding.role_ref.name = TENANT_CREATOR.into();
+    (role, binding)
+}
+
+/// Applies the platform-wide RBAC; self-service tenant creation is granted or taken away.
+pub async fn install(
+    client: &kube::Client,
+    self_service: bool,
+    namespace: &str,
+) -> Result<(), kube::Error> {
     let params = PatchParams::apply(CONTROLLER_MANAGER).force();
-    Api::<ClusterRole>::all(client.clone())
-        .patch(CLUSTER_READER, &params, &Patch::Apply(&role))
+    // The controller's own namespace (its leader-election Lease lives there).
+    let ns = serde_json::json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": namespace } });
+    Api::<k8s_openapi::api::core::v1::Namespace>::all(client.clone())
+        .patch(namespace, &params, &Patch::Apply(&ns))
         .await?;
-    Api::<ClusterRoleBinding>::all(client.clone())
-        .patch(CLUSTER_READER, &params, &Patch::Apply(&binding))
-        .await?;
+    let roles = Api::<ClusterRole>::all(client.clone());
+    let bindings = Api::<ClusterRoleBinding>::all(client.clone());
+    let (role, binding) = cluster_reader();
+    roles.patch(CLUSTER_READER, &params, &Patch::Apply(&role)).await?;
+    bindings.patch(CLUSTER_READER, &params, &Patch::Apply(&binding)).await?;
+    let (role, binding) = tenant_creator();
+    if self_service {
+        roles.patch(TENANT_CREATOR, &params, &Patch::Apply(&role)).await?;
+        bindings.patch(TENANT_CREATOR, &params, &Patch::Apply(&binding)).await?;
+    } else {
+        for result in [
+            bindings.delete(TENANT_CREATOR, &Default::default()).await.map(|_| ()),
+            roles.delete(TENANT_CREATOR, &Default::default()).await.map(|_| ()),
+        ] {
+            match result {
+                Err(kube::Error::Api(s)) if s.code == 404 => {}
+                other => other?,
+            }
+        }
+    }
     Ok(())
 }

@@ -573,10 +573,7 @@ pub async fn run(
     let (accounts, writer) = reflector::store::<Account>();
     let account_events = reflector::reflector(
         writer,
-        watcher(
-            Api::<Account>::all(client.clone()),
-            watcher::Config::default(),
-        ),
+        watcher(Api::<Account>::all(client.clone()), watcher::Config::default()),
     )
     .default_backoff()
     .touched_objects();

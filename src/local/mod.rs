@@ -706,6 +706,16 @@ pub fn terminate(pids: &[u32]) {
     }
 }
 
+/// Kills `pid` with SIGKILL at once (no chance to clean up) and reaps it.
+pub fn process_kill(pid: u32) {
+    process::signal(pid, libc::SIGKILL);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while is_alive(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    process::unregister(pid);
+}
+
 /// Whether `pid` is running (a zombie waiting to be reaped is not).
 pub fn is_alive(pid: u32) -> bool {
     process::is_alive(pid)

@@ -249,3 +249,12 @@ pub fn fails(output: Output) -> String {
     );
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Kills `ike-controller` with SIGKILL (mid-reconcile, if it is busy), starts it again and waits
+/// until it is ready.
+pub fn restart_controller() {
+    let local = env()._local.as_ref().expect("the harness started the controller");
+    if let Err(e) = local.restart_controller() {
+        panic!("the controller did not come back: {e:#}");
+    }
+}
