@@ -16,6 +16,10 @@ pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 pub const MANAGED_BY_VALUE: &str = "ike-controller";
 /// Label carrying the tenant a namespace or binding belongs to.
 pub const TENANT_LABEL: &str = "ike.dev/tenant";
+/// Label on every namespace that is or was a tenant's: the host-isolation webhook selects on it.
+/// The controller sets it and never removes it (a released namespace stays isolated); only a
+/// platform admin can lift isolation, by removing it.
+pub const ISOLATED_LABEL: &str = "ike.dev/isolated";
 /// Finalizer the tenant controller puts on every Tenant.
 pub const TENANT_FINALIZER: &str = "ike.dev/tenant-cleanup";
 /// The namespace annotation kube-apiserver's PodNodeSelector admission plugin applies to every

@@ -34,7 +34,7 @@ use kube::core::admission::{
     AdmissionRequest, AdmissionResponse, AdmissionReview, META_API_VERSION_V1, META_KIND, Operation,
 };
 
-use crate::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL};
+use crate::consts::{CONTROLLER_MANAGER, ISOLATED_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 
 /// The path the webhook is served on, below the controller's HTTPS base URL.
 pub const PATH: &str = "/admission/pods";
@@ -81,6 +81,31 @@ pub fn review_pod(pod: &Pod) -> Vec<String> {
             violations.push(format!("volume {:?} is a hostPath", volume.name));
         }
     }
+    // The rest of the Pod Security Standards' baseline: pod-level settings.
+    if let Some(psc) = &spec.security_context {
+        review_selinux("the pod", psc.se_linux_options.as_ref(), &mut violations);
+        if psc
+            .seccomp_profile
+            .as_ref()
+            .is_some_and(|p| p.type_ == "Unconfined")
+        {
+            violations.push("the pod's seccomp profile is Unconfined".to_string());
+        }
+        if psc.windows_options.as_ref().and_then(|w| w.host_process) == Some(true) {
+            violations.push("the pod is a Windows hostProcess".to_string());
+        }
+        for sysctl in psc.sysctls.iter().flatten() {
+            if !SAFE_SYSCTLS.contains(&sysctl.name.as_str()) {
+                violations.push(format!("sysctl {:?} is not a safe sysctl", sysctl.name));
+            }
+        }
+    }
+    for (key, value) in pod.metadata.annotations.iter().flatten() {
+        let apparmor = key.starts_with("container.apparmor.security.beta.kubernetes.io/");
+        if apparmor && value != "runtime/default" && !value.starts_with("localhost/") {
+            violations.push(format!("AppArmor profile {value:?} ({key}) is not allowed"));
+        }
+    }
     for c in &spec.containers {
         review_container(
             "container",
@@ -112,6 +137,34 @@ pub fn review_pod(pod: &Pod) -> Vec<String> {
 }
 
 // `Container` and `EphemeralContainer` are distinct types with the same fields, hence the parts.
+/// Sysctls the baseline allows (namespaced, safe).
+const SAFE_SYSCTLS: [&str; 5] = [
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+];
+
+/// SELinux: no custom user or role, and only the container types.
+fn review_selinux(
+    who: &str,
+    options: Option<&k8s_openapi::api::core::v1::SELinuxOptions>,
+    violations: &mut Vec<String>,
+) {
+    let Some(o) = options else { return };
+    if o.user.as_deref().is_some_and(|u| !u.is_empty())
+        || o.role.as_deref().is_some_and(|r| !r.is_empty())
+    {
+        violations.push(format!("{who} sets an SELinux user or role"));
+    }
+    if let Some(t) = o.type_.as_deref().filter(|t| !t.is_empty())
+        && !["container_t", "container_init_t", "container_kvm_t"].contains(&t)
+    {
+        violations.push(format!("{who} uses SELinux type {t:?}"));
+    }
+}
+
 fn review_container(
     kind: &str,
     name: &str,
@@ -121,6 +174,28 @@ fn review_container(
 ) {
     if security.and_then(|s| s.privileged) == Some(true) {
         violations.push(format!("{kind} {name:?} is privileged"));
+    }
+    let who = format!("{kind} {name:?}");
+    review_selinux(
+        &who,
+        security.and_then(|s| s.se_linux_options.as_ref()),
+        violations,
+    );
+    if security.and_then(|s| s.proc_mount.as_deref()) == Some("Unmasked") {
+        violations.push(format!("{who} mounts /proc unmasked"));
+    }
+    if security
+        .and_then(|s| s.seccomp_profile.as_ref())
+        .is_some_and(|p| p.type_ == "Unconfined")
+    {
+        violations.push(format!("{who}'s seccomp profile is Unconfined"));
+    }
+    if security
+        .and_then(|s| s.windows_options.as_ref())
+        .and_then(|w| w.host_process)
+        == Some(true)
+    {
+        violations.push(format!("{who} is a Windows hostProcess"));
     }
     let added = security
         .and_then(|s| s.capabilities.as_ref())
@@ -307,7 +382,7 @@ pub fn webhook_configuration(
             }]),
             namespace_selector: Some(LabelSelector {
                 match_expressions: Some(vec![LabelSelectorRequirement {
-                    key: TENANT_LABEL.to_owned(),
+                    key: ISOLATED_LABEL.to_owned(),
                     operator: "Exists".to_owned(),
                     values: None,
                 }]),
@@ -877,5 +952,58 @@ mod tests {
     fn base64_of(s: &str) -> String {
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(s)
+    }
+}
+
+#[cfg(test)]
+mod baseline_tests {
+    use super::review_pod;
+
+    fn pod(json: serde_json::Value) -> k8s_openapi::api::core::v1::Pod {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn the_rest_of_the_baseline_is_refused_too() {
+        let p = pod(serde_json::json!({
+            "metadata": {"name": "p", "annotations": {"container.apparmor.security.beta.kubernetes.io/app": "unconfined"}},
+            "spec": {
+                "securityContext": {
+                    "seLinuxOptions": {"type": "spc_t"},
+                    "seccompProfile": {"type": "Unconfined"},
+                    "sysctls": [{"name": "kernel.msgmax", "value": "1"}, {"name": "net.ipv4.tcp_syncookies", "value": "1"}]
+                },
+                "containers": [{"name": "app", "image": "x", "securityContext": {
+                    "procMount": "Unmasked",
+                    "seLinuxOptions": {"user": "root"},
+                    "windowsOptions": {"hostProcess": true}
+                }}]
+            }
+        }));
+        let v = review_pod(&p).join("; ");
+        for expected in [
+            "the pod uses SELinux type \"spc_t\"",
+            "the pod's seccomp profile is Unconfined",
+            "sysctl \"kernel.msgmax\" is not a safe sysctl",
+            "AppArmor profile \"unconfined\"",
+            "container \"app\" mounts /proc unmasked",
+            "container \"app\" sets an SELinux user or role",
+            "container \"app\" is a Windows hostProcess",
+        ] {
+            assert!(v.contains(expected), "missing {expected:?} in {v}");
+        }
+        assert!(!v.contains("tcp_syncookies"), "{v}");
+    }
+
+    #[test]
+    fn baseline_friendly_settings_pass() {
+        let p = pod(serde_json::json!({
+            "metadata": {"name": "p", "annotations": {"container.apparmor.security.beta.kubernetes.io/app": "runtime/default"}},
+            "spec": {
+                "securityContext": {"seLinuxOptions": {"type": "container_t"}, "seccompProfile": {"type": "RuntimeDefault"}},
+                "containers": [{"name": "app", "image": "x", "securityContext": {"procMount": "Default"}}]
+            }
+        }));
+        assert!(review_pod(&p).is_empty(), "{:?}", review_pod(&p));
     }
 }

@@ -106,12 +106,11 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     let mut metrics = metrics::Metrics::new();
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
-        config.extra_routes = admission::router().merge(tenant_admission::routes(
-            tenant_admission::Policy {
+        config.extra_routes =
+            admission::router().merge(tenant_admission::routes(tenant_admission::Policy {
                 accounts: accounts.clone(),
                 self_service: options.self_service,
-            },
-        ));
+            }));
     }
     let state = Arc::new(State {
         metrics: Arc::new(metrics),
@@ -243,8 +242,16 @@ async fn lead(
             let _ = rx.wait_for(|s| *s).await;
         };
         let controllers = tokio::spawn(futures::future::join(
-            accounts::run(client.clone(), state.metrics.clone(), stopped(stop_rx.clone())),
-            tenants::run(client.clone(), state.metrics.clone(), stopped(stop_rx.clone())),
+            accounts::run(
+                client.clone(),
+                state.metrics.clone(),
+                stopped(stop_rx.clone()),
+            ),
+            tenants::run(
+                client.clone(),
+                state.metrics.clone(),
+                stopped(stop_rx.clone()),
+            ),
         ));
         let shutting_down = tokio::select! {
             r = leader.wait_for(|l| !*l) => r.is_err(),

@@ -88,16 +88,30 @@ pub async fn install(
     let roles = Api::<ClusterRole>::all(client.clone());
     let bindings = Api::<ClusterRoleBinding>::all(client.clone());
     let (role, binding) = cluster_reader();
-    roles.patch(CLUSTER_READER, &params, &Patch::Apply(&role)).await?;
-    bindings.patch(CLUSTER_READER, &params, &Patch::Apply(&binding)).await?;
+    roles
+        .patch(CLUSTER_READER, &params, &Patch::Apply(&role))
+        .await?;
+    bindings
+        .patch(CLUSTER_READER, &params, &Patch::Apply(&binding))
+        .await?;
     let (role, binding) = tenant_creator();
     if self_service {
-        roles.patch(TENANT_CREATOR, &params, &Patch::Apply(&role)).await?;
-        bindings.patch(TENANT_CREATOR, &params, &Patch::Apply(&binding)).await?;
+        roles
+            .patch(TENANT_CREATOR, &params, &Patch::Apply(&role))
+            .await?;
+        bindings
+            .patch(TENANT_CREATOR, &params, &Patch::Apply(&binding))
+            .await?;
     } else {
         for result in [
-            bindings.delete(TENANT_CREATOR, &Default::default()).await.map(|_| ()),
-            roles.delete(TENANT_CREATOR, &Default::default()).await.map(|_| ()),
+            bindings
+                .delete(TENANT_CREATOR, &Default::default())
+                .await
+                .map(|_| ()),
+            roles
+                .delete(TENANT_CREATOR, &Default::default())
+                .await
+                .map(|_| ()),
         ] {
             match result {
                 Err(kube::Error::Api(s)) if s.code == 404 => {}

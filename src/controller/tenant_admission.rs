@@ -13,8 +13,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use k8s_openapi::api::admissionregistration::v1::{RuleWithOperations, ValidatingWebhook, WebhookClientConfig};
 use k8s_openapi::ByteString;
+use k8s_openapi::api::admissionregistration::v1::{
+    RuleWithOperations, ValidatingWebhook, WebhookClientConfig,
+};
 use kube::core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview, Operation};
 use kube::runtime::reflector::{ObjectRef, Store};
 
@@ -25,7 +27,13 @@ pub const PATH: &str = "/admission/tenants";
 /// The webhook's name in the ValidatingWebhookConfiguration.
 pub const WEBHOOK_NAME: &str = "tenants.validation.ike.dev";
 /// Namespaces no tenant may hold.
-pub const RESERVED_NAMESPACES: [&str; 5] = ["default", "kube-system", "kube-public", "kube-node-lease", "ike-system"];
+pub const RESERVED_NAMESPACES: [&str; 5] = [
+    "default",
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "ike-system",
+];
 
 /// What the webhook decides with.
 #[derive(Clone)]
@@ -48,13 +56,21 @@ pub struct Requester {
 fn dns_label(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 63
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
         && !name.ends_with('-')
 }
 
 /// Everything wrong with a Tenant write, as sentences; empty = allowed.
-pub fn review(operation: &Operation, tenant: &Tenant, old: Option<&Tenant>, who: &Requester, self_service: bool) -> Vec<String> {
+pub fn review(
+    operation: &Operation,
+    tenant: &Tenant,
+    old: Option<&Tenant>,
+    who: &Requester,
+    self_service: bool,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let spec = &tenant.spec;
     if !spec.members.iter().any(|m| m.role == Role::Owner) {
@@ -66,7 +82,10 @@ pub fn review(operation: &Operation, tenant: &Tenant, old: Option<&Tenant>, who:
             problems.push(format!("member {:?}: {e}", m.account));
         }
         if !seen.insert(&m.account) {
-            problems.push(format!("account {} is listed twice: give it one role", m.account));
+            problems.push(format!(
+                "account {} is listed twice: give it one role",
+                m.account
+            ));
         }
     }
     let mut seen = BTreeSet::new();
@@ -83,13 +102,23 @@ pub fn review(operation: &Operation, tenant: &Tenant, old: Option<&Tenant>, who:
     if !who.admin {
         let old_selector = old.and_then(|o| o.spec.node_selector.as_ref());
         if spec.node_selector.as_ref() != old_selector {
-            problems.push("only a platform admin can set or change a tenant's dedicated nodes (nodeSelector)".into());
+            problems.push(
+                "only a platform admin can set or change a tenant's dedicated nodes (nodeSelector)"
+                    .into(),
+            );
         }
         if *operation == Operation::Create {
             if !self_service {
                 problems.push("only platform admins create tenants on this site".into());
-            } else if !spec.members.iter().any(|m| m.role == Role::Owner && m.account == who.username) {
-                problems.push(format!("you ({}) must be an owner of a tenant you create", who.username));
+            } else if !spec
+                .members
+                .iter()
+                .any(|m| m.role == Role::Owner && m.account == who.username)
+            {
+                problems.push(format!(
+                    "you ({}) must be an owner of a tenant you create",
+                    who.username
+                ));
             }
         }
     }
@@ -104,14 +133,28 @@ pub fn routes<S: Clone + Send + Sync + 'static>(policy: Policy) -> Router<S> {
 async fn serve(State(policy): State<Policy>, body: Bytes) -> Response {
     let review_in: AdmissionReview<Tenant> = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => return (StatusCode::BAD_REQUEST, format!("ike: the body is not an AdmissionReview of a Tenant: {e}\n")).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("ike: the body is not an AdmissionReview of a Tenant: {e}\n"),
+            )
+                .into_response();
+        }
     };
     let request: AdmissionRequest<Tenant> = match review_in.try_into() {
         Ok(r) => r,
-        Err(_) => return (StatusCode::BAD_REQUEST, "ike: the AdmissionReview carries no request\n").into_response(),
+        Err(_) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                "ike: the AdmissionReview carries no request\n",
+            )
+                .into_response();
+        }
     };
     let mut response = AdmissionResponse::from(&request);
-    if let (Operation::Create | Operation::Update, Some(tenant)) = (&request.operation, &request.object) {
+    if let (Operation::Create | Operation::Update, Some(tenant)) =
+        (&request.operation, &request.object)
+    {
         let groups = request.user_info.groups.clone().unwrap_or_default();
         let username = request.user_info.username.clone().unwrap_or_default();
         let admin = groups.iter().any(|g| g == "system:masters")
@@ -121,9 +164,19 @@ async fn serve(State(policy): State<Policy>, body: Bytes) -> Response {
                 .get(&ObjectRef::new(&username))
                 .is_some_and(|a| a.spec.admin && !a.spec.disabled);
         let who = Requester { username, admin };
-        let problems = review(&request.operation, tenant, request.old_object.as_ref(), &who, policy.self_service);
+        let problems = review(
+            &request.operation,
+            tenant,
+            request.old_object.as_ref(),
+            &who,
+            policy.self_service,
+        );
         if !problems.is_empty() {
-            response = response.deny(format!("ike: tenant {}: {}", tenant.metadata.name.clone().unwrap_or_default(), problems.join("; ")));
+            response = response.deny(format!(
+                "ike: tenant {}: {}",
+                tenant.metadata.name.clone().unwrap_or_default(),
+                problems.join("; ")
+            ));
             response.result.code = 403;
             response.result.reason = "Forbidden".into();
         }
@@ -166,7 +219,13 @@ mod tests {
         Tenant::new(
             "t",
             TenantSpec {
-                members: members.iter().map(|(a, r)| Member { account: a.to_string(), role: *r }).collect(),
+                members: members
+                    .iter()
+                    .map(|(a, r)| Member {
+                        account: a.to_string(),
+                        role: *r,
+                    })
+                    .collect(),
                 namespaces: namespaces.iter().map(|s| s.to_string()).collect(),
                 ..Default::default()
             },
@@ -174,22 +233,47 @@ mod tests {
     }
 
     fn person(name: &str) -> Requester {
-        Requester { username: name.into(), admin: false }
+        Requester {
+            username: name.into(),
+            admin: false,
+        }
     }
 
     fn admin() -> Requester {
-        Requester { username: "root".into(), admin: true }
+        Requester {
+            username: "root".into(),
+            admin: true,
+        }
     }
 
     #[test]
     fn a_tenant_needs_an_owner_and_sane_names() {
-        let t = tenant(&[("bob", Role::Member)], &["ok", "Bad_Name", "kube-system", "ok"]);
+        let t = tenant(
+            &[("bob", Role::Member)],
+            &["ok", "Bad_Name", "kube-system", "ok"],
+        );
         let p = review(&Operation::Create, &t, None, &admin(), false);
         assert!(p.iter().any(|p| p.contains("at least one owner")), "{p:?}");
-        assert!(p.iter().any(|p| p.contains("\"Bad_Name\" is not a valid name")), "{p:?}");
-        assert!(p.iter().any(|p| p.contains("kube-system is reserved")), "{p:?}");
+        assert!(
+            p.iter()
+                .any(|p| p.contains("\"Bad_Name\" is not a valid name")),
+            "{p:?}"
+        );
+        assert!(
+            p.iter().any(|p| p.contains("kube-system is reserved")),
+            "{p:?}"
+        );
         assert!(p.iter().any(|p| p.contains("ok is listed twice")), "{p:?}");
-        assert!(review(&Operation::Create, &tenant(&[("alice", Role::Owner)], &["a"]), None, &admin(), false).is_empty());
+        assert!(
+            review(
+                &Operation::Create,
+                &tenant(&[("alice", Role::Owner)], &["a"]),
+                None,
+                &admin(),
+                false
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -206,12 +290,30 @@ mod tests {
         let old = tenant(&[("alice", Role::Owner)], &["a"]);
         let mut new = old.clone();
         new.spec.node_selector = Some([("pool".to_string(), "gpu".to_string())].into());
-        let p = review(&Operation::Update, &new, Some(&old), &person("alice"), false);
+        let p = review(
+            &Operation::Update,
+            &new,
+            Some(&old),
+            &person("alice"),
+            false,
+        );
         assert!(p.iter().any(|p| p.contains("dedicated nodes")), "{p:?}");
         assert!(review(&Operation::Update, &new, Some(&old), &admin(), false).is_empty());
         // Unchanged selector: an owner may still edit members.
         let mut more = new.clone();
-        more.spec.members.push(Member { account: "bob".into(), role: Role::Member });
-        assert!(review(&Operation::Update, &more, Some(&new), &person("alice"), false).is_empty());
+        more.spec.members.push(Member {
+            account: "bob".into(),
+            role: Role::Member,
+        });
+        assert!(
+            review(
+                &Operation::Update,
+                &more,
+                Some(&new),
+                &person("alice"),
+                false
+            )
+            .is_empty()
+        );
     }
 }

@@ -30,8 +30,8 @@ use kube::{Resource, ResourceExt};
 use super::metrics::Metrics;
 use crate::api::{Account, Role, Tenant, TenantStatus};
 use crate::consts::{
-    CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE, NODE_SELECTOR_ANNOTATION,
-    POD_SECURITY_LABELS, TENANT_FINALIZER, TENANT_LABEL,
+    CONTROLLER_MANAGER, ISOLATED_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE,
+    NODE_SELECTOR_ANNOTATION, POD_SECURITY_LABELS, TENANT_FINALIZER, TENANT_LABEL,
 };
 
 /// Errors of one reconcile.
@@ -130,6 +130,7 @@ pub fn active_members(
 /// The namespace object a tenant wants.
 pub fn desired_namespace(tenant: &Tenant, name: &str) -> Namespace {
     let mut labels = labels(&tenant.name_any());
+    labels.insert(ISOLATED_LABEL.to_string(), "true".to_string());
     for (k, v) in POD_SECURITY_LABELS {
         labels.insert(k.to_string(), v.to_string());
     }
@@ -374,14 +375,15 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         held.push(ns.clone());
     }
 
-    // Namespaces the tenant no longer lists are released, not deleted: their data stays.
+    // Namespaces the tenant no longer lists go as on tenant deletion: deleted, or released
+    // with `keepNamespaces`.
     let previous: Vec<String> = tenant
         .status
         .as_ref()
         .map(|s| s.namespaces.clone())
         .unwrap_or_default();
     for ns in previous.iter().filter(|ns| !held.contains(ns)) {
-        wrote |= release_namespace(client, &name, ns).await?;
+        wrote |= remove_namespace(client, &name, ns, tenant.spec.keep_namespaces).await?;
     }
 
     let owners = tenant
@@ -458,7 +460,40 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
     })))
 }
 
-/// Removes the tenant's label and bindings from a namespace it no longer holds.
+/// Deletes a namespace the tenant holds, or releases it when `keep` is set. Never touches a
+/// namespace that is not labelled as the tenant's.
+async fn remove_namespace(
+    client: &kube::Client,
+    tenant: &str,
+    ns: &str,
+    keep: bool,
+) -> Result<bool, Error> {
+    if keep {
+        return release_namespace(client, tenant, ns).await;
+    }
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let Some(have) = namespaces
+        .get_opt(ns)
+        .await
+        .map_err(kube_err(format!("reading namespace {ns}")))?
+    else {
+        return Ok(false);
+    };
+    if have.labels().get(TENANT_LABEL).map(String::as_str) != Some(tenant)
+        || have.metadata.deletion_timestamp.is_some()
+    {
+        return Ok(false);
+    }
+    match namespaces.delete(ns, &DeleteParams::default()).await {
+        Ok(_) => Ok(true),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
+        Err(e) => Err(kube_err(format!("deleting namespace {ns}"))(e)),
+    }
+}
+
+/// Removes the tenant's label, node selector and bindings from a namespace it no longer holds.
+/// Host isolation stays: the isolation and Pod Security labels are kept, so workloads left
+/// behind cannot start reaching the host once the namespace is no longer a tenant's.
 async fn release_namespace(client: &kube::Client, tenant: &str, ns: &str) -> Result<bool, Error> {
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let Some(have) = namespaces
@@ -482,9 +517,17 @@ async fn release_namespace(client: &kube::Client, tenant: &str, ns: &str) -> Res
             Err(e) => return Err(kube_err(format!("deleting bindings in {ns}"))(e)),
         }
     }
-    // Dropping our field manager's ownership removes the labels and annotation we set.
-    let empty =
-        serde_json::json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": ns } });
+    // Applying only the isolation labels drops everything else our field manager set.
+    let mut labels = serde_json::Map::new();
+    labels.insert(ISOLATED_LABEL.into(), "true".into());
+    for (k, v) in POD_SECURITY_LABELS {
+        labels.insert(k.into(), v.into());
+    }
+    let empty = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": { "name": ns, "labels": labels },
+    });
     namespaces
         .patch(
             ns,
@@ -498,7 +541,6 @@ async fn release_namespace(client: &kube::Client, tenant: &str, ns: &str) -> Res
 
 async fn cleanup(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> {
     let name = tenant.name_any();
-    let namespaces: Api<Namespace> = Api::all(ctx.client.clone());
     let held: Vec<String> = tenant
         .status
         .as_ref()
@@ -511,27 +553,7 @@ async fn cleanup(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error
         .chain(held.iter())
         .collect::<BTreeSet<_>>()
     {
-        if tenant.spec.keep_namespaces {
-            release_namespace(&ctx.client, &name, ns).await?;
-            continue;
-        }
-        let Some(have) = namespaces
-            .get_opt(ns)
-            .await
-            .map_err(kube_err(format!("reading namespace {ns}")))?
-        else {
-            continue;
-        };
-        // Only ever delete what is ours.
-        if have.labels().get(TENANT_LABEL) == Some(&name)
-            && have.metadata.deletion_timestamp.is_none()
-        {
-            match namespaces.delete(ns, &DeleteParams::default()).await {
-                Ok(_) => {}
-                Err(kube::Error::Api(s)) if s.code == 404 => {}
-                Err(e) => return Err(kube_err(format!("deleting namespace {ns}"))(e)),
-            }
-        }
+        remove_namespace(&ctx.client, &name, ns, tenant.spec.keep_namespaces).await?;
     }
     tracing::info!(tenant = %name, keep = tenant.spec.keep_namespaces, "tenant cleaned up");
     Ok(Action::await_change())
@@ -573,7 +595,10 @@ pub async fn run(
     let (accounts, writer) = reflector::store::<Account>();
     let account_events = reflector::reflector(
         writer,
-        watcher(Api::<Account>::all(client.clone()), watcher::Config::default()),
+        watcher(
+            Api::<Account>::all(client.clone()),
+            watcher::Config::default(),
+        ),
     )
     .default_backoff()
     .touched_objects();

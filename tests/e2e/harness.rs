@@ -219,6 +219,19 @@ pub fn admin() -> &'static User {
     ADMIN.get_or_init(|| {
         let admin = User::new(&env().admin_account);
         ok(admin.login(&env().bootstrap_token, &[]));
+        // The account reconciler binds cluster-admin to the admin shortly after it exists.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let can = admin.kubectl(&["auth", "can-i", "create", "accounts.ike.dev"]);
+            if String::from_utf8_lossy(&can.stdout).trim() == "yes" {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the admin never got cluster-admin"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         admin
     })
 }
@@ -253,7 +266,10 @@ pub fn fails(output: Output) -> String {
 /// Kills `ike-controller` with SIGKILL (mid-reconcile, if it is busy), starts it again and waits
 /// until it is ready.
 pub fn restart_controller() {
-    let local = env()._local.as_ref().expect("the harness started the controller");
+    let local = env()
+        ._local
+        .as_ref()
+        .expect("the harness started the controller");
     if let Err(e) = local.restart_controller() {
         panic!("the controller did not come back: {e:#}");
     }
