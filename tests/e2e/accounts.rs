@@ -586,25 +586,75 @@ fn logout_removes_only_ikes_own_key_certificate_and_kubeconfig_entries() {
 fn admins_manage_accounts_and_other_accounts_cannot() {
     let name = unique("managed");
     // Dry run creates nothing and prints the object.
-    let yaml = ok(admin().ike(&["account", "create", &name, "--display-name", "Managed Person", "--email", "m@example.com", "--dry-run", "-o", "yaml"]));
-    assert!(yaml.contains(&format!("name: {name}")) && yaml.contains("displayName: Managed Person"), "{yaml}");
+    let yaml = ok(admin().ike(&[
+        "account",
+        "create",
+        &name,
+        "--display-name",
+        "Managed Person",
+        "--email",
+        "m@example.com",
+        "--dry-run",
+        "-o",
+        "yaml",
+    ]));
+    assert!(
+        yaml.contains(&format!("name: {name}")) && yaml.contains("displayName: Managed Person"),
+        "{yaml}"
+    );
     fails(kubectl(&["get", "account", &name]));
 
-    let token = create_account(&name, &["--display-name", "Managed Person", "--email", "m@example.com"]);
+    let token = create_account(
+        &name,
+        &[
+            "--display-name",
+            "Managed Person",
+            "--email",
+            "m@example.com",
+        ],
+    );
     assert!(token.starts_with("ike1_"), "{token}");
-    let list: serde_json::Value = serde_json::from_str(&ok(admin().ike(&["account", "list", "-o", "json"]))).unwrap();
-    assert!(list.as_array().unwrap().iter().any(|a| a["metadata"]["name"] == name.as_str()), "{list}");
+    let list: serde_json::Value =
+        serde_json::from_str(&ok(admin().ike(&["account", "list", "-o", "json"]))).unwrap();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["metadata"]["name"] == name.as_str()),
+        "{list}"
+    );
     let table = ok(admin().ike(&["account", "list"]));
     assert!(table.lines().next().unwrap().starts_with("NAME"), "{table}");
-    assert!(table.contains(&name) && table.contains("Managed Person"), "{table}");
+    assert!(
+        table.contains(&name) && table.contains("Managed Person"),
+        "{table}"
+    );
     let shown = ok(admin().ike(&["account", "show", &name, "-o", "json"]));
     let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(shown["spec"]["email"], "m@example.com");
 
     ok(admin().ike(&["account", "disable", &name]));
-    assert_eq!(ok(kubectl(&["get", "account", &name, "-o", "jsonpath={.spec.disabled}"])), "true");
+    assert_eq!(
+        ok(kubectl(&[
+            "get",
+            "account",
+            &name,
+            "-o",
+            "jsonpath={.spec.disabled}"
+        ])),
+        "true"
+    );
     ok(admin().ike(&["account", "enable", &name]));
-    assert_eq!(ok(kubectl(&["get", "account", &name, "-o", "jsonpath={.spec.disabled}"])), "false");
+    assert_eq!(
+        ok(kubectl(&[
+            "get",
+            "account",
+            &name,
+            "-o",
+            "jsonpath={.spec.disabled}"
+        ])),
+        "false"
+    );
     let token2 = ok(admin().ike(&["account", "token", &name, "-o", "json"]));
     assert!(token2.contains("ike login --site"), "{token2}");
 
@@ -617,7 +667,10 @@ fn admins_manage_accounts_and_other_accounts_cannot() {
     // An ordinary account can neither create accounts nor make tokens.
     let user = enrolled("plain");
     let err = fails(user.ike(&["account", "create", &unique("sneaky")]));
-    assert!(err.contains("may not") || err.contains("forbidden"), "{err}");
+    assert!(
+        err.contains("may not") || err.contains("forbidden"),
+        "{err}"
+    );
     let err = fails(user.ike(&["account", "token", &user.account]));
     assert!(err.contains("admin"), "{err}");
     let err = fails(user.ike(&["account", "create", "Bad_Name"]));
