@@ -31,6 +31,10 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand whoami 'Show your account, site, tenants and certificate'
             cand logout 'Remove ike''s key, certificate and kubeconfig entries for a site'
             cand account 'Manage accounts (platform admins)'
+            cand tenant 'Create, list, show and change tenants'
+            cand ns 'Create, list and delete a tenant''s namespaces'
+            cand namespace 'Create, list and delete a tenant''s namespaces'
+            cand doctor 'Check what you may and may not do on a site, each check with a one-line explanation'
             cand credential 'The kubeconfig credential plugin kubectl runs (not for people)'
             cand completion 'Print a shell completion script'
             cand site 'Show the sites in your kubeconfig'
@@ -221,6 +225,296 @@ set edit:completion:arg-completer[ike] = {|@words|
         }
         &'ike;account;help;help'= {
         }
+        &'ike;tenant'= {
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create a tenant and wait until it is ready'
+            cand list 'List your tenants (platform admins: every tenant)'
+            cand show 'Show a tenant: members, namespaces, node selector and conditions'
+            cand add-member 'Add an account to a tenant, or change its role (owners and admins)'
+            cand remove-member 'Remove an account from a tenant (owners and admins)'
+            cand delete 'Delete a tenant and, unless kept, its namespaces with everything in them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;tenant;create'= {
+            cand --owner 'An owner: manages members and namespaces, admin in the namespaces (repeatable; default: you)'
+            cand --member 'A member: edits workloads in the namespaces (repeatable)'
+            cand --viewer 'A viewer: reads the namespaces (repeatable)'
+            cand -n 'A namespace the tenant holds; the controller creates it (repeatable)'
+            cand --namespace 'A namespace the tenant holds; the controller creates it (repeatable)'
+            cand --node-selector 'Dedicated nodes: a node label every pod of the tenant must match (repeatable; platform admins only)'
+            cand --description 'What the tenant is for'
+            cand --contact 'Whom to ask about the tenant'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand --keep-namespaces 'Keep the namespaces when the tenant is deleted or drops them'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;tenant;list'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;tenant;show'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;tenant;add-member'= {
+            cand --role 'The account''s role in the tenant'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;tenant;remove-member'= {
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;tenant;delete'= {
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --keep-namespaces 'Keep the namespaces (they lose the tenant''s label and role bindings)'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;tenant;help'= {
+            cand create 'Create a tenant and wait until it is ready'
+            cand list 'List your tenants (platform admins: every tenant)'
+            cand show 'Show a tenant: members, namespaces, node selector and conditions'
+            cand add-member 'Add an account to a tenant, or change its role (owners and admins)'
+            cand remove-member 'Remove an account from a tenant (owners and admins)'
+            cand delete 'Delete a tenant and, unless kept, its namespaces with everything in them'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;tenant;help;create'= {
+        }
+        &'ike;tenant;help;list'= {
+        }
+        &'ike;tenant;help;show'= {
+        }
+        &'ike;tenant;help;add-member'= {
+        }
+        &'ike;tenant;help;remove-member'= {
+        }
+        &'ike;tenant;help;delete'= {
+        }
+        &'ike;tenant;help;help'= {
+        }
+        &'ike;ns'= {
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Add a namespace to a tenant and wait until the tenant holds it (owners and admins)'
+            cand list 'List the namespaces of your tenants (platform admins: of every tenant)'
+            cand delete 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;namespace'= {
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Add a namespace to a tenant and wait until the tenant holds it (owners and admins)'
+            cand list 'List the namespaces of your tenants (platform admins: of every tenant)'
+            cand delete 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;ns;create'= {
+            cand -t 'The tenant that gets it'
+            cand --tenant 'The tenant that gets it'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;namespace;create'= {
+            cand -t 'The tenant that gets it'
+            cand --tenant 'The tenant that gets it'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;ns;list'= {
+            cand -t 'Only this tenant''s namespaces'
+            cand --tenant 'Only this tenant''s namespaces'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;namespace;list'= {
+            cand -t 'Only this tenant''s namespaces'
+            cand --tenant 'Only this tenant''s namespaces'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;ns;delete'= {
+            cand -t 'The tenant holding it, when more than one of yours lists it'
+            cand --tenant 'The tenant holding it, when more than one of yours lists it'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;namespace;delete'= {
+            cand -t 'The tenant holding it, when more than one of yours lists it'
+            cand --tenant 'The tenant holding it, when more than one of yours lists it'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -y 'Do not ask for confirmation (required without a terminal)'
+            cand --yes 'Do not ask for confirmation (required without a terminal)'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;ns;help'= {
+            cand create 'Add a namespace to a tenant and wait until the tenant holds it (owners and admins)'
+            cand list 'List the namespaces of your tenants (platform admins: of every tenant)'
+            cand delete 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;ns;help;create'= {
+        }
+        &'ike;ns;help;list'= {
+        }
+        &'ike;ns;help;delete'= {
+        }
+        &'ike;ns;help;help'= {
+        }
+        &'ike;namespace;help'= {
+            cand create 'Add a namespace to a tenant and wait until the tenant holds it (owners and admins)'
+            cand list 'List the namespaces of your tenants (platform admins: of every tenant)'
+            cand delete 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;namespace;help;create'= {
+        }
+        &'ike;namespace;help;list'= {
+        }
+        &'ike;namespace;help;delete'= {
+        }
+        &'ike;namespace;help;help'= {
+        }
+        &'ike;doctor'= {
+            cand --tenant-namespace 'The namespace to try pods in (default: -n, else the first namespace of your first tenant)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ike;credential'= {
             cand --renew-within 'Renew when less than this is left, whatever the lifetime (e.g. 1h)'
             cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
@@ -297,6 +591,9 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand whoami 'Show your account, site, tenants and certificate'
             cand logout 'Remove ike''s key, certificate and kubeconfig entries for a site'
             cand account 'Manage accounts (platform admins)'
+            cand tenant 'Create, list, show and change tenants'
+            cand ns 'Create, list and delete a tenant''s namespaces'
+            cand doctor 'Check what you may and may not do on a site, each check with a one-line explanation'
             cand credential 'The kubeconfig credential plugin kubectl runs (not for people)'
             cand completion 'Print a shell completion script'
             cand site 'Show the sites in your kubeconfig'
@@ -331,6 +628,39 @@ set edit:completion:arg-completer[ike] = {|@words|
         &'ike;help;account;delete'= {
         }
         &'ike;help;account;token'= {
+        }
+        &'ike;help;tenant'= {
+            cand create 'Create a tenant and wait until it is ready'
+            cand list 'List your tenants (platform admins: every tenant)'
+            cand show 'Show a tenant: members, namespaces, node selector and conditions'
+            cand add-member 'Add an account to a tenant, or change its role (owners and admins)'
+            cand remove-member 'Remove an account from a tenant (owners and admins)'
+            cand delete 'Delete a tenant and, unless kept, its namespaces with everything in them'
+        }
+        &'ike;help;tenant;create'= {
+        }
+        &'ike;help;tenant;list'= {
+        }
+        &'ike;help;tenant;show'= {
+        }
+        &'ike;help;tenant;add-member'= {
+        }
+        &'ike;help;tenant;remove-member'= {
+        }
+        &'ike;help;tenant;delete'= {
+        }
+        &'ike;help;ns'= {
+            cand create 'Add a namespace to a tenant and wait until the tenant holds it (owners and admins)'
+            cand list 'List the namespaces of your tenants (platform admins: of every tenant)'
+            cand delete 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
+        }
+        &'ike;help;ns;create'= {
+        }
+        &'ike;help;ns;list'= {
+        }
+        &'ike;help;ns;delete'= {
+        }
+        &'ike;help;doctor'= {
         }
         &'ike;help;credential'= {
         }

@@ -33,6 +33,10 @@ complete -c ike -n "__fish_ike_needs_command" -f -a "login" -d 'Log in to a site
 complete -c ike -n "__fish_ike_needs_command" -f -a "whoami" -d 'Show your account, site, tenants and certificate'
 complete -c ike -n "__fish_ike_needs_command" -f -a "logout" -d 'Remove ike\'s key, certificate and kubeconfig entries for a site'
 complete -c ike -n "__fish_ike_needs_command" -f -a "account" -d 'Manage accounts (platform admins)'
+complete -c ike -n "__fish_ike_needs_command" -f -a "tenant" -d 'Create, list, show and change tenants'
+complete -c ike -n "__fish_ike_needs_command" -f -a "ns" -d 'Create, list and delete a tenant\'s namespaces'
+complete -c ike -n "__fish_ike_needs_command" -f -a "namespace" -d 'Create, list and delete a tenant\'s namespaces'
+complete -c ike -n "__fish_ike_needs_command" -f -a "doctor" -d 'Check what you may and may not do on a site, each check with a one-line explanation'
 complete -c ike -n "__fish_ike_needs_command" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
 complete -c ike -n "__fish_ike_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c ike -n "__fish_ike_needs_command" -f -a "site" -d 'Show the sites in your kubeconfig'
@@ -142,6 +146,163 @@ complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcomm
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete an account'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "token" -d 'Make a new one-time enrollment token for an account'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -f -a "create" -d 'Create a tenant and wait until it is ready'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -f -a "list" -d 'List your tenants (platform admins: every tenant)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -f -a "show" -d 'Show a tenant: members, namespaces, node selector and conditions'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -f -a "add-member" -d 'Add an account to a tenant, or change its role (owners and admins)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -f -a "remove-member" -d 'Remove an account from a tenant (owners and admins)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -f -a "delete" -d 'Delete a tenant and, unless kept, its namespaces with everything in them'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -l owner -d 'An owner: manages members and namespaces, admin in the namespaces (repeatable; default: you)' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -l member -d 'A member: edits workloads in the namespaces (repeatable)' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -l viewer -d 'A viewer: reads the namespaces (repeatable)' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -s n -l namespace -d 'A namespace the tenant holds; the controller creates it (repeatable)' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -l node-selector -d 'Dedicated nodes: a node label every pod of the tenant must match (repeatable; platform admins only)' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -l description -d 'What the tenant is for' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -l contact -d 'Whom to ask about the tenant' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -l keep-namespaces -d 'Keep the namespaces when the tenant is deleted or drops them'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from list" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from list" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from show" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from show" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from add-member" -l role -d 'The account\'s role in the tenant' -r -f -a "owner\t'Manages members and namespaces; admin in the namespaces'
+member\t'Edits workloads in the namespaces'
+viewer\t'Reads the namespaces'"
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from add-member" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from add-member" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from add-member" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from add-member" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from add-member" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from add-member" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from remove-member" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from remove-member" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from remove-member" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from remove-member" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from remove-member" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from remove-member" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from delete" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from delete" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from delete" -l keep-namespaces -d 'Keep the namespaces (they lose the tenant\'s label and role bindings)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from delete" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a tenant and wait until it is ready'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "list" -d 'List your tenants (platform admins: every tenant)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a tenant: members, namespaces, node selector and conditions'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "add-member" -d 'Add an account to a tenant, or change its role (owners and admins)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "remove-member" -d 'Remove an account from a tenant (owners and admins)'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a tenant and, unless kept, its namespaces with everything in them'
+complete -c ike -n "__fish_ike_using_subcommand tenant; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and not __fish_seen_subcommand_from create list delete help" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand ns; and not __fish_seen_subcommand_from create list delete help" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand ns; and not __fish_seen_subcommand_from create list delete help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and not __fish_seen_subcommand_from create list delete help" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand ns; and not __fish_seen_subcommand_from create list delete help" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand ns; and not __fish_seen_subcommand_from create list delete help" -f -a "create" -d 'Add a namespace to a tenant and wait until the tenant holds it (owners and admins)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and not __fish_seen_subcommand_from create list delete help" -f -a "list" -d 'List the namespaces of your tenants (platform admins: of every tenant)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and not __fish_seen_subcommand_from create list delete help" -f -a "delete" -d 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
+complete -c ike -n "__fish_ike_using_subcommand ns; and not __fish_seen_subcommand_from create list delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from create" -s t -l tenant -d 'The tenant that gets it' -r
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from create" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from create" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from create" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from list" -s t -l tenant -d 'Only this tenant\'s namespaces' -r
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from list" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from list" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from delete" -s t -l tenant -d 'The tenant holding it, when more than one of yours lists it' -r
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from delete" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from delete" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from delete" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from help" -f -a "create" -d 'Add a namespace to a tenant and wait until the tenant holds it (owners and admins)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the namespaces of your tenants (platform admins: of every tenant)'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
+complete -c ike -n "__fish_ike_using_subcommand ns; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and not __fish_seen_subcommand_from create list delete help" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand namespace; and not __fish_seen_subcommand_from create list delete help" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand namespace; and not __fish_seen_subcommand_from create list delete help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and not __fish_seen_subcommand_from create list delete help" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and not __fish_seen_subcommand_from create list delete help" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and not __fish_seen_subcommand_from create list delete help" -f -a "create" -d 'Add a namespace to a tenant and wait until the tenant holds it (owners and admins)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and not __fish_seen_subcommand_from create list delete help" -f -a "list" -d 'List the namespaces of your tenants (platform admins: of every tenant)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and not __fish_seen_subcommand_from create list delete help" -f -a "delete" -d 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and not __fish_seen_subcommand_from create list delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from create" -s t -l tenant -d 'The tenant that gets it' -r
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from create" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from create" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from create" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from list" -s t -l tenant -d 'Only this tenant\'s namespaces' -r
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from list" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from list" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from delete" -s t -l tenant -d 'The tenant holding it, when more than one of yours lists it' -r
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from delete" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from delete" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (required without a terminal)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from delete" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from help" -f -a "create" -d 'Add a namespace to a tenant and wait until the tenant holds it (owners and admins)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the namespaces of your tenants (platform admins: of every tenant)'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
+complete -c ike -n "__fish_ike_using_subcommand namespace; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand doctor" -l tenant-namespace -d 'The namespace to try pods in (default: -n, else the first namespace of your first tenant)' -r
+complete -c ike -n "__fish_ike_using_subcommand doctor" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand doctor" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand doctor" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand doctor" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c ike -n "__fish_ike_using_subcommand credential" -l renew-within -d 'Renew when less than this is left, whatever the lifetime (e.g. 1h)' -r
 complete -c ike -n "__fish_ike_using_subcommand credential" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
 complete -c ike -n "__fish_ike_using_subcommand credential" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
@@ -179,15 +340,18 @@ complete -c ike -n "__fish_ike_using_subcommand version" -l client -d 'Show only
 complete -c ike -n "__fish_ike_using_subcommand version" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c ike -n "__fish_ike_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ike -n "__fish_ike_using_subcommand version" -s V -l version -d 'Print version'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "login" -d 'Log in to a site: enroll with a one-time token, or renew your certificate'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "whoami" -d 'Show your account, site, tenants and certificate'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "logout" -d 'Remove ike\'s key, certificate and kubeconfig entries for a site'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "account" -d 'Manage accounts (platform admins)'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "completion" -d 'Print a shell completion script'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "site" -d 'Show the sites in your kubeconfig'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account credential completion site version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "login" -d 'Log in to a site: enroll with a one-time token, or renew your certificate'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "whoami" -d 'Show your account, site, tenants and certificate'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "logout" -d 'Remove ike\'s key, certificate and kubeconfig entries for a site'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "account" -d 'Manage accounts (platform admins)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "tenant" -d 'Create, list, show and change tenants'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "ns" -d 'Create, list and delete a tenant\'s namespaces'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "doctor" -d 'Check what you may and may not do on a site, each check with a one-line explanation'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "completion" -d 'Print a shell completion script'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "site" -d 'Show the sites in your kubeconfig'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "create" -d 'Create an account and print its one-time enrollment token'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List the accounts'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "show" -d 'Show one account'
@@ -195,4 +359,13 @@ complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "enable" -d 'Enable a disabled account again'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "delete" -d 'Delete an account'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "token" -d 'Make a new one-time enrollment token for an account'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "create" -d 'Create a tenant and wait until it is ready'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "list" -d 'List your tenants (platform admins: every tenant)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "show" -d 'Show a tenant: members, namespaces, node selector and conditions'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "add-member" -d 'Add an account to a tenant, or change its role (owners and admins)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "remove-member" -d 'Remove an account from a tenant (owners and admins)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "delete" -d 'Delete a tenant and, unless kept, its namespaces with everything in them'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from ns" -f -a "create" -d 'Add a namespace to a tenant and wait until the tenant holds it (owners and admins)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from ns" -f -a "list" -d 'List the namespaces of your tenants (platform admins: of every tenant)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from ns" -f -a "delete" -d 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "list" -d 'List the sites in your kubeconfig'

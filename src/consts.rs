@@ -36,3 +36,12 @@ pub const POD_SECURITY_LABELS: [(&str, &str); 3] = [
 pub fn context_name(site: &str) -> String {
     format!("{CONTEXT_PREFIX}{site}")
 }
+
+/// Namespaces no tenant may hold.
+pub const RESERVED_NAMESPACES: [&str; 5] = [
+    "default",
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "ike-system",
+];

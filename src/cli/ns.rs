@@ -1,16 +1,411 @@
 //! `ike ns`: a tenant's namespaces.
+//!
+//! A namespace belongs to a tenant by being on the tenant's `spec.namespaces`; the controller
+//! creates it and binds the members. So creating and deleting one here means changing that list
+//! (see [`super::tenant::update_tenant`]), never touching the Namespace itself.
 
 use std::process::ExitCode;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
+use kube::ResourceExt;
+use serde::Serialize;
 
+use super::tenant::{self, Update, Visible};
+use super::{OutputArgs, WriteArgs};
+use crate::api::Role;
+use crate::output::Tabular;
 use crate::settings::Settings;
 
 /// `ike ns ...`
 #[derive(Debug, Subcommand)]
-pub enum NsCommand {}
+pub enum NsCommand {
+    /// Add a namespace to a tenant and wait until the tenant holds it (owners and admins).
+    Create(CreateArgs),
+    /// List the namespaces of your tenants (platform admins: of every tenant).
+    List(ListArgs),
+    /// Take a namespace off its tenant: it is deleted with everything in it, unless the tenant
+    /// keeps its namespaces.
+    Delete(DeleteArgs),
+}
+
+/// Arguments of `ike ns create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The namespace: lower-case letters, digits and '-', at most 63 characters.
+    pub name: String,
+    /// The tenant that gets it.
+    #[arg(long, short = 't', value_name = "TENANT")]
+    pub tenant: String,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Arguments of `ike ns list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this tenant's namespaces.
+    #[arg(long, short = 't', value_name = "TENANT")]
+    pub tenant: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Arguments of `ike ns delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The namespace.
+    pub name: String,
+    /// The tenant holding it, when more than one of yours lists it.
+    #[arg(long, short = 't', value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// Do not ask for confirmation (required without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// One namespace of one tenant.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NamespaceRow {
+    /// The namespace.
+    pub namespace: String,
+    /// Its tenant.
+    pub tenant: String,
+    /// The caller's role in the tenant, if any.
+    pub role: Option<Role>,
+    /// Whether the tenant holds it (the controller created it and bound the members).
+    pub ready: bool,
+}
+
+/// Namespaces as `list` shows them.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct NamespaceList(pub Vec<NamespaceRow>);
+
+impl Tabular for NamespaceList {
+    fn headers(&self) -> Vec<&'static str> {
+        vec!["namespace", "tenant", "role", "ready"]
+    }
+    fn rows(&self) -> Vec<Vec<String>> {
+        self.0
+            .iter()
+            .map(|r| {
+                vec![
+                    r.namespace.clone(),
+                    r.tenant.clone(),
+                    r.role.map_or("-", tenant::role_name).to_string(),
+                    if r.ready { "True" } else { "False" }.to_string(),
+                ]
+            })
+            .collect()
+    }
+}
+
+/// The namespaces the tenants list, sorted by namespace then tenant.
+pub(crate) fn rows(visible: &[Visible]) -> Vec<NamespaceRow> {
+    let mut rows: Vec<NamespaceRow> = visible
+        .iter()
+        .flat_map(|v| {
+            let held = v.tenant.status.iter().flat_map(|s| &s.namespaces);
+            let held: Vec<&String> = held.collect();
+            v.tenant.spec.namespaces.iter().map(move |ns| NamespaceRow {
+                namespace: ns.clone(),
+                tenant: v.tenant.name_any(),
+                role: v.role,
+                ready: held.contains(&ns),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.namespace, &a.tenant).cmp(&(&b.namespace, &b.tenant)));
+    rows
+}
 
 /// Runs `ike ns ...`.
-pub fn run(cmd: NsCommand, _settings: &Settings) -> anyhow::Result<ExitCode> {
-    match cmd {}
+pub fn run(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    super::runtime()?.block_on(run_async(cmd, settings))
+}
+
+async fn run_async(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+    match cmd {
+        NsCommand::Create(args) => create(args, settings).await,
+        NsCommand::List(args) => {
+            if let Some(t) = &args.tenant {
+                tenant::check_tenant_name(t)?;
+            }
+            let api = tenant::tenants(settings).await?;
+            let visible = match &args.tenant {
+                Some(name) => {
+                    let t = api
+                        .get(name)
+                        .await
+                        .map_err(|e| super::kube_error(e, &format!("tenant {name}")))?;
+                    let me = tenant::local_account(settings);
+                    vec![Visible {
+                        role: me.as_deref().and_then(|me| tenant::role_of(&t.spec, me)),
+                        tenant: t,
+                    }]
+                }
+                None => tenant::visible_tenants(&api, settings).await?,
+            };
+            super::print(args.output.format, &NamespaceList(rows(&visible)), settings)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        NsCommand::Delete(args) => delete(args, settings).await,
+    }
+}
+
+async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    tenant::check_namespace_name(&args.name)?;
+    tenant::check_tenant_name(&args.tenant)?;
+    let api = tenant::tenants(settings).await?;
+    let (ns, name) = (&args.name, &args.tenant);
+    let update = tenant::update_tenant(
+        &api,
+        name,
+        args.write.dry_run,
+        "change its namespaces",
+        |t| {
+            if t.spec.namespaces.contains(ns) {
+                return Ok(false);
+            }
+            t.spec.namespaces.push(ns.clone());
+            Ok(true)
+        },
+    )
+    .await?;
+    let written = match update {
+        Update::Unchanged(t) if t.status.iter().any(|s| s.namespaces.contains(ns)) => {
+            eprintln!("Namespace {ns} already belongs to tenant {name}: nothing to change.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        Update::Unchanged(t) | Update::Replaced(t) => t,
+    };
+    if args.write.dry_run {
+        eprintln!("Namespace {ns} would be added to tenant {name} (dry run).");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let generation = written.metadata.generation.unwrap_or_default();
+    let (_, verdict) = tenant::wait_for(&api, name, |t| {
+        if t.status.iter().any(|s| s.namespaces.contains(ns)) {
+            return Some(None);
+        }
+        // Seen by the controller and still not held: it belongs to someone else.
+        tenant::settled(t, generation).map(Some)
+    })
+    .await?;
+    match verdict {
+        Some(None) => {
+            eprintln!("Namespace {ns} created in tenant {name}.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Some(condition)) => {
+            // Leave the tenant as it was rather than not ready for good.
+            let undo = tenant::update_tenant(&api, name, false, "change its namespaces", |t| {
+                let before = t.spec.namespaces.len();
+                t.spec.namespaces.retain(|n| n != ns);
+                Ok(t.spec.namespaces.len() != before)
+            })
+            .await;
+            let undone = if undo.is_ok() {
+                format!("; it was taken off tenant {name}'s list again")
+            } else {
+                format!("; take it off with 'ike ns delete {ns} --tenant {name}'")
+            };
+            let why = if condition.reason == "NamespaceConflict" {
+                format!(
+                    "namespace {ns} exists and belongs to someone else: choose another name or ask a platform admin"
+                )
+            } else {
+                format!(
+                    "tenant {name} does not hold namespace {ns} ({}): {}",
+                    condition.reason, condition.message
+                )
+            };
+            anyhow::bail!("{why}{undone}")
+        }
+        None => anyhow::bail!(
+            "tenant {name} does not hold namespace {ns} after {} s: check 'ike tenant show {name}' and that ike-controller runs",
+            tenant::WAIT.as_secs()
+        ),
+    }
+}
+
+async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    tenant::check_namespace_name(&args.name)?;
+    if let Some(t) = &args.tenant {
+        tenant::check_tenant_name(t)?;
+    }
+    if !args.yes && !settings.interactive {
+        anyhow::bail!(
+            "deleting namespace {} needs confirmation: pass --yes",
+            args.name
+        );
+    }
+    let ns = &args.name;
+    let api = tenant::tenants(settings).await?;
+    let visible = match &args.tenant {
+        // Named: one read, and no wait for the account API to learn a new membership.
+        Some(name) => vec![Visible {
+            tenant: api
+                .get(name)
+                .await
+                .map_err(|e| super::kube_error(e, &format!("tenant {name}")))?,
+            role: None,
+        }],
+        None => tenant::visible_tenants(&api, settings).await?,
+    };
+    let owner = holder(&visible, ns, args.tenant.as_deref())?;
+    let name = owner.name_any();
+    let keep = owner.spec.keep_namespaces;
+    let fate = if keep {
+        format!(
+            "Namespace {ns} is kept (tenant {name} keeps its namespaces); it loses the tenant's role bindings."
+        )
+    } else {
+        format!("Namespace {ns} and everything in it will be deleted.")
+    };
+    if !args.yes {
+        let sure = dialoguer::Confirm::new()
+            .with_prompt(format!("Take namespace {ns} off tenant {name}? {fate}"))
+            .default(false)
+            .interact()?;
+        if !sure {
+            eprintln!("Nothing deleted.");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let update = tenant::update_tenant(
+        &api,
+        &name,
+        args.write.dry_run,
+        "change its namespaces",
+        |t| {
+            let before = t.spec.namespaces.len();
+            t.spec.namespaces.retain(|n| n != ns);
+            Ok(t.spec.namespaces.len() != before)
+        },
+    )
+    .await?;
+    if let Update::Unchanged(_) = update {
+        anyhow::bail!("namespace {ns} is no longer on tenant {name}'s list: nothing to delete");
+    }
+    eprintln!(
+        "Namespace {ns} {} taken off tenant {name}{}. {fate}",
+        if args.write.dry_run { "would be" } else { "is" },
+        tenant::dry_run_note(args.write.dry_run)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The tenant among `visible` whose list has `ns` (`only`, if given): the one holding it when
+/// several list it.
+pub(crate) fn holder<'a>(
+    visible: &'a [Visible],
+    ns: &str,
+    only: Option<&str>,
+) -> anyhow::Result<&'a crate::api::Tenant> {
+    let listing: Vec<&crate::api::Tenant> = visible
+        .iter()
+        .map(|v| &v.tenant)
+        .filter(|t| only.is_none_or(|o| t.name_any() == o))
+        .filter(|t| t.spec.namespaces.iter().any(|n| n == ns))
+        .collect();
+    let holding: Vec<&crate::api::Tenant> = listing
+        .iter()
+        .copied()
+        .filter(|t| {
+            t.status
+                .iter()
+                .any(|s| s.namespaces.iter().any(|n| n == ns))
+        })
+        .collect();
+    match (listing.as_slice(), holding.as_slice()) {
+        ([], _) => match only {
+            Some(t) => anyhow::bail!("namespace {ns} is not on tenant {t}'s list"),
+            None => anyhow::bail!("namespace {ns} belongs to none of your tenants"),
+        },
+        ([one], _) | (_, [one]) => Ok(one),
+        (many, _) => anyhow::bail!(
+            "namespace {ns} is listed by tenants {}: pass --tenant TENANT",
+            many.iter()
+                .map(|t| t.name_any())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Member, Tenant, TenantSpec, TenantStatus};
+
+    fn visible(name: &str, listed: &[&str], held: &[&str], role: Option<Role>) -> Visible {
+        let mut tenant = Tenant::new(
+            name,
+            TenantSpec {
+                members: vec![Member {
+                    account: "a".into(),
+                    role: Role::Owner,
+                }],
+                namespaces: listed.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+        );
+        tenant.status = Some(TenantStatus {
+            namespaces: held.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        });
+        Visible { tenant, role }
+    }
+
+    #[test]
+    fn list_shows_each_listed_namespace_with_whether_it_is_held() {
+        let v = [
+            visible("t2", &["b", "a"], &["b"], Some(Role::Viewer)),
+            visible("t1", &["c"], &["c", "gone"], None),
+        ];
+        let list = NamespaceList(rows(&v));
+        assert_eq!(
+            list.rows(),
+            [
+                ["a", "t2", "viewer", "False"],
+                ["b", "t2", "viewer", "True"],
+                ["c", "t1", "-", "True"],
+            ]
+        );
+        assert_eq!(
+            serde_json::to_value(&list).unwrap()[0],
+            serde_json::json!({"namespace": "a", "tenant": "t2", "role": "viewer", "ready": false})
+        );
+    }
+
+    #[test]
+    fn delete_finds_the_tenant_holding_the_namespace() {
+        let v = [
+            visible("mine", &["x"], &["x"], Some(Role::Owner)),
+            visible("late", &["x"], &[], Some(Role::Owner)),
+            visible("other", &["y"], &["y"], Some(Role::Owner)),
+        ];
+        assert_eq!(holder(&v, "x", None).unwrap().name_any(), "mine");
+        assert_eq!(holder(&v, "x", Some("late")).unwrap().name_any(), "late");
+        assert_eq!(
+            holder(&v, "z", None).unwrap_err().to_string(),
+            "namespace z belongs to none of your tenants"
+        );
+        assert_eq!(
+            holder(&v, "y", Some("mine")).unwrap_err().to_string(),
+            "namespace y is not on tenant mine's list"
+        );
+        let both = [
+            visible("p", &["x"], &[], None),
+            visible("q", &["x"], &[], None),
+        ];
+        assert_eq!(
+            holder(&both, "x", None).unwrap_err().to_string(),
+            "namespace x is listed by tenants p, q: pass --tenant TENANT"
+        );
+    }
 }

@@ -103,6 +103,16 @@ impl Metrics {
         }
     }
 
+    /// Counts a reconcile of `controller` that changed something (the reconcile itself is
+    /// counted by `observe_reconcile`).
+    pub fn count_write(&self, controller: &'static str, wrote: bool) {
+        if wrote {
+            self.reconcile_writes
+                .get_or_create(&vec![("controller", controller)])
+                .inc();
+        }
+    }
+
     /// Records whether this replica leads.
     pub fn set_leader(&self, leader: bool) {
         self.leader.set(i64::from(leader));

@@ -193,7 +193,14 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             let webhook_accounts = tokio::spawn(account_events.for_each(|_| async {}));
             state.ready.store(true, Ordering::SeqCst);
             tracing::info!("CRDs installed; account API and webhooks serving; ready");
-            let led = lead(&client, &options.lease_namespace, &state, &mut signalled).await;
+            let led = lead(
+                &client,
+                options.listen,
+                &options.lease_namespace,
+                &state,
+                &mut signalled,
+            )
+            .await;
             webhook_accounts.abort();
             let stopped_api = match account_api {
                 Some(api) => api.shutdown().await.map_err(Error::AccountApi),
@@ -216,13 +223,14 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
 /// replicas never write the same objects.
 async fn lead(
     client: &kube::Client,
+    listen: SocketAddr,
     namespace: &str,
     state: &Arc<State>,
     signalled: &mut impl AsyncFnMut(),
 ) -> Result<(), Error> {
     let lease = kube_lease_manager::LeaseManagerBuilder::new(client.clone(), "ike-controller")
         .with_namespace(namespace)
-        .with_identity(identity())
+        .with_identity(identity(listen))
         .with_duration(15)
         .with_grace(5)
         .with_field_manager(crate::consts::CONTROLLER_MANAGER)
@@ -273,11 +281,18 @@ async fn lead(
 }
 
 /// This replica's name in the Lease: the pod name in a cluster, else host and pid.
-fn identity() -> String {
-    let host = std::env::var("POD_NAME")
-        .or_else(|_| std::env::var("HOSTNAME"))
-        .unwrap_or_else(|_| "ike-controller".into());
-    format!("{host}-{}", std::process::id())
+///
+/// Stable across restarts on purpose: a replica that crashed and comes back is still the holder
+/// and reconciles at once, instead of waiting for its own old lease to expire. Two replicas on
+/// one host differ by their listen address.
+fn identity(listen: SocketAddr) -> String {
+    match std::env::var("POD_NAME") {
+        Ok(pod) => pod,
+        Err(_) => {
+            let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
+            format!("{host}-{}", listen.port())
+        }
+    }
 }
 
 /// Hands the first admin's token to whoever started the controller: a 0600 file, or the log.

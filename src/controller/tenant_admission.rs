@@ -26,14 +26,7 @@ use crate::api::{Account, Role, Tenant};
 pub const PATH: &str = "/admission/tenants";
 /// The webhook's name in the ValidatingWebhookConfiguration.
 pub const WEBHOOK_NAME: &str = "tenants.validation.ike.dev";
-/// Namespaces no tenant may hold.
-pub const RESERVED_NAMESPACES: [&str; 5] = [
-    "default",
-    "kube-system",
-    "kube-public",
-    "kube-node-lease",
-    "ike-system",
-];
+pub use crate::consts::RESERVED_NAMESPACES;
 
 /// What the webhook decides with.
 #[derive(Clone)]

@@ -248,6 +248,11 @@ pub fn desired_access(
     .collect()
 }
 
+/// Subjects as the API server stores them: it omits an empty list.
+fn same_subjects(have: &Option<Vec<Subject>>, want: &Option<Vec<Subject>>) -> bool {
+    have.as_deref().unwrap_or_default() == want.as_deref().unwrap_or_default()
+}
+
 fn labels_contain(
     have: &Option<BTreeMap<String, String>>,
     want: &Option<BTreeMap<String, String>>,
@@ -320,8 +325,10 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         let want_rules = role.rules.clone();
         wrote |= apply_if_changed(&roles, &role, |h| h.rules == want_rules).await?;
         let want_subjects = binding.subjects.clone();
-        wrote |=
-            apply_if_changed(&role_bindings, &binding, |h| h.subjects == want_subjects).await?;
+        wrote |= apply_if_changed(&role_bindings, &binding, |h| {
+            same_subjects(&h.subjects, &want_subjects)
+        })
+        .await?;
     }
 
     // Namespaces and bindings.
@@ -368,7 +375,7 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
             let want_subjects = binding.subjects.clone();
             let want_ref = binding.role_ref.clone();
             wrote |= apply_if_changed(&bindings, &binding, |h| {
-                h.subjects == want_subjects && h.role_ref == want_ref
+                same_subjects(&h.subjects, &want_subjects) && h.role_ref == want_ref
             })
             .await?;
         }
@@ -447,8 +454,7 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         .map_err(kube_err(format!("updating tenant {name} status")))?;
         wrote = true;
     }
-    ctx.metrics
-        .observe_reconcile("tenant", Duration::ZERO, true, wrote);
+    ctx.metrics.count_write("tenant", wrote);
     let ready = status
         .conditions
         .first()

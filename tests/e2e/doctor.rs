@@ -193,6 +193,7 @@ fn delete_tenants(names: &[&str]) {
 
 #[test]
 fn a_tenant_owner_passes_every_check_and_host_access_is_refused_three_times() {
+    let _quiet = crate::harness::sharing_the_tenant_controller();
     let owner = enrolled("doc-owner");
     let (tenant, ns, other, other_ns) = two_tenants("doc", &[(&owner.account, "owner")]);
     wait_for_tenant(&tenant, &ns, &owner, "create");
@@ -266,6 +267,7 @@ fn a_tenant_owner_passes_every_check_and_host_access_is_refused_three_times() {
 
 #[test]
 fn a_viewer_is_forbidden_pods_by_rbac_and_that_passes() {
+    let _quiet = crate::harness::sharing_the_tenant_controller();
     let owner = enrolled("doc-vowner");
     let viewer = enrolled("doc-viewer");
     let (tenant, ns, other, _) = two_tenants(
@@ -298,6 +300,7 @@ fn a_viewer_is_forbidden_pods_by_rbac_and_that_passes() {
 
 #[test]
 fn the_platform_admin_is_reported_as_allowed_and_host_access_is_still_refused() {
+    let _quiet = crate::harness::sharing_the_tenant_controller();
     let owner = enrolled("doc-aowner");
     let (tenant, ns, other, _) = two_tenants("doca", &[(&owner.account, "owner")]);
     wait_for_tenant(&tenant, &ns, &owner, "create");
@@ -330,6 +333,7 @@ fn the_platform_admin_is_reported_as_allowed_and_host_access_is_still_refused() 
 
 #[test]
 fn a_kubeconfig_others_can_read_is_a_warning_and_the_exit_code_stays_zero() {
+    let _quiet = crate::harness::sharing_the_tenant_controller();
     let user = enrolled("doc-mode");
     let kubeconfig = user.kubeconfig();
     std::fs::set_permissions(&kubeconfig, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -351,6 +355,7 @@ fn a_kubeconfig_others_can_read_is_a_warning_and_the_exit_code_stays_zero() {
 
 #[test]
 fn removed_site_files_fail_the_certificate_and_the_cluster_checks_with_exit_code_1() {
+    let _quiet = crate::harness::sharing_the_tenant_controller();
     let user = enrolled("doc-gone");
     std::fs::remove_dir_all(user.site_dir(&env().site)).unwrap();
 
@@ -384,6 +389,7 @@ fn removed_site_files_fail_the_certificate_and_the_cluster_checks_with_exit_code
 
 #[test]
 fn a_kubeconfig_pointing_at_a_missing_ike_fails_without_running_anything() {
+    let _quiet = crate::harness::sharing_the_tenant_controller();
     let user = enrolled("doc-exe");
     let kubeconfig = user.kubeconfig();
     let text = std::fs::read_to_string(&kubeconfig).unwrap();

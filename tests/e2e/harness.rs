@@ -263,14 +263,16 @@ pub fn fails(output: Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// Kills `ike-controller` with SIGKILL (mid-reconcile, if it is busy), starts it again and waits
-/// until it is ready.
-pub fn restart_controller() {
-    let local = env()
-        ._local
-        .as_ref()
-        .expect("the harness started the controller");
-    if let Err(e) = local.restart_controller() {
-        panic!("the controller did not come back: {e:#}");
-    }
+/// The tenant controller's metrics are shared by every test that writes Tenants; the no-op test
+/// needs them quiet, so it holds this lock for writing and every other such test for reading.
+static TENANT_CONTROLLER: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// Taken by every test that creates or changes Tenants.
+pub fn sharing_the_tenant_controller() -> std::sync::RwLockReadGuard<'static, ()> {
+    TENANT_CONTROLLER.read().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Taken by the test that needs the tenant controller to itself.
+pub fn the_tenant_controller_to_myself() -> std::sync::RwLockWriteGuard<'static, ()> {
+    TENANT_CONTROLLER.write().unwrap_or_else(|p| p.into_inner())
 }

@@ -5,4 +5,7 @@
 mod harness;
 
 mod accounts;
+mod doctor;
 mod foundation;
+mod tenant_cli;
+mod tenants;

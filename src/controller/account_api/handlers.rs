@@ -396,15 +396,26 @@ async fn enroll(
         ));
     }
     let token_hash = tokens::hash(token);
-    let account = shared
-        .store
-        .find(|a| {
+    let find = || {
+        shared.store.find(|a| {
             a.status
                 .as_ref()
                 .and_then(|s| s.enrollment.as_ref())
                 .is_some_and(|e| tokens::hash_matches(&token_hash, &e.token_hash))
         })
-        .ok_or_else(ApiError::unknown_token)?;
+    };
+    // A token made a moment ago may not have reached this replica's watch yet: give the store
+    // up to a second to catch up before calling the token unknown. (Waiting, not listing from
+    // the API server, so that guessing tokens cannot make the apiserver work.)
+    let mut account = find();
+    for _ in 0..20 {
+        if account.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        account = find();
+    }
+    let account = account.ok_or_else(ApiError::unknown_token)?;
     let name = account.name_any();
     check_redeemable(&account, &token_hash, SystemTime::now())?;
     // Sign before redeeming: a bad CSR must not use up the token.
@@ -458,9 +469,8 @@ async fn create_token(
             format!("there is no account {name}: create the Account first"),
         )
     };
-    if shared.store.get(&ObjectRef::new(&name)).is_none() {
-        return Err(no_account());
-    }
+    // No store check here: an account created a moment ago may not have reached the watch yet;
+    // the status patch below answers NotFound for one that truly does not exist.
     let (token, enrollment) = new_enrollment(ttl, SystemTime::now()).map_err(|_| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
