@@ -146,10 +146,13 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             (None, None) => unreachable!("no token only when renewable"),
         }
     })?;
-    settings
-        .sites
-        .save(&files)
-        .context("cannot save the site's key and certificate")?;
+    // A renewal has saved the new key and certificate already; an enrollment saves everything.
+    if token.is_some() {
+        settings
+            .sites
+            .save(&files)
+            .context("cannot save the site's key and certificate")?;
+    }
     crate::kubeconfig::upsert_site(
         &target,
         &SiteEntry {

@@ -937,7 +937,7 @@ mod tests {
                         "scope": "Namespaced"
                     }],
                     "namespaceSelector": {
-                        "matchExpressions": [{"key": "ike.dev/tenant", "operator": "Exists"}]
+                        "matchExpressions": [{"key": "ike.dev/isolated", "operator": "Exists"}]
                     },
                     "failurePolicy": "Fail",
                     "sideEffects": "None",
