@@ -55,6 +55,19 @@ pub fn freshness(
     }
 }
 
+/// A client of the site's account API that presents the account's current certificate.
+pub fn client(files: &SiteFiles) -> Result<AccountClient, crate::account_client::Error> {
+    AccountClient::new(
+        &files.settings.account_api,
+        Some(&files.ca_pem),
+        Some(Identity {
+            cert_pem: &files.cert_pem,
+            key_pem: &files.key_pem,
+        }),
+        TIMEOUT,
+    )
+}
+
 /// Enrolls with a one-time token; returns the files to save (nothing is saved here).
 pub async fn enroll(
     site: &str,
@@ -92,15 +105,7 @@ pub async fn renew(
     files: &SiteFiles,
     ttl: Option<Duration>,
 ) -> anyhow::Result<(SiteFiles, IssueResponse)> {
-    let client = AccountClient::new(
-        &files.settings.account_api,
-        Some(&files.ca_pem),
-        Some(Identity {
-            cert_pem: &files.cert_pem,
-            key_pem: &files.key_pem,
-        }),
-        TIMEOUT,
-    )?;
+    let client = client(files)?;
     let (key_pem, csr) = crate::pki::new_key_and_csr(&files.settings.account)?;
     let issued = client
         .renew(&RenewRequest {

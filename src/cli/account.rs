@@ -9,7 +9,6 @@ use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use serde::Serialize;
 
 use super::{OutputArgs, WriteArgs};
-use crate::account_client::{AccountClient, Identity};
 use crate::api::wire::{TokenRequest, TokenResponse};
 use crate::api::{Account, AccountSpec};
 use crate::output::Tabular;
@@ -302,15 +301,7 @@ async fn set_disabled(settings: &Settings, args: &NameArgs, disabled: bool) -> a
 async fn new_token(settings: &Settings, account: &str, ttl: Duration) -> anyhow::Result<NewToken> {
     let site = super::current_site(settings)?;
     let files = settings.sites.load(&site)?;
-    let client = AccountClient::new(
-        &files.settings.account_api,
-        Some(&files.ca_pem),
-        Some(Identity {
-            cert_pem: &files.cert_pem,
-            key_pem: &files.key_pem,
-        }),
-        crate::credentials::TIMEOUT,
-    )?;
+    let client = crate::credentials::client(&files)?;
     let TokenResponse { token, expires_at } = client
         .create_token(
             account,

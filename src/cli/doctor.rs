@@ -28,7 +28,6 @@ use kube::config::Kubeconfig;
 use serde::Serialize;
 
 use super::OutputArgs;
-use crate::account_client::{AccountClient, Identity};
 use crate::api::wire::WhoamiResponse;
 use crate::api::{Role, Tenant};
 use crate::consts::{CLI_MANAGER, TENANT_LABEL, context_name};
@@ -962,16 +961,7 @@ fn judge_version(answer: &VersionAnswer, server: &str, site: &str) -> Check {
 }
 
 async fn whoami(files: &crate::sites::SiteFiles) -> Result<WhoamiResponse, String> {
-    let client = AccountClient::new(
-        &files.settings.account_api,
-        Some(&files.ca_pem),
-        Some(Identity {
-            cert_pem: &files.cert_pem,
-            key_pem: &files.key_pem,
-        }),
-        TIMEOUT,
-    )
-    .map_err(|e| error_chain(&e))?;
+    let client = crate::credentials::client(files).map_err(|e| error_chain(&e))?;
     // The client bounds each exchange by TIMEOUT itself; this also bounds connecting.
     match tokio::time::timeout(TIMEOUT + Duration::from_secs(1), client.whoami()).await {
         Ok(answer) => answer.map_err(|e| error_chain(&e)),

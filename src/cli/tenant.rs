@@ -19,7 +19,6 @@ use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use serde::Serialize;
 
 use super::{OutputArgs, WriteArgs};
-use crate::account_client::{AccountClient, Identity};
 use crate::api::wire::WhoamiResponse;
 use crate::api::{Member, Role, Tenant, TenantSpec};
 use crate::output::{Format, Tabular};
@@ -511,17 +510,7 @@ pub(crate) async fn tenants(settings: &Settings) -> anyhow::Result<Api<Tenant>> 
 pub(crate) async fn whoami(settings: &Settings) -> anyhow::Result<WhoamiResponse> {
     let site = super::current_site(settings)?;
     let files = settings.sites.load(&site)?;
-    let who = AccountClient::new(
-        &files.settings.account_api,
-        Some(&files.ca_pem),
-        Some(Identity {
-            cert_pem: &files.cert_pem,
-            key_pem: &files.key_pem,
-        }),
-        crate::credentials::TIMEOUT,
-    )?
-    .whoami()
-    .await;
+    let who = crate::credentials::client(&files)?.whoami().await;
     who.map_err(|e| match e.status() {
         Some(_) => anyhow::Error::new(e),
         None => anyhow::Error::new(e).context(format!(

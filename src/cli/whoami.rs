@@ -6,7 +6,6 @@ use clap::Args;
 use serde::Serialize;
 
 use super::OutputArgs;
-use crate::account_client::{AccountClient, Identity};
 use crate::api::TenantRole;
 use crate::output::Tabular;
 use crate::settings::Settings;
@@ -87,19 +86,8 @@ pub fn run(args: WhoamiArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let site = super::current_site(settings)?;
     let files = settings.sites.load(&site)?;
     let info = crate::pki::cert_info(&files.cert_pem)?;
-    let who = super::runtime()?.block_on(async {
-        AccountClient::new(
-            &files.settings.account_api,
-            Some(&files.ca_pem),
-            Some(Identity {
-                cert_pem: &files.cert_pem,
-                key_pem: &files.key_pem,
-            }),
-            crate::credentials::TIMEOUT,
-        )?
-        .whoami()
-        .await
-    });
+    let who =
+        super::runtime()?.block_on(async { crate::credentials::client(&files)?.whoami().await });
     let who = who.map_err(|e| match e.status() {
         Some(_) => anyhow::Error::new(e),
         None => anyhow::Error::new(e).context(format!(
