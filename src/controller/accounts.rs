@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
 use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
@@ -100,6 +100,11 @@ pub fn desired_binding(account: &Account) -> Option<ClusterRoleBinding> {
 
 /// Makes the account's admin binding match its spec. Writes nothing when it already does.
 pub async fn reconcile(account: Arc<Account>, ctx: Arc<Context>) -> Result<Action, Error> {
+    // The status lists tenants from the Tenant store: wait for its first list, or a restarted
+    // controller would write empty lists and then the right ones.
+    if ctx.tenants.wait_until_ready().now_or_never().is_none() {
+        return Ok(Action::requeue(Duration::from_millis(200)));
+    }
     let started = Instant::now();
     let name = account.name_any();
     let api: Api<ClusterRoleBinding> = Api::all(ctx.client.clone());

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::rbac::v1::{
     ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding, RoleRef, Subject,
@@ -313,6 +313,11 @@ fn condition(
 }
 
 async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> {
+    // Until the first list of Accounts is in, every member would look unknown and lose their
+    // bindings: a restarted controller must change nothing before it knows the accounts.
+    if ctx.accounts.wait_until_ready().now_or_never().is_none() {
+        return Ok(Action::requeue(Duration::from_millis(200)));
+    }
     let name = tenant.name_any();
     let client = &ctx.client;
     let (members, unknown) = active_members(&tenant, |a| ctx.accounts.get(&ObjectRef::new(a)));
