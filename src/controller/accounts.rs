@@ -183,7 +183,8 @@ pub async fn run(
         watcher(
             Api::<Tenant>::all(client.clone()),
             watcher::Config::default(),
-        ),
+        )
+        .modify(|t| t.managed_fields_mut().clear()),
     )
     .default_backoff()
     .touched_objects();

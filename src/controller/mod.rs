@@ -97,9 +97,12 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     let account_events = kube::runtime::WatchStreamExt::touched_objects(
         kube::runtime::WatchStreamExt::default_backoff(kube::runtime::reflector::reflector(
             writer,
-            kube::runtime::watcher(
-                kube::Api::<crate::api::Account>::all(client.clone()),
-                kube::runtime::watcher::Config::default(),
+            kube::runtime::WatchStreamExt::modify(
+                kube::runtime::watcher(
+                    kube::Api::<crate::api::Account>::all(client.clone()),
+                    kube::runtime::watcher::Config::default(),
+                ),
+                |a| kube::ResourceExt::managed_fields_mut(a).clear(),
             ),
         )),
     );

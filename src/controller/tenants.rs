@@ -21,6 +21,7 @@ use k8s_openapi::api::rbac::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams};
+use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::finalizer::{Event, finalizer};
 use kube::runtime::reflector::{self, ObjectRef, Store};
@@ -603,21 +604,31 @@ pub async fn run(
     metrics: Arc<Metrics>,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
+    // Stores keep objects without managedFields: at hundreds of tenants they are most of the
+    // bytes, and nothing here reads them.
     let (accounts, writer) = reflector::store::<Account>();
     let account_events = reflector::reflector(
         writer,
         watcher(
             Api::<Account>::all(client.clone()),
             watcher::Config::default(),
-        ),
+        )
+        .modify(|a| a.managed_fields_mut().clear()),
     )
     .default_backoff()
     .touched_objects();
-    let controller = Controller::new(
-        Api::<Tenant>::all(client.clone()),
-        watcher::Config::default(),
-    );
-    let tenants = controller.store();
+    let (tenants, tenant_writer) = reflector::store::<Tenant>();
+    let tenant_events = reflector::reflector(
+        tenant_writer,
+        watcher(
+            Api::<Tenant>::all(client.clone()),
+            watcher::Config::default(),
+        )
+        .modify(|t| t.managed_fields_mut().clear()),
+    )
+    .default_backoff()
+    .touched_objects();
+    let controller = Controller::for_stream(tenant_events, tenants.clone());
     let managed = watcher::Config::default().labels(TENANT_LABEL);
     let ctx = Arc::new(Context {
         client: client.clone(),
@@ -634,15 +645,24 @@ pub async fn run(
                 .map(|t| ObjectRef::from_obj(&*t))
                 .collect::<Vec<_>>()
         })
-        .watches(
-            Api::<Namespace>::all(client.clone()),
-            managed.clone(),
-            |ns: Namespace| ns.labels().get(TENANT_LABEL).map(|t| ObjectRef::new(t)),
+        // Namespaces and bindings only trigger reconciles: their metadata is enough.
+        .watches_stream(
+            watcher(
+                Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
+                managed.clone(),
+            )
+            .default_backoff()
+            .touched_objects(),
+            |ns| ns.labels().get(TENANT_LABEL).map(|t| ObjectRef::new(t)),
         )
-        .watches(
-            Api::<RoleBinding>::all(client.clone()),
-            managed,
-            |rb: RoleBinding| rb.labels().get(TENANT_LABEL).map(|t| ObjectRef::new(t)),
+        .watches_stream(
+            watcher(
+                Api::<PartialObjectMeta<RoleBinding>>::all(client.clone()),
+                managed,
+            )
+            .default_backoff()
+            .touched_objects(),
+            |rb| rb.labels().get(TENANT_LABEL).map(|t| ObjectRef::new(t)),
         )
         .graceful_shutdown_on(shutdown)
         .run(reconcile, error_policy, ctx)
