@@ -13,8 +13,8 @@ use futures::{FutureExt, StreamExt};
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
 use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::reflector::{self, ObjectRef, Store};
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
 
 use super::metrics::Metrics;
@@ -177,17 +177,7 @@ pub async fn run(
 ) {
     let accounts: Api<Account> = Api::all(client.clone());
     let bindings: Api<ClusterRoleBinding> = Api::all(client.clone());
-    let (tenants, writer) = reflector::store::<Tenant>();
-    let tenant_events = reflector::reflector(
-        writer,
-        watcher(
-            Api::<Tenant>::all(client.clone()),
-            watcher::Config::default(),
-        )
-        .modify(|t| t.managed_fields_mut().clear()),
-    )
-    .default_backoff()
-    .touched_objects();
+    let (tenants, tenant_events) = super::reflect::<Tenant>(&client);
     let controller = Controller::new(accounts, watcher::Config::default());
     let known = controller.store();
     let ctx = Arc::new(Context {
@@ -216,6 +206,11 @@ pub async fn run(
         .owns(
             bindings,
             watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}")),
+        )
+        // Bounded: each reconcile in flight holds an HTTP/1.1 connection to the apiserver, and
+        // unbounded bursts (a restart with hundreds of tenants) cost memory and apiserver time.
+        .with_config(
+            kube::runtime::controller::Config::default().concurrency(super::RECONCILE_CONCURRENCY),
         )
         .graceful_shutdown_on(shutdown)
         .run(reconcile, error_policy, ctx)

@@ -92,20 +92,8 @@ pub enum Error {
 
 /// Runs the controller until SIGTERM or SIGINT, then shuts down cleanly.
 pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error> {
-    // One watch of Accounts, shared by the tenant controller and the Tenant webhook.
-    let (accounts, writer) = kube::runtime::reflector::store::<crate::api::Account>();
-    let account_events = kube::runtime::WatchStreamExt::touched_objects(
-        kube::runtime::WatchStreamExt::default_backoff(kube::runtime::reflector::reflector(
-            writer,
-            kube::runtime::WatchStreamExt::modify(
-                kube::runtime::watcher(
-                    kube::Api::<crate::api::Account>::all(client.clone()),
-                    kube::runtime::watcher::Config::default(),
-                ),
-                |a| kube::ResourceExt::managed_fields_mut(a).clear(),
-            ),
-        )),
-    );
+    // The Tenant webhook's view of Accounts.
+    let (accounts, account_events) = reflect::<crate::api::Account>(&client);
     let mut metrics = metrics::Metrics::new();
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
@@ -329,6 +317,40 @@ fn publish_bootstrap_token(
             Ok(())
         }
     }
+}
+
+/// How many reconciles of one controller run at once.
+pub const RECONCILE_CONCURRENCY: u16 = 16;
+
+/// A store of every `K`, and the stream of changed objects that keeps it current (poll it).
+///
+/// The store keeps objects without managedFields: at hundreds of tenants they are most of the
+/// bytes, and nothing in the controller reads them.
+pub fn reflect<K>(
+    client: &kube::Client,
+) -> (
+    kube::runtime::reflector::Store<K>,
+    impl futures::Stream<Item = Result<K, kube::runtime::watcher::Error>> + Send + 'static,
+)
+where
+    K: kube::Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    use kube::runtime::WatchStreamExt;
+    let (store, writer) = kube::runtime::reflector::store::<K>();
+    let events = kube::runtime::reflector::reflector(
+        writer,
+        kube::runtime::watcher(kube::Api::<K>::all(client.clone()), Default::default())
+            .modify(|o| kube::ResourceExt::managed_fields_mut(o).clear()),
+    )
+    .default_backoff()
+    .touched_objects();
+    (store, events)
 }
 
 /// An error and its sources on one line, for logs.

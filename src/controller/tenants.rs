@@ -24,7 +24,7 @@ use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams};
 use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::finalizer::{Event, finalizer};
-use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Resource, ResourceExt};
 
@@ -604,30 +604,8 @@ pub async fn run(
     metrics: Arc<Metrics>,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
-    // Stores keep objects without managedFields: at hundreds of tenants they are most of the
-    // bytes, and nothing here reads them.
-    let (accounts, writer) = reflector::store::<Account>();
-    let account_events = reflector::reflector(
-        writer,
-        watcher(
-            Api::<Account>::all(client.clone()),
-            watcher::Config::default(),
-        )
-        .modify(|a| a.managed_fields_mut().clear()),
-    )
-    .default_backoff()
-    .touched_objects();
-    let (tenants, tenant_writer) = reflector::store::<Tenant>();
-    let tenant_events = reflector::reflector(
-        tenant_writer,
-        watcher(
-            Api::<Tenant>::all(client.clone()),
-            watcher::Config::default(),
-        )
-        .modify(|t| t.managed_fields_mut().clear()),
-    )
-    .default_backoff()
-    .touched_objects();
+    let (accounts, account_events) = super::reflect::<Account>(&client);
+    let (tenants, tenant_events) = super::reflect::<Tenant>(&client);
     let controller = Controller::for_stream(tenant_events, tenants.clone());
     let managed = watcher::Config::default().labels(TENANT_LABEL);
     let ctx = Arc::new(Context {
@@ -663,6 +641,11 @@ pub async fn run(
             .default_backoff()
             .touched_objects(),
             |rb| rb.labels().get(TENANT_LABEL).map(|t| ObjectRef::new(t)),
+        )
+        // Bounded: each reconcile in flight holds an HTTP/1.1 connection to the apiserver, and
+        // unbounded bursts (a restart with hundreds of tenants) cost memory and apiserver time.
+        .with_config(
+            kube::runtime::controller::Config::default().concurrency(super::RECONCILE_CONCURRENCY),
         )
         .graceful_shutdown_on(shutdown)
         .run(reconcile, error_policy, ctx)
