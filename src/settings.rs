@@ -19,8 +19,6 @@ pub struct Settings {
     /// The kubeconfig files in the order kubectl reads them (from `KUBECONFIG`, else
     /// `~/.kube/config`).
     pub kubeconfig_paths: Vec<PathBuf>,
-    /// Whether `KUBECONFIG` named the files (kubectl then writes new entries differently).
-    pub kubeconfig_from_env: bool,
     /// Colours and styles on terminal output.
     pub color: bool,
     /// Log verbosity: 0 warnings, 1 info, 2 debug, 3+ trace.
@@ -68,13 +66,12 @@ impl Environment {
 impl Settings {
     /// Resolves the global flags against the environment.
     pub fn resolve(args: &GlobalArgs, env: &Environment) -> Self {
-        let (kubeconfig_paths, kubeconfig_from_env) =
+        let kubeconfig_paths =
             crate::kubeconfig::paths(env.kubeconfig.as_deref(), env.home.as_deref());
         Self {
             site: args.site.clone(),
             namespace: args.namespace.clone(),
             kubeconfig_paths,
-            kubeconfig_from_env,
             color: env.no_color.as_ref().is_none_or(|v| v.is_empty()),
             verbose: args.verbose,
             sites: crate::sites::SiteStore::new(

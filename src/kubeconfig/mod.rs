@@ -51,19 +51,18 @@ pub enum Error {
     },
 }
 
-/// The kubeconfig files in the order kubectl reads them, and whether they came from
-/// `KUBECONFIG`.
-pub fn paths(kubeconfig_env: Option<&OsStr>, home: Option<&Path>) -> (Vec<PathBuf>, bool) {
+/// The kubeconfig files in the order kubectl reads them: `KUBECONFIG`'s, else `~/.kube/config`.
+pub fn paths(kubeconfig_env: Option<&OsStr>, home: Option<&Path>) -> Vec<PathBuf> {
     if let Some(value) = kubeconfig_env.filter(|v| !v.is_empty()) {
         let list: Vec<PathBuf> = std::env::split_paths(value)
             .filter(|p| !p.as_os_str().is_empty())
             .collect();
         if !list.is_empty() {
-            return (list, true);
+            return list;
         }
     }
     let home = home.map(Path::to_path_buf).unwrap_or_default();
-    (vec![home.join(".kube").join("config")], false)
+    vec![home.join(".kube").join("config")]
 }
 
 /// The file kubectl writes a new entry to: the first existing file listed, else the last one
@@ -150,22 +149,18 @@ mod tests {
 
     #[test]
     fn kubeconfig_env_lists_files_in_order() {
-        let (paths, from_env) = paths(Some(OsStr::new("/a:/b::/c")), Some(Path::new("/home/u")));
-        assert_eq!(paths, ["/a", "/b", "/c"].map(PathBuf::from));
-        assert!(from_env);
+        let listed = paths(Some(OsStr::new("/a:/b::/c")), Some(Path::new("/home/u")));
+        assert_eq!(listed, ["/a", "/b", "/c"].map(PathBuf::from));
     }
 
     #[test]
     fn without_kubeconfig_env_the_home_file_is_used() {
-        let (paths, from_env) = paths(None, Some(Path::new("/home/u")));
-        assert_eq!(paths, [PathBuf::from("/home/u/.kube/config")]);
-        assert!(!from_env);
-        let (paths, _) = paths_empty();
-        assert_eq!(paths, [PathBuf::from("/home/u/.kube/config")]);
-    }
-
-    fn paths_empty() -> (Vec<PathBuf>, bool) {
-        paths(Some(OsStr::new("")), Some(Path::new("/home/u")))
+        let home = [PathBuf::from("/home/u/.kube/config")];
+        assert_eq!(paths(None, Some(Path::new("/home/u"))), home);
+        assert_eq!(
+            paths(Some(OsStr::new("")), Some(Path::new("/home/u"))),
+            home
+        );
     }
 
     #[test]

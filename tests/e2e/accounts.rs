@@ -25,6 +25,20 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
+/// Renews with `cert`/`key` as the client identity.
+fn renew_as(
+    cert: &str,
+    key: &str,
+    csr: &str,
+) -> Result<ike::api::wire::IssueResponse, ike::account_client::Error> {
+    block_on(
+        client(Some((cert, key))).renew(&ike::api::wire::RenewRequest {
+            csr: csr.to_string(),
+            ttl_seconds: None,
+        }),
+    )
+}
+
 fn identity(user: &User) -> (String, String) {
     let text = std::fs::read_to_string(user.site_dir(&env().site).join("identity.pem")).unwrap();
     let at = text.find("-----BEGIN PRIVATE KEY-----").unwrap();
@@ -214,13 +228,7 @@ fn renewal_is_refused_at_tls_for_expired_or_foreign_certificates_and_at_once_whe
     let (cert, key) = identity(&user);
     // Works while enabled.
     let (_, csr) = ike::pki::new_key_and_csr(&user.account).unwrap();
-    block_on(
-        client(Some((&cert, &key))).renew(&ike::api::wire::RenewRequest {
-            csr: csr.clone(),
-            ttl_seconds: None,
-        }),
-    )
-    .unwrap();
+    renew_as(&cert, &key, &csr).unwrap();
 
     // An expired certificate from the right CA: refused in the TLS handshake.
     let ca = rcgen::Issuer::from_ca_cert_pem(
@@ -237,13 +245,7 @@ fn renewal_is_refused_at_tls_for_expired_or_foreign_certificates_and_at_once_whe
     params.not_after = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
     let expired = params.signed_by(&old_key, &ca).unwrap().pem();
-    let err = block_on(client(Some((&expired, &old_key.serialize_pem()))).renew(
-        &ike::api::wire::RenewRequest {
-            csr: csr.clone(),
-            ttl_seconds: None,
-        },
-    ))
-    .unwrap_err();
+    let err = renew_as(&expired, &old_key.serialize_pem(), &csr).unwrap_err();
     assert!(
         err.status().is_none(),
         "expected a TLS failure, got an HTTP answer: {err}"
@@ -253,22 +255,14 @@ fn renewal_is_refused_at_tls_for_expired_or_foreign_certificates_and_at_once_whe
     let other_key = rcgen::KeyPair::generate().unwrap();
     let mut other_ca = rcgen::CertificateParams::default();
     other_ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let other_ca_cert = other_ca.self_signed(&other_key).unwrap();
     let other_issuer = rcgen::Issuer::new(other_ca, other_key);
-    let _ = other_ca_cert;
     let mut params = rcgen::CertificateParams::default();
     params
         .distinguished_name
         .push(rcgen::DnType::CommonName, user.account.as_str());
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
     let foreign = params.signed_by(&old_key, &other_issuer).unwrap().pem();
-    let err = block_on(client(Some((&foreign, &old_key.serialize_pem()))).renew(
-        &ike::api::wire::RenewRequest {
-            csr: csr.clone(),
-            ttl_seconds: None,
-        },
-    ))
-    .unwrap_err();
+    let err = renew_as(&foreign, &old_key.serialize_pem(), &csr).unwrap_err();
     assert!(
         err.status().is_none(),
         "expected a TLS failure, got an HTTP answer: {err}"
@@ -278,12 +272,7 @@ fn renewal_is_refused_at_tls_for_expired_or_foreign_certificates_and_at_once_whe
     ok(admin().ike(&["account", "disable", &user.account]));
     let start = Instant::now();
     loop {
-        let r = block_on(
-            client(Some((&cert, &key))).renew(&ike::api::wire::RenewRequest {
-                csr: csr.clone(),
-                ttl_seconds: None,
-            }),
-        );
+        let r = renew_as(&cert, &key, &csr);
         match r {
             Err(e) if e.status() == Some(hyper::StatusCode::FORBIDDEN) => {
                 assert!(e.to_string().contains("disabled"), "{e}");
