@@ -24,9 +24,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, bail, ensure};
 use futures::{StreamExt as _, TryStreamExt as _};
-use ike::account_client::{AccountClient, Identity};
 use ike::api::wire::{RenewRequest, TokenRequest};
 use ike::api::{Account, AccountSpec};
+use ike::client::account_client::{AccountClient, Identity};
 use ike::controller::account_api::{self, AccountApi, AccountApiConfig};
 use ike::local::{Binaries, ControlPlane, Options};
 use ike::pki::{self, AccountCa};

@@ -1,41 +1,35 @@
 //! ike: the command-line tool and the controller of the IKE multi-tenant Kubernetes platform.
 //!
-//! Dependencies point one way: `cli` → client logic (`kubeconfig`, `output`, `settings`) → `api`;
-//! `controller` → `api`. `local` brings up a real control plane for development and tests.
+//! Dependencies point one way (`tests/layers.rs` fails when one runs back up):
+//!
+//! ```text
+//! bin/ike ───────────► cli ──► client ──► pki ──► api ──► util
+//! bin/ike-controller ─► controller ──────► pki ──► api ──► util
+//!                  └──► local ──► (pki, api, util)
+//! ```
+//!
+//! `cli` never reaches the controller, the controller never reaches `cli` or `client`, and
+//! `api` and `util` reach nothing above them.
 
-/// The account API client: enroll, renew, whoami, tokens.
-pub mod account_client;
-/// CRD and wire types shared by the CLI and the controller.
+/// CRD and wire types, the names and rules both sides agree on, constants.
 pub mod api;
-/// clap definitions and one module per command noun.
+/// The `ike` command line: clap definitions, settings, printing, one module per noun.
 pub mod cli;
-/// Names shared by the CLI and the controller: API group, labels, finalizers, field manager.
-pub mod consts;
-/// The server side: CRD installation, health and metrics, reconcilers.
+/// The client side without a command line: target resolution, kubeconfig, site files, the
+/// account API client, certificates on this machine, tenant operations.
+pub mod client;
+/// The server side: CRDs, reconcilers, the account API and admission webhooks, health and
+/// metrics.
 pub mod controller;
-/// The account's certificate on this machine: enrollment, renewal, exec credentials.
-pub mod credentials;
-/// Reading, merging and selecting kubeconfig contexts the way kubectl does.
-pub mod kubeconfig;
-/// A real local control plane (etcd, kube-apiserver, kube-controller-manager) for development and tests.
+/// A complete local IKE (control plane + controller) for development and the e2e tests.
 pub mod local;
-/// Logging to stderr, set by `-v` and `RUST_LOG`.
-pub mod logging;
-/// Rendering results as tables, JSON or YAML on stdout.
-pub mod output;
-/// Account certificates: CSR checks, issuing, reading certificates, CA pins.
+/// Account certificates: CA, CSRs, reading certificates, CA pins (no I/O).
 pub mod pki;
-/// Flags, environment and defaults resolved once into the settings commands run with.
-pub mod settings;
-/// What `ike login` keeps per site under the XDG data directory.
-pub mod sites;
-/// One-time enrollment tokens: generation, hashing, verification.
-pub mod tokens;
+/// Leaf utilities: atomic files, durations and timestamps, logging.
+pub mod util;
 
 /// Installs ring as the process's one rustls crypto provider. Call once at start-up, before
 /// anything opens a TLS connection; later calls do nothing.
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
-/// The complete local IKE (control plane + controller) for development and the e2e tests.
-pub mod dev;

@@ -1,8 +1,9 @@
-//! `ike::kubeconfig` writing as other processes see it: kubectl reading what ike wrote, many ike
+//! `ike::client::kubeconfig` writing as other processes see it: kubectl reading what ike wrote, many ike
 //! processes writing one file at once, and writers killed at random moments.
 //!
-//! The writers are separate OS processes: this test binary re-executed on the ignored
-//! `child_writer` test, told what to do by environment variables.
+//! The writers are separate OS processes: this test binary re-executed, told by environment
+//! variables which writer to be. That is why it has its own `main` (libtest-mimic): a child is
+//! not a test that does nothing when run on its own, it is not a test at all.
 
 use std::collections::BTreeSet;
 use std::hash::{BuildHasher, RandomState};
@@ -11,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use std::{env, fs};
 
-use ike::kubeconfig::{SiteEntry, sites_in, upsert_site};
+use ike::client::kubeconfig::{SiteEntry, sites_in, upsert_site};
 use serde_json::Value;
 
 /// Three foreign contexts, with fields ike does not know.
@@ -74,20 +75,52 @@ fn crash_entry(n: u64) -> SiteEntry {
     entry("crash", format!("https://crash.example/{n}"))
 }
 
-#[test]
-#[ignore = "a writer process for the concurrency and crash tests; does nothing on its own"]
-fn child_writer() {
-    let Ok(role) = env::var(ROLE) else { return };
+fn main() -> std::process::ExitCode {
+    if let Ok(role) = env::var(ROLE) {
+        child_writer(&role);
+        return std::process::ExitCode::SUCCESS;
+    }
+    let args = libtest_mimic::Arguments::from_args();
+    let tests: [(&str, fn()); 3] = [
+        (
+            "kubectl_reads_what_ike_wrote_and_sees_the_other_entries_unchanged",
+            kubectl_reads_what_ike_wrote_and_sees_the_other_entries_unchanged,
+        ),
+        (
+            "twenty_processes_logging_in_at_once_all_land_and_leave_the_rest_alone",
+            twenty_processes_logging_in_at_once_all_land_and_leave_the_rest_alone,
+        ),
+        (
+            "a_writer_killed_at_any_moment_leaves_the_old_or_a_new_whole_file",
+            a_writer_killed_at_any_moment_leaves_the_old_or_a_new_whole_file,
+        ),
+    ];
+    let trials = tests
+        .into_iter()
+        .map(|(name, test)| {
+            libtest_mimic::Trial::test(name, move || {
+                test();
+                Ok(())
+            })
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// The writer process: one login at the go signal, or logins in a loop until killed.
+fn child_writer(role: &str) {
     let file = PathBuf::from(env::var(FILE).unwrap());
-    match role.as_str() {
+    match role {
         "login" => {
             let go = PathBuf::from(env::var(GO).unwrap());
+            let site = env::var(SITE).unwrap();
+            // Tell the parent this writer is up and polling.
+            fs::write(go.with_extension(format!("ready-{site}")), "").unwrap();
             let deadline = Instant::now() + Duration::from_secs(10);
             while !go.exists() {
                 assert!(Instant::now() < deadline, "never told to go");
                 std::thread::sleep(Duration::from_millis(1));
             }
-            let site = env::var(SITE).unwrap();
             let server = format!("https://{site}.example:6443");
             upsert_site(&file, &entry(&site, server), true).unwrap();
         }
@@ -103,10 +136,7 @@ fn child_writer() {
 
 fn child(role: &str, file: &Path) -> Command {
     let mut command = Command::new(env::current_exe().unwrap());
-    command
-        .args(["child_writer", "--exact", "--ignored", "--quiet"])
-        .env(ROLE, role)
-        .env(FILE, file);
+    command.env(ROLE, role).env(FILE, file);
     command
 }
 
@@ -147,7 +177,6 @@ fn dir_names(dir: &Path) -> Vec<String> {
     names
 }
 
-#[test]
 fn kubectl_reads_what_ike_wrote_and_sees_the_other_entries_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("config");
@@ -197,7 +226,6 @@ fn kubectl_reads_what_ike_wrote_and_sees_the_other_entries_unchanged() {
     assert_eq!(sites_in(&file).unwrap(), ["x"]);
 }
 
-#[test]
 fn twenty_processes_logging_in_at_once_all_land_and_leave_the_rest_alone() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("config");
@@ -219,7 +247,19 @@ fn twenty_processes_logging_in_at_once_all_land_and_leave_the_rest_alone() {
         })
         .collect();
     // All processes are up and polling before any of them writes.
-    std::thread::sleep(Duration::from_millis(200));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while fs::read_dir(go.parent().unwrap())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().contains(".ready-"))
+        })
+        .count()
+        < children.len()
+    {
+        assert!(Instant::now() < deadline, "the writers never got ready");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let started = Instant::now();
     fs::write(&go, "").unwrap();
     for child in children {
@@ -260,7 +300,6 @@ fn twenty_processes_logging_in_at_once_all_land_and_leave_the_rest_alone() {
     );
 }
 
-#[test]
 fn a_writer_killed_at_any_moment_leaves_the_old_or_a_new_whole_file() {
     const KILLS: u64 = 50;
     let dir = tempfile::tempdir().unwrap();

@@ -1,9 +1,14 @@
-//! CRD and wire types shared by the CLI and the controller, one file per kind.
+//! CRD and wire types shared by the CLI and the controller, one file per kind, plus the names
+//! and rules both sides must agree on.
 //!
 //! The doc comments on fields become the schema descriptions in the generated CRDs
 //! (`examples/crds.yaml`), so they are written for the person reading `kubectl explain`.
 
 mod account;
+pub mod consts;
+#[cfg(test)]
+pub mod fixtures;
+pub mod names;
 mod tenant;
 pub mod wire;
 

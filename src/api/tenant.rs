@@ -78,3 +78,58 @@ pub struct TenantStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
 }
+
+impl Role {
+    /// Every role, strongest first.
+    pub const ALL: [Role; 3] = [Role::Owner, Role::Member, Role::Viewer];
+
+    /// The role as the API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Member => "member",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TenantSpec {
+    /// The account's role; the strongest one if it is listed twice (roles order owner first).
+    pub fn role_of(&self, account: &str) -> Option<Role> {
+        self.members
+            .iter()
+            .filter(|m| m.account == account)
+            .map(|m| m.role)
+            .min()
+    }
+}
+
+impl Tenant {
+    /// The Ready condition, once the controller has reported.
+    pub fn ready_condition(&self) -> Option<&Condition> {
+        self.status
+            .as_ref()?
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "Ready")
+    }
+
+    /// The namespaces the tenant lists or still holds, sorted.
+    pub fn all_namespaces(&self) -> Vec<String> {
+        let held = self.status.iter().flat_map(|s| &s.namespaces);
+        self.spec
+            .namespaces
+            .iter()
+            .chain(held)
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    }
+}

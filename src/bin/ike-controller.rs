@@ -25,7 +25,7 @@ enum Command {
     Crds,
     /// A complete IKE on this machine, for development and tests.
     #[command(subcommand)]
-    Local(ike::dev::LocalCommand),
+    Local(ike::local::LocalCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -55,10 +55,10 @@ struct RunArgs {
     #[arg(long, value_name = "URL")]
     api_server_url: Option<String>,
     /// Certificate lifetime when a client asks for none.
-    #[arg(long, default_value = "12h", value_parser = ike::cli::login::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "12h", value_parser = ike::util::time::parse_duration, value_name = "DURATION")]
     default_ttl: std::time::Duration,
     /// The longest certificate lifetime; `ike login --ttl` may only shorten it.
-    #[arg(long, default_value = "24h", value_parser = ike::cli::login::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "24h", value_parser = ike::util::time::parse_duration, value_name = "DURATION")]
     max_ttl: std::time::Duration,
     /// The URL kube-apiserver calls the admission webhook at (the account API's listener).
     #[arg(long, value_name = "URL")]
@@ -79,9 +79,9 @@ struct RunArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let env = ike::settings::Environment::from_process();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     // The controller logs at info by default: it is a service, not a quiet CLI.
-    ike::logging::init(cli.verbose.max(1), &env);
+    ike::util::logging::init(cli.verbose.max(1), no_color);
     ike::install_crypto_provider();
     let result = match cli.command {
         Command::Run(args) => run(*args),
@@ -89,7 +89,7 @@ fn main() -> ExitCode {
             print!("{}", ike::api::crds_yaml());
             Ok(())
         }
-        Command::Local(cmd) => ike::dev::run(cmd),
+        Command::Local(cmd) => ike::local::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

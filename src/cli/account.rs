@@ -5,14 +5,16 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch};
 use serde::Serialize;
 
+use super::output::{Tabular, print, print_object};
+use super::settings::Settings;
 use super::{OutputArgs, WriteArgs};
+use crate::api::names;
 use crate::api::wire::{TokenRequest, TokenResponse};
 use crate::api::{Account, AccountSpec};
-use crate::output::Tabular;
-use crate::settings::Settings;
+use crate::client::api_error;
 
 /// `ike account ...`
 #[derive(Debug, Subcommand)]
@@ -48,7 +50,7 @@ pub struct CreateArgs {
     #[arg(long)]
     pub admin: bool,
     /// Enrollment token lifetime.
-    #[arg(long, value_parser = super::login::parse_duration, default_value = "24h", value_name = "DURATION")]
+    #[arg(long, value_parser = crate::util::time::parse_duration, default_value = "24h", value_name = "DURATION")]
     pub token_ttl: Duration,
     #[command(flatten)]
     pub write: WriteArgs,
@@ -99,7 +101,7 @@ pub struct TokenArgs {
     /// The account.
     pub name: String,
     /// Token lifetime.
-    #[arg(long, value_parser = super::login::parse_duration, default_value = "24h", value_name = "DURATION")]
+    #[arg(long, value_parser = crate::util::time::parse_duration, default_value = "24h", value_name = "DURATION")]
     pub ttl: Duration,
     #[command(flatten)]
     output: OutputArgs,
@@ -178,14 +180,13 @@ pub fn run(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitCode>
 }
 
 async fn accounts(settings: &Settings) -> anyhow::Result<Api<Account>> {
-    let (config, _) = crate::kubeconfig::client_config(settings).await?;
-    Ok(Api::all(kube::Client::try_from(config)?))
+    Ok(settings.target().await?.all())
 }
 
 async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     match cmd {
         AccountCommand::Create(args) => {
-            crate::pki::check_account_name(&args.name)?;
+            names::check_account(&args.name)?;
             let api = accounts(settings).await?;
             let mut account = Account::new(
                 &args.name,
@@ -197,37 +198,34 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
                 },
             );
             account.metadata.labels = None;
-            let params = PostParams {
-                dry_run: args.write.dry_run,
-                field_manager: Some(crate::consts::CLI_MANAGER.into()),
-            };
+            let params = crate::client::post_params(args.write.dry_run);
             let created = api
                 .create(&params, &account)
                 .await
-                .map_err(|e| super::kube_error(e, &format!("account {}", args.name)))?;
+                .map_err(|e| api_error(e, &format!("account {}", args.name)))?;
             if args.write.dry_run {
-                super::print_object(args.output.format, &created)?;
+                print_object(args.output.format, &created)?;
                 return Ok(ExitCode::SUCCESS);
             }
             eprintln!("Account {} created.", args.name);
             let token = new_token(settings, &args.name, args.token_ttl).await?;
-            super::print(args.output.format, &token, settings)?;
+            print(args.output.format, &token, settings)?;
         }
         AccountCommand::List(args) => {
             let list = accounts(settings)
                 .await?
                 .list(&ListParams::default())
                 .await
-                .map_err(|e| super::kube_error(e, "accounts"))?;
-            super::print(args.output.format, &AccountList(list.items), settings)?;
+                .map_err(|e| api_error(e, "accounts"))?;
+            print(args.output.format, &AccountList(list.items), settings)?;
         }
         AccountCommand::Show(args) => {
             let account = accounts(settings)
                 .await?
                 .get(&args.name)
                 .await
-                .map_err(|e| super::kube_error(e, &format!("account {}", args.name)))?;
-            super::print_object(args.output.format, &account)?;
+                .map_err(|e| api_error(e, &format!("account {}", args.name)))?;
+            print_object(args.output.format, &account)?;
         }
         AccountCommand::Disable(args) => set_disabled(settings, &args, true).await?,
         AccountCommand::Enable(args) => set_disabled(settings, &args, false).await?,
@@ -259,7 +257,7 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
                 .await?
                 .delete(&args.name, &params)
                 .await
-                .map_err(|e| super::kube_error(e, &format!("account {}", args.name)))?;
+                .map_err(|e| api_error(e, &format!("account {}", args.name)))?;
             eprintln!(
                 "Account {} {}.",
                 args.name,
@@ -272,7 +270,7 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
         }
         AccountCommand::Token(args) => {
             let token = new_token(settings, &args.name, args.ttl).await?;
-            super::print(args.output.format, &token, settings)?;
+            print(args.output.format, &token, settings)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -281,14 +279,10 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
 async fn set_disabled(settings: &Settings, args: &NameArgs, disabled: bool) -> anyhow::Result<()> {
     let api = accounts(settings).await?;
     let patch = serde_json::json!({ "spec": { "disabled": disabled } });
-    let params = PatchParams {
-        dry_run: args.write.dry_run,
-        field_manager: Some(crate::consts::CLI_MANAGER.into()),
-        ..Default::default()
-    };
+    let params = crate::client::patch_params(args.write.dry_run);
     api.patch(&args.name, &params, &Patch::Merge(&patch))
         .await
-        .map_err(|e| super::kube_error(e, &format!("account {}", args.name)))?;
+        .map_err(|e| api_error(e, &format!("account {}", args.name)))?;
     let verb = if disabled { "disabled" } else { "enabled" };
     if args.write.dry_run {
         eprintln!("Account {} would be {verb} (dry run).", args.name);
@@ -299,9 +293,7 @@ async fn set_disabled(settings: &Settings, args: &NameArgs, disabled: bool) -> a
 }
 
 async fn new_token(settings: &Settings, account: &str, ttl: Duration) -> anyhow::Result<NewToken> {
-    let site = super::current_site(settings)?;
-    let files = settings.sites.load(&site)?;
-    let client = crate::credentials::client(&files)?;
+    let (site, files, client) = settings.client.account_client()?;
     let TokenResponse { token, expires_at } = client
         .create_token(
             account,

@@ -20,6 +20,6 @@ pub struct CompletionArgs {
 pub fn run(args: CompletionArgs) -> anyhow::Result<ExitCode> {
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut super::Cli::command(), "ike", &mut out);
-    super::write_stdout(&out)?;
+    super::output::write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }

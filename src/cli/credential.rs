@@ -9,27 +9,28 @@ use std::time::{Duration, SystemTime};
 
 use clap::Args;
 
-use crate::credentials::{self, ExecCredential, Freshness};
-use crate::settings::Settings;
+use super::settings::Settings;
+use crate::client::identity::{self, ExecCredential, Freshness};
 
 /// Arguments of `ike credential` (run by kubectl, not by people).
 #[derive(Debug, Args)]
 pub struct CredentialArgs {
     /// Renew when less than this is left, whatever the lifetime (e.g. 1h).
-    #[arg(long, env = "IKE_RENEW_WITHIN", value_parser = super::login::parse_duration, value_name = "DURATION")]
+    #[arg(long, env = "IKE_RENEW_WITHIN", value_parser = crate::util::time::parse_duration, value_name = "DURATION")]
     pub renew_within: Option<Duration>,
 }
 
 /// Runs `ike credential`.
 pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let site = super::current_site(settings)?;
-    let files = settings.sites.load(&site)?;
+    let site = settings.client.site()?;
+    let files = settings.client.sites.load(&site)?;
     let mut info = crate::pki::cert_info(&files.cert_pem)?;
     let mut files = files;
     let now = SystemTime::now();
-    let state = credentials::freshness(info.not_before, info.not_after, now, args.renew_within);
+    let state = identity::freshness(info.not_before, info.not_after, now, args.renew_within);
     if state != Freshness::Fresh {
-        let renewed = super::runtime()?.block_on(credentials::renew(&settings.sites, &files, None));
+        let renewed =
+            super::runtime()?.block_on(identity::renew(&settings.client.sites, &files, None));
         match renewed {
             Ok((new_files, _)) => {
                 info = crate::pki::cert_info(&new_files.cert_pem)?;
@@ -38,7 +39,7 @@ pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode
             Err(err) if state == Freshness::Expired => {
                 anyhow::bail!(
                     "the certificate for site {site} expired at {} and cannot be renewed ({err:#}): run 'ike login --site {site} --token TOKEN'",
-                    credentials::rfc3339(info.not_after)
+                    crate::util::time::rfc3339(info.not_after)
                 );
             }
             Err(err) => {
@@ -48,7 +49,7 @@ pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode
             }
         }
     }
-    let mut refresh_at = credentials::renewal_time(info.not_before, info.not_after);
+    let mut refresh_at = identity::renewal_time(info.not_before, info.not_after);
     if let Some(within) = args.renew_within {
         refresh_at = refresh_at.min(
             info.not_after
@@ -62,6 +63,6 @@ pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode
     let credential = ExecCredential::new(&files.cert_pem, &files.key_pem, refresh_at.max(now));
     let mut out = serde_json::to_vec(&credential)?;
     out.push(b'\n');
-    super::write_stdout(&out)?;
+    super::output::write_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,9 +7,10 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use super::WriteArgs;
-use crate::credentials::{self, Freshness};
-use crate::kubeconfig::SiteEntry;
-use crate::settings::Settings;
+use super::settings::Settings;
+use crate::client::account_client::AccountClient;
+use crate::client::identity::{self, Freshness};
+use crate::client::kubeconfig::SiteEntry;
 
 /// Arguments of `ike login`.
 #[derive(Debug, Args)]
@@ -28,7 +29,7 @@ pub struct LoginArgs {
     #[arg(long, value_name = "PIN")]
     pub ca_pin: Option<String>,
     /// A certificate lifetime shorter than the site's default (e.g. 30m, 2h).
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = crate::util::time::parse_duration, value_name = "DURATION")]
     pub ttl: Option<Duration>,
     /// Keep the current kubeconfig context instead of switching to the site's.
     #[arg(long)]
@@ -37,44 +38,19 @@ pub struct LoginArgs {
     pub write: WriteArgs,
 }
 
-/// Parses `90s`, `30m`, `2h`, `1d` (or plain seconds).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("'{text}' is not a duration: use e.g. 90s, 30m, 2h"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86400,
-        _ => {
-            return Err(format!(
-                "unknown unit '{unit}' in '{text}': use s, m, h or d"
-            ));
-        }
-    };
-    if secs == 0 {
-        return Err("a duration must be more than zero".into());
-    }
-    Ok(Duration::from_secs(secs))
-}
-
 /// Runs `ike login`.
 pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let site = match &settings.site {
-        Some(s) => s.clone(),
-        None if settings.interactive => dialoguer::Input::<String>::new()
+    // `--site`, else the site of the current context (a renewal), else ask.
+    let site = match settings.client.site() {
+        Ok(site) => site,
+        Err(e) if settings.client.site.is_some() => return Err(e.into()),
+        Err(_) if settings.interactive => dialoguer::Input::<String>::new()
             .with_prompt("Site")
             .interact_text()?,
-        None => bail!("no site given: pass --site SITE (e.g. --site tokyo)"),
+        Err(_) => bail!("no site given: pass --site SITE (e.g. --site tokyo)"),
     };
-    crate::sites::validate_name(&site)?;
-    let existing = settings.sites.load(&site).ok();
+    crate::api::names::check_site(&site)?;
+    let existing = settings.client.sites.load(&site).ok();
     let server = match (&args.server, &existing) {
         (Some(s), _) => s.trim_end_matches('/').to_string(),
         (None, Some(e)) => e.settings.account_api.clone(),
@@ -89,11 +65,11 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         && existing.as_ref().is_some_and(|e| {
             e.settings.account_api == server
                 && crate::pki::cert_info(&e.cert_pem).is_ok_and(|info| {
-                    credentials::freshness(info.not_before, info.not_after, SystemTime::now(), None)
+                    identity::freshness(info.not_before, info.not_after, SystemTime::now(), None)
                         != Freshness::Expired
                 })
         });
-    let target = crate::kubeconfig::write_target(&settings.kubeconfig_paths);
+    let target = crate::client::kubeconfig::write_target(&settings.client.kubeconfig_paths);
     if args.write.dry_run {
         println!(
             "would {} at {server} for site {site}, write context {} to {}{}",
@@ -102,7 +78,7 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             } else {
                 "enroll with a token"
             },
-            crate::consts::context_name(&site),
+            crate::api::consts::context_name(&site),
             target.display(),
             if args.no_switch {
                 ""
@@ -127,21 +103,16 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     };
     let (files, issued) = super::runtime()?.block_on(async {
         match (&token, &existing) {
-            (None, Some(files)) => credentials::renew(&settings.sites, files, args.ttl).await,
+            (None, Some(files)) => identity::renew(&settings.client.sites, files, args.ttl).await,
             (Some(token), _) => {
                 let ca = match (&args.ca_pin, &existing) {
-                    (Some(pin), _) => Some(
-                        crate::account_client::AccountClient::fetch_pinned_ca(
-                            &server,
-                            pin,
-                            credentials::TIMEOUT,
-                        )
-                        .await?,
-                    ),
+                    (Some(pin), _) => {
+                        Some(AccountClient::fetch_pinned_ca(&server, pin, identity::TIMEOUT).await?)
+                    }
                     (None, Some(e)) if e.settings.account_api == server => Some(e.ca_pem.clone()),
-                    _ => None,
+                    _ => first_contact_ca(&server, settings.interactive).await?,
                 };
-                credentials::enroll(&site, &server, ca.as_deref(), token, args.ttl).await
+                identity::enroll(&site, &server, ca.as_deref(), token, args.ttl).await
             }
             (None, None) => unreachable!("no token only when renewable"),
         }
@@ -149,23 +120,24 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     // A renewal has saved the new key and certificate already; an enrollment saves everything.
     if token.is_some() {
         settings
+            .client
             .sites
             .save(&files)
             .context("cannot save the site's key and certificate")?;
     }
-    crate::kubeconfig::upsert_site(
+    crate::client::kubeconfig::upsert_site(
         &target,
         &SiteEntry {
             site: site.clone(),
             server: issued.api_server.clone(),
             ca_pem: issued.ca_certificate.clone(),
-            namespace: settings.namespace.clone(),
+            namespace: settings.client.namespace.clone(),
             exec_command: settings.exe.display().to_string(),
             exec_args: vec!["credential".into(), "--site".into(), site.clone()],
         },
         !args.no_switch,
     )?;
-    let context = crate::consts::context_name(&site);
+    let context = crate::api::consts::context_name(&site);
     eprintln!(
         "Logged in to site {site} as {} (certificate {} valid until {}).",
         issued.account, issued.serial, issued.not_after
@@ -184,18 +156,36 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_like_people_write_them() {
-        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
-        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
-        assert_eq!(parse_duration("120"), Ok(Duration::from_secs(120)));
-        assert!(parse_duration("2w").is_err());
-        assert!(parse_duration("h").is_err());
-        assert!(parse_duration("0s").is_err());
+/// The CA to trust on a first login without `--ca-pin`: none (the system's roots) when they
+/// trust the account API; otherwise the site's own CA, once the person has typed the pin their
+/// platform admin gave them. Without a terminal, says what to pass.
+async fn first_contact_ca(server: &str, interactive: bool) -> anyhow::Result<Option<String>> {
+    let system = AccountClient::new(server, None, None, identity::TIMEOUT)?;
+    match system.ca().await {
+        Ok(_) => return Ok(None),
+        Err(e) if !e.is_untrusted_server() => return Err(e.into()),
+        Err(_) => {}
     }
+    let untrusted = format!(
+        "the account API at {server} has a certificate from a CA this machine does not trust"
+    );
+    if !interactive {
+        bail!(
+            "{untrusted}: pass --ca-pin sha256:... as your platform admin gave it with your token"
+        );
+    }
+    eprintln!("{untrusted}.");
+    let pin: String = dialoguer::Input::new()
+        .with_prompt("CA pin from your platform admin (sha256:...)")
+        .validate_with(|pin: &String| {
+            if pin.trim().starts_with("sha256:") {
+                Ok(())
+            } else {
+                Err("a pin starts with sha256:")
+            }
+        })
+        .interact_text()?;
+    Ok(Some(
+        AccountClient::fetch_pinned_ca(server, pin.trim(), identity::TIMEOUT).await?,
+    ))
 }

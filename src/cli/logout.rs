@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::WriteArgs;
-use crate::settings::Settings;
+use super::settings::Settings;
 
 /// Arguments of `ike logout`.
 #[derive(Debug, Args)]
@@ -21,27 +21,36 @@ pub struct LogoutArgs {
 /// Runs `ike logout`.
 pub fn run(args: LogoutArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let sites = if args.all {
-        let mut sites = settings.sites.sites();
-        for path in settings.kubeconfig_paths.iter().filter(|p| p.exists()) {
-            sites.extend(crate::kubeconfig::sites_in(path)?);
+        let mut sites = settings.client.sites.sites();
+        for path in settings
+            .client
+            .kubeconfig_paths
+            .iter()
+            .filter(|p| p.exists())
+        {
+            sites.extend(crate::client::kubeconfig::sites_in(path)?);
         }
         sites.sort();
         sites.dedup();
         sites
     } else {
-        vec![super::current_site(settings)?]
+        vec![settings.client.site()?]
     };
     if sites.is_empty() {
         eprintln!("Not logged in to any site.");
         return Ok(ExitCode::SUCCESS);
     }
     for site in &sites {
-        let files = settings.kubeconfig_paths.iter().filter(|p| p.exists());
+        let files = settings
+            .client
+            .kubeconfig_paths
+            .iter()
+            .filter(|p| p.exists());
         if args.write.dry_run {
             println!(
                 "would remove {} and context {} from {}",
-                settings.sites.dir(site).display(),
-                crate::consts::context_name(site),
+                settings.client.sites.dir(site).display(),
+                crate::api::consts::context_name(site),
                 files
                     .map(|p| p.display().to_string())
                     .collect::<Vec<_>>()
@@ -49,9 +58,9 @@ pub fn run(args: LogoutArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             );
             continue;
         }
-        let mut removed = settings.sites.remove(site)?;
+        let mut removed = settings.client.sites.remove(site)?;
         for path in files {
-            removed |= crate::kubeconfig::remove_site(path, site)?;
+            removed |= crate::client::kubeconfig::remove_site(path, site)?;
         }
         if removed {
             eprintln!("Logged out of site {site}.");

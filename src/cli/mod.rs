@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::output::Format;
-use crate::settings::{Environment, Settings};
+use output::Format;
+use settings::{Environment, Settings};
 
 pub mod account;
 pub mod completion;
@@ -20,6 +20,8 @@ pub mod generate;
 pub mod login;
 pub mod logout;
 pub mod ns;
+pub mod output;
+pub mod settings;
 pub mod site;
 pub mod tenant;
 pub mod version;
@@ -131,75 +133,6 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
-}
-
-/// Writes a result to stdout, treating a closed pipe (`ike ... | head`) as success.
-pub(crate) fn print<T: serde::Serialize + crate::output::Tabular>(
-    format: Format,
-    value: &T,
-    settings: &Settings,
-) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match crate::output::write(&mut out, format, value, settings.color) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
-}
-
-/// The site a command is about: `--site`, else the current context's (`ike-<site>`).
-pub(crate) fn current_site(settings: &Settings) -> anyhow::Result<String> {
-    if let Some(site) = &settings.site {
-        crate::sites::validate_name(site)?;
-        return Ok(site.clone());
-    }
-    let kubeconfig = crate::kubeconfig::load(&settings.kubeconfig_paths)?;
-    let context = crate::kubeconfig::context_for(&kubeconfig, None)?;
-    match context.strip_prefix(crate::consts::CONTEXT_PREFIX) {
-        Some(site) if !site.is_empty() => Ok(site.to_string()),
-        _ => anyhow::bail!("the current context '{context}' is not an ike site: pass --site SITE"),
-    }
-}
-
-/// Turns an API error into one line a user can act on.
-pub(crate) fn kube_error(err: kube::Error, what: &str) -> anyhow::Error {
-    match &err {
-        kube::Error::Api(status) => match status.code {
-            401 => anyhow::anyhow!(
-                "{what}: {} (run 'ike login' to renew your certificate)",
-                status.message
-            ),
-            403 => anyhow::anyhow!(
-                "{what}: {} (your account may not do this; 'ike whoami' shows your roles)",
-                status.message
-            ),
-            404 => anyhow::anyhow!("{what} not found"),
-            409 => anyhow::anyhow!(
-                "{what} already exists or was changed meanwhile: {}",
-                status.message
-            ),
-            _ => anyhow::anyhow!("{what}: {}", status.message),
-        },
-        _ => anyhow::Error::new(err).context(format!("cannot reach the cluster for {what}")),
-    }
-}
-
-/// Writes one API object to stdout as YAML (table format) or JSON/YAML.
-pub(crate) fn print_object<T: serde::Serialize>(format: Format, value: &T) -> anyhow::Result<()> {
-    let text = match format {
-        Format::Json => serde_json::to_string_pretty(value)? + "\n",
-        Format::Table | Format::Yaml => serde_saphyr::to_string(value)?,
-    };
-    write_stdout(text.as_bytes())
-}
-
-/// Writes raw bytes to stdout, treating a closed pipe as success.
-pub(crate) fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    match std::io::stdout().lock().write_all(bytes) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! A namespace belongs to a tenant by being on the tenant's `spec.namespaces`; the controller
 //! creates it and binds the members. So creating and deleting one here means changing that list
-//! (see [`super::tenant::update_tenant`]), never touching the Namespace itself.
+//! (see [`crate::client::tenants::update_tenant`]), never touching the Namespace itself.
 
 use std::process::ExitCode;
 
@@ -10,11 +10,16 @@ use clap::{Args, Subcommand};
 use kube::ResourceExt;
 use serde::Serialize;
 
-use super::tenant::{self, Update, Visible};
+use kube::Api;
+
+use super::output::{Tabular, print};
+use super::settings::Settings;
+use super::tenant::dry_run_note;
 use super::{OutputArgs, WriteArgs};
-use crate::api::Role;
-use crate::output::Tabular;
-use crate::settings::Settings;
+use crate::api::names;
+use crate::api::{Role, Tenant};
+use crate::client::api_error;
+use crate::client::tenants::{self, Update, Visible, settled, update_tenant, wait_for};
 
 /// `ike ns ...`
 #[derive(Debug, Subcommand)]
@@ -95,7 +100,7 @@ impl Tabular for NamespaceList {
                 vec![
                     r.namespace.clone(),
                     r.tenant.clone(),
-                    r.role.map_or("-", tenant::role_name).to_string(),
+                    r.role.map_or("-", Role::as_str).to_string(),
                     if r.ready { "True" } else { "False" }.to_string(),
                 ]
             })
@@ -104,7 +109,7 @@ impl Tabular for NamespaceList {
 }
 
 /// The namespaces the tenants list, sorted by namespace then tenant.
-pub(crate) fn rows(visible: &[Visible]) -> Vec<NamespaceRow> {
+pub fn rows(visible: &[Visible]) -> Vec<NamespaceRow> {
     let mut rows: Vec<NamespaceRow> = visible
         .iter()
         .flat_map(|v| {
@@ -132,24 +137,24 @@ async fn run_async(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitCo
         NsCommand::Create(args) => create(args, settings).await,
         NsCommand::List(args) => {
             if let Some(t) = &args.tenant {
-                tenant::check_tenant_name(t)?;
+                names::check_tenant(t)?;
             }
-            let api = tenant::tenants(settings).await?;
+            let api: Api<Tenant> = settings.target().await?.all();
             let visible = match &args.tenant {
                 Some(name) => {
                     let t = api
                         .get(name)
                         .await
-                        .map_err(|e| super::kube_error(e, &format!("tenant {name}")))?;
-                    let me = tenant::local_account(settings);
+                        .map_err(|e| api_error(e, &format!("tenant {name}")))?;
+                    let me = settings.client.local_account();
                     vec![Visible {
-                        role: me.as_deref().and_then(|me| tenant::role_of(&t.spec, me)),
+                        role: me.as_deref().and_then(|me| t.spec.role_of(me)),
                         tenant: t,
                     }]
                 }
-                None => tenant::visible_tenants(&api, settings).await?,
+                None => tenants::visible_tenants(&api, &settings.client).await?,
             };
-            super::print(args.output.format, &NamespaceList(rows(&visible)), settings)?;
+            print(args.output.format, &NamespaceList(rows(&visible)), settings)?;
             Ok(ExitCode::SUCCESS)
         }
         NsCommand::Delete(args) => delete(args, settings).await,
@@ -157,11 +162,11 @@ async fn run_async(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitCo
 }
 
 async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    tenant::check_namespace_name(&args.name)?;
-    tenant::check_tenant_name(&args.tenant)?;
-    let api = tenant::tenants(settings).await?;
+    names::check_namespace(&args.name)?;
+    names::check_tenant(&args.tenant)?;
+    let api: Api<Tenant> = settings.target().await?.all();
     let (ns, name) = (&args.name, &args.tenant);
-    let update = tenant::update_tenant(
+    let update = update_tenant(
         &api,
         name,
         args.write.dry_run,
@@ -187,12 +192,12 @@ async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCod
         return Ok(ExitCode::SUCCESS);
     }
     let generation = written.metadata.generation.unwrap_or_default();
-    let (_, verdict) = tenant::wait_for(&api, name, |t| {
+    let (_, verdict) = wait_for(&api, name, |t| {
         if t.status.iter().any(|s| s.namespaces.contains(ns)) {
             return Some(None);
         }
         // Seen by the controller and still not held: it belongs to someone else.
-        tenant::settled(t, generation).map(Some)
+        settled(t, generation).map(Some)
     })
     .await?;
     match verdict {
@@ -202,7 +207,7 @@ async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCod
         }
         Some(Some(condition)) => {
             // Leave the tenant as it was rather than not ready for good.
-            let undo = tenant::update_tenant(&api, name, false, "change its namespaces", |t| {
+            let undo = update_tenant(&api, name, false, "change its namespaces", |t| {
                 let before = t.spec.namespaces.len();
                 t.spec.namespaces.retain(|n| n != ns);
                 Ok(t.spec.namespaces.len() != before)
@@ -227,15 +232,15 @@ async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCod
         }
         None => anyhow::bail!(
             "tenant {name} does not hold namespace {ns} after {} s: check 'ike tenant show {name}' and that ike-controller runs",
-            tenant::WAIT.as_secs()
+            tenants::WAIT.as_secs()
         ),
     }
 }
 
 async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    tenant::check_namespace_name(&args.name)?;
+    names::check_namespace(&args.name)?;
     if let Some(t) = &args.tenant {
-        tenant::check_tenant_name(t)?;
+        names::check_tenant(t)?;
     }
     if !args.yes && !settings.interactive {
         anyhow::bail!(
@@ -244,17 +249,17 @@ async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCod
         );
     }
     let ns = &args.name;
-    let api = tenant::tenants(settings).await?;
+    let api: Api<Tenant> = settings.target().await?.all();
     let visible = match &args.tenant {
         // Named: one read, and no wait for the account API to learn a new membership.
         Some(name) => vec![Visible {
             tenant: api
                 .get(name)
                 .await
-                .map_err(|e| super::kube_error(e, &format!("tenant {name}")))?,
+                .map_err(|e| api_error(e, &format!("tenant {name}")))?,
             role: None,
         }],
-        None => tenant::visible_tenants(&api, settings).await?,
+        None => tenants::visible_tenants(&api, &settings.client).await?,
     };
     let owner = holder(&visible, ns, args.tenant.as_deref())?;
     let name = owner.name_any();
@@ -276,7 +281,7 @@ async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCod
             return Ok(ExitCode::FAILURE);
         }
     }
-    let update = tenant::update_tenant(
+    let update = update_tenant(
         &api,
         &name,
         args.write.dry_run,
@@ -294,25 +299,25 @@ async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCod
     eprintln!(
         "Namespace {ns} {} taken off tenant {name}{}. {fate}",
         if args.write.dry_run { "would be" } else { "is" },
-        tenant::dry_run_note(args.write.dry_run)
+        dry_run_note(args.write.dry_run)
     );
     Ok(ExitCode::SUCCESS)
 }
 
 /// The tenant among `visible` whose list has `ns` (`only`, if given): the one holding it when
 /// several list it.
-pub(crate) fn holder<'a>(
+pub fn holder<'a>(
     visible: &'a [Visible],
     ns: &str,
     only: Option<&str>,
 ) -> anyhow::Result<&'a crate::api::Tenant> {
-    let listing: Vec<&crate::api::Tenant> = visible
+    let listing: Vec<&Tenant> = visible
         .iter()
         .map(|v| &v.tenant)
         .filter(|t| only.is_none_or(|o| t.name_any() == o))
         .filter(|t| t.spec.namespaces.iter().any(|n| n == ns))
         .collect();
-    let holding: Vec<&crate::api::Tenant> = listing
+    let holding: Vec<&Tenant> = listing
         .iter()
         .copied()
         .filter(|t| {
@@ -340,7 +345,7 @@ pub(crate) fn holder<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Member, Tenant, TenantSpec, TenantStatus};
+    use crate::api::{Member, TenantSpec, TenantStatus};
 
     fn visible(name: &str, listed: &[&str], held: &[&str], role: Option<Role>) -> Visible {
         let mut tenant = Tenant::new(

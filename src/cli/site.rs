@@ -6,9 +6,8 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::OutputArgs;
-use crate::consts::CONTEXT_PREFIX;
-use crate::output::Tabular;
-use crate::settings::Settings;
+use super::output::Tabular;
+use super::settings::Settings;
 
 /// `ike site ...`
 #[derive(Debug, Subcommand)]
@@ -65,13 +64,13 @@ impl Tabular for SiteList {
 pub fn run(cmd: SiteCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
     match cmd {
         SiteCommand::List(args) => {
-            let kubeconfig = crate::kubeconfig::load(&settings.kubeconfig_paths)?;
+            let kubeconfig = crate::client::kubeconfig::load(&settings.client.kubeconfig_paths)?;
             let sites = SiteList(
                 kubeconfig
                     .contexts
                     .iter()
                     .filter_map(|named| {
-                        let site = named.name.strip_prefix(CONTEXT_PREFIX)?;
+                        let site = crate::client::kubeconfig::site_of_context(&named.name)?;
                         let cluster = named.context.as_ref().map(|c| c.cluster.as_str());
                         let server = kubeconfig
                             .clusters
@@ -89,7 +88,7 @@ pub fn run(cmd: SiteCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
                     })
                     .collect(),
             );
-            super::print(args.output.format, &sites, settings)?;
+            super::output::print(args.output.format, &sites, settings)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -6,8 +6,8 @@ use clap::Args;
 use serde::Serialize;
 
 use super::OutputArgs;
-use crate::output::Tabular;
-use crate::settings::Settings;
+use super::output::Tabular;
+use super::settings::Settings;
 
 /// Arguments of `ike version`.
 #[derive(Debug, Args)]
@@ -55,14 +55,13 @@ pub fn run(args: VersionArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     };
     if !args.client {
         let (context, server) = super::runtime()?.block_on(async {
-            let (config, context) = crate::kubeconfig::client_config(settings).await?;
-            let client = kube::Client::try_from(config)?;
-            let info = client.apiserver_version().await?;
-            anyhow::Ok((context, info.git_version))
+            let target = settings.target().await?;
+            let info = target.client.apiserver_version().await?;
+            anyhow::Ok((target.context, info.git_version))
         })?;
         versions.context = Some(context);
         versions.server = Some(server);
     }
-    super::print(args.output.format, &versions, settings)?;
+    super::output::print(args.output.format, &versions, settings)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,9 +6,9 @@ use clap::Args;
 use serde::Serialize;
 
 use super::OutputArgs;
+use super::output::Tabular;
+use super::settings::Settings;
 use crate::api::TenantRole;
-use crate::output::Tabular;
-use crate::settings::Settings;
 
 /// Arguments of `ike whoami`.
 #[derive(Debug, Args)]
@@ -51,16 +51,7 @@ impl Tabular for Whoami {
         } else {
             self.tenants
                 .iter()
-                .map(|t| {
-                    format!(
-                        "{} ({})",
-                        t.tenant,
-                        serde_json::to_value(t.role)
-                            .ok()
-                            .and_then(|v| v.as_str().map(String::from))
-                            .unwrap_or_default()
-                    )
-                })
+                .map(|t| format!("{} ({})", t.tenant, t.role))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -83,17 +74,9 @@ impl Tabular for Whoami {
 
 /// Runs `ike whoami`.
 pub fn run(args: WhoamiArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let site = super::current_site(settings)?;
-    let files = settings.sites.load(&site)?;
+    let (site, files) = settings.client.site_files()?;
     let info = crate::pki::cert_info(&files.cert_pem)?;
-    let who =
-        super::runtime()?.block_on(async { crate::credentials::client(&files)?.whoami().await });
-    let who = who.map_err(|e| match e.status() {
-        Some(_) => anyhow::Error::new(e),
-        None => anyhow::Error::new(e).context(format!(
-            "cannot ask site {site} who you are; if your certificate expired, run 'ike login --site {site}'"
-        )),
-    })?;
+    let who = super::runtime()?.block_on(settings.client.whoami())?;
     let result = Whoami {
         account: who.account,
         display_name: who.display_name,
@@ -103,8 +86,8 @@ pub fn run(args: WhoamiArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         account_api: files.settings.account_api,
         tenants: who.tenants,
         serial: info.serial,
-        expires: crate::credentials::rfc3339(info.not_after),
+        expires: crate::util::time::rfc3339(info.not_after),
     };
-    super::print(args.output.format, &result, settings)?;
+    super::output::print(args.output.format, &result, settings)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -13,13 +13,13 @@ use futures::{FutureExt, StreamExt};
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
 use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::reflector::Store;
 use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
 
 use super::metrics::Metrics;
+use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use crate::api::{Account, Tenant, TenantRole};
-use crate::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 
 /// Errors of one reconcile.
 #[derive(Debug, thiserror::Error)]
@@ -161,12 +161,12 @@ pub async fn reconcile(account: Arc<Account>, ctx: Arc<Context>) -> Result<Actio
     Ok(Action::requeue(Duration::from_secs(3600)))
 }
 
+/// How soon a failed reconcile is tried again.
+const RETRY: Duration = Duration::from_secs(5);
+
 /// Retries failed reconciles with a short delay.
 pub fn error_policy(account: Arc<Account>, error: &Error, ctx: Arc<Context>) -> Action {
-    tracing::warn!(account = %account.name_any(), error = %crate::controller::chain(error), "reconcile failed");
-    ctx.metrics
-        .observe_reconcile("account", Duration::ZERO, false, false);
-    Action::requeue(Duration::from_secs(5))
+    super::retry_after("account", &account.name_any(), error, &ctx.metrics, RETRY)
 }
 
 /// Runs the account controller until `shutdown` resolves.
@@ -177,7 +177,7 @@ pub async fn run(
 ) {
     let accounts: Api<Account> = Api::all(client.clone());
     let bindings: Api<ClusterRoleBinding> = Api::all(client.clone());
-    let (tenants, tenant_events) = super::reflect::<Tenant>(&client);
+    let (tenants, tenant_events) = super::watch::reflect::<Tenant>(&client);
     let controller = Controller::new(accounts, watcher::Config::default());
     let known = controller.store();
     let ctx = Arc::new(Context {
@@ -188,21 +188,16 @@ pub async fn run(
     controller
         // A tenant change concerns its members and everyone whose status still lists it
         // (a removed member).
-        .watches_stream(tenant_events, move |tenant: Tenant| {
-            let name = tenant.name_any();
-            known
-                .state()
-                .into_iter()
-                .filter(|a| {
-                    let account = a.name_any();
-                    tenant.spec.members.iter().any(|m| m.account == account)
-                        || a.status
-                            .as_ref()
-                            .is_some_and(|s| s.tenants.iter().any(|t| t.tenant == name))
-                })
-                .map(|a| ObjectRef::from_obj(&*a))
-                .collect::<Vec<_>>()
-        })
+        .watches_stream(
+            tenant_events,
+            super::watch::concerned(known, |tenant: &Tenant, a: &Account| {
+                let account = a.name_any();
+                tenant.spec.members.iter().any(|m| m.account == account)
+                    || a.status
+                        .as_ref()
+                        .is_some_and(|s| s.tenants.iter().any(|t| t.tenant == tenant.name_any()))
+            }),
+        )
         .owns(
             bindings,
             watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}")),

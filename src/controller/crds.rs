@@ -6,7 +6,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::wait::{await_condition, conditions};
 
-use crate::consts::CONTROLLER_MANAGER;
+use crate::api::consts::CONTROLLER_MANAGER;
 
 /// Errors installing the CRDs.
 #[derive(Debug, thiserror::Error)]

@@ -4,13 +4,15 @@
 
 pub mod account_api;
 pub mod accounts;
-pub mod admission;
+pub mod bootstrap;
 pub mod crds;
+pub mod health;
+pub mod leader;
 pub mod metrics;
 pub mod platform;
-pub mod server;
-pub mod tenant_admission;
 pub mod tenants;
+pub mod watch;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -93,15 +95,14 @@ pub enum Error {
 /// Runs the controller until SIGTERM or SIGINT, then shuts down cleanly.
 pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error> {
     // The Tenant webhook's view of Accounts.
-    let (accounts, account_events) = reflect::<crate::api::Account>(&client);
+    let (accounts, account_events) = watch::reflect::<crate::api::Account>(&client);
     let mut metrics = metrics::Metrics::new();
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
-        config.extra_routes =
-            admission::router().merge(tenant_admission::routes(tenant_admission::Policy {
-                accounts: accounts.clone(),
-                self_service: options.self_service,
-            }));
+        config.extra_routes = webhooks::routes(webhooks::Policy {
+            accounts: accounts.clone(),
+            self_service: options.self_service,
+        });
     }
     let state = Arc::new(State {
         metrics: Arc::new(metrics),
@@ -127,7 +128,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let server = tokio::spawn(server::serve(
+    let server = tokio::spawn(health::serve(
         listener,
         state.clone(),
         stopped(stop_rx.clone()),
@@ -146,12 +147,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
                 let ca = config.ca.cert_pem().to_string();
                 let api = account_api::start(client.clone(), config).await?;
                 if let Some(url) = &options.webhook_url {
-                    let mut webhook = admission::webhook_configuration(url, &ca);
-                    webhook
-                        .webhooks
-                        .get_or_insert_with(Vec::new)
-                        .push(tenant_admission::webhook(url, &ca));
-                    admission::install(&client, &webhook)
+                    webhooks::install(&client, &webhooks::configuration(url, &ca))
                         .await
                         .map_err(|source| Error::Apply {
                             what: "the admission webhook configuration",
@@ -163,8 +159,8 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             None => None,
         };
         if let Some(name) = &options.bootstrap_admin {
-            let token = account_api::bootstrap_admin(client.clone(), name).await?;
-            publish_bootstrap_token(
+            let token = bootstrap::bootstrap_admin(client.clone(), name).await?;
+            bootstrap::publish_bootstrap_token(
                 name,
                 token.as_deref(),
                 options.bootstrap_token_file.as_deref(),
@@ -184,7 +180,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             let webhook_accounts = tokio::spawn(account_events.for_each(|_| async {}));
             state.ready.store(true, Ordering::SeqCst);
             tracing::info!("CRDs installed; account API and webhooks serving; ready");
-            let led = lead(
+            let led = leader::lead(
                 &client,
                 options.listen,
                 &options.lease_namespace,
@@ -208,149 +204,21 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     }
 }
 
-/// Runs the reconcilers while this replica holds the `ike-controller` Lease, until a signal.
-///
-/// Every replica serves the account API and the webhooks; only the leader reconciles, so two
-/// replicas never write the same objects.
-async fn lead(
-    client: &kube::Client,
-    listen: SocketAddr,
-    namespace: &str,
-    state: &Arc<State>,
-    signalled: &mut impl AsyncFnMut(),
-) -> Result<(), Error> {
-    let lease = kube_lease_manager::LeaseManagerBuilder::new(client.clone(), "ike-controller")
-        .with_namespace(namespace)
-        .with_identity(identity(listen))
-        .with_duration(15)
-        .with_grace(5)
-        .with_field_manager(crate::consts::CONTROLLER_MANAGER)
-        .build()
-        .await
-        .map_err(Error::Lease)?;
-    let (mut leader, lease_task) = lease.watch().await;
-    loop {
-        tokio::select! {
-            r = leader.wait_for(|l| *l) => if r.is_err() { break },
-            () = signalled() => break,
-        }
-        tracing::info!("holding the lease: running the reconcilers");
-        state.metrics.set_leader(true);
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-            let _ = rx.wait_for(|s| *s).await;
-        };
-        let controllers = tokio::spawn(futures::future::join(
-            accounts::run(
-                client.clone(),
-                state.metrics.clone(),
-                stopped(stop_rx.clone()),
-            ),
-            tenants::run(
-                client.clone(),
-                state.metrics.clone(),
-                stopped(stop_rx.clone()),
-            ),
-        ));
-        let shutting_down = tokio::select! {
-            r = leader.wait_for(|l| !*l) => r.is_err(),
-            () = signalled() => true,
-        };
-        let _ = stop_tx.send(true);
-        let _ = controllers.await;
-        state.metrics.set_leader(false);
-        if shutting_down {
-            break;
-        }
-        tracing::warn!("lost the lease: reconcilers stopped until it is won back");
-    }
-    drop(leader);
-    if let Ok(Ok(manager)) = lease_task.await {
-        let _ = manager.release().await;
-    }
-    Ok(())
-}
-
-/// This replica's name in the Lease: the pod name in a cluster, else host and pid.
-///
-/// Stable across restarts on purpose: a replica that crashed and comes back is still the holder
-/// and reconciles at once, instead of waiting for its own old lease to expire. Two replicas on
-/// one host differ by their listen address.
-fn identity(listen: SocketAddr) -> String {
-    match std::env::var("POD_NAME") {
-        Ok(pod) => pod,
-        Err(_) => {
-            let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
-            format!("{host}-{}", listen.port())
-        }
-    }
-}
-
-/// Hands the first admin's token to whoever started the controller: a 0600 file, or the log.
-fn publish_bootstrap_token(
-    name: &str,
-    token: Option<&str>,
-    file: Option<&std::path::Path>,
-) -> Result<(), Error> {
-    let Some(token) = token else {
-        tracing::info!(
-            account = name,
-            "bootstrap admin already enrolled; no new token"
-        );
-        return Ok(());
-    };
-    match file {
-        Some(path) => {
-            crate::sites::write_atomic(path, format!("{token}\n").as_bytes()).map_err(|e| {
-                Error::BootstrapToken {
-                    path: path.to_path_buf(),
-                    source: std::io::Error::other(e.to_string()),
-                }
-            })
-        }
-        None => {
-            tracing::warn!(
-                account = name,
-                token,
-                "bootstrap admin created: log in with this one-time token"
-            );
-            Ok(())
-        }
-    }
-}
-
 /// How many reconciles of one controller run at once.
 pub const RECONCILE_CONCURRENCY: u16 = 16;
 
-/// A store of every `K`, and the stream of changed objects that keeps it current (poll it).
-///
-/// The store keeps objects without managedFields: at hundreds of tenants they are most of the
-/// bytes, and nothing in the controller reads them.
-pub fn reflect<K>(
-    client: &kube::Client,
-) -> (
-    kube::runtime::reflector::Store<K>,
-    impl futures::Stream<Item = Result<K, kube::runtime::watcher::Error>> + Send + 'static,
-)
-where
-    K: kube::Resource<DynamicType = ()>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static,
-{
-    use kube::runtime::WatchStreamExt;
-    let (store, writer) = kube::runtime::reflector::store::<K>();
-    let events = kube::runtime::reflector::reflector(
-        writer,
-        kube::runtime::watcher(kube::Api::<K>::all(client.clone()), Default::default())
-            .modify(|o| kube::ResourceExt::managed_fields_mut(o).clear()),
-    )
-    .default_backoff()
-    .touched_objects();
-    (store, events)
+/// After a failed reconcile of `object` by `controller`: log it, count it, and try again after
+/// `retry`.
+pub fn retry_after(
+    controller: &'static str,
+    object: &str,
+    error: &dyn std::error::Error,
+    metrics: &metrics::Metrics,
+    retry: std::time::Duration,
+) -> kube::runtime::controller::Action {
+    tracing::warn!(controller, object, error = %chain(error), "reconcile failed");
+    metrics.observe_reconcile(controller, std::time::Duration::ZERO, false, false);
+    kube::runtime::controller::Action::requeue(retry)
 }
 
 /// An error and its sources on one line, for logs.

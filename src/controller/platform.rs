@@ -4,7 +4,7 @@
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
 use kube::api::{Api, ObjectMeta, Patch, PatchParams};
 
-use crate::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 
 /// The ClusterRole (and binding) that lets every authenticated account read cluster scope.
 pub const CLUSTER_READER: &str = "ike:cluster-reader";
@@ -63,7 +63,7 @@ pub fn tenant_creator() -> (ClusterRole, ClusterRoleBinding) {
     let (mut role, mut binding) = cluster_reader();
     role.metadata.name = Some(TENANT_CREATOR.into());
     role.rules = Some(vec![PolicyRule {
-        api_groups: Some(vec![crate::consts::API_GROUP.into()]),
+        api_groups: Some(vec![crate::api::consts::API_GROUP.into()]),
         resources: Some(vec!["tenants".into()]),
         verbs: vec!["create".into()],
         ..Default::default()

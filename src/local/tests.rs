@@ -1,6 +1,7 @@
 use std::io::BufRead as _;
 use std::process::Output;
 
+use super::plane::Certs;
 use super::*;
 
 #[test]

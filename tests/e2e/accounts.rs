@@ -7,11 +7,12 @@ use std::time::{Duration, Instant};
 use crate::harness::{User, admin, create_account, enrolled, env, fails, kubectl, ok, unique};
 
 /// An account API client presenting `identity` (cert, key), trusting the cluster CA.
-fn client(identity: Option<(&str, &str)>) -> ike::account_client::AccountClient {
-    ike::account_client::AccountClient::new(
+fn client(identity: Option<(&str, &str)>) -> ike::client::account_client::AccountClient {
+    ike::client::account_client::AccountClient::new(
         &env().account_api,
         Some(&env().ca_cert_pem),
-        identity.map(|(cert_pem, key_pem)| ike::account_client::Identity { cert_pem, key_pem }),
+        identity
+            .map(|(cert_pem, key_pem)| ike::client::account_client::Identity { cert_pem, key_pem }),
         Duration::from_secs(10),
     )
     .unwrap()
@@ -30,7 +31,7 @@ fn renew_as(
     cert: &str,
     key: &str,
     csr: &str,
-) -> Result<ike::api::wire::IssueResponse, ike::account_client::Error> {
+) -> Result<ike::api::wire::IssueResponse, ike::client::account_client::Error> {
     block_on(
         client(Some((cert, key))).renew(&ike::api::wire::RenewRequest {
             csr: csr.to_string(),
@@ -193,7 +194,7 @@ fn replayed_expired_and_disabled_tokens_are_refused_and_nothing_is_issued() {
         "-p",
         r#"{"status":{"enrollment":{"expiresAt":"2020-01-01T00:00:00Z"}}}"#,
     ]));
-    std::thread::sleep(Duration::from_millis(300));
+    refused_by_the_account_api(&token, "expired");
     let err = fails(late.login(&token, &[]));
     assert!(err.contains("expired"), "{err}");
     assert!(!late.site_dir(&env().site).exists());
@@ -202,7 +203,7 @@ fn replayed_expired_and_disabled_tokens_are_refused_and_nothing_is_issued() {
     let gone = User::new(&unique("gone"));
     let token = create_account(&gone.account, &[]);
     ok(admin().ike(&["account", "disable", &gone.account]));
-    std::thread::sleep(Duration::from_millis(300));
+    refused_by_the_account_api(&token, "disabled");
     let err = fails(gone.login(&token, &[]));
     assert!(err.contains("disabled"), "{err}");
 
@@ -490,7 +491,7 @@ fn raw_request(method: &str, path: &str, content_type: &str, body: &[u8]) -> (u1
     let url = &env().account_api;
     let addr = url.trim_start_matches("https://");
     let mut roots = rustls::RootCertStore::empty();
-    for c in ike::account_client::certs_from_pem("ca", &env().ca_cert_pem).unwrap() {
+    for c in ike::client::account_client::certs_from_pem("ca", &env().ca_cert_pem).unwrap() {
         roots.add(c).unwrap();
     }
     let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
@@ -664,4 +665,42 @@ fn admins_manage_accounts_and_other_accounts_cannot() {
     assert!(err.contains("admin"), "{err}");
     let err = fails(user.ike(&["account", "create", "Bad_Name"]));
     assert!(!err.contains('\n') || err.lines().count() <= 2, "{err}");
+}
+
+/// Waits until the account API refuses `token` with a message containing `why`: its store has
+/// seen the change. Asks with a CSR that is not one, which the API checks only after the token,
+/// so asking never uses the token up.
+fn refused_by_the_account_api(token: &str, why: &str) {
+    let e = env();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = ike::client::account_client::AccountClient::new(
+        &e.account_api,
+        Some(&e.ca_cert_pem),
+        None,
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let request = ike::api::wire::EnrollRequest {
+        token: token.to_string(),
+        csr: "not a CSR".into(),
+        ttl_seconds: None,
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let said = match runtime.block_on(client.enroll(&request)) {
+            Ok(_) => panic!("a CSR that is not one was signed"),
+            Err(err) => err.to_string(),
+        };
+        if said.contains(why) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the account API never refused the token as {why}: {said}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

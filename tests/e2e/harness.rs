@@ -30,7 +30,7 @@ pub struct Env {
     /// The first admin's account name.
     pub admin_account: String,
     /// Keeps the local IKE (control plane + controller) alive until the process exits.
-    _local: Option<ike::dev::LocalIke>,
+    _local: Option<ike::local::LocalIke>,
 }
 
 static ENV: OnceLock<Env> = OnceLock::new();
@@ -44,7 +44,7 @@ pub fn env() -> &'static Env {
             .tempdir()
             .expect("a temp dir for the e2e control plane")
             .keep();
-        let options = ike::dev::StartOptions {
+        let options = ike::local::StartOptions {
             dir,
             detach: false,
             controller_exe: PathBuf::from(env!("CARGO_BIN_EXE_ike-controller")),
@@ -60,7 +60,7 @@ pub fn env() -> &'static Env {
             },
             site: "e2e".into(),
         };
-        let local = ike::dev::start(&options)
+        let local = ike::local::start(&options)
             .unwrap_or_else(|e| panic!("cannot start the e2e environment: {e:#}"));
         let read = |p: &PathBuf| {
             std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
@@ -125,7 +125,7 @@ pub fn ok(output: Output) -> String {
 
 /// A plain HTTP GET to the controller, returning (status, body).
 pub fn controller_get(path: &str) -> (u16, String) {
-    ike::dev::http_get(&env().controller_url, path).expect("the controller answers HTTP")
+    ike::local::http_get(&env().controller_url, path).expect("the controller answers HTTP")
 }
 
 /// A person on their own machine: own home, XDG directories and kubeconfig.

@@ -3,9 +3,12 @@
 //! client. All tests of this binary share one control plane (see `harness`).
 
 mod harness;
+#[path = "../readme_blocks/mod.rs"]
+mod readme_blocks;
 
 mod accounts;
 mod doctor;
 mod foundation;
+mod newcomer;
 mod tenant_cli;
 mod tenants;

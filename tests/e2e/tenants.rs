@@ -1235,15 +1235,27 @@ fn a_tenant_never_adopts_an_existing_namespace_and_says_namespace_conflict() {
         tenant_bindings(&free)["ike:tenant:owner"],
         vec![owner.clone()]
     );
-    // Still not adopted after another reconcile.
+    // Still not adopted after another reconcile, observed: a spec change the controller must
+    // report on (its status names the new generation), not a pause that passes if none ran.
     ok(kubectl(&[
-        "annotate",
+        "patch",
         "tenant",
         &t.name,
-        "e2e.ike.dev/poke=1",
-        "--overwrite",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"description":"poked by the e2e test"}}"#,
     ]));
-    std::thread::sleep(Duration::from_millis(500));
+    let generation = get(&["tenant", &t.name]).unwrap()["metadata"]["generation"]
+        .as_i64()
+        .unwrap();
+    wait_for(
+        &format!("tenant {} to report on generation {generation}", t.name),
+        Duration::from_secs(10),
+        || {
+            let status = get(&["tenant", &t.name]).unwrap()["status"].clone();
+            (status["observedGeneration"].as_i64() == Some(generation)).then_some(())
+        },
+    );
     assert!(!labels(&get(&["namespace", &taken.0]).unwrap()).contains_key("ike.dev/tenant"));
     assert_eq!(tenant_bindings(&taken.0), BTreeMap::new());
 }
@@ -1346,7 +1358,7 @@ fn deleting_a_tenant_that_keeps_its_namespaces_leaves_them_without_its_label_and
 /// controller (`harness::restart_controller`), that would stall every test running meanwhile.
 /// Its directory is removed when the test passes and kept, with the logs, when it fails.
 struct PrivateIke {
-    local: Option<ike::dev::LocalIke>,
+    local: Option<ike::local::LocalIke>,
     dir: PathBuf,
 }
 
@@ -1357,7 +1369,7 @@ impl PrivateIke {
             .tempdir()
             .unwrap()
             .keep();
-        let options = ike::dev::StartOptions {
+        let options = ike::local::StartOptions {
             dir: dir.clone(),
             detach: false,
             controller_exe: PathBuf::from(env!("CARGO_BIN_EXE_ike-controller")),
@@ -1366,7 +1378,7 @@ impl PrivateIke {
             bootstrap_admin: "restart-admin".into(),
             site: "restart".into(),
         };
-        let local = ike::dev::start(&options).unwrap_or_else(|e| {
+        let local = ike::local::start(&options).unwrap_or_else(|e| {
             panic!(
                 "cannot start a private local IKE in {}: {e:#}",
                 dir.display()
@@ -1378,7 +1390,7 @@ impl PrivateIke {
         }
     }
 
-    fn local(&self) -> &ike::dev::LocalIke {
+    fn local(&self) -> &ike::local::LocalIke {
         self.local.as_ref().expect("running until dropped")
     }
 
@@ -1639,7 +1651,7 @@ fn tenant_yaml_with_invalid_names_is_refused_and_creates_nothing() {
         (
             "invalid namespace name",
             bad_ns,
-            &[r#"namespace "Not_A_Namespace" is not a valid name"#],
+            &["'Not_A_Namespace' is not a valid namespace name"],
         ),
         (
             "invalid account name",
@@ -1707,9 +1719,8 @@ fn resync(poke: impl FnOnce()) -> (u64, u64) {
     wait_for("a reconcile after the poke", Duration::from_secs(5), || {
         (tenant_counters().1 > oks).then_some(())
     });
-    // Let it finish, and anything it would have triggered.
-    std::thread::sleep(Duration::from_millis(500));
-    let (w, o) = tenant_counters();
+    // Let it finish, and anything it would have triggered: until the controller is quiet again.
+    let (w, o) = wait_for_quiet();
     (w - writes, o - oks)
 }
 

@@ -20,16 +20,18 @@ use kube::{Api, ResourceExt as _};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{AccountApiMetrics, BODY_LIMIT, MAX_TOKEN_TTL, new_enrollment, rfc3339};
-use super::{parse_rfc3339, recorder::Recorder, store_enrollment};
+use super::recorder::Recorder;
+use super::tokens::{self, new_enrollment, store_enrollment};
+use super::{AccountApiMetrics, BODY_LIMIT, MAX_TOKEN_TTL};
+use crate::api::consts::CONTROLLER_MANAGER;
+use crate::api::names;
 use crate::api::wire::{
     EnrollRequest, ErrorResponse, IssueResponse, RenewRequest, TokenRequest, TokenResponse,
     WhoamiResponse,
 };
 use crate::api::{Account, IssuedCertificate};
-use crate::consts::CONTROLLER_MANAGER;
 use crate::pki::{self, AccountCa, CsrError};
-use crate::tokens;
+use crate::util::time::{parse_rfc3339, rfc3339};
 
 /// Everything the handlers share.
 pub(super) struct Shared {
@@ -452,7 +454,7 @@ async fn create_token(
             ),
         ));
     }
-    pki::check_account_name(&name)?;
+    names::check_account(&name).map_err(CsrError::from)?;
     let ttl = match request.ttl_seconds {
         None => tokens::DEFAULT_LIFETIME,
         Some(s) if s < pki::MIN_TTL.as_secs() || s > MAX_TOKEN_TTL.as_secs() => {

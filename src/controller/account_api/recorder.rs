@@ -18,9 +18,9 @@ use kube::api::{Patch, PatchParams};
 use kube::runtime::reflector::{ObjectRef, Store};
 use prometheus_client::metrics::counter::Counter;
 
-use super::parse_rfc3339;
+use crate::api::consts::CONTROLLER_MANAGER;
 use crate::api::{Account, IssuedCertificate};
-use crate::consts::CONTROLLER_MANAGER;
+use crate::util::time::parse_rfc3339;
 
 /// How many certificates an Account's status lists: the newest.
 pub const KEEP: usize = 10;

@@ -1,0 +1,38 @@
+//! Names shared by the CLI and the controller, kept in one place so the two cannot disagree.
+
+/// The API group of every ike CRD.
+pub const API_GROUP: &str = "ike.dev";
+/// The served and stored version of every ike CRD.
+pub const API_VERSION: &str = "v1alpha1";
+/// The field manager used for every server-side apply by the controller.
+pub const CONTROLLER_MANAGER: &str = "ike-controller";
+/// The field manager used for every server-side apply by the CLI.
+pub const CLI_MANAGER: &str = "ike";
+/// Prefix of the kubeconfig context, cluster and user that `ike login` writes for a site.
+pub const CONTEXT_PREFIX: &str = "ike-";
+/// Label put on every object the controller creates on behalf of ike.
+pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
+/// Value of [`MANAGED_BY_LABEL`].
+pub const MANAGED_BY_VALUE: &str = "ike-controller";
+/// Label carrying the tenant a namespace or binding belongs to.
+pub const TENANT_LABEL: &str = "ike.dev/tenant";
+/// Label on every namespace that is or was a tenant's: the host-isolation webhook selects on it.
+/// The controller sets it and never removes it (a released namespace stays isolated); only a
+/// platform admin can lift isolation, by removing it.
+pub const ISOLATED_LABEL: &str = "ike.dev/isolated";
+/// Finalizer the tenant controller puts on every Tenant.
+pub const TENANT_FINALIZER: &str = "ike.dev/tenant-cleanup";
+/// The namespace annotation kube-apiserver's PodNodeSelector admission plugin applies to every
+/// new pod: how a tenant's dedicated nodes are enforced.
+pub const NODE_SELECTOR_ANNOTATION: &str = "scheduler.alpha.kubernetes.io/node-selector";
+/// Pod Security Admission labels set on every tenant namespace (Kubernetes 1.23+).
+pub const POD_SECURITY_LABELS: [(&str, &str); 3] = [
+    ("pod-security.kubernetes.io/enforce", "baseline"),
+    ("pod-security.kubernetes.io/warn", "restricted"),
+    ("pod-security.kubernetes.io/audit", "restricted"),
+];
+
+/// The kubeconfig context name of a site.
+pub fn context_name(site: &str) -> String {
+    format!("{CONTEXT_PREFIX}{site}")
+}

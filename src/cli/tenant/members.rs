@@ -1,0 +1,145 @@
+//! `ike tenant add-member` and `ike tenant remove-member`.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::Api;
+
+use super::{RoleArg, dry_run_note};
+use crate::api::names;
+use crate::api::{Role, Tenant};
+use crate::cli::WriteArgs;
+use crate::cli::settings::Settings;
+use crate::client::tenants::{
+    Update, names as mentions, remove_member, set_member, settled, update_tenant, wait_for,
+};
+
+/// Arguments of `ike tenant add-member`.
+#[derive(Debug, Args)]
+pub struct AddMemberArgs {
+    /// The tenant.
+    pub name: String,
+    /// The account to add (or whose role to change).
+    pub account: String,
+    /// The account's role in the tenant.
+    #[arg(long, value_enum, default_value_t = RoleArg::Member)]
+    pub role: RoleArg,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Arguments of `ike tenant remove-member`.
+#[derive(Debug, Args)]
+pub struct RemoveMemberArgs {
+    /// The tenant.
+    pub name: String,
+    /// The account to remove.
+    pub account: String,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Runs `ike tenant add-member`.
+pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    names::check_tenant(&args.name)?;
+    names::check_account(&args.account)?;
+    let role = Role::from(args.role);
+    let api: Api<Tenant> = settings.target().await?.all();
+    let update = update_tenant(
+        &api,
+        &args.name,
+        args.write.dry_run,
+        "change its members",
+        |t| set_member(&mut t.spec, &args.name, &args.account, role),
+    )
+    .await?;
+    let role = role.as_str();
+    let written = match update {
+        Update::Unchanged(_) => {
+            eprintln!(
+                "{} already is a {role} of tenant {}: nothing to change.",
+                args.account, args.name
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        Update::Replaced(t) => t,
+    };
+    if !args.write.dry_run {
+        // Only admins may read Accounts, so a mistyped name shows first in the
+        // controller's verdict: say so here rather than leave the tenant not ready.
+        // That verdict follows a watch of Accounts, so an account created a moment ago
+        // may look unknown for a moment: only a verdict that lasts 2 s counts.
+        let generation = written.metadata.generation.unwrap_or_default();
+        let unknown =
+            |c: &Condition| c.reason == "UnknownAccount" && mentions(&c.message, &args.account);
+        let mut unknown_since = None;
+        let (_, verdict) = wait_for(&api, &args.name, |t| {
+            let c = settled(t, generation)?;
+            if !unknown(&c) {
+                return Some(c);
+            }
+            let since = *unknown_since.get_or_insert_with(Instant::now);
+            (since.elapsed() >= Duration::from_secs(2)).then_some(c)
+        })
+        .await?;
+        if verdict.as_ref().is_some_and(unknown) {
+            anyhow::bail!(
+                "there is no account {0}, so tenant {1} is not ready: remove it with 'ike tenant remove-member {1} {0}' or ask a platform admin to create it",
+                args.account,
+                args.name
+            );
+        }
+    }
+    eprintln!(
+        "{} {} a {role} of tenant {}{}.",
+        args.account,
+        if args.write.dry_run {
+            "would be"
+        } else {
+            "is now"
+        },
+        args.name,
+        dry_run_note(args.write.dry_run)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `ike tenant remove-member`.
+pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    names::check_tenant(&args.name)?;
+    names::check_account(&args.account)?;
+    let api: Api<Tenant> = settings.target().await?.all();
+    update_tenant(
+        &api,
+        &args.name,
+        args.write.dry_run,
+        "change its members",
+        |t| remove_member(&mut t.spec, &args.name, &args.account).map(|()| true),
+    )
+    .await?;
+    eprintln!(
+        "{} {} removed from tenant {}{}.",
+        args.account,
+        if args.write.dry_run { "would be" } else { "is" },
+        args.name,
+        dry_run_note(args.write.dry_run)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn unknown_roles_are_refused_by_the_parser() {
+        let e = Cli::try_parse_from(["ike", "tenant", "add-member", "t", "bob", "--role", "boss"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("invalid value 'boss'"), "{e}");
+        assert!(e.contains("owner, member, viewer"), "{e}");
+    }
+}

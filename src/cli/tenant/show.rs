@@ -1,0 +1,180 @@
+//! `ike tenant show`: a tenant in readable sections for people, the object for programs.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use clap::Args;
+use kube::ResourceExt;
+
+use crate::api::Tenant;
+use crate::api::names;
+use crate::cli::OutputArgs;
+use crate::cli::output::{Format, print_object, table, write_stdout};
+use crate::cli::settings::Settings;
+use crate::client::api_error;
+
+/// Arguments of `ike tenant show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The tenant.
+    pub name: String,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Runs `ike tenant show`.
+pub async fn run(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    names::check_tenant(&args.name)?;
+    let tenant = settings
+        .target()
+        .await?
+        .all::<Tenant>()
+        .get(&args.name)
+        .await
+        .map_err(|e| api_error(e, &format!("tenant {}", args.name)))?;
+    print_tenant(args.output.format, &tenant)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a tenant: readable sections for people, the object for programs.
+pub fn print_tenant(format: Format, tenant: &Tenant) -> anyhow::Result<()> {
+    match format {
+        Format::Table => write_stdout(describe(tenant).as_bytes()),
+        Format::Json | Format::Yaml => {
+            print_object(format, &without_managed_fields(tenant.clone()))
+        }
+    }
+}
+
+/// The object as kubectl prints it by default: managed fields are bookkeeping for the server.
+pub fn without_managed_fields(mut tenant: Tenant) -> Tenant {
+    tenant.metadata.managed_fields = None;
+    tenant
+}
+
+fn section(out: &mut String, title: &str, headers: Vec<&'static str>, rows: Vec<Vec<String>>) {
+    let _ = writeln!(out, "\n{title}:");
+    if rows.is_empty() {
+        out.push_str("  (none)\n");
+        return;
+    }
+    for line in table(headers, rows, false).lines() {
+        let _ = writeln!(out, "  {}", line.trim_end());
+    }
+}
+
+/// The tenant as `ike tenant show` prints it for people.
+pub fn describe(tenant: &Tenant) -> String {
+    let spec = &tenant.spec;
+    let status = tenant.status.clone().unwrap_or_default();
+    let mut out = String::new();
+    let ready = tenant.ready_condition();
+    let mut fields = vec![("Tenant", tenant.name_any())];
+    if let Some(d) = &spec.description {
+        fields.push(("Description", d.clone()));
+    }
+    if let Some(c) = &spec.contact {
+        fields.push(("Contact", c.clone()));
+    }
+    fields.push((
+        "Ready",
+        match ready {
+            Some(c) => format!("{} ({}): {}", c.status, c.reason, c.message),
+            None => "Unknown (the controller has not reported yet)".into(),
+        },
+    ));
+    fields.push((
+        "Keep namespaces",
+        if spec.keep_namespaces {
+            "yes: deleting the tenant or dropping a namespace keeps it"
+        } else {
+            "no: deleting the tenant or dropping a namespace deletes it"
+        }
+        .into(),
+    ));
+    for (k, v) in fields {
+        let _ = writeln!(out, "{:<16} {v}", format!("{k}:"));
+    }
+    let mut members = spec.members.clone();
+    members.sort_by(|a, b| (a.role, &a.account).cmp(&(b.role, &b.account)));
+    section(
+        &mut out,
+        "Members",
+        vec!["account", "role"],
+        members
+            .iter()
+            .map(|m| vec![m.account.clone(), m.role.to_string()])
+            .collect(),
+    );
+    section(
+        &mut out,
+        "Namespaces",
+        vec!["namespace", "listed", "held"],
+        tenant
+            .all_namespaces()
+            .into_iter()
+            .map(|ns| {
+                let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
+                let listed = yes_no(spec.namespaces.contains(&ns));
+                let held = yes_no(status.namespaces.contains(&ns));
+                vec![ns, listed, held]
+            })
+            .collect(),
+    );
+    section(
+        &mut out,
+        "Node selector",
+        vec!["key", "value"],
+        spec.node_selector
+            .iter()
+            .flatten()
+            .map(|(k, v)| vec![k.clone(), v.clone()])
+            .collect(),
+    );
+    section(
+        &mut out,
+        "Conditions",
+        vec!["type", "status", "reason", "since", "message"],
+        status
+            .conditions
+            .iter()
+            .map(|c| {
+                vec![
+                    c.type_.clone(),
+                    c.status.clone(),
+                    c.reason.clone(),
+                    c.last_transition_time.0.to_string(),
+                    c.message.clone(),
+                ]
+            })
+            .collect(),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Role;
+    use crate::api::fixtures::spec;
+
+    #[test]
+    fn show_prints_every_section() {
+        let mut t = Tenant::new("t", spec(&[("bob", Role::Member), ("alice", Role::Owner)]));
+        t.spec.namespaces = vec!["a".into(), "b".into()];
+        t.status = Some(crate::api::TenantStatus {
+            conditions: vec![],
+            namespaces: vec!["a".into()],
+            observed_generation: None,
+        });
+        let text = describe(&t);
+        assert!(text.starts_with("Tenant:          t\n"), "{text}");
+        for want in [
+            "Members:\n  ACCOUNT   ROLE\n  alice     owner\n  bob       member\n",
+            "Namespaces:\n  NAMESPACE   LISTED   HELD\n  a           yes      yes\n  b           yes      no\n",
+            "Node selector:\n  (none)\n",
+        ] {
+            assert!(text.contains(want), "no {want:?} in\n{text}");
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The account's certificate on this machine: first enrollment, renewal, and the exec
+//! credential that kubectl asks `ike credential` for.
+//!
+//! A new key pair is made for every certificate, on this machine; only its CSR is sent.
+
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+
+use super::account_client::{self, AccountClient, Identity};
+use super::site_files::{SiteFiles, SiteSettings, SiteStore};
+use crate::api::wire::{EnrollRequest, IssueResponse, RenewRequest};
+use crate::util::time::rfc3339;
+
+/// How long one account API exchange may take: the credential plugin must never block kubectl.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Renew once less than this share of the certificate's lifetime is left (like the kubelet,
+/// which rotates at 70–90 % of the lifetime).
+pub const RENEW_AT_REMAINING: f64 = 0.3;
+
+/// The state of a certificate at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Valid and not close to expiry.
+    Fresh,
+    /// Valid, but renewal is due.
+    RenewalDue,
+    /// Expired (or not yet valid).
+    Expired,
+}
+
+/// Judges a certificate valid from `not_before` to `not_after` at `now`; `renew_within`
+/// forces renewal when less than that is left.
+pub fn freshness(
+    not_before: SystemTime,
+    not_after: SystemTime,
+    now: SystemTime,
+    renew_within: Option<Duration>,
+) -> Freshness {
+    let Ok(remaining) = not_after.duration_since(now) else {
+        return Freshness::Expired;
+    };
+    if now < not_before {
+        return Freshness::Expired;
+    }
+    let lifetime = not_after
+        .duration_since(not_before)
+        .unwrap_or(Duration::ZERO);
+    let due_share = remaining.as_secs_f64() < lifetime.as_secs_f64() * RENEW_AT_REMAINING;
+    let due_forced = renew_within.is_some_and(|w| remaining < w);
+    if due_share || due_forced {
+        Freshness::RenewalDue
+    } else {
+        Freshness::Fresh
+    }
+}
+
+/// A client of the site's account API that presents the account's current certificate.
+pub fn client(files: &SiteFiles) -> Result<AccountClient, account_client::Error> {
+    AccountClient::new(
+        &files.settings.account_api,
+        Some(&files.ca_pem),
+        Some(Identity {
+            cert_pem: &files.cert_pem,
+            key_pem: &files.key_pem,
+        }),
+        TIMEOUT,
+    )
+}
+
+/// Enrolls with a one-time token; returns the files to save (nothing is saved here).
+pub async fn enroll(
+    site: &str,
+    account_api: &str,
+    ca_pem: Option<&str>,
+    token: &str,
+    ttl: Option<Duration>,
+) -> anyhow::Result<(SiteFiles, IssueResponse)> {
+    let client = AccountClient::new(account_api, ca_pem, None, TIMEOUT)?;
+    let (key_pem, csr) = crate::pki::new_key_and_csr(site)?;
+    let issued = client
+        .enroll(&EnrollRequest {
+            token: token.to_string(),
+            csr,
+            ttl_seconds: ttl.map(|t| t.as_secs()),
+        })
+        .await?;
+    let files = SiteFiles {
+        settings: SiteSettings {
+            site: site.to_string(),
+            account_api: account_api.to_string(),
+            api_server: issued.api_server.clone(),
+            account: issued.account.clone(),
+        },
+        ca_pem: issued.ca_certificate.clone(),
+        key_pem,
+        cert_pem: issued.certificate.clone(),
+    };
+    Ok((files, issued))
+}
+
+/// Renews the site's certificate with the current one and saves the new key and certificate.
+pub async fn renew(
+    store: &SiteStore,
+    files: &SiteFiles,
+    ttl: Option<Duration>,
+) -> anyhow::Result<(SiteFiles, IssueResponse)> {
+    let client = client(files)?;
+    let (key_pem, csr) = crate::pki::new_key_and_csr(&files.settings.account)?;
+    let issued = client
+        .renew(&RenewRequest {
+            csr,
+            ttl_seconds: ttl.map(|t| t.as_secs()),
+        })
+        .await?;
+    store.save_identity(&files.settings.site, &key_pem, &issued.certificate)?;
+    let mut renewed = files.clone();
+    renewed.key_pem = key_pem;
+    renewed.cert_pem = issued.certificate.clone();
+    Ok((renewed, issued))
+}
+
+/// The `client.authentication.k8s.io/v1` ExecCredential kubectl reads from the plugin.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecCredential {
+    api_version: &'static str,
+    kind: &'static str,
+    status: ExecCredentialStatus,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExecCredentialStatus {
+    expiration_timestamp: String,
+    client_certificate_data: String,
+    client_key_data: String,
+}
+
+impl ExecCredential {
+    /// The credential for a certificate and key. `refresh_at` is when kubectl should ask again
+    /// (when renewal becomes due), so long-running clients renew too.
+    pub fn new(cert_pem: &str, key_pem: &str, refresh_at: SystemTime) -> Self {
+        Self {
+            api_version: "client.authentication.k8s.io/v1",
+            kind: "ExecCredential",
+            status: ExecCredentialStatus {
+                expiration_timestamp: rfc3339(refresh_at),
+                client_certificate_data: cert_pem.to_string(),
+                client_key_data: key_pem.to_string(),
+            },
+        }
+    }
+}
+
+/// When renewal becomes due for a certificate valid from `not_before` to `not_after`.
+pub fn renewal_time(not_before: SystemTime, not_after: SystemTime) -> SystemTime {
+    let lifetime = not_after
+        .duration_since(not_before)
+        .unwrap_or(Duration::ZERO);
+    not_after - lifetime.mul_f64(RENEW_AT_REMAINING)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn renewal_is_due_in_the_last_thirty_percent_of_the_lifetime() {
+        let start = SystemTime::UNIX_EPOCH + 1000 * H;
+        let end = start + 10 * H;
+        assert_eq!(freshness(start, end, start + H, None), Freshness::Fresh);
+        assert_eq!(freshness(start, end, start + 6 * H, None), Freshness::Fresh);
+        assert_eq!(
+            freshness(start, end, start + 8 * H, None),
+            Freshness::RenewalDue
+        );
+        assert_eq!(freshness(start, end, end + H, None), Freshness::Expired);
+        assert_eq!(freshness(start, end, start - H, None), Freshness::Expired);
+        assert_eq!(
+            freshness(start, end, start + H, Some(10 * H)),
+            Freshness::RenewalDue
+        );
+        assert_eq!(renewal_time(start, end), start + 7 * H);
+    }
+
+    #[test]
+    fn exec_credential_is_what_kubectl_expects() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let json = serde_json::to_value(ExecCredential::new("C", "K", t)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "apiVersion": "client.authentication.k8s.io/v1",
+                "kind": "ExecCredential",
+                "status": {
+                    "expirationTimestamp": "2027-01-15T08:00:00Z",
+                    "clientCertificateData": "C",
+                    "clientKeyData": "K"
+                }
+            })
+        );
+    }
+}

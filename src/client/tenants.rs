@@ -1,0 +1,292 @@
+//! Tenant operations several commands share: which tenants the caller sees, changing a
+//! Tenant's lists safely, and waiting for the controller's verdict.
+//!
+//! Member and namespace lists are changed by reading the Tenant, changing the list and
+//! replacing the object with its resourceVersion: a JSON merge patch would replace the whole
+//! list with what this client saw, silently undoing a concurrent change by someone else.
+
+use std::time::{Duration, Instant};
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::ResourceExt;
+use kube::api::{Api, ListParams};
+
+use super::{ClientSettings, api_error, refused_by_rbac};
+use crate::api::{Member, Role, Tenant, TenantSpec};
+
+/// How long `ike tenant create` (and `ike ns create`) wait for the controller's verdict.
+pub const WAIT: Duration = Duration::from_secs(10);
+/// How often they ask.
+const POLL: Duration = Duration::from_millis(200);
+
+/// A tenant and the caller's role in it, if any.
+#[derive(Debug, Clone)]
+pub struct Visible {
+    /// The tenant.
+    pub tenant: Tenant,
+    /// The caller's role.
+    pub role: Option<Role>,
+}
+
+/// The tenants the caller may see, sorted by name: every tenant for whoever may list them
+/// (platform admins), else the caller's own, as the account API names them.
+pub async fn visible_tenants(
+    api: &Api<Tenant>,
+    settings: &ClientSettings,
+) -> anyhow::Result<Vec<Visible>> {
+    // Listing first costs an admin one request and no account API call; everyone else pays one
+    // refused request before asking the account API.
+    match api.list(&ListParams::default()).await {
+        Ok(list) => {
+            let me = settings.local_account();
+            let mut out: Vec<Visible> = list
+                .items
+                .into_iter()
+                .map(|tenant| Visible {
+                    role: me.as_deref().and_then(|me| tenant.spec.role_of(me)),
+                    tenant,
+                })
+                .collect();
+            out.sort_by_key(|v| v.tenant.name_any());
+            Ok(out)
+        }
+        Err(kube::Error::Api(s)) if s.code == 403 => {
+            let who = settings.whoami().await?;
+            let gets = who.tenants.iter().map(|t| api.get(&t.tenant));
+            let got = futures::future::join_all(gets).await;
+            let mut out = Vec::new();
+            for (tr, result) in who.tenants.into_iter().zip(got) {
+                match result {
+                    Ok(tenant) => out.push(Visible {
+                        tenant,
+                        role: Some(tr.role),
+                    }),
+                    // Deleted meanwhile, or the controller has not bound the caller yet.
+                    Err(kube::Error::Api(s)) if s.code == 404 || s.code == 403 => {
+                        tracing::warn!(tenant = %tr.tenant, code = s.code, "cannot read tenant");
+                    }
+                    Err(e) => return Err(api_error(e, &format!("tenant {}", tr.tenant))),
+                }
+            }
+            out.sort_by_key(|v| v.tenant.name_any());
+            Ok(out)
+        }
+        Err(e) => Err(api_error(e, "tenants")),
+    }
+}
+
+/// The result of [`update_tenant`].
+#[derive(Debug)]
+pub enum Update {
+    /// The change was already there; nothing was written.
+    Unchanged(Tenant),
+    /// The tenant as the server stored it (or would have, in a dry run).
+    Replaced(Tenant),
+}
+
+/// Reads tenant `name`, applies `change` (which returns whether it changed anything) and
+/// replaces the object at the version read, trying once more if someone else changed it
+/// meanwhile. A refusal becomes "only an owner of tenant NAME can `refused`".
+pub async fn update_tenant(
+    api: &Api<Tenant>,
+    name: &str,
+    dry_run: bool,
+    refused: &str,
+    mut change: impl FnMut(&mut Tenant) -> anyhow::Result<bool>,
+) -> anyhow::Result<Update> {
+    let map = |e: kube::Error| match &e {
+        _ if refused_by_rbac(&e) => {
+            anyhow::anyhow!("only an owner of tenant {name} can {refused}")
+        }
+        kube::Error::Api(s) if s.code == 403 => {
+            anyhow::anyhow!("tenant {name} refused the change: {}", s.message)
+        }
+        _ => api_error(e, &format!("tenant {name}")),
+    };
+    let params = crate::client::post_params(dry_run);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut tenant = api.get(name).await.map_err(map)?;
+        if !change(&mut tenant)? {
+            return Ok(Update::Unchanged(tenant));
+        }
+        match api.replace(name, &params, &tenant).await {
+            Ok(t) => return Ok(Update::Replaced(t)),
+            Err(kube::Error::Api(s)) if s.code == 409 && attempt < 2 => {}
+            Err(e) => return Err(map(e)),
+        }
+    }
+}
+
+/// Asks for tenant `name` every 200 ms for up to 10 s until `done` says something. Returns the
+/// last tenant read and what `done` said, if it did. Refusals and "not found" count as "not
+/// yet": the controller may not have bound the caller to a tenant just created.
+pub async fn wait_for<T>(
+    api: &Api<Tenant>,
+    name: &str,
+    mut done: impl FnMut(&Tenant) -> Option<T>,
+) -> anyhow::Result<(Option<Tenant>, Option<T>)> {
+    let deadline = Instant::now() + WAIT;
+    let mut last = None;
+    loop {
+        match api.get(name).await {
+            Ok(tenant) => {
+                let verdict = done(&tenant);
+                let found = verdict.is_some();
+                last = Some(tenant);
+                if found {
+                    return Ok((last, verdict));
+                }
+            }
+            Err(kube::Error::Api(s)) if s.code == 403 || s.code == 404 => {}
+            Err(e) => return Err(api_error(e, &format!("tenant {name}"))),
+        }
+        if Instant::now() + POLL > deadline {
+            return Ok((last, None));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Whether `message` (a controller verdict) names `account` as a word (not as part of a longer name).
+pub fn names(message: &str, account: &str) -> bool {
+    message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+        .any(|word| word.trim_end_matches('.') == account)
+}
+
+/// The Ready condition once the controller has seen `generation` of the spec (or a later one).
+pub fn settled(tenant: &Tenant, generation: i64) -> Option<Condition> {
+    let status = tenant.status.as_ref()?;
+    let c = tenant.ready_condition()?;
+    let observed = c.observed_generation.or(status.observed_generation)?;
+    (observed >= generation).then(|| c.clone())
+}
+
+/// Gives `account` `role` in the tenant; returns whether anything changed. Refuses to leave the
+/// tenant without an owner.
+pub fn set_member(
+    spec: &mut TenantSpec,
+    tenant: &str,
+    account: &str,
+    role: Role,
+) -> anyhow::Result<bool> {
+    let have: Vec<Role> = spec
+        .members
+        .iter()
+        .filter(|m| m.account == account)
+        .map(|m| m.role)
+        .collect();
+    if have == [role] {
+        return Ok(false);
+    }
+    let mut new = spec.clone();
+    match new.members.iter().position(|m| m.account == account) {
+        Some(i) => {
+            new.members[i].role = role;
+            let mut seen = false;
+            new.members.retain(|m| {
+                let dup = m.account == account && seen;
+                seen |= m.account == account;
+                !dup
+            });
+        }
+        None => new.members.push(Member {
+            account: account.to_string(),
+            role,
+        }),
+    }
+    check_owner_left(&new, tenant, account)?;
+    *spec = new;
+    Ok(true)
+}
+
+/// Takes `account` out of the tenant. Refuses an account that is not a member and the last
+/// owner.
+pub fn remove_member(spec: &mut TenantSpec, tenant: &str, account: &str) -> anyhow::Result<()> {
+    if !spec.members.iter().any(|m| m.account == account) {
+        anyhow::bail!("{account} is not a member of tenant {tenant}: nothing to remove");
+    }
+    let mut new = spec.clone();
+    new.members.retain(|m| m.account != account);
+    check_owner_left(&new, tenant, account)?;
+    *spec = new;
+    Ok(())
+}
+
+fn check_owner_left(spec: &TenantSpec, tenant: &str, account: &str) -> anyhow::Result<()> {
+    if spec.members.iter().any(|m| m.role == Role::Owner) {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{account} is the last owner of tenant {tenant}: make someone else an owner first ('ike tenant add-member {tenant} ACCOUNT --role owner')"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::fixtures::spec;
+
+    #[test]
+    fn adding_an_existing_member_changes_its_role() {
+        let mut s = spec(&[("alice", Role::Owner), ("bob", Role::Viewer)]);
+        assert!(set_member(&mut s, "t", "bob", Role::Member).unwrap());
+        assert_eq!(s, spec(&[("alice", Role::Owner), ("bob", Role::Member)]));
+        assert!(!set_member(&mut s, "t", "bob", Role::Member).unwrap());
+        assert!(set_member(&mut s, "t", "carol", Role::Viewer).unwrap());
+        assert_eq!(s.members.len(), 3);
+    }
+
+    #[test]
+    fn the_last_owner_cannot_leave_or_step_down() {
+        let mut s = spec(&[("alice", Role::Owner), ("bob", Role::Member)]);
+        let e = remove_member(&mut s, "t", "alice").unwrap_err().to_string();
+        assert!(e.starts_with("alice is the last owner of tenant t"), "{e}");
+        let e = set_member(&mut s, "t", "alice", Role::Viewer)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("alice is the last owner of tenant t"), "{e}");
+        assert_eq!(s, spec(&[("alice", Role::Owner), ("bob", Role::Member)]));
+        set_member(&mut s, "t", "bob", Role::Owner).unwrap();
+        remove_member(&mut s, "t", "alice").unwrap();
+        assert_eq!(s, spec(&[("bob", Role::Owner)]));
+        let e = remove_member(&mut s, "t", "zed").unwrap_err().to_string();
+        assert_eq!(e, "zed is not a member of tenant t: nothing to remove");
+    }
+
+    #[test]
+    fn an_unknown_account_is_found_in_the_message_by_its_whole_name() {
+        let m = "no account named bob, carol.x: create it with 'ike account create'";
+        assert!(names(m, "bob"));
+        assert!(names(m, "carol.x"));
+        assert!(!names(m, "bo"));
+        assert!(!names(m, "carol"));
+    }
+
+    #[test]
+    fn a_verdict_counts_only_for_the_current_generation() {
+        let mut t = Tenant::new("t", spec(&[("a", Role::Owner)]));
+        t.metadata.generation = Some(2);
+        assert!(settled(&t, 2).is_none());
+        let condition = |g| Condition {
+            type_: "Ready".into(),
+            status: "True".into(),
+            reason: "Ready".into(),
+            message: "m".into(),
+            observed_generation: Some(g),
+            last_transition_time: k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                k8s_openapi::jiff::Timestamp::UNIX_EPOCH,
+            ),
+        };
+        t.status = Some(crate::api::TenantStatus {
+            conditions: vec![condition(1)],
+            namespaces: vec![],
+            observed_generation: Some(1),
+        });
+        assert!(settled(&t, 2).is_none());
+        t.status.as_mut().unwrap().conditions = vec![condition(2)];
+        assert_eq!(settled(&t, 2).unwrap().reason, "Ready");
+    }
+}

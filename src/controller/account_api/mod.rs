@@ -1,0 +1,394 @@
+//! The account API: HTTPS endpoints that issue each account a short-lived client certificate.
+//!
+//! - `POST /v1/enroll` redeems a one-time enrollment token (no client certificate needed).
+//! - `POST /v1/renew` issues a new certificate to the holder of a current one (mTLS).
+//! - `POST /v1/accounts/{name}/token` makes an enrollment token (mTLS, platform admins only).
+//! - `GET /v1/whoami` describes the caller's account (mTLS).
+//! - `GET /v1/ca` is the account CA, PEM (for `ike login --ca-pin` on first contact).
+//! - `GET /healthz` answers `ok`.
+//!
+//! Accounts are read from a reflector store, not from the apiserver, so renewal costs no
+//! apiserver round trip and a disabled or deleted account is refused as soon as the watch event
+//! arrives. The certificates issued are recorded in the Account's status in the background,
+//! coalesced per account (see [`recorder`]), so issuance is not limited by the apiserver's write
+//! rate. Only redeeming a token writes synchronously: it must be single-use.
+//!
+//! Client certificates are optional at the TLS layer (enrollment has none yet), but one that is
+//! presented must chain to the account CA and be valid, or the handshake fails.
+//!
+//! Lifetimes: a certificate lives `default_ttl` unless the request asks for less with
+//! `ttlSeconds`. A request above `max_ttl` gets `max_ttl` (the answer's `notAfter` says what was
+//! issued); below 60 s it gets 400. An enrollment token lives 24 h unless the admin asks for
+//! 60 s to 7 days (400 outside that).
+
+mod handlers;
+pub mod recorder;
+mod tls;
+pub mod tokens;
+
+#[cfg(test)]
+mod tests;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt as _;
+use kube::Api;
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::{WatchStreamExt as _, watcher};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use tokio::task::JoinHandle;
+
+use crate::api::Account;
+use crate::pki::{self, AccountCa};
+
+/// The lifetime of a certificate when the request does not ask for one.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(12 * 3600);
+
+/// The longest lifetime of an enrollment token an admin can ask for.
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// The largest request body accepted; a CSR is about 1 KiB (RSA 8192: about 2.5 KiB).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// How long the account API's own serving certificate lives; it is replaced at a third of that.
+const SERVING_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// What the account API serves with.
+pub struct AccountApiConfig {
+    /// Where to listen for HTTPS. Port 0 picks a free port ([`AccountApi::local_addr`]).
+    pub listen: SocketAddr,
+    /// Signs client certificates and the serving certificate; the only trust anchor for client
+    /// certificates. It must be the cluster's client CA, so that kube-apiserver accepts what it
+    /// issues.
+    pub ca: Arc<AccountCa>,
+    /// The CA bundle a kubeconfig needs to verify kube-apiserver, sent as `caCertificate`. The
+    /// account CA is appended when it is not part of it, so the same bundle verifies the account
+    /// API on renewal.
+    pub cluster_ca_pem: String,
+    /// IP addresses and DNS names of the serving certificate.
+    pub server_sans: Vec<String>,
+    /// Certificate lifetime when the request does not ask for one.
+    pub default_ttl: Duration,
+    /// The longest certificate lifetime; longer requests get this.
+    pub max_ttl: Duration,
+    /// The kube-apiserver URL to put in kubeconfigs.
+    pub api_server_url: String,
+    /// The site's name.
+    pub site: String,
+    /// How often issued certificates are written to the Accounts' status.
+    pub record_interval: Duration,
+    /// Counters and histograms; register them with [`AccountApiMetrics::register`].
+    pub metrics: AccountApiMetrics,
+    /// More routes served on the same HTTPS listener (the admission webhooks, which
+    /// kube-apiserver reaches with the same CA).
+    pub extra_routes: axum::Router,
+}
+
+impl AccountApiConfig {
+    /// A configuration with the defaults: 12 h certificates (at most 24 h), the account CA as the
+    /// cluster CA, a serving certificate for `127.0.0.1` and `localhost`, status written every
+    /// second.
+    pub fn new(listen: SocketAddr, ca: AccountCa, api_server_url: &str, site: &str) -> Self {
+        let cluster_ca_pem = ca.cert_pem().to_string();
+        Self {
+            listen,
+            ca: Arc::new(ca),
+            cluster_ca_pem,
+            server_sans: vec!["127.0.0.1".into(), "localhost".into()],
+            default_ttl: DEFAULT_TTL,
+            max_ttl: 2 * DEFAULT_TTL,
+            api_server_url: api_server_url.to_string(),
+            site: site.to_string(),
+            record_interval: Duration::from_secs(1),
+            metrics: AccountApiMetrics::default(),
+            extra_routes: axum::Router::new(),
+        }
+    }
+}
+
+/// The account API's Prometheus metrics. Clones share the same values.
+#[derive(Clone, Debug)]
+pub struct AccountApiMetrics {
+    /// Certificates issued, by `via` = `enroll` or `renew`.
+    pub certificates_issued: Family<Vec<(String, String)>, Counter>,
+    /// Requests refused, by HTTP `status`.
+    pub requests_refused: Family<Vec<(String, String)>, Counter>,
+    /// Time to validate a CSR and sign a certificate, in seconds.
+    pub issue_seconds: Histogram,
+    /// TLS handshakes that failed (bad, expired or foreign client certificates among them).
+    pub tls_handshake_failures: Counter,
+    /// Status writes of issued certificates that failed (retried at the next interval).
+    pub record_failures: Counter,
+}
+
+impl Default for AccountApiMetrics {
+    fn default() -> Self {
+        Self {
+            certificates_issued: Family::default(),
+            requests_refused: Family::default(),
+            issue_seconds: Histogram::new(
+                prometheus_client::metrics::histogram::exponential_buckets(0.000_1, 2.0, 14),
+            ),
+            tls_handshake_failures: Counter::default(),
+            record_failures: Counter::default(),
+        }
+    }
+}
+
+impl AccountApiMetrics {
+    /// Registers every metric under `account_api_*`.
+    pub fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "account_api_certificates_issued",
+            "Client certificates issued by the account API",
+            self.certificates_issued.clone(),
+        );
+        registry.register(
+            "account_api_requests_refused",
+            "Account API requests answered with an error",
+            self.requests_refused.clone(),
+        );
+        registry.register(
+            "account_api_issue_duration_seconds",
+            "Time to validate a CSR and sign its certificate",
+            self.issue_seconds.clone(),
+        );
+        registry.register(
+            "account_api_tls_handshake_failures",
+            "TLS handshakes refused by the account API",
+            self.tls_handshake_failures.clone(),
+        );
+        registry.register(
+            "account_api_record_failures",
+            "Failed writes of issued certificates to Account status",
+            self.record_failures.clone(),
+        );
+    }
+}
+
+/// Why the account API could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A configuration value is out of range.
+    #[error("invalid account API configuration: {0}")]
+    Config(String),
+    /// The serving certificate could not be made.
+    #[error("cannot make the account API's serving certificate")]
+    ServingCertificate(#[source] pki::PkiError),
+    /// rustls refused the TLS configuration.
+    #[error("cannot set up TLS for the account API")]
+    Tls(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The Account watch ended before the first list completed.
+    #[error("the Account watch stopped before it listed the Accounts")]
+    WatchStopped,
+    /// The HTTPS server failed.
+    #[error("the account API server failed")]
+    Serve(#[source] std::io::Error),
+    /// A request to kube-apiserver failed.
+    #[error("cannot {action}")]
+    Kube {
+        /// What was being done.
+        action: String,
+        /// The client's error.
+        #[source]
+        source: kube::Error,
+    },
+    /// The operating system's random source failed.
+    #[error("cannot make an enrollment token")]
+    Random(#[source] tokens::RandomError),
+    /// The name cannot be an account.
+    #[error("cannot bootstrap the admin account")]
+    InvalidName(#[source] crate::api::names::NameError),
+}
+
+/// A running account API. Dropping it does not stop it; call [`AccountApi::shutdown`].
+pub struct AccountApi {
+    local_addr: SocketAddr,
+    handle: axum_server::Handle<SocketAddr>,
+    server: JoinHandle<std::io::Result<()>>,
+    recorder: recorder::Recorder,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl AccountApi {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to 5 s), writes the certificates
+    /// issued since the last status write, and stops the watch.
+    pub async fn shutdown(self) -> Result<(), Error> {
+        self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
+        let served = self.server.await;
+        self.recorder.flush_now().await;
+        for task in &self.background {
+            task.abort();
+        }
+        match served {
+            Ok(result) => result.map_err(Error::Serve),
+            Err(join) => Err(Error::Serve(std::io::Error::other(join))),
+        }
+    }
+}
+
+/// Watches Accounts, waits for the first full list, then serves until `shutdown` completes.
+pub async fn serve(
+    client: kube::Client,
+    config: AccountApiConfig,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), Error> {
+    tokio::pin!(shutdown);
+    let api = tokio::select! {
+        started = start(client, config) => started?,
+        () = &mut shutdown => return Ok(()),
+    };
+    shutdown.await;
+    api.shutdown().await
+}
+
+/// Watches Accounts, waits until the store holds the first full list, and starts serving.
+pub async fn start(client: kube::Client, config: AccountApiConfig) -> Result<AccountApi, Error> {
+    check_config(&config)?;
+    let (store, writer) = reflector::store::<Account>();
+    // A plain list + watch: streaming lists (sendInitialEvents) hang on a 1.20 apiserver.
+    let stream = watcher(
+        Api::<Account>::all(client.clone()),
+        watcher::Config::default(),
+    )
+    .default_backoff();
+    let watch = tokio::spawn(
+        reflector::reflector(writer, stream).for_each(|event| async move {
+            if let Err(e) = event {
+                tracing::warn!(error = %e, "Account watch failed; retrying");
+            }
+        }),
+    );
+    if store.wait_until_ready().await.is_err() {
+        watch.abort();
+        return Err(Error::WatchStopped);
+    }
+    tracing::info!(accounts = store.len(), "Account store ready");
+    let mut api = start_with_store(client, config, store).await?;
+    api.background.push(watch);
+    Ok(api)
+}
+
+/// Serves from an existing store; `start` without the watch. Tests feed the store by hand.
+async fn start_with_store(
+    client: kube::Client,
+    config: AccountApiConfig,
+    store: Store<Account>,
+) -> Result<AccountApi, Error> {
+    check_config(&config)?;
+    let rustls_config = tls::server_config(&config.ca, &config.server_sans, SERVING_TTL)?;
+    let tls = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(rustls_config));
+
+    let listener = std::net::TcpListener::bind(config.listen).map_err(|source| Error::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let local_addr = listener.local_addr().map_err(|source| Error::Listen {
+        addr: config.listen,
+        source,
+    })?;
+
+    let accounts: Api<Account> = Api::all(client);
+    let recorder = recorder::Recorder::new(
+        accounts.clone(),
+        store.clone(),
+        config.metrics.record_failures.clone(),
+    );
+    let mut ca_bundle = config.cluster_ca_pem.trim_end().to_string();
+    ca_bundle.push('\n');
+    if !ca_bundle.contains(config.ca.cert_pem().trim()) {
+        ca_bundle.push_str(config.ca.cert_pem());
+    }
+    let shared = Arc::new(handlers::Shared {
+        store,
+        accounts,
+        ca: config.ca.clone(),
+        ca_bundle,
+        default_ttl: config.default_ttl,
+        max_ttl: config.max_ttl,
+        api_server_url: config.api_server_url.clone(),
+        site: config.site.clone(),
+        recorder: recorder.clone(),
+        metrics: config.metrics.clone(),
+    });
+    let app = handlers::router(shared).merge(config.extra_routes.clone());
+
+    let handle = axum_server::Handle::new();
+    let failures = config.metrics.tls_handshake_failures.clone();
+    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls.clone())
+        .acceptor(axum_server::accept::NoDelayAcceptor::new());
+    let server = axum_server::from_tcp(listener)
+        .map_err(|source| Error::Listen {
+            addr: config.listen,
+            source,
+        })?
+        .acceptor(acceptor)
+        .handle(handle.clone())
+        // A connection that sends no complete request in time is closed (the TLS handshake has
+        // its own 10 s limit): idle or slow clients cannot pin connections.
+        .first_request_timeout(Duration::from_secs(10))
+        .accept_error_handler(move |peer, error| {
+            failures.inc();
+            tracing::debug!(?peer, %error, "TLS handshake refused");
+        });
+    let server = tokio::spawn(server.serve(app.into_make_service()));
+    tracing::info!(addr = %local_addr, "account API serving");
+
+    let background = vec![
+        tokio::spawn(recorder.clone().run(config.record_interval)),
+        tokio::spawn(tls::renew_serving_certificate(
+            tls,
+            config.ca.clone(),
+            config.server_sans.clone(),
+            SERVING_TTL,
+        )),
+    ];
+    Ok(AccountApi {
+        local_addr,
+        handle,
+        server,
+        recorder,
+        background,
+    })
+}
+
+fn check_config(config: &AccountApiConfig) -> Result<(), Error> {
+    if config.max_ttl < pki::MIN_TTL || config.max_ttl > pki::MAX_TTL {
+        return Err(Error::Config(format!(
+            "the maximum certificate lifetime must be between 60 s and 366 days, not {} s",
+            config.max_ttl.as_secs()
+        )));
+    }
+    if config.default_ttl < pki::MIN_TTL {
+        return Err(Error::Config(format!(
+            "the default certificate lifetime must be at least 60 s, not {} s",
+            config.default_ttl.as_secs()
+        )));
+    }
+    if config.record_interval.is_zero() {
+        return Err(Error::Config(
+            "the status write interval must not be 0".into(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! Leader election with a Lease: every replica serves the account API and the webhooks, only
+//! the leader runs the reconcilers, so two replicas never write the same objects.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use super::{Error, State, accounts, tenants};
+
+/// Runs the reconcilers while this replica holds the `ike-controller` Lease, until a signal.
+///
+/// Every replica serves the account API and the webhooks; only the leader reconciles, so two
+/// replicas never write the same objects.
+pub async fn lead(
+    client: &kube::Client,
+    listen: SocketAddr,
+    namespace: &str,
+    state: &Arc<State>,
+    signalled: &mut impl AsyncFnMut(),
+) -> Result<(), Error> {
+    let lease = kube_lease_manager::LeaseManagerBuilder::new(client.clone(), "ike-controller")
+        .with_namespace(namespace)
+        .with_identity(identity(listen))
+        .with_duration(15)
+        .with_grace(5)
+        .with_field_manager(crate::api::consts::CONTROLLER_MANAGER)
+        .build()
+        .await
+        .map_err(Error::Lease)?;
+    let (mut leader, lease_task) = lease.watch().await;
+    loop {
+        tokio::select! {
+            r = leader.wait_for(|l| *l) => if r.is_err() { break },
+            () = signalled() => break,
+        }
+        tracing::info!("holding the lease: running the reconcilers");
+        state.metrics.set_leader(true);
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let controllers = tokio::spawn(futures::future::join(
+            accounts::run(
+                client.clone(),
+                state.metrics.clone(),
+                stopped(stop_rx.clone()),
+            ),
+            tenants::run(
+                client.clone(),
+                state.metrics.clone(),
+                stopped(stop_rx.clone()),
+            ),
+        ));
+        let shutting_down = tokio::select! {
+            r = leader.wait_for(|l| !*l) => r.is_err(),
+            () = signalled() => true,
+        };
+        let _ = stop_tx.send(true);
+        let _ = controllers.await;
+        state.metrics.set_leader(false);
+        if shutting_down {
+            break;
+        }
+        tracing::warn!("lost the lease: reconcilers stopped until it is won back");
+    }
+    drop(leader);
+    if let Ok(Ok(manager)) = lease_task.await {
+        let _ = manager.release().await;
+    }
+    Ok(())
+}
+
+/// This replica's name in the Lease: the pod name in a cluster, else host and pid.
+///
+/// Stable across restarts on purpose: a replica that crashed and comes back is still the holder
+/// and reconciles at once, instead of waiting for its own old lease to expire. Two replicas on
+/// one host differ by their listen address.
+fn identity(listen: SocketAddr) -> String {
+    match std::env::var("POD_NAME") {
+        Ok(pod) => pod,
+        Err(_) => {
+            let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
+            format!("{host}-{}", listen.port())
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! A newcomer's first steps, exactly as README tells them, on a machine of their own (own home,
+//! own state directory): `local up`, the printed PATH and `ike login` lines run as printed, and
+//! README's blocks for those steps equal to what the programs print.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use crate::harness::{User, fails, ok};
+use crate::readme_blocks::{Block, blocks, matches};
+
+/// README's values for what differs from run to run.
+const README_HOME: &str = "/root";
+const README_BIN: &str = "/root/ike/target/release";
+const README_API: &str = "https://127.0.0.1:40125";
+const README_METRICS: &str = "127.0.0.1:41237";
+
+/// `ike-controller local down` when dropped, whatever the test's outcome.
+struct Down {
+    bin: PathBuf,
+    home: PathBuf,
+}
+
+impl Drop for Down {
+    fn drop(&mut self) {
+        let _ = newcomer_command(&self.bin, &self.home, "ike-controller local down").output();
+    }
+}
+
+/// A shell line run as the newcomer: their home, PATH as they have it, no terminal.
+fn newcomer_command(bin: &Path, home: &Path, line: &str) -> Command {
+    let mut cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg(line)
+        .env_clear()
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("HOME", home)
+        .env("NO_COLOR", "1")
+        // The control plane is built once per machine, not once per home.
+        .env("IKE_K8S_BIN_DIR", ike::local::Binaries::cache_dir())
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+fn printed(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn readme_block(first_command: &str) -> Block {
+    blocks("tests/e2e/newcomer.rs")
+        .into_iter()
+        .find(|b| b.steps[0].command.starts_with(first_command))
+        .unwrap_or_else(|| panic!("README has no checked block starting with {first_command}"))
+}
+
+#[test]
+fn a_newcomer_follows_the_readme_from_local_up_to_a_working_login() {
+    let person = User::new("newcomer");
+    let home = person.home().to_path_buf();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_ike-controller"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    // README's first command, without cargo around it (the binaries are built already).
+    let up = Command::new(env!("CARGO_BIN_EXE_ike-controller"))
+        .args(["local", "up"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("IKE_K8S_BIN_DIR", ike::local::Binaries::cache_dir())
+        .output()
+        .unwrap();
+    let _down = Down {
+        bin: bin.clone(),
+        home: home.clone(),
+    };
+    let greeting = ok(up);
+    let line = |prefix: &str| -> String {
+        greeting
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line starting with {prefix:?} in:\n{greeting}"))
+            .to_string()
+    };
+    let export = line("export PATH=");
+    let login = line("ike login ");
+    let api = login
+        .split_whitespace()
+        .skip_while(|w| *w != "--server")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let metrics = line("curl http://")
+        .trim_start_matches("curl http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(export, format!("export PATH={}:$PATH", bin.display()));
+
+    // README shows what local up prints, but for paths and ports.
+    let normalize = |text: &str| {
+        text.replace(&home.display().to_string(), README_HOME)
+            .replace(&bin.display().to_string(), README_BIN)
+            .replace(&api, README_API)
+            .replace(&metrics, README_METRICS)
+    };
+    let block = readme_block("cargo run --release --bin ike-controller -- local up");
+    if let Err(why) = matches(&block.steps[0].output, &normalize(&greeting)) {
+        panic!("README's local up block is not what local up prints: {why}\n{greeting}");
+    }
+
+    // Without the pin, a first login says what to pass (and uses nothing up).
+    let without_pin: Vec<&str> = login.split(" --ca-pin ").collect();
+    let rest = without_pin[1].split_once(' ').unwrap().1;
+    let err = fails(
+        newcomer_command(&bin, &home, &format!("{} {rest}", without_pin[0]))
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        err.contains("a CA this machine does not trust: pass --ca-pin sha256:"),
+        "{err}"
+    );
+
+    // The printed login command, run as printed, prints what README shows.
+    let logged_in = newcomer_command(&bin, &home, &format!("{export}; {login}"))
+        .output()
+        .unwrap();
+    assert!(logged_in.status.success(), "{}", printed(&logged_in));
+    let block = readme_block("ike login ");
+    if let Err(why) = matches(&block.steps[0].output, &normalize(&printed(&logged_in))) {
+        panic!("README's login block is not what ike login prints: {why}");
+    }
+
+    // And the next steps README names work.
+    let who = ok(newcomer_command(&bin, &home, "ike whoami -o json")
+        .output()
+        .unwrap());
+    assert!(who.contains(r#""account": "platform-admin""#), "{who}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let crds = newcomer_command(&bin, &home, "kubectl get crd")
+            .output()
+            .unwrap();
+        if crds.status.success() && printed(&crds).contains("tenants.ike.dev") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "kubectl never listed the CRDs as the admin: {}",
+            printed(&crds)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
