@@ -15,6 +15,8 @@ pub mod consts;
 pub mod controller;
 /// The account's certificate on this machine: enrollment, renewal, exec credentials.
 pub mod credentials;
+/// Publishing names to a site's DNS server: RFC 2136 updates signed with TSIG, with ownership.
+pub mod dns;
 /// Reading, merging and selecting kubeconfig contexts the way kubectl does.
 pub mod kubeconfig;
 /// A real local control plane (etcd, kube-apiserver, kube-controller-manager) for development and tests.
