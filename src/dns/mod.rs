@@ -407,3 +407,5 @@ fn tsig_hint(code: &str) -> &'static str {
     }
 }
 
+#[cfg(test)]
+mod tests;
