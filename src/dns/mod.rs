@@ -20,7 +20,9 @@
 //! [`Outcome::NotOwned`], naming the other claim when it is ike's. Each publish first reads
 //! A, AAAA and TXT (signed with the key) so that an unchanged name costs no write, then sends
 //! one update guarded by its prerequisite; a failed prerequisite means the name changed in
-//! between, so it reads again and decides again (at most [`MAX_ATTEMPTS`] times).
+//! between, so it reads again and decides again (at most [`MAX_ATTEMPTS`] times). A decision
+//! not to write (NotOwned) is confirmed by a second read, since one read's three queries may
+//! straddle another writer's update.
 //!
 //! # No ready addresses
 //! Publishing an empty address list keeps the name and the claim and removes A and AAAA: the
@@ -51,7 +53,7 @@ pub const DEFAULT_TTL: u32 = 30;
 /// How long one UDP attempt (three are made) or one TCP exchange may take by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How often a publish or remove reads and decides again when the name changes under it.
-pub const MAX_ATTEMPTS: u32 = 3;
+pub const MAX_ATTEMPTS: u32 = 4;
 /// The largest TTL RFC 2181 allows.
 const TTL_MAX: u32 = (1 << 31) - 1;
 

@@ -10,7 +10,7 @@ use hickory_proto::rr::{Name, TSigner};
 
 use super::update::{self, Desired, Ownership, Step};
 use super::{
-    DEFAULT_TIMEOUT, Error, MAX_ATTEMPTS, Outcome, TTL_MAX, TsigKey, parse_name, read, wire,
+    Answer, DEFAULT_TIMEOUT, Error, MAX_ATTEMPTS, Outcome, TTL_MAX, TsigKey, parse_name, read, wire,
 };
 
 /// Publishes names of one zone to its primary server, signed with one TSIG key, on behalf of
@@ -118,8 +118,10 @@ impl Publisher {
         let desired = Desired::new(Ownership::new(&self.owner, resource)?, ips, ttl);
         let mut create_refused = false;
         for _ in 0..MAX_ATTEMPTS {
-            let current = read(&self.exchanger, &name).await?;
-            let step = update::plan_publish(&current, &desired, create_refused);
+            let plan = |current: &Answer| update::plan_publish(current, &desired, create_refused);
+            let Some(step) = self.decide(&name, plan).await? else {
+                continue;
+            };
             let done = match &step {
                 Step::Done(outcome) => return Ok(outcome.clone()),
                 Step::Create => Outcome::Created,
@@ -142,8 +144,10 @@ impl Publisher {
         let name = self.name_in_zone(name)?;
         let desired = Desired::new(Ownership::new(&self.owner, resource)?, &[], 0);
         for _ in 0..MAX_ATTEMPTS {
-            let current = read(&self.exchanger, &name).await?;
-            let step = update::plan_remove(&current, &desired.claim);
+            let plan = |current: &Answer| update::plan_remove(current, &desired.claim);
+            let Some(step) = self.decide(&name, plan).await? else {
+                continue;
+            };
             if let Step::Done(outcome) = step {
                 return Ok(outcome);
             }
@@ -154,6 +158,26 @@ impl Publisher {
         Err(Error::Contended {
             name: name.to_string(),
         })
+    }
+
+    /// Reads `name` and plans with `plan`; None when the name is changing under us.
+    ///
+    /// A NotOwned plan is confirmed by a second read that must agree: the A, AAAA and TXT
+    /// queries of one read are answered one by one, so a read that straddles another writer's
+    /// update can see its addresses without its claim and take them for records ike did not
+    /// write. (Writes need no such care: their prerequisites are checked by the server.)
+    async fn decide(
+        &self,
+        name: &Name,
+        plan: impl Fn(&Answer) -> Step,
+    ) -> Result<Option<Step>, Error> {
+        let step = plan(&read(&self.exchanger, name).await?);
+        if let Step::Done(Outcome::NotOwned { .. }) = step
+            && plan(&read(&self.exchanger, name).await?) != step
+        {
+            return Ok(None);
+        }
+        Ok(Some(step))
     }
 
     fn name_in_zone(&self, text: &str) -> Result<Name, Error> {

@@ -1,9 +1,8 @@
 //! Publishing against a real BIND 9 (one `named` per test), checked with `dig` and `nsupdate`
 //! as independent clients. Without BIND installed every test here fails, saying what to install.
 
-use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::net::IpAddr;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use super::*;
 use crate::local::bind::{Bind, Options};
@@ -356,92 +355,4 @@ async fn no_ready_addresses_keep_the_name_and_its_claim() {
     );
 }
 
-#[tokio::test]
-async fn a_wrong_key_is_rejected_with_a_hint_and_changes_nothing() {
-    let server = Server::start();
-    let good = server.key();
-    let wrong_secret =
-        TsigKey::new(&good.name, good.algorithm, b"not the secret".to_vec()).unwrap();
-    let unknown_key = TsigKey::new("stranger", good.algorithm, good.secret().to_vec()).unwrap();
-    for (key, code) in [(wrong_secret, "BADSIG"), (unknown_key, "BADKEY")] {
-        let publisher = Publisher::new(server.bind.addr(), ZONE, &key, SITE).unwrap();
-        let err = publisher
-            .publish("printer.office.local", &ips(&["10.1.0.1"]), 30, PRINTER)
-            .await
-            .unwrap_err();
-        let message = err.to_string();
-        assert!(
-            matches!(&err, Error::TsigRejected { code: c, .. } if c == code),
-            "{message}"
-        );
-        assert!(message.contains(&key.name), "{message}");
-        let err = publisher
-            .remove("printer.office.local", PRINTER)
-            .await
-            .unwrap_err();
-        assert!(matches!(err, Error::TsigRejected { .. }), "{err}");
-    }
-    assert_eq!(server.dig_status("printer.office.local"), "NXDOMAIN");
-}
-
-#[tokio::test]
-async fn a_zone_the_server_does_not_serve_is_refused() {
-    let server = Server::start();
-    let publisher = Publisher::new(server.bind.addr(), "elsewhere.test", &server.key(), SITE);
-    let err = publisher
-        .unwrap()
-        .publish("printer.elsewhere.test", &ips(&["10.1.0.1"]), 30, PRINTER)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::QueryRefused { .. }), "{err}");
-    assert!(err.to_string().contains("serves the name's zone"), "{err}");
-}
-
-#[tokio::test]
-async fn large_address_sets_travel_over_tcp() {
-    let server = Server::start();
-    let publisher = server.publisher(SITE);
-    let many: Vec<IpAddr> = (1..=80)
-        .map(|i| format!("fd00::{i:x}").parse().unwrap())
-        .collect();
-    let name = "farm.office.local";
-    assert_eq!(
-        publisher.publish(name, &many, 30, PRINTER).await.unwrap(),
-        Outcome::Created
-    );
-    assert_eq!(server.dig(name, "AAAA").len(), 80);
-    let answer = lookup(server.bind.addr(), name).await.unwrap();
-    assert_eq!(answer.addresses.len(), 80);
-    assert_eq!(
-        publisher.publish(name, &many, 30, PRINTER).await.unwrap(),
-        Outcome::Unchanged
-    );
-}
-
-#[tokio::test]
-async fn a_server_that_does_not_answer_times_out_and_a_closed_port_is_refused() {
-    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let key = TsigKey::new("k", Algorithm::HmacSha256, b"secret".to_vec()).unwrap();
-    let publisher = Publisher::new(silent.local_addr().unwrap(), ZONE, &key, SITE)
-        .unwrap()
-        .with_timeout(Duration::from_millis(100));
-    let started = std::time::Instant::now();
-    let err = publisher
-        .remove("printer.office.local", PRINTER)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::Timeout { .. }), "{err}");
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
-
-    let closed: SocketAddr = {
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        socket.local_addr().unwrap()
-    };
-    let err = lookup(closed, "printer.office.local").await.unwrap_err();
-    assert!(matches!(err, Error::Io { .. }), "{err}");
-    assert!(err.to_string().contains("check that it runs"), "{err}");
-}
+mod network;
