@@ -341,7 +341,7 @@ pub enum Error {
     },
     /// The server refused the update itself (the key may not update the zone).
     #[error(
-        "the DNS server {server} refused the update of {name} ({rcode}): check that key {key} \
+        "the DNS server {server} refused the update of {name} (REFUSED): check that key {key} \
          may update zone {zone} (BIND: update-policy {{ grant {key} zonesub ANY; }};)"
     )]
     Refused {
@@ -353,8 +353,6 @@ pub enum Error {
         key: String,
         /// The zone.
         zone: String,
-        /// The response code, e.g. REFUSED.
-        rcode: String,
     },
     /// The server does not serve the zone as a primary.
     #[error(
@@ -366,8 +364,8 @@ pub enum Error {
         server: SocketAddr,
         /// The zone.
         zone: String,
-        /// The response code, e.g. NOTAUTH.
-        rcode: String,
+        /// The response code: NOTAUTH or NOTZONE.
+        rcode: &'static str,
     },
     /// The server refused a query.
     #[error(

@@ -209,12 +209,16 @@ impl Publisher {
                 name: name.to_string(),
                 key: self.key_name.clone(),
                 zone: self.zone(),
-                rcode: rcode.to_string(),
             }),
-            ResponseCode::NotAuth | ResponseCode::NotZone => Err(Error::NotAuthoritative {
+            ResponseCode::NotAuth => Err(Error::NotAuthoritative {
                 server,
                 zone: self.zone(),
-                rcode: rcode.to_string(),
+                rcode: "NOTAUTH",
+            }),
+            ResponseCode::NotZone => Err(Error::NotAuthoritative {
+                server,
+                zone: self.zone(),
+                rcode: "NOTZONE",
             }),
             _ => Err(Error::Server {
                 server,

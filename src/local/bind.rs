@@ -71,15 +71,9 @@ pub enum Error {
         /// What it printed on stderr.
         stderr: String,
     },
-    /// The key `tsig-keygen` wrote cannot be read back.
-    #[error("the generated TSIG key {} is unusable", path.display())]
-    Key {
-        /// The key file.
-        path: PathBuf,
-        /// Why it cannot be used.
-        #[source]
-        source: crate::dns::Error,
-    },
+    /// The key `tsig-keygen` wrote cannot be read back (the source names the file).
+    #[error("the server's TSIG key is unusable")]
+    Key(#[source] Box<crate::dns::Error>),
     /// No free port on 127.0.0.1.
     #[error("could not find a free port for named")]
     NoFreePort(#[source] super::Error),
@@ -254,10 +248,7 @@ impl Bind {
 
     /// The TSIG key allowed to update the zone.
     pub fn key(&self) -> Result<TsigKey, Error> {
-        TsigKey::from_file(&self.key_file).map_err(|source| Error::Key {
-            path: self.key_file.clone(),
-            source,
-        })
+        TsigKey::from_file(&self.key_file).map_err(|e| Error::Key(Box::new(e)))
     }
 
     /// Whether the server was started to outlive this process.
