@@ -162,15 +162,17 @@ pub(crate) enum Step {
     Delete,
 }
 
-/// `create_refused`: a Create was already refused because the name is in use, which shows
-/// records of types that the A/AAAA/TXT reads cannot see (a CNAME, an MX, the zone apex).
+/// `create_refused`: a Create was already refused because the name is in use; if the name
+/// still exists without A, AAAA or TXT, it holds records the reads cannot see (a CNAME, an MX).
+/// A name that no longer exists may be created again.
 pub(crate) fn plan_publish(answer: &Answer, desired: &Desired, create_refused: bool) -> Step {
     match holder(answer, &desired.claim) {
         Holder::Us if desired.is_served_by(answer) => Step::Done(Outcome::Unchanged),
         Holder::Us => Step::Replace,
+        Holder::Nobody => Step::Create,
         // An empty non-terminal may be created; other records make the server refuse.
-        Holder::Nobody | Holder::Unseen if !create_refused => Step::Create,
-        Holder::Nobody | Holder::Unseen => Step::Done(Outcome::NotOwned { holder: None }),
+        Holder::Unseen if !create_refused => Step::Create,
+        Holder::Unseen => Step::Done(Outcome::NotOwned { holder: None }),
         Holder::Other(holder) => Step::Done(Outcome::NotOwned { holder }),
     }
 }
@@ -292,6 +294,8 @@ mod tests {
             plan_publish(&free, &desired(&["10.0.0.1"], 30), false),
             Step::Create
         );
+        let after_refusal = plan_publish(&free, &desired(&["10.0.0.1"], 30), true);
+        assert_eq!(after_refusal, Step::Create);
         assert_eq!(plan_remove(&free, &claim()), Step::Done(Outcome::Absent));
 
         let not_owned = Step::Done(Outcome::NotOwned { holder: None });
