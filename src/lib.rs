@@ -6,6 +6,7 @@
 //! bin/ike ───────────► cli ──► client ──► pki ──► api ──► util
 //! bin/ike-controller ─► controller ──────► pki ──► api ──► util
 //!                  └──► local ──► (pki, api, util)
+//! client, controller, local ──► dns (a leaf: the DNS wire protocol)
 //! ```
 //!
 //! `cli` never reaches the controller, the controller never reaches `cli` or `client`, and
@@ -21,6 +22,8 @@ pub mod client;
 /// The server side: CRDs, reconcilers, the account API and admission webhooks, health and
 /// metrics.
 pub mod controller;
+/// DNS for IKE Office: RFC 2136 updates signed with TSIG, with ownership claims, and lookups.
+pub mod dns;
 /// A complete local IKE (control plane + controller) for development and the e2e tests.
 pub mod local;
 /// Account certificates: CA, CSRs, reading certificates, CA pins (no I/O).

@@ -6,18 +6,20 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The top-level modules and what each may use (besides itself and the crate root's functions).
-const LAYERS: [(&str, &[&str]); 7] = [
+const LAYERS: [(&str, &[&str]); 8] = [
     ("util", &[]),
+    ("dns", &["util"]),
     ("api", &["util"]),
     ("pki", &["api", "util"]),
-    ("client", &["pki", "api", "util"]),
-    ("cli", &["client", "pki", "api", "util"]),
-    ("controller", &["pki", "api", "util"]),
-    ("local", &["pki", "api", "util"]),
+    ("client", &["pki", "dns", "api", "util"]),
+    ("cli", &["client", "pki", "dns", "api", "util"]),
+    ("controller", &["pki", "dns", "api", "util"]),
+    ("local", &["pki", "dns", "api", "util"]),
 ];
 
-/// What test code may use in addition: the controller's tests start a local control plane.
-const TEST_EXTRAS: [(&str, &[&str]); 1] = [("controller", &["local"])];
+/// What test code may use in addition: the controller's tests start a local control plane, the
+/// DNS tests a local BIND.
+const TEST_EXTRAS: [(&str, &[&str]); 2] = [("controller", &["local"]), ("dns", &["local"])];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -10,6 +10,8 @@
 //!
 //! There is no scheduler and no kubelet; see `shared/CONTROL_PLANE.md` for what works.
 
+/// A real BIND 9 `named` serving one dynamic zone, for the DNS tests and the local IKE.
+pub mod bind;
 mod certs;
 mod ike;
 mod install;
