@@ -30,6 +30,14 @@ const PACKAGES: [&str; 5] = [
     "make",
     "golang-github-modern-go-reflect2-dev",
 ];
+/// The real components the local IKE runs and the tests talk to: BIND for IKE Office's DNS,
+/// Alertmanager (with amtool) and an SMTP server for notifications.
+pub const SERVICE_PACKAGES: [&str; 4] = [
+    "bind9",
+    "bind9-dnsutils",
+    "prometheus-alertmanager",
+    "python3-aiosmtpd",
+];
 /// Where Debian's reflect2 package puts its source.
 const REFLECT2_SOURCE: &str = "/usr/share/gocode/src/github.com/modern-go/reflect2";
 /// The two binaries built, as `make WHAT=` targets and file names.
@@ -43,12 +51,14 @@ pub(super) fn install(
     find_etcd: impl Fn() -> Result<PathBuf, Error>,
     log: &mut dyn Write,
 ) -> Result<Binaries, Error> {
-    match Binaries::locate_in(cache_dir, find_etcd()) {
-        Ok(binaries) => return Ok(binaries),
+    let missing = missing_packages(&SERVICE_PACKAGES);
+    let built = match Binaries::locate_in(cache_dir, find_etcd()) {
+        Ok(binaries) if missing.is_empty() => return Ok(binaries),
+        Ok(_) => true,
         // Installing cannot fix an explicit path.
         Err(e @ Error::BadEtcdPath { .. }) => return Err(e),
-        Err(_) => {}
-    }
+        Err(_) => false,
+    };
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         return Err(Error::InstallNeedsRoot);
@@ -75,6 +85,18 @@ pub(super) fn install(
         command
     };
     installer.run("update the package lists", apt(&["update"]))?;
+    if !missing.is_empty() {
+        let mut install_args = vec!["install", "-y", "--no-install-recommends"];
+        install_args.extend(&missing);
+        installer.run(
+            "install BIND, Alertmanager and an SMTP server",
+            apt(&install_args),
+        )?;
+    }
+    if built {
+        installer.progress("the control plane is built already");
+        return Binaries::locate_in(cache_dir, find_etcd());
+    }
     let mut install_args = vec!["install", "-y"];
     install_args.extend(PACKAGES);
     installer.run("install the build tools and etcd", apt(&install_args))?;
@@ -300,6 +322,20 @@ fn show_command(command: &Command) -> String {
         shown = format!("cd {} && {shown}", dir.display());
     }
     shown
+}
+
+/// The Debian packages of `names` that are not installed.
+fn missing_packages<'a>(names: &[&'a str]) -> Vec<&'a str> {
+    names
+        .iter()
+        .copied()
+        .filter(|name| {
+            let status = Command::new("dpkg-query")
+                .args(["-W", "-f=${db:Status-Status}", name])
+                .output();
+            !status.is_ok_and(|o| o.status.success() && o.stdout == b"installed")
+        })
+        .collect()
 }
 
 /// Whether any apt source already has a `deb-src` entry (one-line or deb822 format).
