@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod admission;
 pub mod crds;
 pub mod metrics;
+pub mod notify;
 pub mod platform;
 pub mod server;
 pub mod tenant_admission;
