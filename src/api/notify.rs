@@ -29,6 +29,8 @@ pub mod condition {
     pub const TOKEN_REJECTED: &str = "TokenRejected";
     /// The Secret named by the spec, or its `token` key, does not exist.
     pub const TOKEN_SECRET_MISSING: &str = "TokenSecretMissing";
+    /// The Teams webhook could not be reached (connect error, time-out, 5xx after retries).
+    pub const TEAMS_UNREACHABLE: &str = "TeamsUnreachable";
     /// The Secret named by `webhookUrlSecretName`, or its `url` key, does not exist.
     pub const WEBHOOK_SECRET_MISSING: &str = "WebhookSecretMissing";
     /// The Teams URL is a retired Office 365 connector URL or not an https URL.

@@ -3,4 +3,7 @@
 //! the Teams card, and Alertmanager's webhook body that the relay receives.
 
 pub mod alertmanager;
+pub mod barry;
+pub mod http;
 pub mod payload;
+pub mod teams;
