@@ -184,13 +184,14 @@ fn check_url(url: &str) -> Result<Uri, Error> {
     }
 }
 
-/// The server's one-line message: `error` or `message` of a JSON body, else its first line.
+/// The server's one-line message: `error`, `message` or `error.message` (Teams) of a JSON
+/// body, else its first line.
 fn message_of(body: &[u8]) -> String {
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let field = json.as_ref().and_then(|j| {
-        ["error", "message"]
-            .iter()
-            .find_map(|k| j.get(k).and_then(|v| v.as_str()).map(String::from))
+        [&j["error"], &j["message"], &j["error"]["message"]]
+            .into_iter()
+            .find_map(|v| v.as_str().map(String::from))
     });
     let text = field.unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
     let line = text.lines().next().unwrap_or_default().trim();
@@ -236,6 +237,10 @@ mod tests {
     fn server_messages_are_one_short_line() {
         assert_eq!(message_of(br#"{"error":"bad token"}"#), "bad token");
         assert_eq!(message_of(br#"{"message":"nope"}"#), "nope");
+        assert_eq!(
+            message_of(br#"{"error":{"code":"X","message":"bad"}}"#),
+            "bad"
+        );
         assert_eq!(message_of(b"oops\nstack trace"), "oops");
         assert_eq!(message_of(&[b'x'; 1000]).len(), 300);
     }
