@@ -9,10 +9,16 @@ pub mod consts;
 #[cfg(test)]
 pub mod fixtures;
 pub mod names;
+mod notify;
 mod tenant;
 pub mod wire;
 
 pub use account::{Account, AccountSpec, AccountStatus, Enrollment, IssuedCertificate, TenantRole};
+pub use notify::{
+    BarryChannel, BarryChannelStatus, BarryConfig, BarryConfigSpec, BarryConfigStatus, Delivery,
+    DeliveryResult, EmailConfig, EmailConfigSpec, MONITORING_GROUP, NotifyStatus, TeamsConfig,
+    TeamsConfigSpec, condition,
+};
 pub use tenant::{Member, Role, Tenant, TenantSpec, TenantStatus};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
@@ -20,7 +26,13 @@ use kube::CustomResourceExt;
 
 /// Every CRD ike installs, in the order the controller applies them.
 pub fn crds() -> Vec<CustomResourceDefinition> {
-    vec![Account::crd(), Tenant::crd()]
+    vec![
+        Account::crd(),
+        Tenant::crd(),
+        BarryConfig::crd(),
+        EmailConfig::crd(),
+        TeamsConfig::crd(),
+    ]
 }
 
 /// The CRDs as one multi-document YAML stream, as committed in `examples/crds.yaml`.

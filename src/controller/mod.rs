@@ -9,6 +9,7 @@ pub mod crds;
 pub mod health;
 pub mod leader;
 pub mod metrics;
+pub mod notify;
 pub mod platform;
 pub mod tenants;
 pub mod watch;

@@ -1,0 +1,207 @@
+//! Microsoft Teams through a Workflows webhook: the Adaptive Card a notification becomes, the
+//! check that a tenant's URL is a Workflows URL and not a retired Office 365 connector, and
+//! posting the card.
+//!
+//! The card is built from the notification alone, never from the URL, which is a secret (it
+//! carries its own signature): neither the card nor any error here contains it.
+
+use hyper::{Method, StatusCode, Uri};
+use serde_json::{Value, json};
+
+use super::http;
+use super::payload::{Alert, Payload, Status};
+use crate::api::condition;
+
+/// The most alerts one card lists; Teams refuses cards over about 28 KB.
+pub const MAX_ALERTS: usize = 10;
+/// The longest annotation or label value on a card, in characters.
+const MAX_TEXT: usize = 1000;
+
+/// The Teams message (one Adaptive Card 1.4) for one Alertmanager notification.
+pub fn card(payload: &Payload) -> Value {
+    let firing = payload.status == Status::Firing;
+    let (style, color) = if firing {
+        ("attention", "Attention")
+    } else {
+        ("good", "Good")
+    };
+    let mut body = vec![json!({
+        "type": "Container",
+        "style": style,
+        "bleed": true,
+        "items": [{
+            "type": "TextBlock",
+            "text": title(payload),
+            "size": "Large",
+            "weight": "Bolder",
+            "color": color,
+            "wrap": true,
+        }],
+    })];
+    body.extend(payload.alerts.iter().take(MAX_ALERTS).map(alert));
+    if payload.alerts.len() > MAX_ALERTS {
+        body.push(json!({
+            "type": "TextBlock",
+            "text": format!("… and {} more alerts", payload.alerts.len() - MAX_ALERTS),
+            "isSubtle": true,
+            "wrap": true,
+        }));
+    }
+    json!({
+        "type": "message",
+        "attachments": [{
+            "contentType": "application/vnd.microsoft.card.adaptive",
+            "content": {
+                "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                "type": "AdaptiveCard",
+                "version": "1.4",
+                "msteams": { "width": "Full" },
+                "body": body,
+            },
+        }],
+    })
+}
+
+/// `[FIRING:2] HighLatency`, as Alertmanager's own subject lines read.
+fn title(payload: &Payload) -> String {
+    let status = match payload.status {
+        Status::Firing => {
+            let n = payload
+                .alerts
+                .iter()
+                .filter(|a| a.status == Status::Firing)
+                .count();
+            format!("FIRING:{n}")
+        }
+        Status::Resolved => "RESOLVED".to_string(),
+    };
+    let name = payload
+        .common_labels
+        .get("alertname")
+        .cloned()
+        .unwrap_or_else(|| {
+            let values: Vec<&str> = payload.group_labels.values().map(String::as_str).collect();
+            values.join(" ")
+        });
+    format!("[{status}] {name}")
+}
+
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(MAX_TEXT) {
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s.to_string(),
+    }
+}
+
+fn alert(alert: &Alert) -> Value {
+    let mut items = Vec::new();
+    let heading = alert
+        .annotations
+        .get("summary")
+        .or_else(|| alert.labels.get("alertname"));
+    if let Some(summary) = heading {
+        let color = match alert.status {
+            Status::Firing => "Attention",
+            Status::Resolved => "Good",
+        };
+        let text = format!("{}: {}", alert.status.upper(), clip(summary));
+        items.push(json!({"type": "TextBlock", "text": text, "weight": "Bolder", "color": color, "wrap": true}));
+    }
+    if let Some(description) = alert.annotations.get("description") {
+        items.push(json!({"type": "TextBlock", "text": clip(description), "wrap": true}));
+    }
+    let facts: Vec<Value> = alert
+        .labels
+        .iter()
+        .map(|(k, v)| json!({"title": k, "value": clip(v)}))
+        .collect();
+    items.push(json!({"type": "FactSet", "facts": facts}));
+    // Teams drops a whole card whose OpenUrl is not an absolute http(s) URL.
+    let link = alert
+        .generator_url
+        .parse::<Uri>()
+        .ok()
+        .filter(|u| matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some());
+    if link.is_some() {
+        items.push(json!({
+            "type": "ActionSet",
+            "actions": [{"type": "Action.OpenUrl", "title": "Open in Prometheus", "url": alert.generator_url}],
+        }));
+    }
+    json!({"type": "Container", "separator": true, "items": items})
+}
+
+/// Whether `url` is an Office 365 connector webhook (`*.webhook.office.com/webhookb2/...`,
+/// `outlook.office.com/webhook/...`), which Microsoft retired in favour of Workflows.
+pub fn is_legacy_connector_url(url: &str) -> bool {
+    let Ok(uri) = url.trim().parse::<Uri>() else {
+        return false;
+    };
+    let host = uri.host().unwrap_or_default().to_ascii_lowercase();
+    let path = uri.path().to_ascii_lowercase();
+    (host.ends_with(".webhook.office.com") && path.starts_with("/webhookb2/"))
+        || (["outlook.office.com", "outlook.office365.com"].contains(&host.as_str())
+            && path.starts_with("/webhook/"))
+}
+
+/// Checks a tenant's webhook URL; the message (for the InvalidWebhookUrl condition) never
+/// repeats the URL.
+pub fn check_webhook_url(url: &str) -> Result<(), String> {
+    if is_legacy_connector_url(url) {
+        return Err(
+            "the URL in the Secret is an Office 365 connector webhook, which Microsoft \
+                    retired: in Teams, create a Workflows webhook ('Post to a channel when a \
+                    webhook request is received') and put its URL under the key 'url'"
+                .into(),
+        );
+    }
+    let uri: Option<Uri> = url.trim().parse().ok();
+    match uri {
+        Some(u) if u.scheme_str() == Some("https") && u.host().is_some() => Ok(()),
+        _ => Err("the value under the key 'url' of the Secret is not an https:// URL".into()),
+    }
+}
+
+/// Why a card could not be posted; no variant carries the URL.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The URL is not https.
+    #[error("the Teams webhook URL is not an https:// URL")]
+    BadUrl,
+    /// Teams did not answer, timed out or answered 5xx, on every attempt.
+    #[error("cannot reach the Teams webhook")]
+    Unreachable(#[source] http::Error),
+    /// The webhook refused the card (4xx): a deleted workflow, a bad signature, a bad card.
+    #[error("the Teams webhook rejected the card (HTTP {status}): {message}")]
+    Rejected {
+        /// The status.
+        status: StatusCode,
+        /// Teams' message.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The condition reason for the tenant's status.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Error::BadUrl => condition::INVALID_WEBHOOK_URL,
+            Error::Unreachable(_) => condition::TEAMS_UNREACHABLE,
+            Error::Rejected { .. } => condition::REJECTED,
+        }
+    }
+}
+
+/// Posts `card` to the Workflows webhook at `url` (which answers 202 Accepted).
+pub async fn post_card(client: &http::Client, url: &str, card: &Value) -> Result<(), Error> {
+    let body = serde_json::to_vec(card).expect("cards serialize");
+    match client.send(Method::POST, url, None, Some(body)).await {
+        Ok(_) => Ok(()),
+        Err(http::Error::BadUrl) => Err(Error::BadUrl),
+        Err(http::Error::Refused { status, message }) => Err(Error::Rejected { status, message }),
+        Err(e @ http::Error::Unreachable { .. }) => Err(Error::Unreachable(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

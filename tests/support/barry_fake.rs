@@ -1,0 +1,236 @@
+//! A recording fake of Barry that speaks exactly the contract in `src/controller/notify/barry.rs`:
+//! `PUT /api/v1/channels/{name}` (create or get), `PATCH /api/v1/channels/{id}` (`{muted}`),
+//! `POST /api/v1/channels/{id}/alerts` (Alertmanager's webhook body, checked field by field),
+//! every request with `Authorization: Bearer <token>`.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{post, put};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+/// A channel as the fake holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FakeChannel {
+    /// Its id (`ch-1`, `ch-2`...).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Whether it is muted.
+    pub muted: bool,
+}
+
+#[derive(Default)]
+struct Inner {
+    token: String,
+    channels: BTreeMap<String, FakeChannel>,
+    mutes: Vec<(String, bool)>,
+    alerts: Vec<(String, Value)>,
+    fail_next: u32,
+    unauthorized: bool,
+    requests: u32,
+}
+
+type Shared = Arc<Mutex<Inner>>;
+
+/// A running fake Barry on 127.0.0.1; stops when dropped.
+pub struct BarryFake {
+    /// Its base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+    inner: Shared,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for BarryFake {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl BarryFake {
+    /// Starts a fake that accepts `token` only.
+    pub async fn start(token: &str) -> Self {
+        let inner: Shared = Arc::new(Mutex::new(Inner {
+            token: token.to_string(),
+            ..Default::default()
+        }));
+        let app = Router::new()
+            .route("/api/v1/channels/{key}", put(ensure).patch(mute))
+            .route("/api/v1/channels/{id}/alerts", post(alerts))
+            .with_state(inner.clone());
+        let (addr, task) = super::serve(app).await;
+        Self {
+            url: format!("http://{addr}"),
+            inner,
+            task,
+        }
+    }
+
+    /// Answers the next `n` requests with 503, doing nothing else.
+    pub fn fail_next(&self, n: u32) {
+        self.inner.lock().unwrap().fail_next = n;
+    }
+
+    /// Answers every request with 401 while on, whatever its token.
+    pub fn set_unauthorized(&self, on: bool) {
+        self.inner.lock().unwrap().unauthorized = on;
+    }
+
+    /// Requests received, failed ones included.
+    pub fn requests(&self) -> u32 {
+        self.inner.lock().unwrap().requests
+    }
+
+    /// The channels, by id.
+    pub fn channels(&self) -> Vec<FakeChannel> {
+        self.inner
+            .lock()
+            .unwrap()
+            .channels
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// Every accepted mute change: (channel id, muted).
+    pub fn mutes(&self) -> Vec<(String, bool)> {
+        self.inner.lock().unwrap().mutes.clone()
+    }
+
+    /// Every accepted notification: (channel id, body).
+    pub fn alerts(&self) -> Vec<(String, Value)> {
+        self.inner.lock().unwrap().alerts.clone()
+    }
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+/// The switches and the token check every request goes through first: the refusal, if any.
+fn refusal(inner: &mut Inner, headers: &HeaderMap) -> Option<Response> {
+    inner.requests += 1;
+    if inner.fail_next > 0 {
+        inner.fail_next -= 1;
+        return Some(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "barry is in maintenance",
+        ));
+    }
+    let bearer = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if inner.unauthorized || bearer != Some(inner.token.as_str()) {
+        return Some(error(StatusCode::UNAUTHORIZED, "invalid token"));
+    }
+    None
+}
+
+fn channel_json(c: &FakeChannel) -> Value {
+    json!({ "id": c.id, "name": c.name, "muted": c.muted })
+}
+
+async fn ensure(
+    State(inner): State<Shared>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let mut inner = inner.lock().unwrap();
+    if let Some(r) = refusal(&mut inner, &headers) {
+        return r;
+    }
+    if !body.is_object() || name.is_empty() {
+        return error(StatusCode::BAD_REQUEST, "expected {} and a channel name");
+    }
+    if let Some(c) = inner.channels.values().find(|c| c.name == name) {
+        return (StatusCode::OK, Json(channel_json(c))).into_response();
+    }
+    let id = format!("ch-{}", inner.channels.len() + 1);
+    let channel = FakeChannel {
+        id: id.clone(),
+        name,
+        muted: false,
+    };
+    let answer = channel_json(&channel);
+    inner.channels.insert(id, channel);
+    (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+async fn mute(
+    State(inner): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let mut inner = inner.lock().unwrap();
+    if let Some(r) = refusal(&mut inner, &headers) {
+        return r;
+    }
+    let Some(muted) = body.get("muted").and_then(Value::as_bool) else {
+        return error(StatusCode::BAD_REQUEST, "expected {\"muted\": bool}");
+    };
+    let Some(channel) = inner.channels.get_mut(&id) else {
+        return error(StatusCode::NOT_FOUND, "no such channel");
+    };
+    channel.muted = muted;
+    let answer = channel_json(channel);
+    inner.mutes.push((id, muted));
+    (StatusCode::OK, Json(answer)).into_response()
+}
+
+async fn alerts(
+    State(inner): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    let mut inner = inner.lock().unwrap();
+    if let Some(r) = refusal(&mut inner, &headers) {
+        return r;
+    }
+    if !inner.channels.contains_key(&id) {
+        return error(StatusCode::NOT_FOUND, "no such channel");
+    }
+    if let Err(problem) = check_webhook_body(&body) {
+        return error(StatusCode::BAD_REQUEST, &problem);
+    }
+    inner.alerts.push((id, body));
+    (StatusCode::ACCEPTED, Json(json!({}))).into_response()
+}
+
+/// Alertmanager's webhook body, version 4, field by field.
+pub fn check_webhook_body(body: &Value) -> Result<(), String> {
+    let is = |v: &Value, key: &str, check: fn(&Value) -> bool| {
+        v.get(key)
+            .filter(|x| check(x))
+            .map(|_| ())
+            .ok_or_else(|| format!("missing or mistyped '{key}'"))
+    };
+    if body.get("version").and_then(Value::as_str) != Some("4") {
+        return Err("version must be \"4\"".into());
+    }
+    let status = |v: &Value| matches!(v.as_str(), Some("firing" | "resolved"));
+    for key in ["groupKey", "receiver", "externalURL"] {
+        is(body, key, Value::is_string)?;
+    }
+    is(body, "status", status)?;
+    for key in ["groupLabels", "commonLabels", "commonAnnotations"] {
+        is(body, key, Value::is_object)?;
+    }
+    is(body, "alerts", Value::is_array)?;
+    for alert in body["alerts"].as_array().unwrap() {
+        is(alert, "status", status)?;
+        is(alert, "labels", Value::is_object)?;
+        is(alert, "annotations", Value::is_object)?;
+        for key in ["startsAt", "endsAt", "generatorURL", "fingerprint"] {
+            is(alert, key, Value::is_string)?;
+        }
+    }
+    Ok(())
+}
