@@ -10,6 +10,7 @@ pub mod consts;
 pub mod fixtures;
 pub mod names;
 mod notify;
+mod site;
 mod tenant;
 pub mod wire;
 
@@ -19,6 +20,7 @@ pub use notify::{
     DeliveryResult, EmailConfig, EmailConfigSpec, MONITORING_GROUP, NotifyStatus, TeamsConfig,
     TeamsConfigSpec, condition,
 };
+pub use site::{OfficeSpec, SITE_NAME, Site, SiteSpec, TenantPolicy};
 pub use tenant::{Member, Role, Tenant, TenantSpec, TenantStatus};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
@@ -29,6 +31,7 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
     vec![
         Account::crd(),
         Tenant::crd(),
+        Site::crd(),
         BarryConfig::crd(),
         EmailConfig::crd(),
         TeamsConfig::crd(),

@@ -97,11 +97,13 @@ pub enum Error {
 pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error> {
     // The Tenant webhook's view of Accounts.
     let (accounts, account_events) = watch::reflect::<crate::api::Account>(&client);
+    let (sites, site_events) = watch::reflect::<crate::api::Site>(&client);
     let mut metrics = metrics::Metrics::new();
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
         config.extra_routes = webhooks::routes(webhooks::Policy {
             accounts: accounts.clone(),
+            sites: sites.clone(),
             self_service: options.self_service,
         });
     }
@@ -177,8 +179,11 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         None => Ok(()),
         Some(Err(e)) => Err(e),
         Some(Ok(account_api)) => {
-            // The Tenant webhook's view of Accounts, kept current on every replica.
-            let webhook_accounts = tokio::spawn(account_events.for_each(|_| async {}));
+            // The webhooks' view of Accounts and the Site, kept current on every replica.
+            let webhook_accounts = tokio::spawn(futures::future::join(
+                account_events.for_each(|_| async {}),
+                site_events.for_each(|_| async {}),
+            ));
             state.ready.store(true, Ordering::SeqCst);
             tracing::info!("CRDs installed; account API and webhooks serving; ready");
             let led = leader::lead(

@@ -18,7 +18,8 @@ fn rule(group: &str, resources: &[&str]) -> PolicyRule {
     }
 }
 
-/// Read-only access to nodes, namespaces, storage/ingress/priority/runtime classes and CRDs.
+/// Read-only access to nodes, namespaces, storage/ingress/priority/runtime classes, CRDs and
+/// the Site policy.
 pub fn cluster_reader() -> (ClusterRole, ClusterRoleBinding) {
     let meta = ObjectMeta {
         name: Some(CLUSTER_READER.into()),
@@ -34,6 +35,7 @@ pub fn cluster_reader() -> (ClusterRole, ClusterRoleBinding) {
             rule("networking.k8s.io", &["ingressclasses"]),
             rule("scheduling.k8s.io", &["priorityclasses"]),
             rule("node.k8s.io", &["runtimeclasses"]),
+            rule(crate::api::consts::API_GROUP, &["sites"]),
         ]),
         ..Default::default()
     };

@@ -33,7 +33,7 @@ use kube::core::admission::{
 use kube::runtime::reflector::Store;
 use serde::de::DeserializeOwned;
 
-use crate::api::Account;
+use crate::api::{Account, Site, SiteSpec};
 use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 
 /// The name of the `ValidatingWebhookConfiguration` holding every ike webhook.
@@ -44,8 +44,17 @@ pub const CONFIGURATION_NAME: &str = "ike-host-isolation";
 pub struct Policy {
     /// Every Account, to know who is a platform admin.
     pub accounts: Store<Account>,
+    /// The Site objects: the site's admission policy ([`Policy::site`]).
+    pub sites: Store<Site>,
     /// Whether any account may create tenants.
     pub self_service: bool,
+}
+
+impl Policy {
+    /// The site's policy as it stands now.
+    pub fn site(&self) -> SiteSpec {
+        Site::policy(self.sites.state().iter().map(|s| &**s))
+    }
 }
 
 /// Every webhook's route, to merge into the controller's HTTPS router.

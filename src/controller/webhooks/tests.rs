@@ -9,8 +9,10 @@ use super::*;
 
 fn router() -> Router {
     let (accounts, _writer) = kube::runtime::reflector::store::<Account>();
+    let (sites, _writer) = kube::runtime::reflector::store::<Site>();
     routes(Policy {
         accounts,
+        sites,
         self_service: false,
     })
 }
