@@ -20,8 +20,8 @@ pub use notify::{
     DeliveryResult, EmailConfig, EmailConfigSpec, MONITORING_GROUP, NotifyStatus, TeamsConfig,
     TeamsConfigSpec, condition,
 };
-pub use site::{OfficeSpec, SITE_NAME, Site, SiteSpec, TenantPolicy};
-pub use tenant::{Member, Role, Tenant, TenantSpec, TenantStatus};
+pub use site::{NetworkIsolation, OfficeSpec, SITE_NAME, Site, SiteSpec, TenantPolicy};
+pub use tenant::{Member, Role, Tenant, TenantAllowances, TenantSpec, TenantStatus};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;

@@ -16,6 +16,35 @@ pub const RESERVED_NAMESPACES: [&str; 5] = [
     "ike-system",
 ];
 
+/// Namespaces the usual platform components install into: no tenant may claim them unless the
+/// site lists its own reserved namespaces instead (Site `tenants.reservedNamespaces`).
+pub const PLATFORM_NAMESPACES: [&str; 24] = [
+    "argocd",
+    "calico-system",
+    "cert-manager",
+    "external-dns",
+    "flux-system",
+    "gatekeeper-system",
+    "grafana",
+    "ingress",
+    "ingress-nginx",
+    "istio-system",
+    "keda",
+    "kubernetes-dashboard",
+    "linkerd",
+    "local-path-storage",
+    "logging",
+    "longhorn-system",
+    "metallb-system",
+    "monitoring",
+    "prometheus",
+    "rook-ceph",
+    "tigera-operator",
+    "traefik",
+    "vault",
+    "velero",
+];
+
 /// Why a name was refused: one line that says what a valid one looks like.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {

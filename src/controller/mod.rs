@@ -95,16 +95,36 @@ pub enum Error {
 
 /// Runs the controller until SIGTERM or SIGINT, then shuts down cleanly.
 pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error> {
-    // The Tenant webhook's view of Accounts.
+    // The webhooks' view of the cluster, kept current on every replica.
     let (accounts, account_events) = watch::reflect::<crate::api::Account>(&client);
     let (sites, site_events) = watch::reflect::<crate::api::Site>(&client);
+    let (tenants, tenant_events) = watch::reflect::<crate::api::Tenant>(&client);
+    let (ingresses, ingress_events) =
+        watch::reflect::<k8s_openapi::api::networking::v1::Ingress>(&client);
+    let (nodes, node_events) =
+        watch::reflect::<kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Node>>(&client);
+    let webhook_watches = futures::future::join5(
+        account_events.for_each(|_| async {}),
+        site_events.for_each(|_| async {}),
+        tenant_events.for_each(|_| async {}),
+        ingress_events.for_each(|_| async {}),
+        node_events.for_each(|_| async {}),
+    );
     let mut metrics = metrics::Metrics::new();
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
+        let webhook_metrics = webhooks::WebhookMetrics::default();
+        webhook_metrics.register(metrics.registry_mut());
         config.extra_routes = webhooks::routes(webhooks::Policy {
             accounts: accounts.clone(),
-            sites: sites.clone(),
+            sites,
+            tenants,
+            ingresses,
+            nodes,
+            client: client.clone(),
             self_service: options.self_service,
+            controller_namespace: options.lease_namespace.clone(),
+            metrics: webhook_metrics,
         });
     }
     let state = Arc::new(State {
@@ -150,7 +170,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
                 let ca = config.ca.cert_pem().to_string();
                 let api = account_api::start(client.clone(), config).await?;
                 if let Some(url) = &options.webhook_url {
-                    webhooks::install(&client, &webhooks::configuration(url, &ca))
+                    webhooks::install(&client, url, &ca)
                         .await
                         .map_err(|source| Error::Apply {
                             what: "the admission webhook configuration",
@@ -179,11 +199,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         None => Ok(()),
         Some(Err(e)) => Err(e),
         Some(Ok(account_api)) => {
-            // The webhooks' view of Accounts and the Site, kept current on every replica.
-            let webhook_accounts = tokio::spawn(futures::future::join(
-                account_events.for_each(|_| async {}),
-                site_events.for_each(|_| async {}),
-            ));
+            let webhook_accounts = tokio::spawn(webhook_watches);
             state.ready.store(true, Ordering::SeqCst);
             tracing::info!("CRDs installed; account API and webhooks serving; ready");
             let led = leader::lead(

@@ -11,6 +11,7 @@
 //! - A reconcile that finds nothing to change writes nothing.
 
 mod desired;
+pub mod network;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -32,7 +33,7 @@ use crate::api::consts::{
     CONTROLLER_MANAGER, ISOLATED_LABEL, NODE_SELECTOR_ANNOTATION, POD_SECURITY_LABELS,
     TENANT_FINALIZER, TENANT_LABEL,
 };
-use crate::api::{Account, Role, Tenant, TenantStatus};
+use crate::api::{Account, Role, Site, Tenant, TenantStatus};
 pub use desired::{
     active_members, binding_name, cluster_role_for, desired_access, desired_bindings,
     desired_namespace,
@@ -68,6 +69,8 @@ pub struct Context {
     pub metrics: Arc<Metrics>,
     /// Every Account, kept current by a watch.
     pub accounts: Store<Account>,
+    /// The Site objects (the default NetworkPolicy of tenant namespaces).
+    pub sites: Store<Site>,
 }
 
 /// Server-side applies `object` as the controller, taking over fields others set.
@@ -131,7 +134,13 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         .await?;
     }
 
-    // Namespaces and bindings.
+    // Namespaces, their default network policy and bindings.
+    let isolation = Site::policy(ctx.sites.state().iter().map(|s| &**s))
+        .tenants
+        .network_isolation;
+    if let Some(isolation) = &isolation {
+        wrote |= network::label_platform_namespaces(client, isolation).await?;
+    }
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let mut held = Vec::new();
     let mut conflicts = Vec::new();
@@ -163,6 +172,7 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
                 wrote = true;
             }
         }
+        wrote |= network::reconcile_policy(client, &tenant, ns, isolation.as_ref()).await?;
         let bindings: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
         for binding in desired_bindings(&tenant, ns, &members) {
             let want_subjects = binding.subjects.clone();
@@ -384,12 +394,15 @@ pub async fn run(
 ) {
     let (accounts, account_events) = super::watch::reflect::<Account>(&client);
     let (tenants, tenant_events) = super::watch::reflect::<Tenant>(&client);
+    let (sites, site_events) = super::watch::reflect::<Site>(&client);
     let controller = Controller::for_stream(tenant_events, tenants.clone());
+    let all_tenants = tenants.clone();
     let managed = watcher::Config::default().labels(TENANT_LABEL);
     let ctx = Arc::new(Context {
         client: client.clone(),
         metrics,
         accounts,
+        sites,
     });
     controller
         .watches_stream(
@@ -399,7 +412,16 @@ pub async fn run(
                 t.spec.members.iter().any(|m| m.account == name)
             }),
         )
-        // Namespaces and bindings only trigger reconciles: their metadata is enough.
+        // The site's policy concerns every tenant.
+        .watches_stream(site_events, move |_: Site| {
+            all_tenants
+                .state()
+                .iter()
+                .map(|t| ObjectRef::from_obj(&**t))
+                .collect::<Vec<_>>()
+        })
+        // Namespaces, bindings and network policies only trigger reconciles: their metadata is
+        // enough.
         .watches_stream(
             watcher(
                 Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
@@ -417,6 +439,17 @@ pub async fn run(
             .default_backoff()
             .touched_objects(),
             |rb| rb.labels().get(TENANT_LABEL).map(|t| ObjectRef::new(t)),
+        )
+        .watches_stream(
+            watcher(
+                Api::<PartialObjectMeta<k8s_openapi::api::networking::v1::NetworkPolicy>>::all(
+                    client.clone(),
+                ),
+                watcher::Config::default().labels(TENANT_LABEL),
+            )
+            .default_backoff()
+            .touched_objects(),
+            |np| np.labels().get(TENANT_LABEL).map(|t| ObjectRef::new(t)),
         )
         // Bounded: each reconcile in flight holds an HTTP/1.1 connection to the apiserver, and
         // unbounded bursts (a restart with hundreds of tenants) cost memory and apiserver time.
