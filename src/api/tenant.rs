@@ -57,7 +57,11 @@ pub struct TenantAllowances {
     pub load_balancers: Option<bool>,
     /// The addresses (CIDRs) a LoadBalancer Service may ask for in `loadBalancerIP`. Empty: none;
     /// the cloud picks one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "loadBalancerIPs",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub load_balancer_ips: Vec<String>,
     /// Domains an ExternalName Service may point into, besides the site's (a name, or `.suffix`
     /// for everything below it).

@@ -9,6 +9,7 @@ mod readme_blocks;
 mod accounts;
 mod doctor;
 mod foundation;
+mod hostile;
 mod newcomer;
 mod tenant_cli;
 mod tenants;
