@@ -539,6 +539,20 @@ fn dedicated_nodes_and_the_control_plane_are_out_of_other_tenants_reach() {
             .any(|t| t["key"] == "ike.dev/dedicated" && t["value"] == a.name.as_str()),
         "{tolerations:?}"
     );
+    // ike doctor shows A its pool.
+    let report = ok(a.owner.ike(&["doctor", "-o", "json"]));
+    let report: Value = serde_json::from_str(&report).unwrap();
+    let pool_row = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "nodes.pool")
+        .cloned()
+        .unwrap();
+    assert!(
+        pool_row["detail"].as_str().unwrap().contains(&a_node),
+        "{pool_row}"
+    );
     for n in [&a_node, &cp_node] {
         let _ = kubectl(&["delete", "node", n, "--wait=false"]);
     }
