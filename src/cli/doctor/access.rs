@@ -8,7 +8,7 @@ use k8s_openapi::api::authorization::v1::{
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams, PostParams};
 
-use super::pods::{attempt_text, timed};
+use super::report::{attempt_text, timed};
 use super::report::Check;
 use crate::api::Tenant;
 use crate::api::consts::TENANT_LABEL;

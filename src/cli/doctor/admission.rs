@@ -9,7 +9,7 @@ use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 
 use super::access::{Access, Answer, TryNamespace};
-use super::pods::{Attempt, timed};
+use super::report::{Attempt, timed};
 use super::report::{Check, MAX_MESSAGE, one_line, webhook_refusal};
 use crate::api::consts::CLI_MANAGER;
 use crate::api::{SITE_NAME, Site, Tenant};

@@ -24,8 +24,8 @@ use clap::Args;
 
 pub use certificate::{judge_certificate, judge_clock, parse_http_date};
 pub use kubeconfig::{KubeconfigFindings, check_kubeconfig};
-pub use pods::{Attempt, Probe, judge_probe};
-pub use report::{Check, Outcome, Report, one_line, webhook_refusal};
+pub use pods::{Probe, judge_probe};
+pub use report::{Attempt, Check, Outcome, Report, one_line, webhook_refusal};
 
 use super::OutputArgs;
 use super::output::print;

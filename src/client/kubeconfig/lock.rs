@@ -87,6 +87,7 @@ impl Lock {
                             path: kubeconfig.to_path_buf(),
                             lock: path,
                             holder,
+                            seconds: timeout.as_secs(),
                         });
                     }
                     std::thread::sleep(backoff.min(left));
