@@ -195,6 +195,7 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
                     email: args.email,
                     disabled: false,
                     admin: args.admin,
+                    certificates_valid_after: None,
                 },
             );
             account.metadata.labels = None;

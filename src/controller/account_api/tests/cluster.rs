@@ -115,7 +115,8 @@ impl Cluster {
             .push(name.to_string());
     }
 
-    async fn create_account(&self, name: &str, admin: bool) {
+    /// Creates Account `name`; returns its UID.
+    async fn create_account(&self, name: &str, admin: bool) -> String {
         self.clean_up(name);
         let account = Account::new(
             name,
@@ -127,7 +128,10 @@ impl Cluster {
         self.accounts()
             .create(&PostParams::default(), &account)
             .await
-            .unwrap();
+            .unwrap()
+            .metadata
+            .uid
+            .expect("a stored object has a UID")
     }
 
     /// Runs kubectl with `cert`/`key` as the user; returns (success, stdout + stderr).
@@ -422,10 +426,10 @@ async fn a_disabled_account_is_refused_renewal_within_a_second() {
     let cluster = Cluster::connect().await;
     let (api, ca) = cluster.start().await;
     let name = unique("carol");
-    cluster.create_account(&name, false).await;
+    let uid = cluster.create_account(&name, false).await;
     let (key, csr) = pki::new_key_and_csr(&name).unwrap();
     let cert = ca
-        .issue(&csr, &name, HOUR, SystemTime::now())
+        .issue(&csr, &bound(&name, &uid), HOUR, SystemTime::now())
         .unwrap()
         .cert_pem;
     let client = TestClient::new(api.local_addr(), ca.cert_pem(), Some((&cert, &key)));
@@ -509,10 +513,10 @@ async fn sixty_four_clients_renewing_at_once_all_succeed_and_are_recorded() {
     let mut names = Vec::new();
     for i in 0..CLIENTS {
         let name = unique(&format!("load{i}"));
-        cluster.create_account(&name, false).await;
+        let uid = cluster.create_account(&name, false).await;
         let (key, csr) = pki::new_key_and_csr(&name).unwrap();
         let cert = ca
-            .issue(&csr, &name, HOUR, SystemTime::now())
+            .issue(&csr, &bound(&name, &uid), HOUR, SystemTime::now())
             .unwrap()
             .cert_pem;
         clients.push((
