@@ -29,8 +29,7 @@ pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode
     let now = SystemTime::now();
     let state = identity::freshness(info.not_before, info.not_after, now, args.renew_within);
     if state != Freshness::Fresh {
-        let renewed =
-            super::runtime()?.block_on(identity::renew(&settings.client.sites, &files, None));
+        let renewed = super::runtime()?.block_on(identity::renew(&settings.client.sites, &files));
         match renewed {
             Ok((new_files, _)) => {
                 info = crate::pki::cert_info(&new_files.cert_pem)?;
@@ -51,14 +50,8 @@ pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode
     }
     let mut refresh_at = identity::renewal_time(info.not_before, info.not_after);
     if let Some(within) = args.renew_within {
-        refresh_at = refresh_at.min(
-            info.not_after
-                - within.min(
-                    info.not_after
-                        .duration_since(info.not_before)
-                        .unwrap_or_default(),
-                ),
-        );
+        refresh_at = refresh_at
+            .min(info.not_after - within.min(identity::lifetime(info.not_before, info.not_after)));
     }
     let credential = ExecCredential::new(&files.cert_pem, &files.key_pem, refresh_at.max(now));
     let mut out = serde_json::to_vec(&credential)?;
