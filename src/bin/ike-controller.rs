@@ -64,7 +64,7 @@ struct RunArgs {
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
     /// Create this platform admin with a one-time enrollment token if it does not exist.
-    #[arg(long, value_name = "ACCOUNT")]
+    #[arg(long, value_name = "ACCOUNT", requires = "bootstrap_token_file")]
     bootstrap_admin: Option<String>,
     /// Namespace of the leader-election Lease (created if missing).
     #[arg(long, default_value = "ike-system", value_name = "NAMESPACE")]
@@ -72,7 +72,7 @@ struct RunArgs {
     /// Let every account create tenants (it becomes their owner); otherwise only admins can.
     #[arg(long)]
     self_service_tenants: bool,
-    /// Write the bootstrap admin's token here (0600) instead of the log.
+    /// Write the bootstrap admin's token here (0600); it is never logged.
     #[arg(long, value_name = "FILE", requires = "bootstrap_admin")]
     bootstrap_token_file: Option<PathBuf>,
 }

@@ -241,13 +241,21 @@ async fn enrollment_works_once_and_the_certificate_authenticates_as_the_account(
     // The bootstrap admin gets a token; enrolling with it works once.
     let admin = unique("admin");
     cluster.clean_up(&admin);
-    let token = bootstrap_admin(cluster.client.clone(), &admin)
+    let token = bootstrap_admin(cluster.client.clone(), &admin, None)
         .await
         .unwrap()
         .expect("a new admin gets a token");
     let stored = cluster.accounts().get_status(&admin).await.unwrap();
-    let enrollment = stored.status.unwrap().enrollment.unwrap();
+    let enrollment = stored.status.clone().unwrap().enrollment.unwrap();
     assert_eq!(enrollment.token_hash, tokens::hash(&token));
+    // A restart that finds the token it handed out still pending writes nothing.
+    let again = bootstrap_admin(cluster.client.clone(), &admin, Some(&token)).await;
+    assert_eq!(again.unwrap(), None);
+    let unchanged = cluster.accounts().get_status(&admin).await.unwrap();
+    assert_eq!(
+        unchanged.metadata.resource_version,
+        stored.metadata.resource_version
+    );
     // The watch must deliver the status before the token is usable from the store.
     within(Duration::from_secs(5), async || {
         anonymous
@@ -292,7 +300,7 @@ async fn enrollment_works_once_and_the_certificate_authenticates_as_the_account(
     .await;
     assert!(recorded.is_some(), "the certificate was not recorded");
     assert_eq!(
-        bootstrap_admin(cluster.client.clone(), &admin)
+        bootstrap_admin(cluster.client.clone(), &admin, None)
             .await
             .unwrap(),
         None
