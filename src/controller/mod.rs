@@ -4,6 +4,7 @@
 
 pub mod account_api;
 pub mod accounts;
+pub mod apply;
 pub mod bootstrap;
 pub mod crds;
 pub mod health;
@@ -38,6 +39,9 @@ pub struct Options {
     pub bootstrap_token_file: Option<std::path::PathBuf>,
     /// Any account may create tenants (it must own them); otherwise only platform admins.
     pub self_service: bool,
+    /// The ServiceAccounts (user names, `system:serviceaccount:NS:NAME`) the Tenant webhook
+    /// counts as platform admins: the controller's own, normally. No other one does.
+    pub admin_service_accounts: Vec<String>,
     /// Where the leader-election Lease lives (created if missing).
     pub lease_namespace: String,
 }
@@ -109,6 +113,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             accounts: accounts.clone(),
             sites: sites.clone(),
             self_service: options.self_service,
+            admin_service_accounts: options.admin_service_accounts.clone(),
         });
     }
     let state = Arc::new(State {

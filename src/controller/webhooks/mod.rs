@@ -26,14 +26,14 @@ use k8s_openapi::api::admissionregistration::v1::{
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
     LabelSelector, LabelSelectorRequirement, ObjectMeta,
 };
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::core::admission::{
     AdmissionRequest, AdmissionResponse, AdmissionReview, META_API_VERSION_V1, META_KIND,
 };
 use kube::runtime::reflector::Store;
 use serde::de::DeserializeOwned;
 
-use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+use crate::api::consts::{MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use crate::api::{Account, Site, SiteSpec};
 
 /// The name of the `ValidatingWebhookConfiguration` holding every ike webhook.
@@ -48,6 +48,9 @@ pub struct Policy {
     pub sites: Store<Site>,
     /// Whether any account may create tenants.
     pub self_service: bool,
+    /// The ServiceAccounts that count as platform admins, as user names
+    /// (`system:serviceaccount:NS:NAME`).
+    pub admin_service_accounts: Vec<String>,
 }
 
 impl Policy {
@@ -86,19 +89,15 @@ pub fn configuration(url_base: &str, ca_bundle_pem: &str) -> ValidatingWebhookCo
     }
 }
 
-/// Creates or updates `config` with server-side apply as the controller's field manager.
+/// Creates or updates `config` with server-side apply as the controller's field manager;
+/// writes nothing when it is in place already.
 pub async fn install(
     client: &kube::Client,
     config: &ValidatingWebhookConfiguration,
 ) -> Result<(), kube::Error> {
     let api: Api<ValidatingWebhookConfiguration> = Api::all(client.clone());
     let name = config.metadata.name.as_deref().unwrap_or_default();
-    api.patch(
-        name,
-        &PatchParams::apply(CONTROLLER_MANAGER).force(),
-        &Patch::Apply(config),
-    )
-    .await?;
+    super::apply::apply_if_changed(&api, name, config).await?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ fn router() -> Router {
         accounts,
         sites,
         self_service: false,
+        admin_service_accounts: vec!["system:serviceaccount:ike-system:ike-controller".into()],
     })
 }
 
