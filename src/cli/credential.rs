@@ -53,7 +53,11 @@ pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode
         refresh_at = refresh_at
             .min(info.not_after - within.min(identity::lifetime(info.not_before, info.not_after)));
     }
-    let credential = ExecCredential::new(&files.cert_pem, &files.key_pem, refresh_at.max(now));
+    // Never hand kubectl a credential that is due already (a renewal window longer than the
+    // lifetime makes every renewal due at once): it would ask again before its first request,
+    // and again, and fail. It asks again in a while at the earliest, while the certificate holds.
+    let earliest = (now + identity::MIN_REFRESH).min(info.not_after);
+    let credential = ExecCredential::new(&files.cert_pem, &files.key_pem, refresh_at.max(earliest));
     let mut out = serde_json::to_vec(&credential)?;
     out.push(b'\n');
     super::output::write_stdout(&out)?;

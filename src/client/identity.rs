@@ -20,6 +20,9 @@ pub const TIMEOUT: Duration = Duration::from_secs(5);
 /// which rotates at 70–90 % of the lifetime).
 pub const RENEW_AT_REMAINING: f64 = 0.3;
 
+/// The shortest time kubectl is told to use a credential before asking the plugin again.
+pub const MIN_REFRESH: Duration = Duration::from_secs(30);
+
 /// The state of a certificate at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {

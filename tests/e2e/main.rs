@@ -7,6 +7,7 @@ mod harness;
 mod readme_blocks;
 
 mod accounts;
+mod bound_certificates;
 mod doctor;
 mod foundation;
 mod newcomer;
