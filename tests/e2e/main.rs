@@ -11,5 +11,7 @@ mod bound_certificates;
 mod doctor;
 mod foundation;
 mod newcomer;
+mod removal;
+mod restart;
 mod tenant_cli;
 mod tenants;
