@@ -48,7 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
         'ike;login' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The site''s account API (https://...); remembered after the first login')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'A one-time enrollment token from a platform admin (asked for on a terminal). Prefer --token-file: a token on the command line shows in ps and in the shell''s history')
-            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the one-time enrollment token from FILE, or from standard input with ''-''')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the one-time enrollment token from FILE, or from standard input with ''-'' (used instead of --token and IKE_TOKEN)')
             [CompletionResult]::new('--ca-pin', '--ca-pin', [CompletionResultType]::ParameterName, 'The pin of the site''s CA (sha256:...), given with the token, for an account API whose certificate is not publicly trusted')
             [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'The certificate lifetime (e.g. 30m, 2h), remembered for the site: every renewal asks for it, and the site''s maximum caps it. ''default'' goes back to the site''s default')
             [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')

@@ -44,7 +44,7 @@ set edit:completion:arg-completer[ike] = {|@words|
         &'ike;login'= {
             cand --server 'The site''s account API (https://...); remembered after the first login'
             cand --token 'A one-time enrollment token from a platform admin (asked for on a terminal). Prefer --token-file: a token on the command line shows in ps and in the shell''s history'
-            cand --token-file 'Read the one-time enrollment token from FILE, or from standard input with ''-'''
+            cand --token-file 'Read the one-time enrollment token from FILE, or from standard input with ''-'' (used instead of --token and IKE_TOKEN)'
             cand --ca-pin 'The pin of the site''s CA (sha256:...), given with the token, for an account API whose certificate is not publicly trusted'
             cand --ttl 'The certificate lifetime (e.g. 30m, 2h), remembered for the site: every renewal asks for it, and the site''s maximum caps it. ''default'' goes back to the site''s default'
             cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'

@@ -44,7 +44,7 @@ complete -c ike -n "__fish_ike_needs_command" -f -a "version" -d 'Show the versi
 complete -c ike -n "__fish_ike_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ike -n "__fish_ike_using_subcommand login" -l server -d 'The site\'s account API (https://...); remembered after the first login' -r
 complete -c ike -n "__fish_ike_using_subcommand login" -l token -d 'A one-time enrollment token from a platform admin (asked for on a terminal). Prefer --token-file: a token on the command line shows in ps and in the shell\'s history' -r
-complete -c ike -n "__fish_ike_using_subcommand login" -l token-file -d 'Read the one-time enrollment token from FILE, or from standard input with \'-\'' -r -F
+complete -c ike -n "__fish_ike_using_subcommand login" -l token-file -d 'Read the one-time enrollment token from FILE, or from standard input with \'-\' (used instead of --token and IKE_TOKEN)' -r -F
 complete -c ike -n "__fish_ike_using_subcommand login" -l ca-pin -d 'The pin of the site\'s CA (sha256:...), given with the token, for an account API whose certificate is not publicly trusted' -r
 complete -c ike -n "__fish_ike_using_subcommand login" -l ttl -d 'The certificate lifetime (e.g. 30m, 2h), remembered for the site: every renewal asks for it, and the site\'s maximum caps it. \'default\' goes back to the site\'s default' -r
 complete -c ike -n "__fish_ike_using_subcommand login" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r

@@ -25,15 +25,10 @@ pub struct LoginArgs {
     pub server: Option<String>,
     /// A one-time enrollment token from a platform admin (asked for on a terminal). Prefer
     /// --token-file: a token on the command line shows in ps and in the shell's history.
-    #[arg(
-        long,
-        env = "IKE_TOKEN",
-        hide_env_values = true,
-        value_name = "TOKEN",
-        conflicts_with = "token_file"
-    )]
+    #[arg(long, env = "IKE_TOKEN", hide_env_values = true, value_name = "TOKEN")]
     pub token: Option<String>,
-    /// Read the one-time enrollment token from FILE, or from standard input with '-'.
+    /// Read the one-time enrollment token from FILE, or from standard input with '-' (used
+    /// instead of --token and IKE_TOKEN).
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
     /// The pin of the site's CA (sha256:...), given with the token, for an account API whose

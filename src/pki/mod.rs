@@ -6,7 +6,9 @@
 //! Nothing here does I/O. The server decides every field of an issued certificate; from a CSR
 //! only the public key is used, after its signature verifies. Kubernetes cannot revoke client
 //! certificates and reads groups from `O=`, so an issued certificate names exactly one user
-//! (`CN=<account>`), no groups, and lives briefly.
+//! (`CN=<account>`), no groups, and lives briefly; it carries its Account's UID, so that the
+//! account API can tell it from one of another account of the same name, or one it did not
+//! issue.
 
 mod binding;
 mod ca;

@@ -190,9 +190,7 @@ fn tenant_show_warns_about_service_account_tokens_that_outlive_a_removal_with_th
     let shown = ok(owner.ike(&["tenant", "show", &tenant]));
     assert!(shown.contains("Warnings"), "{shown}");
     assert!(
-        shown.contains(&format!(
-            "ServiceAccount deployer has role edit; its tokens outlive"
-        )),
+        shown.contains("ServiceAccount deployer has role edit; its tokens outlive"),
         "{shown}"
     );
     assert!(

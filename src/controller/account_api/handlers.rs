@@ -1,4 +1,8 @@
 //! The HTTP side of the account API: routes, request checks, and one-line JSON errors.
+//!
+//! A client certificate speaks for the account its CN names only while it is bound to the live
+//! Account ([`crate::pki::check_binding`]): its UID, issued no earlier than the Account's
+//! `certificatesValidAfter`. Renewal, whoami and token creation check that first.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
