@@ -76,6 +76,9 @@ pub enum NameError {
         "'{0}' is not a valid site name: use lower-case letters, digits and '-' (e.g. tokyo-1)"
     )]
     Site(String),
+    /// Not `NAMESPACE:NAME` of a ServiceAccount.
+    #[error("'{0}' is not a ServiceAccount: write NAMESPACE:NAME, e.g. ike-system:ike-controller")]
+    ServiceAccount(String),
     /// No `=` in a `KEY=VALUE` node selector.
     #[error("'{0}' is not a node selector: write KEY=VALUE, e.g. pool=gpu")]
     NodeSelector(String),
@@ -200,6 +203,17 @@ pub fn check_account(name: &str) -> Result<(), NameError> {
     }
 }
 
+/// The Kubernetes user name of the ServiceAccount `NAMESPACE:NAME`
+/// (`system:serviceaccount:NAMESPACE:NAME`).
+pub fn service_account_user(spec: &str) -> Result<String, NameError> {
+    match spec.split_once(':') {
+        Some((ns, name)) if is_dns_label(ns) && is_dns_subdomain(name, MAX_SUBDOMAIN) => {
+            Ok(format!("system:serviceaccount:{ns}:{name}"))
+        }
+        _ => Err(NameError::ServiceAccount(shown(spec))),
+    }
+}
+
 /// A site: a DNS label, so it is safe in file and kubeconfig context names.
 pub fn check_site(name: &str) -> Result<(), NameError> {
     if is_dns_label(name) {
@@ -258,6 +272,18 @@ pub fn parse_node_label(s: &str) -> Result<(String, String), NameError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_accounts_are_namespace_colon_name() {
+        assert_eq!(
+            service_account_user("ike-system:ike-controller").as_deref(),
+            Ok("system:serviceaccount:ike-system:ike-controller")
+        );
+        for bad in ["ike-controller", ":x", "ns:", "Ns:x", "ns:x:y", "ns:X"] {
+            let e = service_account_user(bad).unwrap_err().to_string();
+            assert!(e.contains("write NAMESPACE:NAME"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn tenants_are_subdomains_of_at_most_63() {

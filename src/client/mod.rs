@@ -9,6 +9,7 @@ pub mod identity;
 pub mod kubeconfig;
 pub mod site_files;
 pub mod target;
+pub mod tenant_access;
 pub mod tenants;
 
 use kube::api::{PatchParams, PostParams};

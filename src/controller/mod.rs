@@ -4,6 +4,7 @@
 
 pub mod account_api;
 pub mod accounts;
+pub mod apply;
 pub mod bootstrap;
 pub mod crds;
 pub mod health;
@@ -33,10 +34,14 @@ pub struct Options {
     pub webhook_url: Option<String>,
     /// Create this admin account with a one-time token if it does not exist yet.
     pub bootstrap_admin: Option<String>,
-    /// Where to write the bootstrap token (0600); without it, it is logged.
+    /// Where to write the bootstrap token (0600); required with `bootstrap_admin`: the token
+    /// is never logged.
     pub bootstrap_token_file: Option<std::path::PathBuf>,
     /// Any account may create tenants (it must own them); otherwise only platform admins.
     pub self_service: bool,
+    /// The ServiceAccounts (user names, `system:serviceaccount:NS:NAME`) the Tenant webhook
+    /// counts as platform admins: the controller's own, normally. No other one does.
+    pub admin_service_accounts: Vec<String>,
     /// Where the leader-election Lease lives (created if missing).
     pub lease_namespace: String,
 }
@@ -88,6 +93,9 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// A bootstrap admin was asked for without a file for its token.
+    #[error("--bootstrap-admin needs --bootstrap-token-file: the token is never logged")]
+    BootstrapWithoutFile,
     /// The signal handlers could not be installed.
     #[error("cannot install signal handlers")]
     Signals(#[source] std::io::Error),
@@ -125,6 +133,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             self_service: options.self_service,
             controller_namespace: options.lease_namespace.clone(),
             metrics: webhook_metrics,
+            admin_service_accounts: options.admin_service_accounts.clone(),
         });
     }
     let state = Arc::new(State {
@@ -182,12 +191,14 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             None => None,
         };
         if let Some(name) = &options.bootstrap_admin {
-            let token = bootstrap::bootstrap_admin(client.clone(), name).await?;
-            bootstrap::publish_bootstrap_token(
-                name,
-                token.as_deref(),
-                options.bootstrap_token_file.as_deref(),
-            )?;
+            let file = options
+                .bootstrap_token_file
+                .as_deref()
+                .ok_or(Error::BootstrapWithoutFile)?;
+            let published = bootstrap::published_token(file);
+            let token =
+                bootstrap::bootstrap_admin(client.clone(), name, published.as_deref()).await?;
+            bootstrap::publish_bootstrap_token(name, token.as_deref(), file)?;
         }
         Ok::<_, Error>(account_api)
     };

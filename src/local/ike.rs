@@ -146,6 +146,11 @@ impl LocalIke {
 /// The first platform admin of a local IKE.
 pub const LOCAL_ADMIN: &str = "platform-admin";
 
+/// Where a local IKE's controller writes the first admin's one-time token (0600).
+fn bootstrap_token_file(dir: &Path) -> PathBuf {
+    dir.join("bootstrap-token")
+}
+
 /// The pids file of a local IKE's directory.
 fn pids_file(dir: &Path) -> PathBuf {
     dir.join("pids")
@@ -184,7 +189,7 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
     let controller_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
     let account_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
     let account_api = format!("https://{account_addr}");
-    let token_file = options.dir.join("bootstrap-token");
+    let token_file = bootstrap_token_file(&options.dir);
     let _ = std::fs::remove_file(&token_file);
     let log = options.dir.join("ike-controller.log");
     let _ = std::fs::remove_file(&log);
@@ -389,11 +394,13 @@ fn greeting(g: &Greeting<'_>) -> String {
         bin = g.bin_dir.display(),
     );
     match &g.local.bootstrap_token {
-        Some(token) => out.push_str(&format!(
-            "Log in as the platform admin '{LOCAL_ADMIN}' (the token works once):\n\n  ike login --site {site} --server {api} --ca-pin {pin} --token {token}\n\n",
+        // The token stays in its 0600 file: not on the screen, in ps or in the shell's history.
+        Some(_) => out.push_str(&format!(
+            "Log in as the platform admin '{LOCAL_ADMIN}' (the token in the file works once):\n\n  ike login --site {site} --server {api} --ca-pin {pin} --token-file {file}\n\n",
             site = g.local.site,
             api = g.local.account_api,
             pin = g.ca_pin,
+            file = bootstrap_token_file(g.dir).display(),
         )),
         None => out.push_str(&format!(
             "The platform admin '{LOCAL_ADMIN}' has logged in before; renew with:\n\n  ike login --site {}\n\n",

@@ -7,9 +7,12 @@ mod harness;
 mod readme_blocks;
 
 mod accounts;
+mod bound_certificates;
 mod doctor;
 mod foundation;
 mod hostile;
 mod newcomer;
+mod removal;
+mod restart;
 mod tenant_cli;
 mod tenants;

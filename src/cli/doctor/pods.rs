@@ -103,9 +103,6 @@ impl Probe {
     }
 }
 
-
-
-
 /// Whether a refusal message is a policy that keeps pods off the host: an admission webhook, Pod
 /// Security Admission, or the API server's own `--allow-privileged=false`.
 fn host_policy(message: &str) -> Option<String> {

@@ -54,6 +54,19 @@ pub enum WriteError {
         /// How long ike waited.
         seconds: u64,
     },
+    /// `<file>.lock` is not a lock kubectl or ike makes (a symbolic link, a directory, a FIFO):
+    /// nothing will ever remove it, so waiting is pointless.
+    #[error(
+        "cannot lock kubeconfig {path}: {lock} is {what}, which neither kubectl nor ike makes: delete it if no kubectl or ike is running"
+    )]
+    NotALock {
+        /// The kubeconfig.
+        path: PathBuf,
+        /// The lock path.
+        lock: PathBuf,
+        /// What is there instead.
+        what: String,
+    },
     /// The lock file cannot be created, inspected or removed.
     #[error("cannot lock kubeconfig {path} with {lock}")]
     Lock {

@@ -50,7 +50,7 @@ use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
     LabelSelector, LabelSelectorRequirement, ObjectMeta,
 };
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::core::admission::{
     AdmissionRequest, AdmissionResponse, AdmissionReview, META_API_VERSION_V1, META_KIND, Operation,
 };
@@ -61,7 +61,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use serde::de::DeserializeOwned;
 
-use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+use crate::api::consts::{MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use crate::api::{Account, Site, SiteSpec, Tenant};
 
 /// The name of the `ValidatingWebhookConfiguration` holding every validating ike webhook.
@@ -92,6 +92,9 @@ pub struct Policy {
     pub controller_namespace: String,
     /// How long each review took.
     pub metrics: WebhookMetrics,
+    /// The ServiceAccounts that count as platform admins, as user names
+    /// (`system:serviceaccount:NS:NAME`).
+    pub admin_service_accounts: Vec<String>,
 }
 
 impl Policy {
@@ -225,29 +228,27 @@ pub fn mutating_configuration(url_base: &str, ca_bundle_pem: &str) -> MutatingWe
     }
 }
 
-/// Creates or updates both configurations with server-side apply as the controller.
+/// Creates or updates both configurations with server-side apply as the controller's field
+/// manager; writes nothing when they are in place already.
 pub async fn install(
     client: &kube::Client,
     url_base: &str,
     ca_bundle_pem: &str,
 ) -> Result<(), kube::Error> {
-    let params = PatchParams::apply(CONTROLLER_MANAGER).force();
     let validating: Api<ValidatingWebhookConfiguration> = Api::all(client.clone());
-    validating
-        .patch(
-            CONFIGURATION_NAME,
-            &params,
-            &Patch::Apply(configuration(url_base, ca_bundle_pem)),
-        )
-        .await?;
+    super::apply::apply_if_changed(
+        &validating,
+        CONFIGURATION_NAME,
+        &configuration(url_base, ca_bundle_pem),
+    )
+    .await?;
     let mutating: Api<MutatingWebhookConfiguration> = Api::all(client.clone());
-    mutating
-        .patch(
-            MUTATING_CONFIGURATION_NAME,
-            &params,
-            &Patch::Apply(mutating_configuration(url_base, ca_bundle_pem)),
-        )
-        .await?;
+    super::apply::apply_if_changed(
+        &mutating,
+        MUTATING_CONFIGURATION_NAME,
+        &mutating_configuration(url_base, ca_bundle_pem),
+    )
+    .await?;
     Ok(())
 }
 

@@ -6,6 +6,11 @@
 //! components', the site's list), outside the tenant's required prefix or beyond its limit; only
 //! platform admins may set or change dedicated nodes and the tenant's `policy`; a self-service
 //! creator must be an owner of what they create.
+//!
+//! A platform admin is an enabled admin Account, a member of `system:masters`, or one of the
+//! ServiceAccounts the controller was told of (`--admin-service-account`, its own by default).
+//! Not every ServiceAccount: a pod's token, stolen or impersonated, must not create tenants with
+//! arbitrary owners, dedicated nodes or exceptions to the site's policy.
 
 use std::collections::BTreeSet;
 
@@ -36,7 +41,7 @@ pub const WEBHOOK_NAME: &str = "tenants.validation.ike.dev";
 pub struct Requester {
     /// The user name (an account name for people).
     pub username: String,
-    /// Whether they are a platform admin (system:masters, a service account, or an admin Account).
+    /// Whether they are a platform admin ([`is_platform_admin`]).
     pub admin: bool,
 }
 
@@ -63,6 +68,20 @@ impl Claims {
             controller_namespace: controller_namespace.to_owned(),
         }
     }
+}
+
+/// Whether the requester `username` in `groups` is a platform admin: in `system:masters`, one
+/// of `admin_service_accounts` (user names, `system:serviceaccount:NS:NAME`), or an Account
+/// that is an enabled admin.
+pub fn is_platform_admin(
+    username: &str,
+    groups: &[String],
+    admin_service_accounts: &[String],
+    account: impl Fn(&str) -> Option<std::sync::Arc<crate::api::Account>>,
+) -> bool {
+    groups.iter().any(|g| g == "system:masters")
+        || admin_service_accounts.iter().any(|sa| sa == username)
+        || account(username).is_some_and(|a| a.spec.admin && !a.spec.disabled)
 }
 
 /// Everything wrong with a Tenant write, as sentences; empty = allowed.
@@ -169,12 +188,9 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
     {
         let groups = request.user_info.groups.clone().unwrap_or_default();
         let username = request.user_info.username.clone().unwrap_or_default();
-        let admin = groups.iter().any(|g| g == "system:masters")
-            || username.starts_with("system:serviceaccount:")
-            || policy
-                .accounts
-                .get(&ObjectRef::new(&username))
-                .is_some_and(|a| a.spec.admin && !a.spec.disabled);
+        let admin = is_platform_admin(&username, &groups, &policy.admin_service_accounts, |name| {
+            policy.accounts.get(&ObjectRef::new(name))
+        });
         let who = Requester { username, admin };
         let claims = Claims::of(&policy.site().tenants, &policy.controller_namespace);
         let problems = review(
@@ -224,6 +240,41 @@ mod tests {
             username: "root".into(),
             admin: true,
         }
+    }
+
+    #[test]
+    fn platform_admins_are_admin_accounts_masters_and_the_listed_service_accounts_only() {
+        let controller = ["system:serviceaccount:ike-system:ike-controller".to_string()];
+        let accounts = [
+            crate::api::fixtures::account("root", true, false),
+            crate::api::fixtures::account("gone", true, true),
+            crate::api::fixtures::account("alice", false, false),
+        ];
+        let account = |name: &str| {
+            accounts
+                .iter()
+                .find(|a| a.metadata.name.as_deref() == Some(name))
+                .cloned()
+                .map(std::sync::Arc::new)
+        };
+        let admin = |user: &str, groups: &[&str]| {
+            let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+            is_platform_admin(user, &groups, &controller, account)
+        };
+        assert!(admin("root", &[]));
+        assert!(admin("kubernetes-admin", &["system:masters"]));
+        assert!(admin(
+            "system:serviceaccount:ike-system:ike-controller",
+            &[]
+        ));
+        // A disabled admin, an ordinary account, any other pod's token: no.
+        assert!(!admin("gone", &[]));
+        assert!(!admin("alice", &["system:authenticated"]));
+        assert!(!admin(
+            "system:serviceaccount:team:builder",
+            &["system:serviceaccounts", "system:serviceaccounts:team"]
+        ));
+        assert!(!admin("system:serviceaccount:ike-system:other", &[]));
     }
 
     #[test]

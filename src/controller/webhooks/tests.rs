@@ -19,6 +19,7 @@ fn router() -> Router {
         self_service: false,
         controller_namespace: "ike-system".into(),
         metrics: WebhookMetrics::default(),
+        admin_service_accounts: vec!["system:serviceaccount:ike-system:ike-controller".into()],
     })
 }
 
