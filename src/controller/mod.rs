@@ -98,6 +98,10 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     // The Tenant webhook's view of Accounts.
     let (accounts, account_events) = watch::reflect::<crate::api::Account>(&client);
     let (sites, site_events) = watch::reflect::<crate::api::Site>(&client);
+    // The Office host-name webhook's view of who holds which name.
+    let (services, service_events) = watch::reflect::<k8s_openapi::api::core::v1::Service>(&client);
+    let (namespaces, namespace_events) =
+        watch::reflect::<k8s_openapi::api::core::v1::Namespace>(&client);
     let mut metrics = metrics::Metrics::new();
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
@@ -105,6 +109,10 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             accounts: accounts.clone(),
             sites: sites.clone(),
             self_service: options.self_service,
+            office: webhooks::hostnames::Holders {
+                services,
+                namespaces,
+            },
         });
     }
     let state = Arc::new(State {
@@ -180,9 +188,11 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         Some(Err(e)) => Err(e),
         Some(Ok(account_api)) => {
             // The webhooks' view of Accounts and the Site, kept current on every replica.
-            let webhook_accounts = tokio::spawn(futures::future::join(
+            let webhook_accounts = tokio::spawn(futures::future::join4(
                 account_events.for_each(|_| async {}),
                 site_events.for_each(|_| async {}),
+                service_events.for_each(|_| async {}),
+                namespace_events.for_each(|_| async {}),
             ));
             state.ready.store(true, Ordering::SeqCst);
             tracing::info!("CRDs installed; account API and webhooks serving; ready");

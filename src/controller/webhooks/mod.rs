@@ -3,12 +3,14 @@
 //! - [`pods`]: host isolation of tenant pods (`pods.host-isolation.ike.dev`), by the rules of
 //!   [`pod_security`].
 //! - [`tenants`]: what RBAC cannot say about a Tenant (`tenants.validation.ike.dev`).
+//! - [`hostnames`]: Office host names on Services (`services.hostnames.ike.dev`).
 //!
 //! Every webhook is registered in one `ValidatingWebhookConfiguration` ([`configuration`]) with
 //! `failurePolicy: Fail`: while the controller is down, nothing it guards slips through. A body
 //! the API server could not have sent gets HTTP 400 (the API server then fails the call); every
 //! refusal is one line starting with `ike:` that names the rule.
 
+pub mod hostnames;
 pub mod pod_security;
 pub mod pods;
 pub mod tenants;
@@ -48,6 +50,8 @@ pub struct Policy {
     pub sites: Store<Site>,
     /// Whether any account may create tenants.
     pub self_service: bool,
+    /// Who holds which Office host name.
+    pub office: hostnames::Holders,
 }
 
 impl Policy {
@@ -62,6 +66,7 @@ pub fn routes(policy: Policy) -> Router {
     Router::new()
         .route(pods::HOOK.path, post(pods::serve))
         .route(tenants::HOOK.path, post(tenants::serve))
+        .route(hostnames::HOOK.path, post(hostnames::serve))
         .with_state(policy)
 }
 
@@ -78,7 +83,7 @@ pub fn configuration(url_base: &str, ca_bundle_pem: &str) -> ValidatingWebhookCo
             ..ObjectMeta::default()
         },
         webhooks: Some(
-            [&pods::HOOK, &tenants::HOOK]
+            [&pods::HOOK, &tenants::HOOK, &hostnames::HOOK]
                 .iter()
                 .map(|hook| hook.entry(url_base, ca_bundle_pem))
                 .collect(),

@@ -10,10 +10,16 @@ use super::*;
 fn router() -> Router {
     let (accounts, _writer) = kube::runtime::reflector::store::<Account>();
     let (sites, _writer) = kube::runtime::reflector::store::<Site>();
+    let (services, _writer) = kube::runtime::reflector::store();
+    let (namespaces, _writer) = kube::runtime::reflector::store();
     routes(Policy {
         accounts,
         sites,
         self_service: false,
+        office: hostnames::Holders {
+            services,
+            namespaces,
+        },
     })
 }
 
