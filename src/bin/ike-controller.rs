@@ -150,6 +150,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
                 bootstrap_token_file: args.bootstrap_token_file,
                 self_service: args.self_service_tenants,
                 lease_namespace: args.lease_namespace,
+                site: args.site.clone(),
             },
         )
         .await?;

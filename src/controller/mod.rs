@@ -10,6 +10,7 @@ pub mod health;
 pub mod leader;
 pub mod metrics;
 pub mod notify;
+pub mod office;
 pub mod platform;
 pub mod tenants;
 pub mod watch;
@@ -37,8 +38,11 @@ pub struct Options {
     pub bootstrap_token_file: Option<std::path::PathBuf>,
     /// Any account may create tenants (it must own them); otherwise only platform admins.
     pub self_service: bool,
-    /// Where the leader-election Lease lives (created if missing).
+    /// Where the leader-election Lease lives (created if missing); also the controller's own
+    /// namespace, holding the Office TSIG key Secret and name registry.
     pub lease_namespace: String,
+    /// The site's name: the owner written into Office DNS ownership claims.
+    pub site: String,
 }
 
 /// Shared state of the running controller.
@@ -47,6 +51,8 @@ pub struct State {
     pub metrics: Arc<metrics::Metrics>,
     /// Set once the CRDs are installed and the controller serves.
     pub ready: AtomicBool,
+    /// The site's name (see [`Options::site`]).
+    pub site: String,
 }
 
 /// Errors that stop the controller.
@@ -118,6 +124,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     let state = Arc::new(State {
         metrics: Arc::new(metrics),
         ready: AtomicBool::new(false),
+        site: options.site.clone(),
     });
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
