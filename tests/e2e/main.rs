@@ -10,5 +10,6 @@ mod accounts;
 mod doctor;
 mod foundation;
 mod newcomer;
+mod office;
 mod tenant_cli;
 mod tenants;
