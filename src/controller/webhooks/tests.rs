@@ -279,8 +279,74 @@ fn the_webhook_configuration_is_as_documented() {
                 "admissionReviewVersions": ["v1"],
                 "timeoutSeconds": 5,
                 "matchPolicy": "Equivalent"
+            }, {
+                "name": "services.hostnames.ike.dev",
+                "clientConfig": {
+                    "url": "https://127.0.0.1:8443/admission/service-hostnames",
+                    "caBundle": base64_of(ca)
+                },
+                "rules": [{
+                    "apiGroups": [""],
+                    "apiVersions": ["v1"],
+                    "operations": ["CREATE", "UPDATE"],
+                    "resources": ["services"],
+                    "scope": "Namespaced"
+                }],
+                "namespaceSelector": {
+                    "matchExpressions": [{"key": "ike.dev/isolated", "operator": "Exists"}]
+                },
+                "failurePolicy": "Fail",
+                "sideEffects": "None",
+                "admissionReviewVersions": ["v1"],
+                "timeoutSeconds": 5,
+                "matchPolicy": "Equivalent"
             }]
         })
+    );
+}
+
+fn service_review(annotations: Value) -> Value {
+    json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": "u-s",
+            "kind": {"group": "", "version": "v1", "kind": "Service"},
+            "resource": {"group": "", "version": "v1", "resource": "services"},
+            "name": "web",
+            "namespace": "t-a",
+            "operation": "CREATE",
+            "userInfo": {"username": "alice"},
+            "object": {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": "web", "namespace": "t-a", "annotations": annotations},
+                "spec": {"clusterIP": "None"}
+            }
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_service_review_is_answered_on_its_own_path_and_fails_closed_without_its_watches() {
+    let post_service = |review: Value| async move {
+        let (status, body) =
+            post_to(hostnames::HOOK.path, serde_json::to_vec(&review).unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        serde_json::from_slice::<Value>(&body).unwrap()
+    };
+    let plain = post_service(service_review(json!({}))).await;
+    assert_eq!(plain["response"]["allowed"], true);
+    // The test router's stores never fill: a name cannot be checked, so it is refused.
+    let named = post_service(service_review(
+        json!({"external-dns.alpha.kubernetes.io/hostname": "web.office.local"}),
+    ))
+    .await;
+    assert_eq!(named["response"]["allowed"], false);
+    let message = named["response"]["status"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("ike: ike-controller is still reading"),
+        "{message}"
     );
 }
 
