@@ -38,6 +38,9 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             [CompletionResult]::new('ns', 'ns', [CompletionResultType]::ParameterValue, 'Create, list and delete a tenant''s namespaces')
             [CompletionResult]::new('namespace', 'namespace', [CompletionResultType]::ParameterValue, 'Create, list and delete a tenant''s namespaces')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what you may and may not do on a site, each check with a one-line explanation')
+            [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Pods'' IPs, for a pod network reachable from the office (IKE Office)')
+            [CompletionResult]::new('expose', 'expose', [CompletionResultType]::ParameterValue, 'Give a workload''s pods a DNS name on IKE Office: a headless Service with external-dns'' annotations, the name checked against the site''s rules')
+            [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Check a name (host, svc/NAME, pod/NAME) against the site''s nameserver, or find the pod and tenant behind an IP')
             [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'The kubeconfig credential plugin kubectl runs (not for people)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('site', 'site', [CompletionResultType]::ParameterValue, 'Show the sites in your kubeconfig')
@@ -593,6 +596,87 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'ike;pod' {
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('ip', 'ip', [CompletionResultType]::ParameterValue, 'Show pod IPs (IPv4 and IPv6), with phase, readiness and node; one IP per line when stdout is not a terminal, so that `curl http://$(ike pod ip -l app=web)` works')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ike;pod;ip' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Only pods with these labels, e.g. app=web or ''app=web,tier!=cache'' (kubectl''s syntax)')
+            [CompletionResult]::new('--selector', '--selector', [CompletionResultType]::ParameterName, 'Only pods with these labels, e.g. app=web or ''app=web,tier!=cache'' (kubectl''s syntax)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long --wait waits')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format; default: table on a terminal, else ip (one IP per line)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format; default: table on a terminal, else ip (one IP per line)')
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait until at least one pod is ready and every ready pod has an IP')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'Only IPv4 addresses')
+            [CompletionResult]::new('--ipv4', '--ipv4', [CompletionResultType]::ParameterName, 'Only IPv4 addresses')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'Only IPv6 addresses')
+            [CompletionResult]::new('--ipv6', '--ipv6', [CompletionResultType]::ParameterName, 'Only IPv6 addresses')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ike;pod;help' {
+            [CompletionResult]::new('ip', 'ip', [CompletionResultType]::ParameterValue, 'Show pod IPs (IPv4 and IPv6), with phase, readiness and node; one IP per line when stdout is not a terminal, so that `curl http://$(ike pod ip -l app=web)` works')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ike;pod;help;ip' {
+            break
+        }
+        'ike;pod;help;help' {
+            break
+        }
+        'ike;expose' {
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'The DNS name, under a domain the site allows (repeat for several)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'A port for the Service to list; the name reaches every port of the pods anyway')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'TTL of the records, seconds or e.g. 1m [default: the site''s, 30 s unless it says otherwise]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The Service''s name [default: the workload''s]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change and change nothing (server-side dry run where the server is asked)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ike;resolve' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The nameserver to ask [default: the site''s Office DNS server]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'ike;credential' {
             [CompletionResult]::new('--renew-within', '--renew-within', [CompletionResultType]::ParameterName, 'Renew when less than this is left, whatever the lifetime (e.g. 1h)')
             [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
@@ -680,6 +764,9 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             [CompletionResult]::new('tenant', 'tenant', [CompletionResultType]::ParameterValue, 'Create, list, show and change tenants')
             [CompletionResult]::new('ns', 'ns', [CompletionResultType]::ParameterValue, 'Create, list and delete a tenant''s namespaces')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check what you may and may not do on a site, each check with a one-line explanation')
+            [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Pods'' IPs, for a pod network reachable from the office (IKE Office)')
+            [CompletionResult]::new('expose', 'expose', [CompletionResultType]::ParameterValue, 'Give a workload''s pods a DNS name on IKE Office: a headless Service with external-dns'' annotations, the name checked against the site''s rules')
+            [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Check a name (host, svc/NAME, pod/NAME) against the site''s nameserver, or find the pod and tenant behind an IP')
             [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'The kubeconfig credential plugin kubectl runs (not for people)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('site', 'site', [CompletionResultType]::ParameterValue, 'Show the sites in your kubeconfig')
@@ -774,6 +861,19 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             break
         }
         'ike;help;doctor' {
+            break
+        }
+        'ike;help;pod' {
+            [CompletionResult]::new('ip', 'ip', [CompletionResultType]::ParameterValue, 'Show pod IPs (IPv4 and IPv6), with phase, readiness and node; one IP per line when stdout is not a terminal, so that `curl http://$(ike pod ip -l app=web)` works')
+            break
+        }
+        'ike;help;pod;ip' {
+            break
+        }
+        'ike;help;expose' {
+            break
+        }
+        'ike;help;resolve' {
             break
         }
         'ike;help;credential' {

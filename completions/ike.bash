@@ -28,6 +28,9 @@ _ike() {
             ike,doctor)
                 cmd="ike__subcmd__doctor"
                 ;;
+            ike,expose)
+                cmd="ike__subcmd__expose"
+                ;;
             ike,help)
                 cmd="ike__subcmd__help"
                 ;;
@@ -42,6 +45,12 @@ _ike() {
                 ;;
             ike,ns)
                 cmd="ike__subcmd__ns"
+                ;;
+            ike,pod)
+                cmd="ike__subcmd__pod"
+                ;;
+            ike,resolve)
+                cmd="ike__subcmd__resolve"
                 ;;
             ike,site)
                 cmd="ike__subcmd__site"
@@ -121,6 +130,9 @@ _ike() {
             ike__subcmd__help,doctor)
                 cmd="ike__subcmd__help__subcmd__doctor"
                 ;;
+            ike__subcmd__help,expose)
+                cmd="ike__subcmd__help__subcmd__expose"
+                ;;
             ike__subcmd__help,help)
                 cmd="ike__subcmd__help__subcmd__help"
                 ;;
@@ -132,6 +144,12 @@ _ike() {
                 ;;
             ike__subcmd__help,ns)
                 cmd="ike__subcmd__help__subcmd__ns"
+                ;;
+            ike__subcmd__help,pod)
+                cmd="ike__subcmd__help__subcmd__pod"
+                ;;
+            ike__subcmd__help,resolve)
+                cmd="ike__subcmd__help__subcmd__resolve"
                 ;;
             ike__subcmd__help,site)
                 cmd="ike__subcmd__help__subcmd__site"
@@ -178,6 +196,9 @@ _ike() {
             ike__subcmd__help__subcmd__ns,list)
                 cmd="ike__subcmd__help__subcmd__ns__subcmd__list"
                 ;;
+            ike__subcmd__help__subcmd__pod,ip)
+                cmd="ike__subcmd__help__subcmd__pod__subcmd__ip"
+                ;;
             ike__subcmd__help__subcmd__site,list)
                 cmd="ike__subcmd__help__subcmd__site__subcmd__list"
                 ;;
@@ -222,6 +243,18 @@ _ike() {
                 ;;
             ike__subcmd__ns__subcmd__help,list)
                 cmd="ike__subcmd__ns__subcmd__help__subcmd__list"
+                ;;
+            ike__subcmd__pod,help)
+                cmd="ike__subcmd__pod__subcmd__help"
+                ;;
+            ike__subcmd__pod,ip)
+                cmd="ike__subcmd__pod__subcmd__ip"
+                ;;
+            ike__subcmd__pod__subcmd__help,help)
+                cmd="ike__subcmd__pod__subcmd__help__subcmd__help"
+                ;;
+            ike__subcmd__pod__subcmd__help,ip)
+                cmd="ike__subcmd__pod__subcmd__help__subcmd__ip"
                 ;;
             ike__subcmd__site,help)
                 cmd="ike__subcmd__site__subcmd__help"
@@ -284,7 +317,7 @@ _ike() {
 
     case "${cmd}" in
         ike)
-            opts="-n -v -h -V --site --namespace --verbose --help --version login whoami logout account tenant ns namespace doctor credential completion site version help"
+            opts="-n -v -h -V --site --namespace --verbose --help --version login whoami logout account tenant ns namespace doctor pod expose resolve credential completion site version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -825,8 +858,58 @@ _ike() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ike__subcmd__expose)
+            opts="-o -n -v -h -V --hostname --port --ttl --name --dry-run --output --site --namespace --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --site)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ike__subcmd__help)
-            opts="login whoami logout account tenant ns doctor credential completion site version help"
+            opts="login whoami logout account tenant ns doctor pod expose resolve credential completion site version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1007,6 +1090,20 @@ _ike() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ike__subcmd__help__subcmd__expose)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ike__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1094,6 +1191,48 @@ _ike() {
         ike__subcmd__help__subcmd__ns__subcmd__list)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ike__subcmd__help__subcmd__pod)
+            opts="ip"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ike__subcmd__help__subcmd__pod__subcmd__ip)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ike__subcmd__help__subcmd__resolve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1507,6 +1646,158 @@ _ike() {
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --site)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ike__subcmd__pod)
+            opts="-n -v -h -V --site --namespace --verbose --help --version ip help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --site)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ike__subcmd__pod__subcmd__help)
+            opts="ip help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ike__subcmd__pod__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ike__subcmd__pod__subcmd__help__subcmd__ip)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ike__subcmd__pod__subcmd__ip)
+            opts="-l -4 -6 -o -n -v -h -V --selector --wait --timeout --ipv4 --ipv6 --output --site --namespace --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml ip" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml ip" -- "${cur}"))
+                    return 0
+                    ;;
+                --site)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ike__subcmd__resolve)
+            opts="-o -n -v -h -V --server --output --site --namespace --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,6 +35,9 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand ns 'Create, list and delete a tenant''s namespaces'
             cand namespace 'Create, list and delete a tenant''s namespaces'
             cand doctor 'Check what you may and may not do on a site, each check with a one-line explanation'
+            cand pod 'Pods'' IPs, for a pod network reachable from the office (IKE Office)'
+            cand expose 'Give a workload''s pods a DNS name on IKE Office: a headless Service with external-dns'' annotations, the name checked against the site''s rules'
+            cand resolve 'Check a name (host, svc/NAME, pod/NAME) against the site''s nameserver, or find the pod and tenant behind an IP'
             cand credential 'The kubeconfig credential plugin kubectl runs (not for people)'
             cand completion 'Print a shell completion script'
             cand site 'Show the sites in your kubeconfig'
@@ -533,6 +536,80 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ike;pod'= {
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand ip 'Show pod IPs (IPv4 and IPv6), with phase, readiness and node; one IP per line when stdout is not a terminal, so that `curl http://$(ike pod ip -l app=web)` works'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;pod;ip'= {
+            cand -l 'Only pods with these labels, e.g. app=web or ''app=web,tier!=cache'' (kubectl''s syntax)'
+            cand --selector 'Only pods with these labels, e.g. app=web or ''app=web,tier!=cache'' (kubectl''s syntax)'
+            cand --timeout 'How long --wait waits'
+            cand -o 'Output format; default: table on a terminal, else ip (one IP per line)'
+            cand --output 'Output format; default: table on a terminal, else ip (one IP per line)'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --wait 'Wait until at least one pod is ready and every ready pod has an IP'
+            cand -4 'Only IPv4 addresses'
+            cand --ipv4 'Only IPv4 addresses'
+            cand -6 'Only IPv6 addresses'
+            cand --ipv6 'Only IPv6 addresses'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;pod;help'= {
+            cand ip 'Show pod IPs (IPv4 and IPv6), with phase, readiness and node; one IP per line when stdout is not a terminal, so that `curl http://$(ike pod ip -l app=web)` works'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;pod;help;ip'= {
+        }
+        &'ike;pod;help;help'= {
+        }
+        &'ike;expose'= {
+            cand --hostname 'The DNS name, under a domain the site allows (repeat for several)'
+            cand --port 'A port for the Service to list; the name reaches every port of the pods anyway'
+            cand --ttl 'TTL of the records, seconds or e.g. 1m [default: the site''s, 30 s unless it says otherwise]'
+            cand --name 'The Service''s name [default: the workload''s]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;resolve'= {
+            cand --server 'The nameserver to ask [default: the site''s Office DNS server]'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'ike;credential'= {
             cand --renew-within 'Renew when less than this is left, whatever the lifetime (e.g. 1h)'
             cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
@@ -612,6 +689,9 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand tenant 'Create, list, show and change tenants'
             cand ns 'Create, list and delete a tenant''s namespaces'
             cand doctor 'Check what you may and may not do on a site, each check with a one-line explanation'
+            cand pod 'Pods'' IPs, for a pod network reachable from the office (IKE Office)'
+            cand expose 'Give a workload''s pods a DNS name on IKE Office: a headless Service with external-dns'' annotations, the name checked against the site''s rules'
+            cand resolve 'Check a name (host, svc/NAME, pod/NAME) against the site''s nameserver, or find the pod and tenant behind an IP'
             cand credential 'The kubeconfig credential plugin kubectl runs (not for people)'
             cand completion 'Print a shell completion script'
             cand site 'Show the sites in your kubeconfig'
@@ -682,6 +762,15 @@ set edit:completion:arg-completer[ike] = {|@words|
         &'ike;help;ns;delete'= {
         }
         &'ike;help;doctor'= {
+        }
+        &'ike;help;pod'= {
+            cand ip 'Show pod IPs (IPv4 and IPv6), with phase, readiness and node; one IP per line when stdout is not a terminal, so that `curl http://$(ike pod ip -l app=web)` works'
+        }
+        &'ike;help;pod;ip'= {
+        }
+        &'ike;help;expose'= {
+        }
+        &'ike;help;resolve'= {
         }
         &'ike;help;credential'= {
         }

@@ -37,6 +37,9 @@ complete -c ike -n "__fish_ike_needs_command" -f -a "tenant" -d 'Create, list, s
 complete -c ike -n "__fish_ike_needs_command" -f -a "ns" -d 'Create, list and delete a tenant\'s namespaces'
 complete -c ike -n "__fish_ike_needs_command" -f -a "namespace" -d 'Create, list and delete a tenant\'s namespaces'
 complete -c ike -n "__fish_ike_needs_command" -f -a "doctor" -d 'Check what you may and may not do on a site, each check with a one-line explanation'
+complete -c ike -n "__fish_ike_needs_command" -f -a "pod" -d 'Pods\' IPs, for a pod network reachable from the office (IKE Office)'
+complete -c ike -n "__fish_ike_needs_command" -f -a "expose" -d 'Give a workload\'s pods a DNS name on IKE Office: a headless Service with external-dns\' annotations, the name checked against the site\'s rules'
+complete -c ike -n "__fish_ike_needs_command" -f -a "resolve" -d 'Check a name (host, svc/NAME, pod/NAME) against the site\'s nameserver, or find the pod and tenant behind an IP'
 complete -c ike -n "__fish_ike_needs_command" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
 complete -c ike -n "__fish_ike_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c ike -n "__fish_ike_needs_command" -f -a "site" -d 'Show the sites in your kubeconfig'
@@ -313,6 +316,51 @@ complete -c ike -n "__fish_ike_using_subcommand doctor" -s n -l namespace -d 'Th
 complete -c ike -n "__fish_ike_using_subcommand doctor" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c ike -n "__fish_ike_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ike -n "__fish_ike_using_subcommand doctor" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand pod; and not __fish_seen_subcommand_from ip help" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand pod; and not __fish_seen_subcommand_from ip help" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand pod; and not __fish_seen_subcommand_from ip help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand pod; and not __fish_seen_subcommand_from ip help" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand pod; and not __fish_seen_subcommand_from ip help" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand pod; and not __fish_seen_subcommand_from ip help" -f -a "ip" -d 'Show pod IPs (IPv4 and IPv6), with phase, readiness and node; one IP per line when stdout is not a terminal, so that `curl http://$(ike pod ip -l app=web)` works'
+complete -c ike -n "__fish_ike_using_subcommand pod; and not __fish_seen_subcommand_from ip help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from ip" -s l -l selector -d 'Only pods with these labels, e.g. app=web or \'app=web,tier!=cache\' (kubectl\'s syntax)' -r
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from ip" -l timeout -d 'How long --wait waits' -r
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from ip" -s o -l output -d 'Output format; default: table on a terminal, else ip (one IP per line)' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'
+ip\t'One IP per line, nothing else'"
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from ip" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from ip" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from ip" -l wait -d 'Wait until at least one pod is ready and every ready pod has an IP'
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from ip" -s 4 -l ipv4 -d 'Only IPv4 addresses'
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from ip" -s 6 -l ipv6 -d 'Only IPv6 addresses'
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from ip" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from ip" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from ip" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "ip" -d 'Show pod IPs (IPv4 and IPv6), with phase, readiness and node; one IP per line when stdout is not a terminal, so that `curl http://$(ike pod ip -l app=web)` works'
+complete -c ike -n "__fish_ike_using_subcommand pod; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand expose" -l hostname -d 'The DNS name, under a domain the site allows (repeat for several)' -r
+complete -c ike -n "__fish_ike_using_subcommand expose" -l port -d 'A port for the Service to list; the name reaches every port of the pods anyway' -r
+complete -c ike -n "__fish_ike_using_subcommand expose" -l ttl -d 'TTL of the records, seconds or e.g. 1m [default: the site\'s, 30 s unless it says otherwise]' -r
+complete -c ike -n "__fish_ike_using_subcommand expose" -l name -d 'The Service\'s name [default: the workload\'s]' -r
+complete -c ike -n "__fish_ike_using_subcommand expose" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand expose" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand expose" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand expose" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand expose" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand expose" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand expose" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand resolve" -l server -d 'The nameserver to ask [default: the site\'s Office DNS server]' -r
+complete -c ike -n "__fish_ike_using_subcommand resolve" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand resolve" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand resolve" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand resolve" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand resolve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand resolve" -s V -l version -d 'Print version'
 complete -c ike -n "__fish_ike_using_subcommand credential" -l renew-within -d 'Renew when less than this is left, whatever the lifetime (e.g. 1h)' -r
 complete -c ike -n "__fish_ike_using_subcommand credential" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
 complete -c ike -n "__fish_ike_using_subcommand credential" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
@@ -350,18 +398,21 @@ complete -c ike -n "__fish_ike_using_subcommand version" -l client -d 'Show only
 complete -c ike -n "__fish_ike_using_subcommand version" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c ike -n "__fish_ike_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ike -n "__fish_ike_using_subcommand version" -s V -l version -d 'Print version'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "login" -d 'Log in to a site: enroll with a one-time token, or renew your certificate'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "whoami" -d 'Show your account, site, tenants and certificate'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "logout" -d 'Remove ike\'s key, certificate and kubeconfig entries for a site'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "account" -d 'Manage accounts (platform admins)'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "tenant" -d 'Create, list, show and change tenants'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "ns" -d 'Create, list and delete a tenant\'s namespaces'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "doctor" -d 'Check what you may and may not do on a site, each check with a one-line explanation'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "completion" -d 'Print a shell completion script'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "site" -d 'Show the sites in your kubeconfig'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor credential completion site version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "login" -d 'Log in to a site: enroll with a one-time token, or renew your certificate'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "whoami" -d 'Show your account, site, tenants and certificate'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "logout" -d 'Remove ike\'s key, certificate and kubeconfig entries for a site'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "account" -d 'Manage accounts (platform admins)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "tenant" -d 'Create, list, show and change tenants'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "ns" -d 'Create, list and delete a tenant\'s namespaces'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "doctor" -d 'Check what you may and may not do on a site, each check with a one-line explanation'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "pod" -d 'Pods\' IPs, for a pod network reachable from the office (IKE Office)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "expose" -d 'Give a workload\'s pods a DNS name on IKE Office: a headless Service with external-dns\' annotations, the name checked against the site\'s rules'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "resolve" -d 'Check a name (host, svc/NAME, pod/NAME) against the site\'s nameserver, or find the pod and tenant behind an IP'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "completion" -d 'Print a shell completion script'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "site" -d 'Show the sites in your kubeconfig'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "create" -d 'Create an account and print its one-time enrollment token'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List the accounts'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "show" -d 'Show one account'
@@ -379,4 +430,5 @@ complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from ns" -f -a "create" -d 'Add a namespace to a tenant and wait until the tenant holds it (owners and admins)'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from ns" -f -a "list" -d 'List the namespaces of your tenants (platform admins: of every tenant)'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from ns" -f -a "delete" -d 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "ip" -d 'Show pod IPs (IPv4 and IPv6), with phase, readiness and node; one IP per line when stdout is not a terminal, so that `curl http://$(ike pod ip -l app=web)` works'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "list" -d 'List the sites in your kubeconfig'

@@ -22,6 +22,9 @@ pub const TENANT_LABEL: &str = "ike.dev/tenant";
 pub const ISOLATED_LABEL: &str = "ike.dev/isolated";
 /// Finalizer the tenant controller puts on every Tenant.
 pub const TENANT_FINALIZER: &str = "ike.dev/tenant-cleanup";
+/// Finalizer ike-controller puts on every Service whose names it publishes, so that their
+/// records go with the Service.
+pub const OFFICE_FINALIZER: &str = "ike.dev/office-dns";
 /// The namespace annotation kube-apiserver's PodNodeSelector admission plugin applies to every
 /// new pod: how a tenant's dedicated nodes are enforced.
 pub const NODE_SELECTOR_ANNOTATION: &str = "scheduler.alpha.kubernetes.io/node-selector";

@@ -10,6 +10,7 @@ pub mod consts;
 pub mod fixtures;
 pub mod names;
 mod notify;
+pub mod office;
 mod site;
 mod tenant;
 pub mod wire;
@@ -20,7 +21,10 @@ pub use notify::{
     DeliveryResult, EmailConfig, EmailConfigSpec, MONITORING_GROUP, NotifyStatus, TeamsConfig,
     TeamsConfigSpec, condition,
 };
-pub use site::{NetworkIsolation, OfficeSpec, SITE_NAME, Site, SiteSpec, TenantPolicy};
+pub use site::{
+    DEFAULT_OFFICE_MAX_TTL, DEFAULT_OFFICE_TTL, NetworkIsolation, OfficeSpec, SITE_NAME,
+    SecretKeyRef, Site, SiteSpec, TSIG_KEY_FIELD, TenantPolicy,
+};
 pub use tenant::{Member, Role, Tenant, TenantAllowances, TenantSpec, TenantStatus};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;

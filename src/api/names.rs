@@ -92,6 +92,29 @@ pub enum NameError {
         /// The whole `KEY=VALUE`.
         selector: String,
     },
+    /// Not a host name an Office DNS record may carry.
+    #[error(
+        "'{0}' is not a valid host name: use letters, digits and '-' in dot-separated labels of at most 63 characters, at most 253 in all, no wildcard"
+    )]
+    HostName(String),
+    /// An external-dns hostname annotation that names no host.
+    #[error(
+        "the host name annotation is empty: name at least one host, e.g. web.office.example.org"
+    )]
+    NoHostName,
+    /// A host name outside the domains the site allows.
+    #[error("{name} is not under a domain this site allows for Office names: use a name ending in {}", allowed.iter().map(|d| format!(".{d}")).collect::<Vec<_>>().join(" or "))]
+    HostOutsideDomains {
+        /// The host name.
+        name: String,
+        /// The allowed domains.
+        allowed: Vec<String>,
+    },
+    /// The site allows no Office host names at all.
+    #[error(
+        "{0}: this site allows no Office host names (its Site object has no office.domains): ask a platform admin"
+    )]
+    NoOfficeDomains(String),
     /// The value of a node label is not a label value.
     #[error(
         "'{value}' is not a valid node label value in '{selector}': use at most 63 letters, digits, '-', '_' and '.'"
@@ -155,6 +178,57 @@ pub fn is_host_name(name: &str, allow_wildcard: bool) -> bool {
                     && !label.starts_with('-')
                     && !label.ends_with('-'))
         })
+}
+
+/// An Office host name as ike stores and compares it: lower-case and without the trailing dot.
+/// Err unless it is a host name without a wildcard (a wildcard would take every name below it).
+pub fn office_host_name(name: &str) -> Result<String, NameError> {
+    let trimmed = name.trim();
+    if !is_host_name(trimmed, false) {
+        return Err(NameError::HostName(shown(trimmed)));
+    }
+    Ok(trimmed.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// The host names of an external-dns hostname annotation: comma-separated, spaces around each
+/// allowed, each as [`office_host_name`] returns it, duplicates dropped, in the order given.
+pub fn parse_host_names(annotation: &str) -> Result<Vec<String>, NameError> {
+    let mut hosts: Vec<String> = Vec::new();
+    for part in annotation
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let host = office_host_name(part)?;
+        if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    if hosts.is_empty() {
+        return Err(NameError::NoHostName);
+    }
+    Ok(hosts)
+}
+
+/// A host name (as [`office_host_name`] returns it) strictly below one of `allowed` (each
+/// lower-case, without the trailing dot): `web.office.example.org` is below
+/// `office.example.org`, the domain itself is not (its apex holds the zone's own records).
+pub fn check_host_in_domains(host: &str, allowed: &[String]) -> Result<(), NameError> {
+    if allowed.is_empty() {
+        return Err(NameError::NoOfficeDomains(shown(host)));
+    }
+    let below = |domain: &String| {
+        host.strip_suffix(domain.as_str())
+            .is_some_and(|head| head.len() > 1 && head.ends_with('.'))
+    };
+    if allowed.iter().any(below) {
+        Ok(())
+    } else {
+        Err(NameError::HostOutsideDomains {
+            name: shown(host),
+            allowed: allowed.to_vec(),
+        })
+    }
 }
 
 /// A tenant: a DNS-1123 subdomain of at most 63 characters (it is also a label value on every
@@ -360,6 +434,58 @@ mod tests {
         assert!(!is_host_name("bad name!", true));
         assert!(!is_host_name("", true));
         assert!(!is_host_name(&format!("{}.com", "a".repeat(64)), false));
+    }
+
+    #[test]
+    fn office_host_names_are_lower_case_without_the_trailing_dot_and_never_wildcards() {
+        assert_eq!(
+            office_host_name(" Web.Office.Local. ").unwrap(),
+            "web.office.local"
+        );
+        for bad in [
+            "*.office.local",
+            "a_b.office.local",
+            "",
+            "web..office.local",
+            "-a.x",
+        ] {
+            let e = office_host_name(bad).unwrap_err().to_string();
+            assert!(e.contains("is not a valid host name"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_hostname_annotation_is_a_comma_separated_list() {
+        assert_eq!(
+            parse_host_names("a.office.local, B.office.local,a.office.local").unwrap(),
+            ["a.office.local", "b.office.local"]
+        );
+        assert_eq!(parse_host_names(" , "), Err(NameError::NoHostName));
+        assert!(parse_host_names("a.office.local,bad name").is_err());
+    }
+
+    #[test]
+    fn host_names_must_be_strictly_below_an_allowed_domain() {
+        let allowed = vec!["office.local".to_string(), "lab.example.org".to_string()];
+        for ok in ["web.office.local", "a.b.lab.example.org"] {
+            assert_eq!(check_host_in_domains(ok, &allowed), Ok(()), "{ok}");
+        }
+        for bad in [
+            "office.local",
+            "evil-office.local",
+            "web.example.org",
+            "office.local.evil",
+        ] {
+            let e = check_host_in_domains(bad, &allowed)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.ends_with("use a name ending in .office.local or .lab.example.org"),
+                "{bad}: {e}"
+            );
+        }
+        let e = check_host_in_domains("web.office.local", &[]).unwrap_err();
+        assert!(e.to_string().contains("ask a platform admin"), "{e}");
     }
 
     #[test]

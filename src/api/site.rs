@@ -86,10 +86,98 @@ pub struct NetworkIsolation {
     pub allow_from_namespaces: Vec<String>,
 }
 
-/// IKE Office.
+/// IKE Office: Services name their pods with external-dns' annotations
+/// (`external-dns.alpha.kubernetes.io/hostname`, `.../ttl`). ike's admission webhook lets a
+/// tenant use only names under `domains` that no other Service holds; with `publish` on,
+/// ike-controller itself publishes the ready pod IPs of annotated headless Services to `server`
+/// (sites that run external-dns leave it off).
 #[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct OfficeSpec {}
+pub struct OfficeSpec {
+    /// The DNS domains tenants may name Services under (e.g. `office.example.org`): a host name
+    /// must end in `.DOMAIN`. Empty: the zone alone. With neither, no tenant may use a name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<String>,
+    /// The TTL in seconds of the records of a Service that names none (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_ttl: Option<u32>,
+    /// The largest TTL in seconds a Service may ask for (default 3600).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ttl: Option<u32>,
+    /// Whether ike-controller publishes the names itself, by RFC 2136 updates signed with
+    /// `tsigKey` to `server` (default off: a site running external-dns keeps it).
+    #[serde(default)]
+    pub publish: bool,
+    /// The site's authoritative DNS server, `HOST:PORT` or `HOST` (port 53): where ike-controller
+    /// sends its updates and `ike resolve` asks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// The zone updates are sent for (default: the first domain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    /// The TSIG key allowed to update the zone: a Secret in ike-controller's namespace holding
+    /// the key in BIND's `key "NAME" { algorithm ...; secret "..."; };` format (as `tsig-keygen`
+    /// prints it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tsig_key: Option<SecretKeyRef>,
+}
+
+/// One key of a Secret in ike-controller's namespace.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretKeyRef {
+    /// The Secret's name.
+    pub name: String,
+    /// The key in its data (default `tsig.key`).
+    #[serde(default = "default_tsig_key_field")]
+    pub key: String,
+}
+
+fn default_tsig_key_field() -> String {
+    TSIG_KEY_FIELD.into()
+}
+
+/// The key of the TSIG key in its Secret unless [`SecretKeyRef::key`] names another.
+pub const TSIG_KEY_FIELD: &str = "tsig.key";
+/// The TTL of a Service's records unless the Service or the site names another.
+pub const DEFAULT_OFFICE_TTL: u32 = 30;
+/// The largest TTL a Service may ask for unless the site names another.
+pub const DEFAULT_OFFICE_MAX_TTL: u32 = 3600;
+
+impl OfficeSpec {
+    /// The domains host names must be under: `domains`, else the zone, lower-case and without
+    /// a trailing dot.
+    pub fn allowed_domains(&self) -> Vec<String> {
+        let listed = if self.domains.is_empty() {
+            self.zone.iter().cloned().collect()
+        } else {
+            self.domains.clone()
+        };
+        listed
+            .iter()
+            .map(|d| d.trim_end_matches('.').to_ascii_lowercase())
+            .filter(|d| !d.is_empty())
+            .collect()
+    }
+
+    /// The zone updates go to: `zone`, else the first domain.
+    pub fn zone(&self) -> Option<String> {
+        self.zone
+            .clone()
+            .or_else(|| self.domains.first().cloned())
+            .map(|z| z.trim_end_matches('.').to_ascii_lowercase())
+    }
+
+    /// The TTL of a Service that names none.
+    pub fn default_ttl(&self) -> u32 {
+        self.default_ttl.unwrap_or(DEFAULT_OFFICE_TTL)
+    }
+
+    /// The largest TTL a Service may ask for.
+    pub fn max_ttl(&self) -> u32 {
+        self.max_ttl.unwrap_or(DEFAULT_OFFICE_MAX_TTL)
+    }
+}
 
 impl Site {
     /// The site's policy from the objects a store holds: the one named [`SITE_NAME`], else the

@@ -160,6 +160,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
                 self_service: args.self_service_tenants,
                 admin_service_accounts: args.admin_service_accounts,
                 lease_namespace: args.lease_namespace,
+                site: args.site.clone(),
             },
         )
         .await?;

@@ -307,24 +307,34 @@ async fn set_disabled(settings: &Settings, args: &NameArgs, disabled: bool) -> a
     Ok(())
 }
 
-/// Sets the account's `certificatesValidAfter` to the next whole second: X.509 dates have whole
-/// seconds, so every certificate issued until now counts as issued before it, and the account
-/// API dates the ones it issues from now on no earlier.
+/// Moves the account's `certificatesValidAfter` past every certificate issued until now (see
+/// [`crate::pki::revoking_valid_after`]); the account API dates the ones it issues from then on
+/// no earlier. The patch names the resourceVersion it read, so two revocations at once cannot
+/// both start from the same old value.
 async fn revoke_certificates(settings: &Settings, name: &str, dry_run: bool) -> anyhow::Result<()> {
     names::check_account(name)?;
-    let now = SystemTime::now();
-    let next_second = now.duration_since(SystemTime::UNIX_EPOCH)?.as_secs() + 1;
-    let at = rfc3339(SystemTime::UNIX_EPOCH + Duration::from_secs(next_second));
-    let patch = serde_json::json!({ "spec": { "certificatesValidAfter": at } });
-    accounts(settings)
-        .await?
-        .patch(
-            name,
-            &crate::client::patch_params(dry_run),
-            &Patch::Merge(&patch),
-        )
+    let api = accounts(settings).await?;
+    let account = api
+        .get(name)
         .await
         .map_err(|e| api_error(e, &format!("account {name}")))?;
+    let current = account
+        .spec
+        .certificates_valid_after
+        .as_deref()
+        .and_then(crate::util::time::parse_rfc3339);
+    let at = rfc3339(crate::pki::revoking_valid_after(current, SystemTime::now()));
+    let patch = serde_json::json!({
+        "metadata": { "resourceVersion": account.metadata.resource_version },
+        "spec": { "certificatesValidAfter": at },
+    });
+    api.patch(
+        name,
+        &crate::client::patch_params(dry_run),
+        &Patch::Merge(&patch),
+    )
+    .await
+    .map_err(|e| api_error(e, &format!("account {name}")))?;
     if dry_run {
         eprintln!("Certificates of account {name} issued before {at} would be revoked (dry run).");
     } else {

@@ -16,11 +16,14 @@ pub mod account;
 pub mod completion;
 pub mod credential;
 pub mod doctor;
+pub mod expose;
 pub mod generate;
 pub mod login;
 pub mod logout;
 pub mod ns;
 pub mod output;
+pub mod pod;
+pub mod resolve;
 pub mod settings;
 pub mod site;
 pub mod tenant;
@@ -96,6 +99,15 @@ pub enum Command {
     Ns(ns::NsCommand),
     /// Check what you may and may not do on a site, each check with a one-line explanation.
     Doctor(doctor::DoctorArgs),
+    /// Pods' IPs, for a pod network reachable from the office (IKE Office).
+    #[command(subcommand)]
+    Pod(pod::PodCommand),
+    /// Give a workload's pods a DNS name on IKE Office: a headless Service with external-dns'
+    /// annotations, the name checked against the site's rules.
+    Expose(expose::ExposeArgs),
+    /// Check a name (host, svc/NAME, pod/NAME) against the site's nameserver, or find the pod
+    /// and tenant behind an IP.
+    Resolve(resolve::ResolveArgs),
     /// The kubeconfig credential plugin kubectl runs (not for people).
     #[command(hide = true)]
     Credential(credential::CredentialArgs),
@@ -121,6 +133,9 @@ impl Cli {
             Command::Tenant(cmd) => tenant::run(cmd, &settings),
             Command::Ns(cmd) => ns::run(cmd, &settings),
             Command::Doctor(args) => doctor::run(args, &settings),
+            Command::Pod(cmd) => pod::run(cmd, &settings),
+            Command::Expose(args) => expose::run(args, &settings),
+            Command::Resolve(args) => resolve::run(args, &settings),
             Command::Completion(args) => completion::run(args),
             Command::Site(cmd) => site::run(cmd, &settings),
             Command::Version(args) => version::run(args, &settings),

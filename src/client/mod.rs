@@ -7,6 +7,9 @@
 pub mod account_client;
 pub mod identity;
 pub mod kubeconfig;
+pub mod office;
+pub mod pods;
+pub mod resolve;
 pub mod site_files;
 pub mod target;
 pub mod tenant_access;

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use super::{Error, State, accounts, tenants};
+use super::{Error, State, accounts, office, tenants};
 
 /// Runs the reconcilers while this replica holds the `ike-controller` Lease, until a signal.
 ///
@@ -38,7 +38,7 @@ pub async fn lead(
         let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
-        let controllers = tokio::spawn(futures::future::join(
+        let controllers = tokio::spawn(futures::future::join3(
             accounts::run(
                 client.clone(),
                 state.metrics.clone(),
@@ -47,6 +47,13 @@ pub async fn lead(
             tenants::run(
                 client.clone(),
                 state.metrics.clone(),
+                stopped(stop_rx.clone()),
+            ),
+            office::run(
+                client.clone(),
+                state.metrics.clone(),
+                namespace.to_string(),
+                state.site.clone(),
                 stopped(stop_rx.clone()),
             ),
         ));

@@ -11,6 +11,7 @@ pub mod health;
 pub mod leader;
 pub mod metrics;
 pub mod notify;
+pub mod office;
 pub mod platform;
 pub mod tenants;
 pub mod watch;
@@ -42,8 +43,11 @@ pub struct Options {
     /// The ServiceAccounts (user names, `system:serviceaccount:NS:NAME`) the Tenant webhook
     /// counts as platform admins: the controller's own, normally. No other one does.
     pub admin_service_accounts: Vec<String>,
-    /// Where the leader-election Lease lives (created if missing).
+    /// Where the leader-election Lease lives (created if missing); also the controller's own
+    /// namespace, holding the Office TSIG key Secret and name registry.
     pub lease_namespace: String,
+    /// The site's name: the owner written into Office DNS ownership claims.
+    pub site: String,
 }
 
 /// Shared state of the running controller.
@@ -52,6 +56,8 @@ pub struct State {
     pub metrics: Arc<metrics::Metrics>,
     /// Set once the CRDs are installed and the controller serves.
     pub ready: AtomicBool,
+    /// The site's name (see [`Options::site`]).
+    pub site: String,
 }
 
 /// Errors that stop the controller.
@@ -111,12 +117,22 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         watch::reflect::<k8s_openapi::api::networking::v1::Ingress>(&client);
     let (nodes, node_events) =
         watch::reflect::<kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Node>>(&client);
-    let webhook_watches = futures::future::join5(
-        account_events.for_each(|_| async {}),
-        site_events.for_each(|_| async {}),
-        tenant_events.for_each(|_| async {}),
-        ingress_events.for_each(|_| async {}),
-        node_events.for_each(|_| async {}),
+    // The Office host-name webhook's view of who holds which name.
+    let (services, service_events) = watch::reflect::<k8s_openapi::api::core::v1::Service>(&client);
+    let (namespaces, namespace_events) =
+        watch::reflect::<k8s_openapi::api::core::v1::Namespace>(&client);
+    let webhook_watches = futures::future::join(
+        futures::future::join5(
+            account_events.for_each(|_| async {}),
+            site_events.for_each(|_| async {}),
+            tenant_events.for_each(|_| async {}),
+            ingress_events.for_each(|_| async {}),
+            node_events.for_each(|_| async {}),
+        ),
+        futures::future::join(
+            service_events.for_each(|_| async {}),
+            namespace_events.for_each(|_| async {}),
+        ),
     );
     let mut metrics = metrics::Metrics::new();
     if let Some(config) = &mut options.account_api {
@@ -134,11 +150,16 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             controller_namespace: options.lease_namespace.clone(),
             metrics: webhook_metrics,
             admin_service_accounts: options.admin_service_accounts.clone(),
+            office: webhooks::hostnames::Holders {
+                services,
+                namespaces,
+            },
         });
     }
     let state = Arc::new(State {
         metrics: Arc::new(metrics),
         ready: AtomicBool::new(false),
+        site: options.site.clone(),
     });
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await

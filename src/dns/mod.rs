@@ -147,6 +147,37 @@ pub async fn lookup(server: SocketAddr, name: &str) -> Result<Answer, Error> {
     read(&exchanger, &parse_name(name)?).await
 }
 
+/// A DNS server given as `HOST:PORT`, `HOST` (port 53), `IP`, `IP:PORT` or `[IPv6]:PORT`, as
+/// a socket address (the first one a host name resolves to).
+pub async fn server_address(server: &str) -> Result<SocketAddr, Error> {
+    let server = server.trim();
+    if let Ok(address) = server.parse() {
+        return Ok(address);
+    }
+    if let Ok(ip) = server.trim_matches(['[', ']']).parse::<IpAddr>() {
+        return Ok((ip, 53).into());
+    }
+    let has_port = server
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+    let with_port = if has_port {
+        server.to_string()
+    } else {
+        format!("{server}:53")
+    };
+    let bad = || Error::BadServer {
+        server: server.chars().take(64).collect(),
+    };
+    if server.is_empty() {
+        return Err(bad());
+    }
+    tokio::net::lookup_host(&with_port)
+        .await
+        .ok()
+        .and_then(|mut addresses| addresses.next())
+        .ok_or_else(bad)
+}
+
 /// The three queries run at once; each is answered on its own, so a concurrent update may
 /// fall between them (publishing only decides on this, the update's prerequisite guards).
 async fn read(exchanger: &wire::Exchanger, name: &Name) -> Result<Answer, Error> {
@@ -251,6 +282,14 @@ pub enum Error {
         name: String,
         /// Why.
         problem: String,
+    },
+    /// A DNS server's address is neither an address nor a name that resolves.
+    #[error(
+        "the DNS server {server:?} is not an address and does not resolve: write HOST:PORT, e.g. 192.0.2.53:53"
+    )]
+    BadServer {
+        /// The text given.
+        server: String,
     },
     /// A name to publish is not below the publisher's zone.
     #[error("{name} is not a name below zone {zone}: publish names that end in .{zone}")]

@@ -71,6 +71,8 @@ pub struct LocalIke {
     pub ca_key: PathBuf,
     /// The first admin's one-time token, when the controller created the admin just now.
     pub bootstrap_token: Option<String>,
+    /// The Office DNS server (BIND) the controller publishes to.
+    pub bind: Option<super::bind::Bind>,
     detach: bool,
 }
 
@@ -230,14 +232,23 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         ca_cert,
         ca_key,
         bootstrap_token: None,
+        bind: None,
         detach: options.detach,
     };
     ready?;
+    let bind = super::office::start(
+        &options.dir.join("office-dns"),
+        options.detach,
+        &local.admin_kubeconfig,
+    )?;
+    let bind_pid = bind.pid;
+    local.bind = Some(bind);
     local.bootstrap_token = std::fs::read_to_string(&token_file)
         .ok()
         .map(|t| t.trim().to_string());
     // Processes are stopped last line first: the controller before the control plane.
     let mut pids: Vec<u32> = local.plane.iter().flat_map(|p| p.pids.clone()).collect();
+    pids.push(bind_pid);
     pids.push(controller_pid);
     std::fs::write(
         pids_file(&options.dir),
@@ -411,6 +422,14 @@ fn greeting(g: &Greeting<'_>) -> String {
         "Then:\n\n  ike whoami                           # you, as the site knows you\n  kubectl get crd                      # ike's CRDs, installed by the controller\n  curl http://{}/metrics   # the controller's metrics\n\n",
         g.local.controller_addr
     ));
+    if let Some(bind) = &g.local.bind {
+        out.push_str(&format!(
+            "Office DNS: BIND serves {zone} on {addr}; ike-controller publishes there:\n\n  ike expose deploy/web --hostname web.{zone}\n  dig @127.0.0.1 -p {port} web.{zone}\n\n",
+            zone = bind.zone,
+            addr = bind.addr(),
+            port = bind.port,
+        ));
+    }
     out.push_str(&format!(
         "The cluster's own admin kubeconfig (system:masters) is {}.\nLogs are in {}. Stop everything with: ike-controller local down{}\n",
         g.local.admin_kubeconfig.display(),

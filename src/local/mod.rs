@@ -15,6 +15,8 @@ pub mod bind;
 mod certs;
 mod ike;
 mod install;
+/// The local IKE's Office DNS: BIND, its key Secret and the Site pointing at it.
+pub mod office;
 mod plane;
 mod probe;
 mod process;

@@ -99,6 +99,20 @@ pub(super) fn earliest_not_before(
     (SystemTime::UNIX_EPOCH + Duration::from_secs(whole)).checked_sub(CLOCK_SKEW)
 }
 
+/// The `certificatesValidAfter` that revokes every certificate issued until `now`: the next
+/// whole second (X.509 dates have whole seconds), and past `current`: a certificate enrolled
+/// after an earlier revocation in the same second is dated `current`, and must be revoked too.
+pub fn revoking_valid_after(current: Option<SystemTime>, now: SystemTime) -> SystemTime {
+    let since_epoch = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    let next_second = SystemTime::UNIX_EPOCH + Duration::from_secs(since_epoch.as_secs() + 1);
+    match current {
+        Some(current) if current >= next_second => current + Duration::from_secs(1),
+        _ => next_second,
+    }
+}
+
 /// [`ACCOUNT_UID_OID`]'s arcs.
 static OID_ARCS: LazyLock<Vec<u64>> = LazyLock::new(|| {
     ACCOUNT_UID_OID
@@ -249,6 +263,37 @@ mod tests {
         let ahead = binding("u", Some(t + Duration::from_secs(3600)));
         let info = cert_info(&ca.issue(&csr, &ahead, HOUR, t).unwrap().cert_pem).unwrap();
         assert!(info.not_before <= t);
+    }
+
+    #[test]
+    fn a_second_revocation_in_the_same_second_revokes_what_was_enrolled_in_between() {
+        let ca = test_ca();
+        let csr = new_key_and_csr("alice").unwrap().1;
+        let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_200);
+        let first = revoking_valid_after(None, t);
+        assert_eq!(
+            first,
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_001)
+        );
+        // A device enrolled 300 ms later, still before `first`: dated `first`, so it counts.
+        let revoked_once = binding("u", Some(first));
+        let between = t + Duration::from_millis(300);
+        let replacement = ca.issue(&csr, &revoked_once, HOUR, between).unwrap();
+        let info = cert_info(&replacement.cert_pem).unwrap();
+        assert_eq!(check_binding(&info, &revoked_once), Ok(()));
+        // Revoked again 200 ms later: the replacement goes too.
+        let second = revoking_valid_after(Some(first), between + Duration::from_millis(200));
+        assert!(second > first);
+        assert!(matches!(
+            check_binding(&info, &binding("u", Some(second))),
+            Err(BindingError::Revoked { .. })
+        ));
+        // A revocation long after the last one is simply the next second.
+        let later = t + Duration::from_secs(60);
+        assert_eq!(
+            revoking_valid_after(Some(first), later),
+            SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_061)
+        );
     }
 
     #[test]

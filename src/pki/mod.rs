@@ -24,7 +24,7 @@ use ring::rand::SecureRandom as _;
 use time::OffsetDateTime;
 use x509_parser::error::X509Error;
 
-pub use binding::{AccountBinding, BindingError, check_binding, issued_at};
+pub use binding::{AccountBinding, BindingError, check_binding, issued_at, revoking_valid_after};
 pub use ca::AccountCa;
 pub use cert::{CertInfo, ca_pin, cert_info, cert_info_der};
 pub use csr::new_key_and_csr;

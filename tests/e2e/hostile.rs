@@ -659,9 +659,11 @@ fn the_site_can_force_image_pulls_and_isolate_tenant_networks_and_admins_elsewhe
     let a = Team::new("site");
     let platform = unique("platform");
     ok(kubectl(&["create", "namespace", &platform]));
-    let site = json!({"apiVersion": "ike.dev/v1alpha1", "kind": "Site", "metadata": {"name": "site"},
-        "spec": {"tenants": {"alwaysPullImages": true, "networkIsolation": {"allowFromNamespaces": [platform]}}}});
-    allowed(create(None, "default", &site));
+    // The Site is shared (the local IKE writes its office section): change only its tenant
+    // policy, and put that back however the test ends.
+    let tenants = json!({"spec": {"tenants": {"alwaysPullImages": true,
+        "networkIsolation": {"allowFromNamespaces": [platform]}}}});
+    let _restore = SiteTenantPolicy::set(&tenants);
     // Image pulls: a new pod gets Always whatever it asked.
     let asked = pod(
         "cached",
@@ -760,6 +762,35 @@ fn the_site_can_force_image_pulls_and_isolate_tenant_networks_and_admins_elsewhe
         ),
     ));
 
-    ok(kubectl(&["delete", "site", "site"]));
     let _ = kubectl(&["delete", "namespace", &platform, "--wait=false"]);
+}
+
+/// The Site's tenant policy as a test set it; cleared again when dropped.
+struct SiteTenantPolicy;
+
+impl SiteTenantPolicy {
+    fn set(patch: &Value) -> Self {
+        ok(kubectl(&[
+            "patch",
+            "site",
+            "site",
+            "--type=merge",
+            "-p",
+            &patch.to_string(),
+        ]));
+        Self
+    }
+}
+
+impl Drop for SiteTenantPolicy {
+    fn drop(&mut self) {
+        let _ = kubectl(&[
+            "patch",
+            "site",
+            "site",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"tenants":null}}"#,
+        ]);
+    }
 }

@@ -12,6 +12,7 @@ mod doctor;
 mod foundation;
 mod hostile;
 mod newcomer;
+mod office;
 mod removal;
 mod restart;
 mod tenant_cli;

@@ -14,6 +14,7 @@ const README_HOME: &str = "/root";
 const README_BIN: &str = "/root/ike/target/release";
 const README_API: &str = "https://127.0.0.1:40125";
 const README_METRICS: &str = "127.0.0.1:41237";
+const README_DNS_PORT: &str = "40853";
 
 /// `ike-controller local down` when dropped, whatever the test's outcome.
 struct Down {
@@ -109,6 +110,11 @@ fn a_newcomer_follows_the_readme_from_local_up_to_a_working_login() {
         .unwrap()
         .to_string();
     assert_eq!(export, format!("export PATH={}:$PATH", bin.display()));
+    let dns_port = line("dig @127.0.0.1 -p ")
+        .split_whitespace()
+        .nth(3)
+        .unwrap()
+        .to_string();
 
     // README shows what local up prints, but for paths and ports.
     let normalize = |text: &str| {
@@ -116,6 +122,14 @@ fn a_newcomer_follows_the_readme_from_local_up_to_a_working_login() {
             .replace(&bin.display().to_string(), README_BIN)
             .replace(&api, README_API)
             .replace(&metrics, README_METRICS)
+            .replace(
+                &format!("127.0.0.1:{dns_port};"),
+                &format!("127.0.0.1:{README_DNS_PORT};"),
+            )
+            .replace(
+                &format!("-p {dns_port} "),
+                &format!("-p {README_DNS_PORT} "),
+            )
     };
     let block = readme_block("cargo run --release --bin ike-controller -- local up");
     if let Err(why) = matches(&block.steps[0].output, &normalize(&greeting)) {

@@ -13,6 +13,8 @@
 //! - [`volumes`]: a claim binds only a volume provisioned for its tenant;
 //! - [`mutate`] (mutating): seccomp and AppArmor defaults, `imagePullPolicy: Always` when the
 //!   site asks.
+//! - [`hostnames`]: Office host names on Services: under the site's domains, held by one
+//!   Service only.
 //!
 //! Cluster-wide: [`tenants`], what RBAC cannot say about a Tenant (names, reserved namespaces,
 //! admin-only fields).
@@ -22,6 +24,7 @@
 //! then fails the call); every refusal is one line starting with `ike:` that names the rule.
 
 pub mod endpoints;
+pub mod hostnames;
 pub mod ingresses;
 pub mod mutate;
 pub mod pod_security;
@@ -95,6 +98,8 @@ pub struct Policy {
     /// The ServiceAccounts that count as platform admins, as user names
     /// (`system:serviceaccount:NS:NAME`).
     pub admin_service_accounts: Vec<String>,
+    /// Who holds which Office host name.
+    pub office: hostnames::Holders,
 }
 
 impl Policy {
@@ -162,13 +167,15 @@ pub fn routes(policy: Policy) -> Router {
         .route(volumes::HOOK.path, post(volumes::serve))
         .route(tenants::HOOK.path, post(tenants::serve))
         .route(mutate::HOOK.path, post(mutate::serve))
+        .route(hostnames::HOOK.path, post(hostnames::serve))
         .with_state(policy)
 }
 
 /// The validating hooks, in the order the configuration lists them.
-const VALIDATING: [&Hook; 7] = [
+const VALIDATING: [&Hook; 8] = [
     &pods::HOOK,
     &tenants::HOOK,
+    &hostnames::HOOK,
     &workloads::HOOK,
     &services::HOOK,
     &endpoints::HOOK,

@@ -9,6 +9,8 @@ use super::*;
 
 fn router() -> Router {
     let config = kube::Config::new("https://127.0.0.1:1".parse().unwrap());
+    let (services, _writer) = kube::runtime::reflector::store();
+    let (namespaces, _writer) = kube::runtime::reflector::store();
     routes(Policy {
         accounts: kube::runtime::reflector::store::<Account>().0,
         sites: kube::runtime::reflector::store::<Site>().0,
@@ -20,6 +22,10 @@ fn router() -> Router {
         controller_namespace: "ike-system".into(),
         metrics: WebhookMetrics::default(),
         admin_service_accounts: vec!["system:serviceaccount:ike-system:ike-controller".into()],
+        office: hostnames::Holders {
+            services,
+            namespaces,
+        },
     })
 }
 
@@ -232,7 +238,7 @@ fn the_webhook_configuration_is_as_documented() {
     let config = configuration("https://127.0.0.1:8443/", ca);
     let mut value = serde_json::to_value(&config).unwrap();
     // The rest have the same shape: each one's name, path and selector are pinned here.
-    let rest: Vec<(String, String, bool)> = value["webhooks"].as_array().unwrap()[2..]
+    let rest: Vec<(String, String, bool)> = value["webhooks"].as_array().unwrap()[3..]
         .iter()
         .map(|w| {
             (
@@ -266,7 +272,7 @@ fn the_webhook_configuration_is_as_documented() {
             ("volumes.isolation.ike.dev".to_owned(), url("volumes"), true),
         ]
     );
-    value["webhooks"].as_array_mut().unwrap().truncate(2);
+    value["webhooks"].as_array_mut().unwrap().truncate(3);
     assert_eq!(
         value,
         json!({
@@ -315,8 +321,74 @@ fn the_webhook_configuration_is_as_documented() {
                 "admissionReviewVersions": ["v1"],
                 "timeoutSeconds": 5,
                 "matchPolicy": "Equivalent"
+            }, {
+                "name": "services.hostnames.ike.dev",
+                "clientConfig": {
+                    "url": "https://127.0.0.1:8443/admission/service-hostnames",
+                    "caBundle": base64_of(ca)
+                },
+                "rules": [{
+                    "apiGroups": [""],
+                    "apiVersions": ["v1"],
+                    "operations": ["CREATE", "UPDATE"],
+                    "resources": ["services"],
+                    "scope": "Namespaced"
+                }],
+                "namespaceSelector": {
+                    "matchExpressions": [{"key": "ike.dev/isolated", "operator": "Exists"}]
+                },
+                "failurePolicy": "Fail",
+                "sideEffects": "None",
+                "admissionReviewVersions": ["v1"],
+                "timeoutSeconds": 5,
+                "matchPolicy": "Equivalent"
             }]
         })
+    );
+}
+
+fn service_review(annotations: Value) -> Value {
+    json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": "u-s",
+            "kind": {"group": "", "version": "v1", "kind": "Service"},
+            "resource": {"group": "", "version": "v1", "resource": "services"},
+            "name": "web",
+            "namespace": "t-a",
+            "operation": "CREATE",
+            "userInfo": {"username": "alice"},
+            "object": {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": "web", "namespace": "t-a", "annotations": annotations},
+                "spec": {"clusterIP": "None"}
+            }
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_service_review_is_answered_on_its_own_path_and_fails_closed_without_its_watches() {
+    let post_service = |review: Value| async move {
+        let (status, body) =
+            post_to(hostnames::HOOK.path, serde_json::to_vec(&review).unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        serde_json::from_slice::<Value>(&body).unwrap()
+    };
+    let plain = post_service(service_review(json!({}))).await;
+    assert_eq!(plain["response"]["allowed"], true);
+    // The test router's stores never fill: a name cannot be checked, so it is refused.
+    let named = post_service(service_review(
+        json!({"external-dns.alpha.kubernetes.io/hostname": "web.office.local"}),
+    ))
+    .await;
+    assert_eq!(named["response"]["allowed"], false);
+    let message = named["response"]["status"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("ike: ike-controller is still reading"),
+        "{message}"
     );
 }
 

@@ -356,3 +356,26 @@ async fn no_ready_addresses_keep_the_name_and_its_claim() {
 }
 
 mod network;
+
+#[tokio::test]
+async fn server_addresses_take_ips_names_and_default_to_port_53() {
+    let cases = [
+        ("192.0.2.53:5353", "192.0.2.53:5353"),
+        ("192.0.2.53", "192.0.2.53:53"),
+        ("[fd00::53]:53", "[fd00::53]:53"),
+        ("fd00::53", "[fd00::53]:53"),
+        ("localhost:5353", "127.0.0.1:5353"),
+    ];
+    for (given, want) in cases {
+        let got = server_address(given)
+            .await
+            .unwrap_or_else(|e| panic!("{given}: {e}"));
+        if given.starts_with("localhost") {
+            assert_eq!(got.port(), 5353, "{given}");
+        } else {
+            assert_eq!(got.to_string(), want, "{given}");
+        }
+    }
+    let err = server_address("").await.unwrap_err().to_string();
+    assert!(err.contains("write HOST:PORT"), "{err}");
+}

@@ -1,0 +1,263 @@
+//! `ike resolve`: does DNS say what the cluster says? A name, a Service's names or a pod's
+//! names checked against the site's nameserver, and an IP traced back to its pod and tenant.
+
+use std::net::IpAddr;
+use std::process::ExitCode;
+
+use clap::Args;
+use k8s_openapi::api::core::v1::{Pod, Service};
+use kube::Api;
+
+use super::OutputArgs;
+use super::output::{Tabular, print};
+use super::settings::Settings;
+use crate::api::names;
+use crate::api::office::{is_exposed, selects};
+use crate::client::api_error;
+use crate::client::office::{nameserver, site_office};
+use crate::client::pods::holders_of;
+use crate::client::resolve::{
+    Resolution, State, check_service, compare, hosts_of, pods_of, service_naming,
+};
+use crate::client::tenants::visible_tenants;
+
+/// The exit code when DNS and the API disagree (errors exit 1).
+pub const DRIFT: u8 = 3;
+
+/// Arguments of `ike resolve`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exits 0 when DNS and the cluster agree, 3 when they drift (stale or missing records, another TTL, someone else's records), 1 on errors."
+)]
+pub struct ResolveArgs {
+    /// A host name, svc/NAME, pod/NAME or an IP address.
+    pub what: String,
+    /// The nameserver to ask [default: the site's Office DNS server]
+    #[arg(long, value_name = "HOST:PORT")]
+    pub server: Option<String>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+impl Tabular for Resolution {
+    fn headers(&self) -> Vec<&'static str> {
+        if !self.holders.is_empty() {
+            return vec![
+                "ip",
+                "pod",
+                "namespace",
+                "tenant",
+                "node",
+                "phase",
+                "ready",
+                "names",
+            ];
+        }
+        vec!["host", "ip", "dns ttl", "pod", "ready", "state"]
+    }
+
+    fn rows(&self) -> Vec<Vec<String>> {
+        let dash = || "-".to_string();
+        if !self.holders.is_empty() {
+            // The names are those of the live pod (the first), which should carry the IP.
+            let names: Vec<String> = self
+                .hosts
+                .iter()
+                .map(|h| {
+                    let drift = if h.drift() { " (drift)" } else { "" };
+                    format!("{}{drift}", h.host)
+                })
+                .collect();
+            return self
+                .holders
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    let ips: Vec<String> = h.pod.ips.iter().map(IpAddr::to_string).collect();
+                    vec![
+                        ips.join(","),
+                        h.pod.name.clone(),
+                        h.pod.namespace.clone(),
+                        h.tenant.clone().unwrap_or_else(dash),
+                        h.pod.node.clone().unwrap_or_else(dash),
+                        h.pod.phase.clone(),
+                        h.pod.ready.to_string(),
+                        if i == 0 && !names.is_empty() {
+                            names.join(",")
+                        } else {
+                            dash()
+                        },
+                    ]
+                })
+                .collect();
+        }
+        let mut rows = Vec::new();
+        for host in &self.hosts {
+            if host.rows.is_empty() {
+                rows.push(vec![
+                    host.host.clone(),
+                    dash(),
+                    dash(),
+                    dash(),
+                    dash(),
+                    "no address".into(),
+                ]);
+            }
+            for r in &host.rows {
+                let state = match (r.state, &r.detail) {
+                    (State::Ok, _) => "ok".to_string(),
+                    (State::Stale, Some(d)) => format!("stale: {d}"),
+                    (State::Stale, None) => "stale".to_string(),
+                    (State::Missing, Some(d)) => format!("missing: {d}"),
+                    (State::Missing, None) => "missing".to_string(),
+                };
+                rows.push(vec![
+                    r.host.clone(),
+                    r.ip.to_string(),
+                    r.dns_ttl.map_or_else(dash, |t| t.to_string()),
+                    r.pod.clone().unwrap_or_else(dash),
+                    r.ready.map_or_else(dash, |t| t.to_string()),
+                    state,
+                ]);
+            }
+        }
+        rows
+    }
+}
+
+/// Runs `ike resolve`.
+pub fn run(args: ResolveArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    enum What {
+        Host(String),
+        Service(String),
+        Pod(String),
+        Ip(IpAddr),
+    }
+    let what = if let Ok(ip) = args.what.parse::<IpAddr>() {
+        What::Ip(ip)
+    } else if let Some((kind, name)) = args.what.split_once('/') {
+        names::check_namespace(name)
+            .map_err(|_| anyhow::anyhow!("{name:?} is not a valid name"))?;
+        match kind {
+            "svc" | "service" | "services" => What::Service(name.into()),
+            "po" | "pod" | "pods" => What::Pod(name.into()),
+            other => anyhow::bail!(
+                "ike resolve takes a host name, svc/NAME, pod/NAME or an IP, not a {other:?}"
+            ),
+        }
+    } else {
+        What::Host(names::office_host_name(&args.what)?)
+    };
+    let resolution = super::runtime()?.block_on(async {
+        let target = settings.target().await?;
+        let client = &target.client;
+        let namespace = &target.namespace;
+        let office = site_office(client).await?;
+        let server = nameserver(&office, args.server.as_deref()).await?;
+        let services: Api<Service> = Api::namespaced(client.clone(), namespace);
+        let mut resolution = Resolution {
+            server: server.to_string(),
+            hosts: Vec::new(),
+            holders: Vec::new(),
+        };
+        match what {
+            What::Host(host) => {
+                let answer = crate::dns::lookup(server, &host).await?;
+                let claim = answer.ownership().map(|c| c.resource);
+                let service = service_naming(client, &host, claim.as_deref(), namespace).await?;
+                let pods = match &service {
+                    Some(s) => pods_of(client, s).await?,
+                    None => Vec::new(),
+                };
+                resolution
+                    .hosts
+                    .push(compare(&host, &answer, service.as_ref(), &pods, &office));
+            }
+            What::Service(name) => {
+                let service = services
+                    .get(&name)
+                    .await
+                    .map_err(|e| api_error(e, &format!("service {namespace}/{name}")))?;
+                if hosts_of(&service).is_empty() {
+                    anyhow::bail!(
+                        "service {namespace}/{name} names no host (no valid external-dns.alpha.kubernetes.io/hostname): name it with 'ike expose'"
+                    );
+                }
+                resolution.hosts = check_service(client, server, &service, &office).await?;
+            }
+            What::Pod(name) => {
+                let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+                let pod = pods
+                    .get(&name)
+                    .await
+                    .map_err(|e| api_error(e, &format!("pod {namespace}/{name}")))?;
+                let list = services
+                    .list(&Default::default())
+                    .await
+                    .map_err(|e| api_error(e, &format!("services in namespace {namespace}")))?;
+                let naming: Vec<&Service> = list
+                    .items
+                    .iter()
+                    .filter(|s| is_exposed(s.metadata.annotations.as_ref()) && selects(s, &pod))
+                    .collect();
+                if naming.is_empty() {
+                    anyhow::bail!(
+                        "no Service names pod {namespace}/{name}: name its workload with 'ike expose'"
+                    );
+                }
+                for service in naming {
+                    resolution
+                        .hosts
+                        .extend(check_service(client, server, service, &office).await?);
+                }
+            }
+            What::Ip(ip) => {
+                let mut namespaces = vec![namespace.clone()];
+                let tenants = visible_tenants(&target.all(), &settings.client).await;
+                for v in tenants.iter().flatten() {
+                    namespaces.extend(v.tenant.spec.namespaces.iter().cloned());
+                }
+                namespaces.sort();
+                namespaces.dedup();
+                resolution.holders = holders_of(client, ip, &namespaces).await?;
+                if resolution.holders.is_empty() {
+                    anyhow::bail!("no pod you may see has IP {ip}");
+                }
+                // The names that should carry the live pod's IP.
+                let live = &resolution.holders[0].pod;
+                let pods: Api<Pod> = Api::namespaced(client.clone(), &live.namespace);
+                if let Ok(pod) = pods.get(&live.name).await {
+                    let services: Api<Service> =
+                        Api::namespaced(client.clone(), &live.namespace);
+                    if let Ok(list) = services.list(&Default::default()).await {
+                        for s in list.items.iter().filter(|s| {
+                            is_exposed(s.metadata.annotations.as_ref()) && selects(s, &pod)
+                        }) {
+                            let pods = pods_of(client, s).await?;
+                            for host in hosts_of(s) {
+                                let answer = crate::dns::lookup(server, &host).await?;
+                                resolution
+                                    .hosts
+                                    .push(compare(&host, &answer, Some(s), &pods, &office));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        anyhow::Ok(resolution)
+    })?;
+    print(args.output.format, &resolution, settings)?;
+    if args.output.format == super::output::Format::Table {
+        for host in &resolution.hosts {
+            for note in &host.notes {
+                eprintln!("{}: {note}", host.host);
+            }
+        }
+    }
+    Ok(if resolution.drift() {
+        ExitCode::from(DRIFT)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
