@@ -11,7 +11,12 @@ pub const SITE_NAME: &str = "site";
 
 /// The site's policy. Only the object named `site` counts; without it every default applies.
 #[derive(CustomResource, Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[kube(group = "ike.dev", version = "v1alpha1", kind = "Site", shortname = "sites")]
+#[kube(
+    group = "ike.dev",
+    version = "v1alpha1",
+    kind = "Site",
+    shortname = "sites"
+)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteSpec {
     /// What tenants may create in their namespaces beyond what RBAC says (admission policy).

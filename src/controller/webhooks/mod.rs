@@ -33,8 +33,8 @@ use kube::core::admission::{
 use kube::runtime::reflector::Store;
 use serde::de::DeserializeOwned;
 
-use crate::api::{Account, Site, SiteSpec};
 use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+use crate::api::{Account, Site, SiteSpec};
 
 /// The name of the `ValidatingWebhookConfiguration` holding every ike webhook.
 pub const CONFIGURATION_NAME: &str = "ike-host-isolation";

@@ -69,18 +69,31 @@ pub(super) fn amtool_routes(yaml: &str, labels: &BTreeMap<&str, &str>) -> Vec<St
     stdout.trim().split(',').map(String::from).collect()
 }
 
-/// One matcher string of the forms the configs here use: `l="v"`, `l=v`, `l!="v"`.
-pub(super) fn parse_matcher(s: &str) -> (String, bool, String) {
+/// A matcher's operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Op {
+    /// `=`
+    Equal,
+    /// `!=`
+    NotEqual,
+    /// `=~` with a pattern of literal alternatives (`a|b\\.c`), anchored as Alertmanager does.
+    Regex,
+}
+
+/// One matcher string of the forms the configs here use: `l="v"`, `l=v`, `l!="v"`, `l=~"a|b"`.
+pub(super) fn parse_matcher(s: &str) -> (String, Op, String) {
     let end = s.find(['=', '!']).expect("a matcher operator");
     let (label, rest) = s.split_at(end);
-    let (equal, raw) = match rest.strip_prefix("!=") {
-        Some(raw) => (false, raw),
-        None => (
-            true,
-            rest.strip_prefix('=').expect("only = and != are evaluated"),
-        ),
+    let (op, raw) = if let Some(raw) = rest.strip_prefix("!=") {
+        (Op::NotEqual, raw)
+    } else if let Some(raw) = rest.strip_prefix("=~") {
+        (Op::Regex, raw)
+    } else {
+        let raw = rest
+            .strip_prefix('=')
+            .expect("only =, != and =~ are evaluated");
+        (Op::Equal, raw)
     };
-    assert!(!raw.starts_with('~'), "regex matchers are left to amtool");
     let raw = raw.trim();
     let value = match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
         None => raw.to_string(),
@@ -101,15 +114,39 @@ pub(super) fn parse_matcher(s: &str) -> (String, bool, String) {
             value
         }
     };
-    (label.trim().to_string(), equal, value)
+    (label.trim().to_string(), op, value)
+}
+
+/// Whether `value` matches an anchored pattern of literal alternatives; any other regular
+/// expression is left to amtool.
+fn alternatives_match(pattern: &str, value: &str) -> bool {
+    let mut alternatives = vec![String::new()];
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '|' => alternatives.push(String::new()),
+            '\\' => {
+                let escaped = chars.next().expect("an escaped character");
+                assert!(!escaped.is_alphanumeric(), "{pattern}: left to amtool");
+                alternatives.last_mut().unwrap().push(escaped);
+            }
+            c if "^$.*+?()[]{}".contains(c) => panic!("{pattern}: left to amtool"),
+            c => alternatives.last_mut().unwrap().push(c),
+        }
+    }
+    alternatives.iter().any(|a| a == value)
 }
 
 pub(super) fn route_matches(route: &Value, labels: &BTreeMap<&str, &str>) -> bool {
     let get = |l: &str| labels.get(l).copied().unwrap_or("");
     let matchers = route.get("matchers").and_then(Value::as_array);
     let by_matchers = matchers.into_iter().flatten().all(|m| {
-        let (label, equal, value) = parse_matcher(m.as_str().unwrap());
-        (get(&label) == value) == equal
+        let (label, op, value) = parse_matcher(m.as_str().unwrap());
+        match op {
+            Op::Equal => get(&label) == value,
+            Op::NotEqual => get(&label) != value,
+            Op::Regex => alternatives_match(&value, get(&label)),
+        }
     });
     let by_match = route.get("match").and_then(Value::as_object);
     let by_match = by_match
