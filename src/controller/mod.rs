@@ -39,6 +39,8 @@ pub struct Options {
     pub self_service: bool,
     /// Where the leader-election Lease lives (created if missing).
     pub lease_namespace: String,
+    /// Tenant notifications (Alertmanager configuration, Barry, the relay); `None`: off.
+    pub notify: Option<notify::Settings>,
 }
 
 /// Shared state of the running controller.
@@ -47,6 +49,8 @@ pub struct State {
     pub metrics: Arc<metrics::Metrics>,
     /// Set once the CRDs are installed and the controller serves.
     pub ready: AtomicBool,
+    /// Tenant notifications, when on.
+    pub notify: Option<Arc<notify::Notify>>,
 }
 
 /// Errors that stop the controller.
@@ -91,6 +95,9 @@ pub enum Error {
     /// The signal handlers could not be installed.
     #[error("cannot install signal handlers")]
     Signals(#[source] std::io::Error),
+    /// Notifications could not be set up.
+    #[error("cannot set up notifications")]
+    Notify(#[from] notify::Error),
 }
 
 /// Runs the controller until SIGTERM or SIGINT, then shuts down cleanly.
@@ -107,9 +114,26 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             self_service: options.self_service,
         });
     }
+    let notify_metrics = Arc::new(notify::metrics::NotifyMetrics::default());
+    notify_metrics.register(metrics.registry_mut());
+    let metrics = Arc::new(metrics);
+    let notify = match options.notify.take() {
+        Some(settings) => Some(notify::Notify::new(
+            client.clone(),
+            settings,
+            notify_metrics,
+            metrics.clone(),
+        )?),
+        None => None,
+    };
+    if let (Some(config), Some(notify)) = (&mut options.account_api, &notify) {
+        let routes = std::mem::take(&mut config.extra_routes);
+        config.extra_routes = routes.merge(notify.relay_routes());
+    }
     let state = Arc::new(State {
-        metrics: Arc::new(metrics),
+        metrics,
         ready: AtomicBool::new(false),
+        notify,
     });
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
@@ -161,6 +185,9 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             }
             None => None,
         };
+        if let Some(notify) = &state.notify {
+            notify.seed_base().await?;
+        }
         if let Some(name) = &options.bootstrap_admin {
             let token = bootstrap::bootstrap_admin(client.clone(), name).await?;
             bootstrap::publish_bootstrap_token(

@@ -503,6 +503,6 @@ pub fn fingerprint(rendered: &str) -> String {
 }
 
 #[cfg(test)]
-mod amtool;
+pub(crate) mod amtool;
 #[cfg(test)]
 mod tests;

@@ -155,9 +155,12 @@ pub fn check_webhook_url(url: &str) -> Result<(), String> {
                 .into(),
         );
     }
+    // http:// only to this machine, as the HTTP client allows, for tests and the local IKE.
     let uri: Option<Uri> = url.trim().parse().ok();
+    let loopback = |u: &Uri| ["127.0.0.1", "[::1]", "localhost"].contains(&u.host().unwrap_or(""));
     match uri {
         Some(u) if u.scheme_str() == Some("https") && u.host().is_some() => Ok(()),
+        Some(u) if u.scheme_str() == Some("http") && loopback(&u) => Ok(()),
         _ => Err("the value under the key 'url' of the Secret is not an https:// URL".into()),
     }
 }
