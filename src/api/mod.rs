@@ -19,8 +19,8 @@ pub use notify::{
     BarryChannel, BarryChannelStatus, BarryConfig, BarryConfigSpec, BarryConfigStatus,
     CommonStatus, Delivery, DeliveryResult, EmailConfig, EmailConfigSpec, MONITORING_GROUP,
     NotifyConfig, NotifyStatus, NotifyTest, TENANT_RECEIVER_PREFIX, TEST_ANNOTATION, TEST_ID_LABEL,
-    TEST_RECEIVER_LABEL, TeamsConfig, TeamsConfigSpec, TestResult, condition, receiver_name,
-    set_condition,
+    TEST_RECEIVER_LABEL, TeamsConfig, TeamsConfigSpec, TestResult, check_webhook_url, condition,
+    is_legacy_connector_url, receiver_name, set_condition,
 };
 pub use site::{OfficeSpec, SITE_NAME, Site, SiteSpec, TenantPolicy};
 pub use tenant::{Member, Role, Tenant, TenantSpec, TenantStatus};

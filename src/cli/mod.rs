@@ -19,6 +19,7 @@ pub mod doctor;
 pub mod generate;
 pub mod login;
 pub mod logout;
+pub mod notify;
 pub mod ns;
 pub mod output;
 pub mod settings;
@@ -96,6 +97,9 @@ pub enum Command {
     Ns(ns::NsCommand),
     /// Check what you may and may not do on a site, each check with a one-line explanation.
     Doctor(doctor::DoctorArgs),
+    /// Say where a namespace's alerts go: Barry, e-mail, Microsoft Teams.
+    #[command(subcommand)]
+    Notify(notify::NotifyCommand),
     /// The kubeconfig credential plugin kubectl runs (not for people).
     #[command(hide = true)]
     Credential(credential::CredentialArgs),
@@ -121,6 +125,7 @@ impl Cli {
             Command::Tenant(cmd) => tenant::run(cmd, &settings),
             Command::Ns(cmd) => ns::run(cmd, &settings),
             Command::Doctor(args) => doctor::run(args, &settings),
+            Command::Notify(cmd) => notify::run(cmd, &settings),
             Command::Completion(args) => completion::run(args),
             Command::Site(cmd) => site::run(cmd, &settings),
             Command::Version(args) => version::run(args, &settings),

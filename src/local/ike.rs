@@ -49,6 +49,8 @@ pub struct StartOptions {
     pub bootstrap_admin: String,
     /// The site's name.
     pub site: String,
+    /// Barry's URL for the controller (tests pass a fake's); `None`: no Barry.
+    pub barry_url: Option<String>,
 }
 
 /// A running local IKE. Dropping it stops what it started, unless it was detached.
@@ -71,6 +73,8 @@ pub struct LocalIke {
     pub ca_key: PathBuf,
     /// The first admin's one-time token, when the controller created the admin just now.
     pub bootstrap_token: Option<String>,
+    /// Alertmanager and the SMTP server notifications go through.
+    pub notifications: super::Notifications,
     detach: bool,
 }
 
@@ -184,6 +188,7 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
     let controller_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
     let account_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
     let account_api = format!("https://{account_addr}");
+    let notifications = super::notify::start(&options.dir, options.detach)?;
     let token_file = options.dir.join("bootstrap-token");
     let _ = std::fs::remove_file(&token_file);
     let log = options.dir.join("ike-controller.log");
@@ -204,7 +209,8 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         .args(["--webhook-url", &account_api])
         .args(["--bootstrap-admin", &options.bootstrap_admin])
         .arg("--bootstrap-token-file")
-        .arg(&token_file);
+        .arg(&token_file)
+        .args(notifications.controller_args(&account_api, &ca_cert, options.barry_url.as_deref()));
     let mut process = ControllerProcess {
         pid: 0,
         exe: options.controller_exe.clone(),
@@ -225,6 +231,7 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         ca_cert,
         ca_key,
         bootstrap_token: None,
+        notifications,
         detach: options.detach,
     };
     ready?;
@@ -233,6 +240,7 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         .map(|t| t.trim().to_string());
     // Processes are stopped last line first: the controller before the control plane.
     let mut pids: Vec<u32> = local.plane.iter().flat_map(|p| p.pids.clone()).collect();
+    pids.extend(&local.notifications.pids);
     pids.push(controller_pid);
     std::fs::write(
         pids_file(&options.dir),
@@ -317,6 +325,7 @@ pub fn run(cmd: LocalCommand) -> anyhow::Result<()> {
                 existing_ca: None,
                 bootstrap_admin: LOCAL_ADMIN.into(),
                 site: "local".into(),
+                barry_url: None,
             })?;
             let bin_dir = ike_next_to_controller()?;
             let pin = crate::pki::ca_pin(&std::fs::read_to_string(&local.ca_cert)?)?;
@@ -403,6 +412,11 @@ fn greeting(g: &Greeting<'_>) -> String {
     out.push_str(&format!(
         "Then:\n\n  ike whoami                           # you, as the site knows you\n  kubectl get crd                      # ike's CRDs, installed by the controller\n  curl http://{}/metrics   # the controller's metrics\n\n",
         g.local.controller_addr
+    ));
+    out.push_str(&format!(
+        "Notifications (ike notify ...) go through a local Alertmanager and SMTP server:\n\n  Alertmanager's UI:   {}/\n  Mail it sent:        ls {}/new\n\n",
+        g.local.notifications.alertmanager_url,
+        g.local.notifications.mail_dir.display()
     ));
     out.push_str(&format!(
         "The cluster's own admin kubeconfig (system:masters) is {}.\nLogs are in {}. Stop everything with: ike-controller local down{}\n",

@@ -15,6 +15,7 @@ pub mod bind;
 mod certs;
 mod ike;
 mod install;
+mod notify;
 mod plane;
 mod probe;
 mod process;
@@ -30,6 +31,7 @@ use std::time::{Duration, Instant};
 
 pub use certs::CertAndKey;
 pub use ike::{LOCAL_ADMIN, LocalCommand, LocalIke, StartOptions, http_get, run, start};
+pub use notify::Notifications;
 pub use plane::ControlPlane;
 
 /// The Kubernetes version of the control plane (the newest Debian's source can build here).

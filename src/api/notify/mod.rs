@@ -16,6 +16,7 @@ pub use status::{
     BarryChannelStatus, BarryConfigStatus, CommonStatus, Delivery, DeliveryResult, NotifyStatus,
     NotifyTest, TestResult, condition, set_condition,
 };
+pub use validate::{check_webhook_url, is_legacy_connector_url};
 
 /// The API group of the notification CRDs (the `kube` attributes below must repeat it as a
 /// literal; a test keeps them equal).

@@ -118,11 +118,11 @@ impl Change {
                 c.generation.or(generation),
             );
         }
-        if let Some(delivery) = &self.last_delivery {
-            if status.last_delivery() != Some(delivery) {
-                *status.last_delivery_mut() = Some(delivery.clone());
-                changed = true;
-            }
+        if let Some(delivery) = &self.last_delivery
+            && status.last_delivery() != Some(delivery)
+        {
+            *status.last_delivery_mut() = Some(delivery.clone());
+            changed = true;
         }
         if let Some(test) = &self.last_test {
             let current = status.last_test().map(|t| t.id.clone());
