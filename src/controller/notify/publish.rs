@@ -403,19 +403,19 @@ pub async fn run(notify: Arc<Notify>, shutdown: impl std::future::Future<Output 
     };
     let mut shutdown = std::pin::pin!(shutdown);
     // Nothing is rendered from half-listed stores: a restart would drop receivers for a moment.
-    loop {
-        let ready = [
-            publisher.barry.wait_until_ready().now_or_never().is_some(),
-            publisher.email.wait_until_ready().now_or_never().is_some(),
-            publisher.teams.wait_until_ready().now_or_never().is_some(),
-            publisher.base.wait_until_ready().now_or_never().is_some(),
-        ];
-        if ready.iter().all(|r| *r) {
-            break;
-        }
+    // The streams must be polled for the stores to fill, and yield nothing for empty lists.
+    {
+        let all_ready = futures::future::join4(
+            publisher.barry.wait_until_ready(),
+            publisher.email.wait_until_ready(),
+            publisher.teams.wait_until_ready(),
+            publisher.base.wait_until_ready(),
+        );
+        let drive = async { while events.next().await.is_some() {} };
         tokio::select! {
             () = &mut shutdown => return,
-            e = events.next() => if e.is_none() { return },
+            () = drive => return,
+            _ = all_ready => {},
         }
     }
     let mut resync = tokio::time::interval(resync_every);
