@@ -120,7 +120,12 @@ pub fn start(dir: &Path, detach: bool) -> anyhow::Result<Notifications> {
     let am_dir = dir.join("alertmanager");
     let mail_dir = dir.join("mail");
     // A maildir is three directories; aiosmtpd makes them only when the maildir is missing.
-    let dirs = [am_dir.clone(), mail_dir.join("new"), mail_dir.join("cur"), mail_dir.join("tmp")];
+    let dirs = [
+        am_dir.clone(),
+        mail_dir.join("new"),
+        mail_dir.join("cur"),
+        mail_dir.join("tmp"),
+    ];
     for d in &dirs {
         std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
     }

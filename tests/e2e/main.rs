@@ -5,10 +5,13 @@
 mod harness;
 #[path = "../readme_blocks/mod.rs"]
 mod readme_blocks;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod accounts;
 mod doctor;
 mod foundation;
 mod newcomer;
+mod notify;
 mod tenant_cli;
 mod tenants;

@@ -202,19 +202,8 @@ mod tests {
 
     use super::*;
 
-    /// The seed's example, as written apart from the group.
-    const SEED_EXAMPLE: &str = "\
-apiVersion: monitoring.ike.dev/v1alpha1
-kind: BarryConfig
-metadata:
-  name: test
-  namespace: exmaple
-spec:
-  channels:
-  - mute: true
-    name: example-channel
-  tokenSecretName: barrytoken
-";
+    /// The seed's example, as written apart from the group (the e2e tests apply the same file).
+    const SEED_EXAMPLE: &str = include_str!("../../../examples/barryconfig.yaml");
 
     #[test]
     fn the_seed_example_deserializes_into_a_barry_config() {
