@@ -274,3 +274,95 @@ fn no_secret_value_appears_in_logs_events_status_or_notify_show() {
         }
     }
 }
+
+#[test]
+fn every_configuration_the_controller_writes_passes_amtool_check_config() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    // Every version of the file is checked as it appears, while configs of every kind, valid
+    // and broken, come, change and go.
+    let stop = Arc::new(AtomicBool::new(false));
+    let seen: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+    let watcher = {
+        let (stop, seen, path) = (
+            stop.clone(),
+            seen.clone(),
+            env().alertmanager_config.clone(),
+        );
+        std::thread::spawn(move || {
+            let mut last = String::new();
+            while !stop.load(Ordering::SeqCst) {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                if text != last {
+                    let out = Command::new("amtool")
+                        .arg("check-config")
+                        .arg(&path)
+                        .output()
+                        .unwrap();
+                    let refused = (!out.status.success())
+                        .then(|| String::from_utf8_lossy(&out.stdout).into_owned());
+                    seen.lock().unwrap().push((text.clone(), refused));
+                    last = text;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    let ns = namespace("amtool");
+    secret(&ns, "barry", "token", BARRY_TOKEN);
+    let fake = teams_fake();
+    secret(&ns, "teams", "url", &fake.url);
+    for i in 0..4 {
+        barry_config(
+            &ns,
+            &format!("b{i}"),
+            &[&format!("amtool-{ns}-{i}")],
+            "barry",
+        );
+        email_config(&ns, &format!("e{i}"), &[&format!("x{i}@{ns}.example")]);
+        teams_config(&ns, &format!("t{i}"), "teams");
+    }
+    email_config(&ns, "bad", &["\"quoted\"@x.example"]);
+    barry_config(&ns, "dotted.name", &["amtool-dotted"], "barry");
+    ok(kubectl(&["delete", "emailconfig", "e0", "-n", &ns]));
+    email_config(&ns, "e1", &["changed@x.example", "second@x.example"]);
+    wait_condition(
+        "emailconfig",
+        &ns,
+        "bad",
+        "ReceiverConfigured",
+        "False",
+        Some("InvalidAddress"),
+    );
+    wait_condition(
+        "emailconfig",
+        &ns,
+        "e1",
+        "ReceiverConfigured",
+        "True",
+        Some("Configured"),
+    );
+    wait_condition(
+        "barryconfig",
+        &ns,
+        "dotted.name",
+        "ReceiverConfigured",
+        "True",
+        Some("Configured"),
+    );
+    wait_for("the last change in the file", || {
+        let text = std::fs::read_to_string(&env().alertmanager_config).ok()?;
+        (text.contains("changed@x.example") && !text.contains(&format!("tenant/{ns}/email/e0")))
+            .then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    stop.store(true, Ordering::SeqCst);
+    watcher.join().unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(seen.len() >= 2, "only {} versions seen", seen.len());
+    for (text, refused) in seen.iter() {
+        assert!(refused.is_none(), "amtool refused:\n{refused:?}\n{text}");
+    }
+    assert_rendered_config_passes_amtool();
+}
