@@ -20,6 +20,10 @@ pub struct NotifyMetrics {
     pub config_writes: Family<Labels, Counter>,
     /// `POST /-/reload` calls, by `result`.
     pub reloads: Family<Labels, Counter>,
+    /// How long writing the configuration to one output took, in seconds.
+    pub write_seconds: Histogram,
+    /// How long Alertmanager took to reload (the `POST /-/reload` round trip), in seconds.
+    pub reload_seconds: Histogram,
     /// The size of the last rendered configuration, in bytes.
     pub config_bytes: Gauge,
     /// Configs in the last render, by `state` (included or left out).
@@ -37,6 +41,8 @@ impl Default for NotifyMetrics {
             render_seconds: Histogram::new(exponential_buckets(0.000_5, 2.0, 14)),
             config_writes: Family::default(),
             reloads: Family::default(),
+            write_seconds: Histogram::new(exponential_buckets(0.000_5, 2.0, 14)),
+            reload_seconds: Histogram::new(exponential_buckets(0.000_5, 2.0, 14)),
             config_bytes: Gauge::default(),
             receivers: Family::default(),
             relayed: Family::default(),
@@ -67,6 +73,16 @@ impl NotifyMetrics {
             "notify_reloads",
             "Alertmanager reloads asked for, by result",
             self.reloads.clone(),
+        );
+        registry.register(
+            "notify_write_duration_seconds",
+            "Time to write the rendered configuration to one output",
+            self.write_seconds.clone(),
+        );
+        registry.register(
+            "notify_reload_duration_seconds",
+            "Time Alertmanager took to reload its configuration",
+            self.reload_seconds.clone(),
         );
         registry.register(
             "notify_config_bytes",

@@ -199,7 +199,11 @@ impl Publisher {
                 if in_sync {
                     self.reloaded = Some(fp.clone());
                 } else {
+                    let reload_started = Instant::now();
                     let result = alertmanager.reload().await;
+                    metrics
+                        .reload_seconds
+                        .observe(reload_started.elapsed().as_secs_f64());
                     let label = if result.is_ok() { "ok" } else { "failed" };
                     metrics
                         .reloads
@@ -257,7 +261,12 @@ impl Publisher {
             if held.as_deref() == Some(fp) {
                 continue;
             }
+            let write_started = Instant::now();
             out.write(&self.notify.client, rendered, fp).await?;
+            self.notify
+                .metrics
+                .write_seconds
+                .observe(write_started.elapsed().as_secs_f64());
             self.written.insert(i, Some(fp.to_string()));
             self.notify
                 .metrics
