@@ -152,14 +152,14 @@ fn error(status: StatusCode, message: &str) -> Response {
 
 /// The switches and the token check every request goes through first: the account (token),
 /// or the refusal.
-fn refusal(inner: &mut Inner, headers: &HeaderMap) -> Result<String, Response> {
+fn refusal(inner: &mut Inner, headers: &HeaderMap) -> Result<String, Box<Response>> {
     inner.requests += 1;
     if inner.fail_next > 0 {
         inner.fail_next -= 1;
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::SERVICE_UNAVAILABLE,
             "barry is in maintenance",
-        ));
+        )));
     }
     let bearer = headers
         .get("authorization")
@@ -168,13 +168,13 @@ fn refusal(inner: &mut Inner, headers: &HeaderMap) -> Result<String, Response> {
         .unwrap_or_default()
         .to_string();
     if inner.down.contains(&bearer) {
-        return Err(error(
+        return Err(Box::new(error(
             StatusCode::SERVICE_UNAVAILABLE,
             "barry is in maintenance",
-        ));
+        )));
     }
     if inner.unauthorized || !inner.tokens.contains(&bearer) {
-        return Err(error(StatusCode::UNAUTHORIZED, "invalid token"));
+        return Err(Box::new(error(StatusCode::UNAUTHORIZED, "invalid token")));
     }
     Ok(bearer)
 }
@@ -192,7 +192,7 @@ async fn ensure(
     let mut inner = inner.lock().unwrap();
     let account = match refusal(&mut inner, &headers) {
         Ok(account) => account,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !body.is_object() || name.is_empty() {
         return error(StatusCode::BAD_REQUEST, "expected {} and a channel name");
@@ -222,7 +222,7 @@ async fn mute(
     let mut inner = inner.lock().unwrap();
     let account = match refusal(&mut inner, &headers) {
         Ok(account) => account,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(muted) = body.get("muted").and_then(Value::as_bool) else {
         return error(StatusCode::BAD_REQUEST, "expected {\"muted\": bool}");
@@ -245,13 +245,9 @@ async fn alerts(
     let mut inner = inner.lock().unwrap();
     let account = match refusal(&mut inner, &headers) {
         Ok(account) => account,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
-    if !inner
-        .channels
-        .get(&id)
-        .is_some_and(|c| c.account == account)
-    {
+    if inner.channels.get(&id).is_none_or(|c| c.account != account) {
         return error(StatusCode::NOT_FOUND, "no such channel");
     }
     if let Err(problem) = check_webhook_body(&body) {

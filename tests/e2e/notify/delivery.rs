@@ -126,7 +126,7 @@ fn e_mail_reaches_the_configured_recipients_and_nobody_else() {
         );
     }
     for m in mails().iter().filter(|m| m.subject.contains(&alert_b)) {
-        assert_eq!(m.recipients, [b1.clone()]);
+        assert_eq!(m.recipients, std::slice::from_ref(&b1));
     }
 }
 

@@ -283,7 +283,9 @@ fn every_configuration_the_controller_writes_passes_amtool_check_config() {
     // Every version of the file is checked as it appears, while configs of every kind, valid
     // and broken, come, change and go.
     let stop = Arc::new(AtomicBool::new(false));
-    let seen: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+    // Each version of the file, and amtool's complaint about it if any.
+    type Seen = Vec<(String, Option<String>)>;
+    let seen: Arc<Mutex<Seen>> = Arc::default();
     let watcher = {
         let (stop, seen, path) = (
             stop.clone(),
