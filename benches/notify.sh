@@ -5,10 +5,12 @@
 #   1. N configs (2/5 BarryConfig, 2/5 EmailConfig, 1/5 TeamsConfig) over NS namespaces, applied
 #      at once with `kubectl apply --server-side`: time until Alertmanager runs every receiver,
 #      until every status says Configured; the rendered size.
-#   2. One EmailConfig change -> visible in Alertmanager's running configuration (GET
-#      /api/v2/status), SAMPLES times: p50/p90/p99/max, from before kubectl starts and from when
-#      it returns; one render, one write and one reload with N configs as the controller measures
-#      them, and Alertmanager's reload of that configuration measured directly (POST /-/reload).
+#   2. One config change -> visible in Alertmanager's running configuration, SAMPLES times each:
+#      an EmailConfig's recipient changed (seen in GET /api/v2/status) and a new EmailConfig (its
+#      receiver seen in GET /api/v2/receivers); p50/p90/p99/max, from before kubectl starts and
+#      from when it returns. One render, one write and one reload with N configs as the
+#      controller measures them, and Alertmanager's reload of that configuration measured
+#      directly (POST /-/reload).
 #   3. Resync with nothing changed, twice: a render forced by a change that does not matter (an
 #      annotation on the base Secret), and a controller restart. Counted: configuration writes,
 #      reloads and status writes (controller metrics), writes to notification objects (the
@@ -150,9 +152,11 @@ log "   renders $(series ike_notify_renders_total <<<"$m"), configuration writes
 log "   rendered configuration: $size bytes ($(wc -l <"$file") lines) for $N receivers; amtool check-config: $(amtool check-config "$file" >/dev/null 2>&1 && echo ok || echo REFUSED)"
 
 ######################################################################################### 2. change
-log "2. (load $(load)) one EmailConfig change -> visible in Alertmanager's running config, $SAMPLES times (poll 20 ms)"
+log "2. (load $(load)) one config change -> visible in Alertmanager's running config, $SAMPLES times each"
 m0=$(metrics)
-: >"$work/latency"
+# 2a. An EmailConfig's recipient changed; seen in GET /api/v2/status (polled every 100 ms: each
+# answer re-encodes the whole configuration, and polling faster would load Alertmanager itself).
+: >"$work/latency.edit"
 for ((s = 0; s < SAMPLES; s++)); do
   i=$(((s * 5 + 2) % N)) # an EmailConfig
   ns=$(printf 'bn-%03d' $((i % NS)))
@@ -161,15 +165,31 @@ for ((s = 0; s < SAMPLES; s++)); do
   t0=$EPOCHREALTIME
   k patch emailconfig "$name" -n "$ns" --type=merge -p "{\"spec\":{\"to\":[\"$addr\"]}}" >/dev/null
   t1=$EPOCHREALTIME
-  until curl -s --max-time 5 "$am/api/v2/status" | grep -q "$addr"; do sleep 0.02; done
+  until curl -s --max-time 5 "$am/api/v2/status" | grep -q "$addr"; do sleep 0.1; done
   t2=$EPOCHREALTIME
-  echo "$(secs "$t0" "$t2") $(secs "$t1" "$t2")" >>"$work/latency"
+  echo "$(secs "$t0" "$t2") $(secs "$t1" "$t2")" >>"$work/latency.edit"
+done
+# 2b. A new EmailConfig; its receiver seen in GET /api/v2/receivers (polled every 20 ms).
+: >"$work/latency.new"
+for ((s = 0; s < SAMPLES; s++)); do
+  ns=$(printf 'bn-%03d' $((s % NS)))
+  name="new-$s"
+  t0=$EPOCHREALTIME
+  printf 'apiVersion: monitoring.ike.dev/v1alpha1\nkind: EmailConfig\nmetadata: {name: %s, namespace: %s}\nspec: {to: [new-%d@bench.example]}\n' \
+    "$name" "$ns" "$s" | k create -f - >/dev/null
+  t1=$EPOCHREALTIME
+  until curl -s --max-time 5 "$am/api/v2/receivers" | grep -q "\"tenant/$ns/email/$name\""; do sleep 0.02; done
+  t2=$EPOCHREALTIME
+  echo "$(secs "$t0" "$t2") $(secs "$t1" "$t2")" >>"$work/latency.new"
 done
 m1=$(metrics)
-for col in 1 2; do
-  label=$([[ $col == 1 ]] && echo "from before kubectl" || echo "from kubectl's return")
-  v=$(cut -d' ' -f"$col" "$work/latency")
-  log "   $label: p50 $(pct 50 <<<"$v") s, p90 $(pct 90 <<<"$v") s, p99 $(pct 99 <<<"$v") s, max $(pct 100 <<<"$v") s"
+for kind in edit new; do
+  for col in 1 2; do
+    label=$([[ $col == 1 ]] && echo "from before kubectl" || echo "from kubectl's return")
+    what=$([[ $kind == edit ]] && echo "changed recipient" || echo "new config")
+    v=$(cut -d' ' -f"$col" "$work/latency.$kind")
+    log "   $what, $label: p50 $(pct 50 <<<"$v") s, p90 $(pct 90 <<<"$v") s, p99 $(pct 99 <<<"$v") s, max $(pct 100 <<<"$v") s"
+  done
 done
 mean() { awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" 'BEGIN { if (d - b > 0) printf "%.1f ms (%d)", 1000 * (c - a) / (d - b), d - b; else print "-" }'; }
 for h in render write reload; do

@@ -1,7 +1,8 @@
 //! What ike-controller asks of a running Alertmanager over its HTTP API: reload the
 //! configuration file, tell which receivers its running configuration has (`GET
-//! /api/v2/status`, whose `config.original` is the loaded configuration with secrets masked),
-//! take a test alert, and say whether an alert group reached a receiver.
+//! /api/v2/receivers`: the names only, where `/api/v2/status` would re-encode the whole
+//! configuration, half a megabyte at a thousand tenants, on every look), take a test alert, and
+//! say whether an alert group reached a receiver.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -28,22 +29,6 @@ pub enum Error {
 pub struct Alertmanager {
     base: String,
     client: Client,
-}
-
-#[derive(Deserialize)]
-struct Status {
-    config: StatusConfig,
-}
-
-#[derive(Deserialize)]
-struct StatusConfig {
-    original: String,
-}
-
-#[derive(Deserialize)]
-struct Running {
-    #[serde(default)]
-    receivers: Vec<Named>,
 }
 
 #[derive(Deserialize)]
@@ -81,13 +66,11 @@ impl Alertmanager {
 
     /// The receivers of the configuration Alertmanager runs now.
     pub async fn running_receivers(&self) -> Result<BTreeSet<String>, Error> {
-        let url = format!("{}/api/v2/status", self.base);
+        let url = format!("{}/api/v2/receivers", self.base);
         let body = self.client.send(Method::GET, &url, None, None).await?;
-        let status: Status =
+        let receivers: Vec<Named> =
             serde_json::from_slice(&body).map_err(|e| Error::BadAnswer(e.to_string()))?;
-        let running: Running = serde_saphyr::from_str(&status.config.original)
-            .map_err(|e| Error::BadAnswer(e.to_string()))?;
-        Ok(running.receivers.into_iter().map(|r| r.name).collect())
+        Ok(receivers.into_iter().map(|r| r.name).collect())
     }
 
     /// `POST /api/v2/alerts`.
