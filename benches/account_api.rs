@@ -92,7 +92,7 @@ fn run() -> anyhow::Result<()> {
     let clients_rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let load = clients_rt.block_on(throughput(env.ca.clone(), &env.url, seconds))?;
+    let load = clients_rt.block_on(throughput(env.ca.clone(), &env.url, &env.uids, seconds))?;
     drop(clients_rt);
     // Let the background status writes of the load run finish before timing single renewals.
     std::thread::sleep(Duration::from_millis(1500));
@@ -131,6 +131,8 @@ fn run() -> anyhow::Result<()> {
 struct Env {
     client: kube::Client,
     ca: Arc<AccountCa>,
+    /// Every Account's UID by name: the certificates are bound to it.
+    uids: std::collections::HashMap<String, String>,
     api: AccountApi,
     url: String,
 }
@@ -150,7 +152,7 @@ impl Env {
         let wanted = (0..CLIENTS)
             .map(|i| (load_account(i), false))
             .chain([(ADMIN.to_string(), true), (USER.to_string(), false)]);
-        futures::stream::iter(wanted)
+        let created: Vec<Account> = futures::stream::iter(wanted)
             .map(|(name, admin)| {
                 let accounts = accounts.clone();
                 async move {
@@ -168,8 +170,17 @@ impl Env {
                 }
             })
             .buffer_unordered(8)
-            .try_collect::<Vec<_>>()
+            .try_collect()
             .await?;
+        let uids = created
+            .into_iter()
+            .map(|a| {
+                (
+                    a.metadata.name.unwrap_or_default(),
+                    a.metadata.uid.unwrap_or_default(),
+                )
+            })
+            .collect();
 
         let read = |f: &Path| {
             std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))
@@ -184,21 +195,32 @@ impl Env {
         Ok(Self {
             client,
             ca,
+            uids,
             api,
             url,
         })
     }
 
     fn client_for(&self, account: &str) -> anyhow::Result<AccountClient> {
-        client_for(&self.ca, &self.url, account)
+        client_for(&self.ca, &self.url, account, &self.uids)
     }
 }
 
 /// A client of the account API at `url` presenting a certificate for `account` issued by `ca`
 /// directly (as an earlier login would have got it).
-fn client_for(ca: &AccountCa, url: &str, account: &str) -> anyhow::Result<AccountClient> {
+fn client_for(
+    ca: &AccountCa,
+    url: &str,
+    account: &str,
+    uids: &std::collections::HashMap<String, String>,
+) -> anyhow::Result<AccountClient> {
     let (key_pem, csr) = pki::new_key_and_csr(account)?;
-    let issued = ca.issue(&csr, account, Duration::from_secs(3600), SystemTime::now())?;
+    let to = pki::AccountBinding {
+        account,
+        uid: uids.get(account).context("no such Account")?,
+        valid_after: None,
+    };
+    let issued = ca.issue(&csr, &to, Duration::from_secs(3600), SystemTime::now())?;
     Ok(AccountClient::new(
         url,
         Some(ca.cert_pem()),
@@ -225,11 +247,16 @@ struct Load {
     first_error: Option<String>,
 }
 
-async fn throughput(ca: Arc<AccountCa>, url: &str, seconds: Duration) -> anyhow::Result<Load> {
+async fn throughput(
+    ca: Arc<AccountCa>,
+    url: &str,
+    uids: &std::collections::HashMap<String, String>,
+    seconds: Duration,
+) -> anyhow::Result<Load> {
     let mut clients = Vec::with_capacity(CLIENTS);
     for i in 0..CLIENTS {
         let account = load_account(i);
-        let client = client_for(&ca, url, &account)?;
+        let client = client_for(&ca, url, &account, uids)?;
         // The CSR is made once per client: key generation is the client's cost, and on two
         // cores it would take CPU from the server being measured.
         let request = RenewRequest {

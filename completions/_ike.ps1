@@ -48,9 +48,10 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
         }
         'ike;login' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The site''s account API (https://...); remembered after the first login')
-            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'A one-time enrollment token from a platform admin (asked for on a terminal)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'A one-time enrollment token from a platform admin (asked for on a terminal). Prefer --token-file: a token on the command line shows in ps and in the shell''s history')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the one-time enrollment token from FILE, or from standard input with ''-'' (used instead of --token and IKE_TOKEN)')
             [CompletionResult]::new('--ca-pin', '--ca-pin', [CompletionResultType]::ParameterName, 'The pin of the site''s CA (sha256:...), given with the token, for an account API whose certificate is not publicly trusted')
-            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'A certificate lifetime shorter than the site''s default (e.g. 30m, 2h)')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'The certificate lifetime (e.g. 30m, 2h), remembered for the site: every renewal asks for it, and the site''s maximum caps it. ''default'' goes back to the site''s default')
             [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
@@ -109,6 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable a disabled account again')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an account')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Make a new one-time enrollment token for an account')
+            [CompletionResult]::new('revoke-certificates', 'revoke-certificates', [CompletionResultType]::ParameterValue, 'Revoke every certificate issued to an account until now (a lost or stolen device): none of them renews any more; each device logs in again with a new token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -207,10 +209,24 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--revoke-certificates', '--revoke-certificates', [CompletionResultType]::ParameterName, 'Also revoke every certificate issued to the account until now (a lost device: the new token is for its replacement)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ike;account;revoke-certificates' {
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change and change nothing (server-side dry run where the server is asked)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -223,6 +239,7 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable a disabled account again')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an account')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Make a new one-time enrollment token for an account')
+            [CompletionResult]::new('revoke-certificates', 'revoke-certificates', [CompletionResultType]::ParameterValue, 'Revoke every certificate issued to an account until now (a lost or stolen device): none of them renews any more; each device logs in again with a new token')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -245,6 +262,9 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             break
         }
         'ike;account;help;token' {
+            break
+        }
+        'ike;account;help;revoke-certificates' {
             break
         }
         'ike;account;help;help' {
@@ -856,6 +876,7 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Enable a disabled account again')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an account')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Make a new one-time enrollment token for an account')
+            [CompletionResult]::new('revoke-certificates', 'revoke-certificates', [CompletionResultType]::ParameterValue, 'Revoke every certificate issued to an account until now (a lost or stolen device): none of them renews any more; each device logs in again with a new token')
             break
         }
         'ike;help;account;create' {
@@ -877,6 +898,9 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             break
         }
         'ike;help;account;token' {
+            break
+        }
+        'ike;help;account;revoke-certificates' {
             break
         }
         'ike;help;tenant' {

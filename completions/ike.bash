@@ -76,6 +76,9 @@ _ike() {
             ike__subcmd__account,list)
                 cmd="ike__subcmd__account__subcmd__list"
                 ;;
+            ike__subcmd__account,revoke-certificates)
+                cmd="ike__subcmd__account__subcmd__revoke__subcmd__certificates"
+                ;;
             ike__subcmd__account,show)
                 cmd="ike__subcmd__account__subcmd__show"
                 ;;
@@ -99,6 +102,9 @@ _ike() {
                 ;;
             ike__subcmd__account__subcmd__help,list)
                 cmd="ike__subcmd__account__subcmd__help__subcmd__list"
+                ;;
+            ike__subcmd__account__subcmd__help,revoke-certificates)
+                cmd="ike__subcmd__account__subcmd__help__subcmd__revoke__subcmd__certificates"
                 ;;
             ike__subcmd__account__subcmd__help,show)
                 cmd="ike__subcmd__account__subcmd__help__subcmd__show"
@@ -159,6 +165,9 @@ _ike() {
                 ;;
             ike__subcmd__help__subcmd__account,list)
                 cmd="ike__subcmd__help__subcmd__account__subcmd__list"
+                ;;
+            ike__subcmd__help__subcmd__account,revoke-certificates)
+                cmd="ike__subcmd__help__subcmd__account__subcmd__revoke__subcmd__certificates"
                 ;;
             ike__subcmd__help__subcmd__account,show)
                 cmd="ike__subcmd__help__subcmd__account__subcmd__show"
@@ -376,7 +385,7 @@ _ike() {
             return 0
             ;;
         ike__subcmd__account)
-            opts="-n -v -h -V --site --namespace --verbose --help --version create list show disable enable delete token help"
+            opts="-n -v -h -V --site --namespace --verbose --help --version create list show disable enable delete token revoke-certificates help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -526,7 +535,7 @@ _ike() {
             return 0
             ;;
         ike__subcmd__account__subcmd__help)
-            opts="create list show disable enable delete token help"
+            opts="create list show disable enable delete token revoke-certificates help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -623,6 +632,20 @@ _ike() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ike__subcmd__account__subcmd__help__subcmd__revoke__subcmd__certificates)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ike__subcmd__account__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -685,6 +708,32 @@ _ike() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ike__subcmd__account__subcmd__revoke__subcmd__certificates)
+            opts="-n -v -h -V --dry-run --site --namespace --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --site)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ike__subcmd__account__subcmd__show)
             opts="-o -n -v -h -V --output --site --namespace --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -720,7 +769,7 @@ _ike() {
             return 0
             ;;
         ike__subcmd__account__subcmd__token)
-            opts="-o -n -v -h -V --ttl --output --site --namespace --verbose --help --version"
+            opts="-o -n -v -h -V --ttl --revoke-certificates --output --site --namespace --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,7 +915,7 @@ _ike() {
             return 0
             ;;
         ike__subcmd__help__subcmd__account)
-            opts="create list show disable enable delete token"
+            opts="create list show disable enable delete token revoke-certificates"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -936,6 +985,20 @@ _ike() {
             return 0
             ;;
         ike__subcmd__help__subcmd__account__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ike__subcmd__help__subcmd__account__subcmd__revoke__subcmd__certificates)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1384,7 +1447,7 @@ _ike() {
             return 0
             ;;
         ike__subcmd__login)
-            opts="-n -v -h -V --server --token --ca-pin --ttl --no-switch --dry-run --site --namespace --verbose --help --version"
+            opts="-n -v -h -V --server --token --token-file --ca-pin --ttl --no-switch --dry-run --site --namespace --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1395,6 +1458,10 @@ _ike() {
                     return 0
                     ;;
                 --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

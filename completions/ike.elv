@@ -44,9 +44,10 @@ set edit:completion:arg-completer[ike] = {|@words|
         }
         &'ike;login'= {
             cand --server 'The site''s account API (https://...); remembered after the first login'
-            cand --token 'A one-time enrollment token from a platform admin (asked for on a terminal)'
+            cand --token 'A one-time enrollment token from a platform admin (asked for on a terminal). Prefer --token-file: a token on the command line shows in ps and in the shell''s history'
+            cand --token-file 'Read the one-time enrollment token from FILE, or from standard input with ''-'' (used instead of --token and IKE_TOKEN)'
             cand --ca-pin 'The pin of the site''s CA (sha256:...), given with the token, for an account API whose certificate is not publicly trusted'
-            cand --ttl 'A certificate lifetime shorter than the site''s default (e.g. 30m, 2h)'
+            cand --ttl 'The certificate lifetime (e.g. 30m, 2h), remembered for the site: every renewal asks for it, and the site''s maximum caps it. ''default'' goes back to the site''s default'
             cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
             cand -n 'The namespace to use instead of the context''s default'
             cand --namespace 'The namespace to use instead of the context''s default'
@@ -102,6 +103,7 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand enable 'Enable a disabled account again'
             cand delete 'Delete an account'
             cand token 'Make a new one-time enrollment token for an account'
+            cand revoke-certificates 'Revoke every certificate issued to an account until now (a lost or stolen device): none of them renews any more; each device logs in again with a new token'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ike;account;create'= {
@@ -193,10 +195,23 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
             cand -n 'The namespace to use instead of the context''s default'
             cand --namespace 'The namespace to use instead of the context''s default'
+            cand --revoke-certificates 'Also revoke every certificate issued to the account until now (a lost device: the new token is for its replacement)'
             cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
             cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;account;revoke-certificates'= {
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -208,6 +223,7 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand enable 'Enable a disabled account again'
             cand delete 'Delete an account'
             cand token 'Make a new one-time enrollment token for an account'
+            cand revoke-certificates 'Revoke every certificate issued to an account until now (a lost or stolen device): none of them renews any more; each device logs in again with a new token'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'ike;account;help;create'= {
@@ -223,6 +239,8 @@ set edit:completion:arg-completer[ike] = {|@words|
         &'ike;account;help;delete'= {
         }
         &'ike;account;help;token'= {
+        }
+        &'ike;account;help;revoke-certificates'= {
         }
         &'ike;account;help;help'= {
         }
@@ -769,6 +787,7 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand enable 'Enable a disabled account again'
             cand delete 'Delete an account'
             cand token 'Make a new one-time enrollment token for an account'
+            cand revoke-certificates 'Revoke every certificate issued to an account until now (a lost or stolen device): none of them renews any more; each device logs in again with a new token'
         }
         &'ike;help;account;create'= {
         }
@@ -783,6 +802,8 @@ set edit:completion:arg-completer[ike] = {|@words|
         &'ike;help;account;delete'= {
         }
         &'ike;help;account;token'= {
+        }
+        &'ike;help;account;revoke-certificates'= {
         }
         &'ike;help;tenant'= {
             cand create 'Create a tenant and wait until it is ready'

@@ -44,9 +44,10 @@ complete -c ike -n "__fish_ike_needs_command" -f -a "site" -d 'Show the sites in
 complete -c ike -n "__fish_ike_needs_command" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
 complete -c ike -n "__fish_ike_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ike -n "__fish_ike_using_subcommand login" -l server -d 'The site\'s account API (https://...); remembered after the first login' -r
-complete -c ike -n "__fish_ike_using_subcommand login" -l token -d 'A one-time enrollment token from a platform admin (asked for on a terminal)' -r
+complete -c ike -n "__fish_ike_using_subcommand login" -l token -d 'A one-time enrollment token from a platform admin (asked for on a terminal). Prefer --token-file: a token on the command line shows in ps and in the shell\'s history' -r
+complete -c ike -n "__fish_ike_using_subcommand login" -l token-file -d 'Read the one-time enrollment token from FILE, or from standard input with \'-\' (used instead of --token and IKE_TOKEN)' -r -F
 complete -c ike -n "__fish_ike_using_subcommand login" -l ca-pin -d 'The pin of the site\'s CA (sha256:...), given with the token, for an account API whose certificate is not publicly trusted' -r
-complete -c ike -n "__fish_ike_using_subcommand login" -l ttl -d 'A certificate lifetime shorter than the site\'s default (e.g. 30m, 2h)' -r
+complete -c ike -n "__fish_ike_using_subcommand login" -l ttl -d 'The certificate lifetime (e.g. 30m, 2h), remembered for the site: every renewal asks for it, and the site\'s maximum caps it. \'default\' goes back to the site\'s default' -r
 complete -c ike -n "__fish_ike_using_subcommand login" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
 complete -c ike -n "__fish_ike_using_subcommand login" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
 complete -c ike -n "__fish_ike_using_subcommand login" -l no-switch -d 'Keep the current kubeconfig context instead of switching to the site\'s'
@@ -69,19 +70,20 @@ complete -c ike -n "__fish_ike_using_subcommand logout" -l dry-run -d 'Show what
 complete -c ike -n "__fish_ike_using_subcommand logout" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c ike -n "__fish_ike_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c ike -n "__fish_ike_using_subcommand logout" -s V -l version -d 'Print version'
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -s h -l help -d 'Print help'
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -s V -l version -d 'Print version'
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "create" -d 'Create an account and print its one-time enrollment token'
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "list" -d 'List the accounts'
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "show" -d 'Show one account'
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "disable" -d 'Disable an account: no more certificates, every role binding gone at once'
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "enable" -d 'Enable a disabled account again'
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "delete" -d 'Delete an account'
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "token" -d 'Make a new one-time enrollment token for an account'
-complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -f -a "create" -d 'Create an account and print its one-time enrollment token'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -f -a "list" -d 'List the accounts'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -f -a "show" -d 'Show one account'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -f -a "disable" -d 'Disable an account: no more certificates, every role binding gone at once'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -f -a "enable" -d 'Enable a disabled account again'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -f -a "delete" -d 'Delete an account'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -f -a "token" -d 'Make a new one-time enrollment token for an account'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -f -a "revoke-certificates" -d 'Revoke every certificate issued to an account until now (a lost or stolen device): none of them renews any more; each device logs in again with a new token'
+complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l display-name -d 'The person\'s name' -r
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l email -d 'The person\'s e-mail' -r
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l token-ttl -d 'Enrollment token lifetime' -r
@@ -136,9 +138,16 @@ json\t'JSON, one document'
 yaml\t'YAML, one document'"
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -l revoke-certificates -d 'Also revoke every certificate issued to the account until now (a lost device: the new token is for its replacement)'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from revoke-certificates" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from revoke-certificates" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from revoke-certificates" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from revoke-certificates" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from revoke-certificates" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from revoke-certificates" -s V -l version -d 'Print version'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create an account and print its one-time enrollment token'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the accounts'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one account'
@@ -146,6 +155,7 @@ complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcomm
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Enable a disabled account again'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete an account'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "token" -d 'Make a new one-time enrollment token for an account'
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "revoke-certificates" -d 'Revoke every certificate issued to an account until now (a lost or stolen device): none of them renews any more; each device logs in again with a new token'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
 complete -c ike -n "__fish_ike_using_subcommand tenant; and not __fish_seen_subcommand_from create list show add-member remove-member delete help" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
@@ -459,6 +469,7 @@ complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "enable" -d 'Enable a disabled account again'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "delete" -d 'Delete an account'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "token" -d 'Make a new one-time enrollment token for an account'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "revoke-certificates" -d 'Revoke every certificate issued to an account until now (a lost or stolen device): none of them renews any more; each device logs in again with a new token'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "create" -d 'Create a tenant and wait until it is ready'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "list" -d 'List your tenants (platform admins: every tenant)'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from tenant" -f -a "show" -d 'Show a tenant: members, namespaces, node selector and conditions'

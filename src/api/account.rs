@@ -34,6 +34,12 @@ pub struct AccountSpec {
     /// A platform admin manages accounts and tenants on this site.
     #[serde(default)]
     pub admin: bool,
+    /// Certificates issued before this moment (RFC 3339) are neither renewed nor answered by
+    /// the account API: `ike account revoke-certificates` sets it to now, to cut off a lost
+    /// device. They still work with kube-apiserver until they expire; disabling the account
+    /// removes its access at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificates_valid_after: Option<String>,
 }
 
 /// What the controller observed about an account.

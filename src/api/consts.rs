@@ -32,6 +32,17 @@ pub const POD_SECURITY_LABELS: [(&str, &str); 3] = [
     ("pod-security.kubernetes.io/audit", "restricted"),
 ];
 
+/// The OID of the non-critical X.509 extension that binds every client certificate the account
+/// API issues to its Account: the value is the DER `UTF8String` of the Account's
+/// `metadata.uid`. It is ike's UUID (2d7e6255-f491-43df-82c1-7281e0a044a8, drawn once) under
+/// the arc Microsoft set aside for OIDs made from a GUID without registering
+/// (`1.2.840.113556.1.8000.2554`, the GUID split into 16,16,16,16,16,24,24-bit arcs). Not
+/// `2.25.<UUID>`: that arc is a 128-bit number, and Go's crypto/x509 (kube-apiserver, kubectl)
+/// refuses a certificate with any arc above 63 bits ("malformed extension OID field"). It never
+/// changes, or every certificate issued before would stop renewing.
+pub const ACCOUNT_UID_OID: &str =
+    "1.2.840.113556.1.8000.2554.11646.25173.62609.17375.33473.7504352.10503336";
+
 /// The kubeconfig context name of a site.
 pub fn context_name(site: &str) -> String {
     format!("{CONTEXT_PREFIX}{site}")

@@ -66,6 +66,7 @@ pub fn account(name: &str, admin: bool, disabled: bool) -> Account {
             email: Some(format!("{name}@example.com")),
             admin,
             disabled,
+            certificates_valid_after: None,
         },
     );
     account.metadata.uid = Some(format!("uid-{name}"));

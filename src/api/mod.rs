@@ -22,8 +22,8 @@ pub use notify::{
     TEST_RECEIVER_LABEL, TeamsConfig, TeamsConfigSpec, TestResult, check_webhook_url, condition,
     is_legacy_connector_url, receiver_name, set_condition,
 };
-pub use site::{OfficeSpec, SITE_NAME, Site, SiteSpec, TenantPolicy};
-pub use tenant::{Member, Role, Tenant, TenantSpec, TenantStatus};
+pub use site::{NetworkIsolation, OfficeSpec, SITE_NAME, Site, SiteSpec, TenantPolicy};
+pub use tenant::{Member, Role, Tenant, TenantAllowances, TenantSpec, TenantStatus};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;

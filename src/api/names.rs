@@ -16,6 +16,35 @@ pub const RESERVED_NAMESPACES: [&str; 5] = [
     "ike-system",
 ];
 
+/// Namespaces the usual platform components install into: no tenant may claim them unless the
+/// site lists its own reserved namespaces instead (Site `tenants.reservedNamespaces`).
+pub const PLATFORM_NAMESPACES: [&str; 24] = [
+    "argocd",
+    "calico-system",
+    "cert-manager",
+    "external-dns",
+    "flux-system",
+    "gatekeeper-system",
+    "grafana",
+    "ingress",
+    "ingress-nginx",
+    "istio-system",
+    "keda",
+    "kubernetes-dashboard",
+    "linkerd",
+    "local-path-storage",
+    "logging",
+    "longhorn-system",
+    "metallb-system",
+    "monitoring",
+    "prometheus",
+    "rook-ceph",
+    "tigera-operator",
+    "traefik",
+    "vault",
+    "velero",
+];
+
 /// Why a name was refused: one line that says what a valid one looks like.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
@@ -57,6 +86,9 @@ pub enum NameError {
         /// The name.
         name: String,
     },
+    /// Not `NAMESPACE:NAME` of a ServiceAccount.
+    #[error("'{0}' is not a ServiceAccount: write NAMESPACE:NAME, e.g. ike-system:ike-controller")]
+    ServiceAccount(String),
     /// No `=` in a `KEY=VALUE` node selector.
     #[error("'{0}' is not a node selector: write KEY=VALUE, e.g. pool=gpu")]
     NodeSelector(String),
@@ -181,6 +213,17 @@ pub fn check_account(name: &str) -> Result<(), NameError> {
     }
 }
 
+/// The Kubernetes user name of the ServiceAccount `NAMESPACE:NAME`
+/// (`system:serviceaccount:NAMESPACE:NAME`).
+pub fn service_account_user(spec: &str) -> Result<String, NameError> {
+    match spec.split_once(':') {
+        Some((ns, name)) if is_dns_label(ns) && is_dns_subdomain(name, MAX_SUBDOMAIN) => {
+            Ok(format!("system:serviceaccount:{ns}:{name}"))
+        }
+        _ => Err(NameError::ServiceAccount(shown(spec))),
+    }
+}
+
 /// A site: a DNS label, so it is safe in file and kubeconfig context names.
 pub fn check_site(name: &str) -> Result<(), NameError> {
     if is_dns_label(name) {
@@ -252,6 +295,18 @@ pub fn parse_node_label(s: &str) -> Result<(String, String), NameError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_accounts_are_namespace_colon_name() {
+        assert_eq!(
+            service_account_user("ike-system:ike-controller").as_deref(),
+            Ok("system:serviceaccount:ike-system:ike-controller")
+        );
+        for bad in ["ike-controller", ":x", "ns:", "Ns:x", "ns:x:y", "ns:X"] {
+            let e = service_account_user(bad).unwrap_err().to_string();
+            assert!(e.contains("write NAMESPACE:NAME"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn tenants_are_subdomains_of_at_most_63() {

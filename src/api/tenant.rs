@@ -38,6 +38,51 @@ pub struct TenantSpec {
     /// Keep the namespaces when the Tenant is deleted (they lose the tenant's bindings).
     #[serde(default)]
     pub keep_namespaces: bool,
+    /// What this tenant may do beyond the site's policy, or may not. Only platform admins set it.
+    #[serde(default, skip_serializing_if = "TenantAllowances::is_empty")]
+    pub policy: TenantAllowances,
+}
+
+/// A tenant's exceptions to the site's admission policy, set by platform admins only (the
+/// Tenant webhook refuses anyone else's change).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantAllowances {
+    /// Services of type NodePort (a port on every node) are allowed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub node_ports: bool,
+    /// Services of type LoadBalancer: allowed (true) or refused (false) whatever the site says;
+    /// unset follows the site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancers: Option<bool>,
+    /// The addresses (CIDRs) a LoadBalancer Service may ask for in `loadBalancerIP`. Empty: none;
+    /// the cloud picks one.
+    #[serde(
+        default,
+        rename = "loadBalancerIPs",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub load_balancer_ips: Vec<String>,
+    /// Domains an ExternalName Service may point into, besides the site's (a name, or `.suffix`
+    /// for everything below it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_name_domains: Vec<String>,
+    /// PriorityClasses the tenant's pods may use, besides the site's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub priority_classes: Vec<String>,
+    /// Every namespace of the tenant must start with this (e.g. `team-a-`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace_prefix: Option<String>,
+    /// The most namespaces the tenant may hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_namespaces: Option<u32>,
+}
+
+impl TenantAllowances {
+    /// Whether nothing is set (the site's policy applies as is).
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// One account's membership in a tenant.

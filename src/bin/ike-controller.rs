@@ -64,7 +64,7 @@ struct RunArgs {
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
     /// Create this platform admin with a one-time enrollment token if it does not exist.
-    #[arg(long, value_name = "ACCOUNT")]
+    #[arg(long, value_name = "ACCOUNT", requires = "bootstrap_token_file")]
     bootstrap_admin: Option<String>,
     /// Namespace of the leader-election Lease (created if missing).
     #[arg(long, default_value = "ike-system", value_name = "NAMESPACE")]
@@ -72,7 +72,16 @@ struct RunArgs {
     /// Let every account create tenants (it becomes their owner); otherwise only admins can.
     #[arg(long)]
     self_service_tenants: bool,
-    /// Write the bootstrap admin's token here (0600) instead of the log.
+    /// A ServiceAccount the Tenant webhook counts as a platform admin (repeatable): the
+    /// controller's own. No other ServiceAccount is one.
+    #[arg(
+        long = "admin-service-account",
+        value_name = "NS:NAME",
+        default_value = "ike-system:ike-controller",
+        value_parser = ike::api::names::service_account_user
+    )]
+    admin_service_accounts: Vec<String>,
+    /// Write the bootstrap admin's token here (0600); it is never logged.
     #[arg(long, value_name = "FILE", requires = "bootstrap_admin")]
     bootstrap_token_file: Option<PathBuf>,
     #[command(flatten)]
@@ -257,6 +266,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
                 bootstrap_admin: args.bootstrap_admin,
                 bootstrap_token_file: args.bootstrap_token_file,
                 self_service: args.self_service_tenants,
+                admin_service_accounts: args.admin_service_accounts,
                 lease_namespace: args.lease_namespace,
                 notify,
             },

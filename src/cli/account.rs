@@ -1,7 +1,7 @@
 //! `ike account`: platform admins manage accounts and hand out enrollment tokens.
 
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -15,6 +15,7 @@ use crate::api::names;
 use crate::api::wire::{TokenRequest, TokenResponse};
 use crate::api::{Account, AccountSpec};
 use crate::client::api_error;
+use crate::util::time::rfc3339;
 
 /// `ike account ...`
 #[derive(Debug, Subcommand)]
@@ -33,6 +34,9 @@ pub enum AccountCommand {
     Delete(DeleteArgs),
     /// Make a new one-time enrollment token for an account.
     Token(TokenArgs),
+    /// Revoke every certificate issued to an account until now (a lost or stolen device): none
+    /// of them renews any more; each device logs in again with a new token.
+    RevokeCertificates(NameArgs),
 }
 
 /// Arguments of `ike account create`.
@@ -103,6 +107,10 @@ pub struct TokenArgs {
     /// Token lifetime.
     #[arg(long, value_parser = crate::util::time::parse_duration, default_value = "24h", value_name = "DURATION")]
     pub ttl: Duration,
+    /// Also revoke every certificate issued to the account until now (a lost device: the new
+    /// token is for its replacement).
+    #[arg(long)]
+    pub revoke_certificates: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -195,6 +203,7 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
                     email: args.email,
                     disabled: false,
                     admin: args.admin,
+                    certificates_valid_after: None,
                 },
             );
             account.metadata.labels = None;
@@ -269,8 +278,14 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
             );
         }
         AccountCommand::Token(args) => {
+            if args.revoke_certificates {
+                revoke_certificates(settings, &args.name, false).await?;
+            }
             let token = new_token(settings, &args.name, args.ttl).await?;
             print(args.output.format, &token, settings)?;
+        }
+        AccountCommand::RevokeCertificates(args) => {
+            revoke_certificates(settings, &args.name, args.write.dry_run).await?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -288,6 +303,34 @@ async fn set_disabled(settings: &Settings, args: &NameArgs, disabled: bool) -> a
         eprintln!("Account {} would be {verb} (dry run).", args.name);
     } else {
         eprintln!("Account {} {verb}.", args.name);
+    }
+    Ok(())
+}
+
+/// Sets the account's `certificatesValidAfter` to the next whole second: X.509 dates have whole
+/// seconds, so every certificate issued until now counts as issued before it, and the account
+/// API dates the ones it issues from now on no earlier.
+async fn revoke_certificates(settings: &Settings, name: &str, dry_run: bool) -> anyhow::Result<()> {
+    names::check_account(name)?;
+    let now = SystemTime::now();
+    let next_second = now.duration_since(SystemTime::UNIX_EPOCH)?.as_secs() + 1;
+    let at = rfc3339(SystemTime::UNIX_EPOCH + Duration::from_secs(next_second));
+    let patch = serde_json::json!({ "spec": { "certificatesValidAfter": at } });
+    accounts(settings)
+        .await?
+        .patch(
+            name,
+            &crate::client::patch_params(dry_run),
+            &Patch::Merge(&patch),
+        )
+        .await
+        .map_err(|e| api_error(e, &format!("account {name}")))?;
+    if dry_run {
+        eprintln!("Certificates of account {name} issued before {at} would be revoked (dry run).");
+    } else {
+        eprintln!(
+            "Certificates of account {name} issued before {at} are revoked: they renew no more. One already issued still works with the cluster until it expires; to cut the account off at once, run 'ike account disable {name}'."
+        );
     }
     Ok(())
 }

@@ -29,8 +29,7 @@ pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode
     let now = SystemTime::now();
     let state = identity::freshness(info.not_before, info.not_after, now, args.renew_within);
     if state != Freshness::Fresh {
-        let renewed =
-            super::runtime()?.block_on(identity::renew(&settings.client.sites, &files, None));
+        let renewed = super::runtime()?.block_on(identity::renew(&settings.client.sites, &files));
         match renewed {
             Ok((new_files, _)) => {
                 info = crate::pki::cert_info(&new_files.cert_pem)?;
@@ -51,16 +50,14 @@ pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode
     }
     let mut refresh_at = identity::renewal_time(info.not_before, info.not_after);
     if let Some(within) = args.renew_within {
-        refresh_at = refresh_at.min(
-            info.not_after
-                - within.min(
-                    info.not_after
-                        .duration_since(info.not_before)
-                        .unwrap_or_default(),
-                ),
-        );
+        refresh_at = refresh_at
+            .min(info.not_after - within.min(identity::lifetime(info.not_before, info.not_after)));
     }
-    let credential = ExecCredential::new(&files.cert_pem, &files.key_pem, refresh_at.max(now));
+    // Never hand kubectl a credential that is due already (a renewal window longer than the
+    // lifetime makes every renewal due at once): it would ask again before its first request,
+    // and again, and fail. It asks again in a while at the earliest, while the certificate holds.
+    let earliest = (now + identity::MIN_REFRESH).min(info.not_after);
+    let credential = ExecCredential::new(&files.cert_pem, &files.key_pem, refresh_at.max(earliest));
     let mut out = serde_json::to_vec(&credential)?;
     out.push(b'\n');
     super::output::write_stdout(&out)?;

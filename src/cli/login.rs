@@ -1,5 +1,7 @@
 //! `ike login`: enroll with a one-time token, or renew, and write the site's kubeconfig context.
 
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
@@ -15,22 +17,28 @@ use crate::client::kubeconfig::SiteEntry;
 /// Arguments of `ike login`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  ike login --site tokyo --server https://accounts.tokyo.example --token ike1_...   # first login\n  ike login --site tokyo                                                          # renew now"
+    after_help = "Examples:\n  ike login --site tokyo --server https://accounts.tokyo.example --token-file token.txt   # first login\n  ike login --site tokyo                                                                # renew now"
 )]
 pub struct LoginArgs {
     /// The site's account API (https://...); remembered after the first login.
     #[arg(long, value_name = "URL")]
     pub server: Option<String>,
-    /// A one-time enrollment token from a platform admin (asked for on a terminal).
+    /// A one-time enrollment token from a platform admin (asked for on a terminal). Prefer
+    /// --token-file: a token on the command line shows in ps and in the shell's history.
     #[arg(long, env = "IKE_TOKEN", hide_env_values = true, value_name = "TOKEN")]
     pub token: Option<String>,
+    /// Read the one-time enrollment token from FILE, or from standard input with '-' (used
+    /// instead of --token and IKE_TOKEN).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
     /// The pin of the site's CA (sha256:...), given with the token, for an account API whose
     /// certificate is not publicly trusted.
     #[arg(long, value_name = "PIN")]
     pub ca_pin: Option<String>,
-    /// A certificate lifetime shorter than the site's default (e.g. 30m, 2h).
-    #[arg(long, value_parser = crate::util::time::parse_duration, value_name = "DURATION")]
-    pub ttl: Option<Duration>,
+    /// The certificate lifetime (e.g. 30m, 2h), remembered for the site: every renewal asks for
+    /// it, and the site's maximum caps it. 'default' goes back to the site's default.
+    #[arg(long, value_parser = parse_ttl, value_name = "DURATION|default")]
+    pub ttl: Option<TtlChoice>,
     /// Keep the current kubeconfig context instead of switching to the site's.
     #[arg(long)]
     pub no_switch: bool,
@@ -38,8 +46,56 @@ pub struct LoginArgs {
     pub write: WriteArgs,
 }
 
+/// `--ttl`: a lifetime to remember for the site, or back to the site's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TtlChoice {
+    /// The site's default lifetime.
+    SiteDefault,
+    /// This lifetime.
+    Chosen(Duration),
+}
+
+fn parse_ttl(text: &str) -> Result<TtlChoice, String> {
+    match text {
+        "default" => Ok(TtlChoice::SiteDefault),
+        _ => crate::util::time::parse_duration(text).map(TtlChoice::Chosen),
+    }
+}
+
+/// The longest token file read: a token is about 50 bytes.
+const TOKEN_FILE_LIMIT: u64 = 4096;
+
+/// The token in `path` ('-': standard input), trimmed.
+fn read_token_file(path: &Path) -> anyhow::Result<String> {
+    let mut text = String::new();
+    let read = if path == Path::new("-") {
+        std::io::stdin()
+            .take(TOKEN_FILE_LIMIT)
+            .read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(TOKEN_FILE_LIMIT).read_to_string(&mut text))
+    };
+    let from = if path == Path::new("-") {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    read.with_context(|| format!("cannot read the enrollment token from {from}"))?;
+    let token = text.trim();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        bail!(
+            "{from} does not hold one enrollment token: put only the token (ike1_...) a platform admin gave you in it"
+        );
+    }
+    Ok(token.to_string())
+}
+
 /// Runs `ike login`.
 pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let given_token = match (&args.token, &args.token_file) {
+        (_, Some(path)) => Some(read_token_file(path)?),
+        (token, None) => token.clone(),
+    };
     // `--site`, else the site of the current context (a renewal), else ask.
     let site = match settings.client.site() {
         Ok(site) => site,
@@ -61,7 +117,16 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             "first login to site '{site}' needs the account API: pass --server https://... (your platform admin gives it with your token)"
         ),
     };
-    let renewable = args.token.is_none()
+    // The lifetime to ask for: chosen now, else the one remembered for this site.
+    let ttl_seconds = match args.ttl {
+        Some(TtlChoice::Chosen(ttl)) => Some(ttl.as_secs()),
+        Some(TtlChoice::SiteDefault) => None,
+        None => existing
+            .as_ref()
+            .filter(|e| e.settings.account_api == server)
+            .and_then(|e| e.settings.ttl_seconds),
+    };
+    let renewable = given_token.is_none()
         && existing.as_ref().is_some_and(|e| {
             e.settings.account_api == server
                 && crate::pki::cert_info(&e.cert_pem).is_ok_and(|info| {
@@ -91,7 +156,7 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let token = if renewable {
         None
     } else {
-        Some(match &args.token {
+        Some(match &given_token {
             Some(t) => t.clone(),
             None if settings.interactive => dialoguer::Password::new()
                 .with_prompt("Enrollment token")
@@ -103,7 +168,11 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     };
     let (files, issued) = super::runtime()?.block_on(async {
         match (&token, &existing) {
-            (None, Some(files)) => identity::renew(&settings.client.sites, files, args.ttl).await,
+            (None, Some(files)) => {
+                let mut files = files.clone();
+                files.settings.ttl_seconds = ttl_seconds;
+                identity::renew(&settings.client.sites, &files).await
+            }
             (Some(token), _) => {
                 let ca = match (&args.ca_pin, &existing) {
                     (Some(pin), _) => {
@@ -112,7 +181,8 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                     (None, Some(e)) if e.settings.account_api == server => Some(e.ca_pem.clone()),
                     _ => first_contact_ca(&server, settings.interactive).await?,
                 };
-                identity::enroll(&site, &server, ca.as_deref(), token, args.ttl).await
+                let ttl = ttl_seconds.map(Duration::from_secs);
+                identity::enroll(&site, &server, ca.as_deref(), token, ttl).await
             }
             (None, None) => unreachable!("no token only when renewable"),
         }
@@ -124,6 +194,12 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             .sites
             .save(&files)
             .context("cannot save the site's key and certificate")?;
+    } else if existing.as_ref().map(|e| &e.settings) != Some(&files.settings) {
+        settings
+            .client
+            .sites
+            .save_settings(&files.settings)
+            .context("cannot save the site's settings")?;
     }
     crate::client::kubeconfig::upsert_site(
         &target,
@@ -188,4 +264,42 @@ async fn first_contact_ca(server: &str, interactive: bool) -> anyhow::Result<Opt
     Ok(Some(
         AccountClient::fetch_pinned_ca(server, pin.trim(), identity::TIMEOUT).await?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_file_holds_exactly_one_token_and_its_newline_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |text: &str| {
+            let path = dir.path().join(format!("t{}", text.len()));
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        assert_eq!(read_token_file(&file("ike1_abc\n")).unwrap(), "ike1_abc");
+        for bad in ["", " \n", "ike1_a ike1_b\n"] {
+            let err = read_token_file(&file(bad)).unwrap_err().to_string();
+            assert!(err.contains("does not hold one enrollment token"), "{err}");
+        }
+        let err = format!(
+            "{:#}",
+            read_token_file(&dir.path().join("missing")).unwrap_err()
+        );
+        assert!(
+            err.contains("cannot read the enrollment token from"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ttl_is_a_duration_or_default() {
+        assert_eq!(parse_ttl("default"), Ok(TtlChoice::SiteDefault));
+        assert_eq!(
+            parse_ttl("3m"),
+            Ok(TtlChoice::Chosen(Duration::from_secs(180)))
+        );
+        assert!(parse_ttl("soon").is_err());
+    }
 }

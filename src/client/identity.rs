@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::account_client::{self, AccountClient, Identity};
 use super::site_files::{SiteFiles, SiteSettings, SiteStore};
 use crate::api::wire::{EnrollRequest, IssueResponse, RenewRequest};
+use crate::pki::CLOCK_SKEW;
 use crate::util::time::rfc3339;
 
 /// How long one account API exchange may take: the credential plugin must never block kubectl.
@@ -18,6 +19,9 @@ pub const TIMEOUT: Duration = Duration::from_secs(5);
 /// Renew once less than this share of the certificate's lifetime is left (like the kubelet,
 /// which rotates at 70–90 % of the lifetime).
 pub const RENEW_AT_REMAINING: f64 = 0.3;
+
+/// The shortest time kubectl is told to use a credential before asking the plugin again.
+pub const MIN_REFRESH: Duration = Duration::from_secs(30);
 
 /// The state of a certificate at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +32,19 @@ pub enum Freshness {
     RenewalDue,
     /// Expired (or not yet valid).
     Expired,
+}
+
+/// How long a certificate valid from `not_before` to `not_after` was issued for: ike backdates
+/// the start by [`CLOCK_SKEW`] for clients whose clocks lag, which is not lifetime (counted in,
+/// it made a 2-minute certificate look due for renewal the moment it was issued).
+pub fn lifetime(not_before: SystemTime, not_after: SystemTime) -> Duration {
+    let issued = not_before + CLOCK_SKEW;
+    let from = if issued < not_after {
+        issued
+    } else {
+        not_before
+    };
+    not_after.duration_since(from).unwrap_or(Duration::ZERO)
 }
 
 /// Judges a certificate valid from `not_before` to `not_after` at `now`; `renew_within`
@@ -44,9 +61,7 @@ pub fn freshness(
     if now < not_before {
         return Freshness::Expired;
     }
-    let lifetime = not_after
-        .duration_since(not_before)
-        .unwrap_or(Duration::ZERO);
+    let lifetime = lifetime(not_before, not_after);
     let due_share = remaining.as_secs_f64() < lifetime.as_secs_f64() * RENEW_AT_REMAINING;
     let due_forced = renew_within.is_some_and(|w| remaining < w);
     if due_share || due_forced {
@@ -92,6 +107,7 @@ pub async fn enroll(
             account_api: account_api.to_string(),
             api_server: issued.api_server.clone(),
             account: issued.account.clone(),
+            ttl_seconds: ttl.map(|t| t.as_secs()),
         },
         ca_pem: issued.ca_certificate.clone(),
         key_pem,
@@ -100,18 +116,18 @@ pub async fn enroll(
     Ok((files, issued))
 }
 
-/// Renews the site's certificate with the current one and saves the new key and certificate.
+/// Renews the site's certificate with the current one, for the lifetime chosen at login (the
+/// site's default when none was), and saves the new key and certificate.
 pub async fn renew(
     store: &SiteStore,
     files: &SiteFiles,
-    ttl: Option<Duration>,
 ) -> anyhow::Result<(SiteFiles, IssueResponse)> {
     let client = client(files)?;
     let (key_pem, csr) = crate::pki::new_key_and_csr(&files.settings.account)?;
     let issued = client
         .renew(&RenewRequest {
             csr,
-            ttl_seconds: ttl.map(|t| t.as_secs()),
+            ttl_seconds: files.settings.ttl_seconds,
         })
         .await?;
     store.save_identity(&files.settings.site, &key_pem, &issued.certificate)?;
@@ -156,10 +172,7 @@ impl ExecCredential {
 
 /// When renewal becomes due for a certificate valid from `not_before` to `not_after`.
 pub fn renewal_time(not_before: SystemTime, not_after: SystemTime) -> SystemTime {
-    let lifetime = not_after
-        .duration_since(not_before)
-        .unwrap_or(Duration::ZERO);
-    not_after - lifetime.mul_f64(RENEW_AT_REMAINING)
+    not_after - lifetime(not_before, not_after).mul_f64(RENEW_AT_REMAINING)
 }
 
 #[cfg(test)]
@@ -169,9 +182,28 @@ mod tests {
     const H: Duration = Duration::from_secs(3600);
 
     #[test]
+    fn a_short_lifetime_is_measured_without_the_backdating_and_is_fresh_when_issued() {
+        // What the account API issues at `now` for 2 minutes: valid from now - 5 min.
+        let now = SystemTime::UNIX_EPOCH + 1000 * H;
+        let two_minutes = Duration::from_secs(120);
+        let (start, end) = (now - CLOCK_SKEW, now + two_minutes);
+        assert_eq!(lifetime(start, end), two_minutes);
+        assert_eq!(freshness(start, end, now, None), Freshness::Fresh);
+        assert_eq!(
+            freshness(start, end, now + Duration::from_secs(80), None),
+            Freshness::Fresh
+        );
+        assert_eq!(
+            freshness(start, end, now + Duration::from_secs(90), None),
+            Freshness::RenewalDue
+        );
+        assert_eq!(renewal_time(start, end), now + Duration::from_secs(84));
+    }
+
+    #[test]
     fn renewal_is_due_in_the_last_thirty_percent_of_the_lifetime() {
-        let start = SystemTime::UNIX_EPOCH + 1000 * H;
-        let end = start + 10 * H;
+        let start = SystemTime::UNIX_EPOCH + 1000 * H - CLOCK_SKEW;
+        let end = start + CLOCK_SKEW + 10 * H;
         assert_eq!(freshness(start, end, start + H, None), Freshness::Fresh);
         assert_eq!(freshness(start, end, start + 6 * H, None), Freshness::Fresh);
         assert_eq!(
@@ -184,7 +216,7 @@ mod tests {
             freshness(start, end, start + H, Some(10 * H)),
             Freshness::RenewalDue
         );
-        assert_eq!(renewal_time(start, end), start + 7 * H);
+        assert_eq!(renewal_time(start, end), start + CLOCK_SKEW + 7 * H);
     }
 
     #[test]

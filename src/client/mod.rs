@@ -10,6 +10,7 @@ pub mod kubeconfig;
 pub mod notify;
 pub mod site_files;
 pub mod target;
+pub mod tenant_access;
 pub mod tenants;
 
 use kube::api::{PatchParams, PostParams};

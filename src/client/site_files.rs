@@ -59,6 +59,17 @@ pub struct SiteSettings {
     pub api_server: String,
     /// The account logged in.
     pub account: String,
+    /// The certificate lifetime chosen with `ike login --ttl`, in seconds: every renewal asks
+    /// for it (the site's maximum still caps it). Absent: the site's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds: Option<u64>,
+}
+
+impl SiteSettings {
+    /// The lifetime to ask for at renewal: the one chosen at login, else the site's default.
+    pub fn ttl(&self) -> Option<std::time::Duration> {
+        self.ttl_seconds.map(std::time::Duration::from_secs)
+    }
 }
 
 /// The directory holding every site's files.
@@ -158,6 +169,13 @@ impl SiteStore {
         write_atomic(&dir.join(SETTINGS), settings.as_bytes())
     }
 
+    /// Replaces a site's settings (a new chosen lifetime).
+    pub fn save_settings(&self, settings: &SiteSettings) -> Result<(), Error> {
+        names::check_site(&settings.site)?;
+        let text = serde_json::to_string_pretty(settings).expect("settings always serialize");
+        write_atomic(&self.dir(&settings.site).join(SETTINGS), text.as_bytes())
+    }
+
     /// Replaces the key and certificate after a renewal.
     pub fn save_identity(&self, site: &str, key_pem: &str, cert_pem: &str) -> Result<(), Error> {
         let mut identity = cert_pem.trim_end().to_string();
@@ -226,6 +244,7 @@ mod tests {
                 account_api: "https://127.0.0.1:1".into(),
                 api_server: "https://127.0.0.1:2".into(),
                 account: "alice".into(),
+                ttl_seconds: Some(180),
             },
             ca_pem: "ca".into(),
             key_pem: "-----BEGIN PRIVATE KEY-----\nK\n-----END PRIVATE KEY-----\n".into(),
@@ -240,6 +259,21 @@ mod tests {
         store.save(&files("tokyo")).unwrap();
         let loaded = store.load("tokyo").unwrap();
         assert_eq!(loaded.settings, files("tokyo").settings);
+        assert_eq!(
+            loaded.settings.ttl(),
+            Some(std::time::Duration::from_secs(180))
+        );
+        let mut forgotten = loaded.settings.clone();
+        forgotten.ttl_seconds = None;
+        store.save_settings(&forgotten).unwrap();
+        assert_eq!(store.load("tokyo").unwrap().settings, forgotten);
+        // Settings written before the lifetime was remembered still load.
+        std::fs::write(
+            store.dir("tokyo").join(SETTINGS),
+            r#"{"site":"tokyo","accountApi":"https://a","apiServer":"https://b","account":"alice"}"#,
+        )
+        .unwrap();
+        assert_eq!(store.load("tokyo").unwrap().settings.ttl(), None);
         assert_eq!(loaded.key_pem, files("tokyo").key_pem);
         assert_eq!(loaded.cert_pem, files("tokyo").cert_pem);
         let mode = |n: &str| {

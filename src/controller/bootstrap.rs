@@ -1,5 +1,6 @@
 //! The first platform admin: created with a one-time enrollment token at start-up, and the token
-//! handed to whoever started the controller.
+//! handed to whoever started the controller through a 0600 file, never a log (a container's
+//! output is a log).
 
 use std::time::SystemTime;
 
@@ -17,14 +18,17 @@ use crate::api::{Account, AccountSpec};
 /// - No Account `name`: creates it with `admin: true`, stores a new enrollment token's hash (24 h)
 ///   and returns the token.
 /// - An admin Account that has never been issued a certificate (a bootstrap whose token was
-///   lost, expired or never stored): replaces its pending token with a new one and returns it.
+///   lost, expired or never stored): replaces its pending token with a new one and returns it,
+///   unless `published` (the token handed out before) is still pending and unexpired.
 /// - Otherwise (the admin has enrolled, or the Account is not an admin): `None`, nothing changes.
 ///   Only another admin (`POST /v1/accounts/{name}/token`) can then make a token.
 ///
-/// The token is a secret: print it only where the operator reads it.
+/// A restart with nothing to do writes nothing. The token is a secret: hand it out only with
+/// [`publish_bootstrap_token`].
 pub async fn bootstrap_admin(
     client: kube::Client,
     name: &str,
+    published: Option<&str>,
 ) -> Result<Option<String>, account_api::Error> {
     names::check_account(name).map_err(account_api::Error::InvalidName)?;
     let accounts: Api<Account> = Api::all(client);
@@ -37,6 +41,14 @@ pub async fn bootstrap_admin(
         Some(account) => {
             let status = account.status.unwrap_or_default();
             if !account.spec.admin || !status.certificates.is_empty() {
+                return Ok(None);
+            }
+            let still_pending = status.enrollment.as_ref().is_some_and(|e| {
+                published.is_some_and(|t| tokens::hash_matches(&tokens::hash(t), &e.token_hash))
+                    && crate::util::time::parse_rfc3339(&e.expires_at)
+                        .is_some_and(|at| at > SystemTime::now())
+            });
+            if still_pending {
                 return Ok(None);
             }
         }
@@ -69,35 +81,33 @@ pub async fn bootstrap_admin(
     Ok(Some(token))
 }
 
-/// Hands the first admin's token to whoever started the controller: a 0600 file, or the log.
+/// Hands the first admin's token to whoever started the controller: the 0600 file `path`, and
+/// only there (the log says where it is, never what it is).
 pub fn publish_bootstrap_token(
     name: &str,
     token: Option<&str>,
-    file: Option<&std::path::Path>,
+    path: &std::path::Path,
 ) -> Result<(), Error> {
     let Some(token) = token else {
         tracing::info!(
             account = name,
-            "bootstrap admin already enrolled; no new token"
+            "bootstrap admin already enrolled or its token still pending; no new token"
         );
         return Ok(());
     };
-    match file {
-        Some(path) => {
-            crate::util::fs::write_atomic(path, format!("{token}\n").as_bytes()).map_err(|source| {
-                Error::BootstrapToken {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            })
+    crate::util::fs::write_atomic(path, format!("{token}\n").as_bytes()).map_err(|source| {
+        Error::BootstrapToken {
+            path: path.to_path_buf(),
+            source,
         }
-        None => {
-            tracing::warn!(
-                account = name,
-                token,
-                "bootstrap admin created: log in with this one-time token"
-            );
-            Ok(())
-        }
-    }
+    })?;
+    tracing::info!(account = name, file = %path.display(), "bootstrap admin's one-time token written");
+    Ok(())
+}
+
+/// The token a previous start wrote to `path`, if any.
+pub fn published_token(path: &std::path::Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let token = text.trim();
+    (!token.is_empty()).then(|| token.to_string())
 }

@@ -3,10 +3,8 @@
 use std::time::Duration;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::runtime::wait::{await_condition, conditions};
-
-use crate::api::consts::CONTROLLER_MANAGER;
 
 /// Errors installing the CRDs.
 #[derive(Debug, thiserror::Error)]
@@ -27,22 +25,24 @@ pub enum Error {
     },
 }
 
-/// Applies every CRD (creating or upgrading it) and waits until each is established.
+/// Applies every CRD that is missing or differs (creating or upgrading it) and waits until
+/// each is established.
 pub async fn install(
     client: &kube::Client,
     metrics: &super::metrics::Metrics,
 ) -> Result<(), Error> {
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let params = PatchParams::apply(CONTROLLER_MANAGER).force();
     for crd in crate::api::crds() {
         let name = crd.metadata.name.clone().unwrap_or_default();
-        api.patch(&name, &params, &Patch::Apply(&crd))
+        let applied = super::apply::apply_if_changed(&api, &name, &crd)
             .await
             .map_err(|source| Error::Apply {
                 name: name.clone(),
                 source,
             })?;
-        metrics.crds_applied.inc();
+        if applied {
+            metrics.crds_applied.inc();
+        }
         let established = await_condition(api.clone(), &name, conditions::is_crd_established());
         match tokio::time::timeout(Duration::from_secs(30), established).await {
             Ok(Ok(_)) => tracing::info!(crd = %name, "CRD established"),

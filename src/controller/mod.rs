@@ -4,6 +4,7 @@
 
 pub mod account_api;
 pub mod accounts;
+pub mod apply;
 pub mod bootstrap;
 pub mod crds;
 pub mod health;
@@ -33,10 +34,14 @@ pub struct Options {
     pub webhook_url: Option<String>,
     /// Create this admin account with a one-time token if it does not exist yet.
     pub bootstrap_admin: Option<String>,
-    /// Where to write the bootstrap token (0600); without it, it is logged.
+    /// Where to write the bootstrap token (0600); required with `bootstrap_admin`: the token
+    /// is never logged.
     pub bootstrap_token_file: Option<std::path::PathBuf>,
     /// Any account may create tenants (it must own them); otherwise only platform admins.
     pub self_service: bool,
+    /// The ServiceAccounts (user names, `system:serviceaccount:NS:NAME`) the Tenant webhook
+    /// counts as platform admins: the controller's own, normally. No other one does.
+    pub admin_service_accounts: Vec<String>,
     /// Where the leader-election Lease lives (created if missing).
     pub lease_namespace: String,
     /// Tenant notifications (Alertmanager configuration, Barry, the relay); `None`: off.
@@ -92,6 +97,9 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// A bootstrap admin was asked for without a file for its token.
+    #[error("--bootstrap-admin needs --bootstrap-token-file: the token is never logged")]
+    BootstrapWithoutFile,
     /// The signal handlers could not be installed.
     #[error("cannot install signal handlers")]
     Signals(#[source] std::io::Error),
@@ -102,16 +110,37 @@ pub enum Error {
 
 /// Runs the controller until SIGTERM or SIGINT, then shuts down cleanly.
 pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error> {
-    // The Tenant webhook's view of Accounts.
+    // The webhooks' view of the cluster, kept current on every replica.
     let (accounts, account_events) = watch::reflect::<crate::api::Account>(&client);
     let (sites, site_events) = watch::reflect::<crate::api::Site>(&client);
+    let (tenants, tenant_events) = watch::reflect::<crate::api::Tenant>(&client);
+    let (ingresses, ingress_events) =
+        watch::reflect::<k8s_openapi::api::networking::v1::Ingress>(&client);
+    let (nodes, node_events) =
+        watch::reflect::<kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Node>>(&client);
+    let webhook_watches = futures::future::join5(
+        account_events.for_each(|_| async {}),
+        site_events.for_each(|_| async {}),
+        tenant_events.for_each(|_| async {}),
+        ingress_events.for_each(|_| async {}),
+        node_events.for_each(|_| async {}),
+    );
     let mut metrics = metrics::Metrics::new();
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
+        let webhook_metrics = webhooks::WebhookMetrics::default();
+        webhook_metrics.register(metrics.registry_mut());
         config.extra_routes = webhooks::routes(webhooks::Policy {
             accounts: accounts.clone(),
-            sites: sites.clone(),
+            sites,
+            tenants,
+            ingresses,
+            nodes,
+            client: client.clone(),
             self_service: options.self_service,
+            controller_namespace: options.lease_namespace.clone(),
+            metrics: webhook_metrics,
+            admin_service_accounts: options.admin_service_accounts.clone(),
         });
     }
     let notify_metrics = Arc::new(notify::metrics::NotifyMetrics::default());
@@ -174,7 +203,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
                 let ca = config.ca.cert_pem().to_string();
                 let api = account_api::start(client.clone(), config).await?;
                 if let Some(url) = &options.webhook_url {
-                    webhooks::install(&client, &webhooks::configuration(url, &ca))
+                    webhooks::install(&client, url, &ca)
                         .await
                         .map_err(|source| Error::Apply {
                             what: "the admission webhook configuration",
@@ -189,12 +218,14 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             notify.seed_base().await?;
         }
         if let Some(name) = &options.bootstrap_admin {
-            let token = bootstrap::bootstrap_admin(client.clone(), name).await?;
-            bootstrap::publish_bootstrap_token(
-                name,
-                token.as_deref(),
-                options.bootstrap_token_file.as_deref(),
-            )?;
+            let file = options
+                .bootstrap_token_file
+                .as_deref()
+                .ok_or(Error::BootstrapWithoutFile)?;
+            let published = bootstrap::published_token(file);
+            let token =
+                bootstrap::bootstrap_admin(client.clone(), name, published.as_deref()).await?;
+            bootstrap::publish_bootstrap_token(name, token.as_deref(), file)?;
         }
         Ok::<_, Error>(account_api)
     };
@@ -206,11 +237,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         None => Ok(()),
         Some(Err(e)) => Err(e),
         Some(Ok(account_api)) => {
-            // The webhooks' view of Accounts and the Site, kept current on every replica.
-            let webhook_accounts = tokio::spawn(futures::future::join(
-                account_events.for_each(|_| async {}),
-                site_events.for_each(|_| async {}),
-            ));
+            let webhook_accounts = tokio::spawn(webhook_watches);
             state.ready.store(true, Ordering::SeqCst);
             tracing::info!("CRDs installed; account API and webhooks serving; ready");
             let led = leader::lead(

@@ -1,10 +1,12 @@
 //! Platform-wide RBAC the controller keeps in place at start-up: every account may read the
 //! cluster-scoped resources a tenant needs to see, and write none of them.
 
+use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, RoleRef, Subject};
-use kube::api::{Api, ObjectMeta, Patch, PatchParams};
+use kube::api::{Api, ObjectMeta};
 
-use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+use super::apply::apply_if_changed;
+use crate::api::consts::{MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 
 /// The ClusterRole (and binding) that lets every authenticated account read cluster scope.
 pub const CLUSTER_READER: &str = "ike:cluster-reader";
@@ -124,55 +126,55 @@ pub fn notify_roles() -> [ClusterRole; 2] {
     ]
 }
 
-/// Applies the platform-wide RBAC; self-service tenant creation is granted or taken away.
+/// Applies the platform-wide RBAC and the controller's namespace where they are missing or
+/// differ; self-service tenant creation is granted or taken away. A restart with nothing to do
+/// writes nothing.
 pub async fn install(
     client: &kube::Client,
     self_service: bool,
     namespace: &str,
 ) -> Result<(), kube::Error> {
-    let params = PatchParams::apply(CONTROLLER_MANAGER).force();
     // The controller's own namespace (its leader-election Lease lives there).
-    let ns = serde_json::json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": namespace } });
-    Api::<k8s_openapi::api::core::v1::Namespace>::all(client.clone())
-        .patch(namespace, &params, &Patch::Apply(&ns))
-        .await?;
+    let namespaces = Api::<Namespace>::all(client.clone());
+    if namespaces.get_opt(namespace).await?.is_none() {
+        let ns = Namespace {
+            metadata: ObjectMeta {
+                name: Some(namespace.to_string()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        apply_if_changed(&namespaces, namespace, &ns).await?;
+    }
     let roles = Api::<ClusterRole>::all(client.clone());
     let bindings = Api::<ClusterRoleBinding>::all(client.clone());
     let (role, binding) = cluster_reader();
-    roles
-        .patch(CLUSTER_READER, &params, &Patch::Apply(&role))
-        .await?;
-    bindings
-        .patch(CLUSTER_READER, &params, &Patch::Apply(&binding))
-        .await?;
+    apply_if_changed(&roles, CLUSTER_READER, &role).await?;
+    apply_if_changed(&bindings, CLUSTER_READER, &binding).await?;
     for role in notify_roles() {
         let name = role.metadata.name.clone().unwrap_or_default();
-        roles.patch(&name, &params, &Patch::Apply(&role)).await?;
+        apply_if_changed(&roles, &name, &role).await?;
     }
     let (role, binding) = tenant_creator();
     if self_service {
-        roles
-            .patch(TENANT_CREATOR, &params, &Patch::Apply(&role))
-            .await?;
-        bindings
-            .patch(TENANT_CREATOR, &params, &Patch::Apply(&binding))
-            .await?;
+        apply_if_changed(&roles, TENANT_CREATOR, &role).await?;
+        apply_if_changed(&bindings, TENANT_CREATOR, &binding).await?;
     } else {
-        for result in [
-            bindings
-                .delete(TENANT_CREATOR, &Default::default())
-                .await
-                .map(|_| ()),
-            roles
-                .delete(TENANT_CREATOR, &Default::default())
-                .await
-                .map(|_| ()),
-        ] {
-            match result {
-                Err(kube::Error::Api(s)) if s.code == 404 => {}
-                other => other?,
-            }
-        }
+        delete_if_present(&bindings, TENANT_CREATOR).await?;
+        delete_if_present(&roles, TENANT_CREATOR).await?;
     }
     Ok(())
+}
+
+async fn delete_if_present<K>(api: &Api<K>, name: &str) -> Result<(), kube::Error>
+where
+    K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    if api.get_opt(name).await?.is_none() {
+        return Ok(());
+    }
+    match api.delete(name, &Default::default()).await {
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+        other => other.map(|_| ()),
+    }
 }

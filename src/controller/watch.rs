@@ -3,7 +3,8 @@
 /// A store of every `K`, and the stream of changed objects that keeps it current (poll it).
 ///
 /// The store keeps objects without managedFields: at hundreds of tenants they are most of the
-/// bytes, and nothing in the controller reads them.
+/// bytes, and nothing in the controller reads them. With `K = PartialObjectMeta<T>` only the
+/// metadata is fetched (for objects whose status is large and unread, such as nodes).
 pub fn reflect<K>(
     client: &kube::Client,
 ) -> (

@@ -49,8 +49,6 @@ pub struct StartOptions {
     pub bootstrap_admin: String,
     /// The site's name.
     pub site: String,
-    /// Barry's URL for the controller (tests pass a fake's); `None`: no Barry.
-    pub barry_url: Option<String>,
 }
 
 /// A running local IKE. Dropping it stops what it started, unless it was detached.
@@ -150,6 +148,11 @@ impl LocalIke {
 /// The first platform admin of a local IKE.
 pub const LOCAL_ADMIN: &str = "platform-admin";
 
+/// Where a local IKE's controller writes the first admin's one-time token (0600).
+fn bootstrap_token_file(dir: &Path) -> PathBuf {
+    dir.join("bootstrap-token")
+}
+
 /// The pids file of a local IKE's directory.
 fn pids_file(dir: &Path) -> PathBuf {
     dir.join("pids")
@@ -158,6 +161,15 @@ fn pids_file(dir: &Path) -> PathBuf {
 /// Starts the control plane (unless an existing cluster is given) and the controller, and waits
 /// until the controller is ready (its CRDs are installed).
 pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
+    start_with_barry(options, None)
+}
+
+/// [`start`], with the controller sending to Barry at `barry_url` (the e2e tests pass a fake's;
+/// a local IKE has no Barry of its own).
+pub fn start_with_barry(
+    options: &StartOptions,
+    barry_url: Option<&str>,
+) -> anyhow::Result<LocalIke> {
     std::fs::create_dir_all(&options.dir)
         .with_context(|| format!("cannot create {}", options.dir.display()))?;
     let (plane, admin_kubeconfig, (ca_cert, ca_key)) = match &options.existing_kubeconfig {
@@ -189,7 +201,7 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
     let account_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
     let account_api = format!("https://{account_addr}");
     let notifications = super::notify::start(&options.dir, options.detach)?;
-    let token_file = options.dir.join("bootstrap-token");
+    let token_file = bootstrap_token_file(&options.dir);
     let _ = std::fs::remove_file(&token_file);
     let log = options.dir.join("ike-controller.log");
     let _ = std::fs::remove_file(&log);
@@ -210,7 +222,7 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         .args(["--bootstrap-admin", &options.bootstrap_admin])
         .arg("--bootstrap-token-file")
         .arg(&token_file)
-        .args(notifications.controller_args(&account_api, &ca_cert, options.barry_url.as_deref()));
+        .args(notifications.controller_args(&account_api, &ca_cert, barry_url));
     let mut process = ControllerProcess {
         pid: 0,
         exe: options.controller_exe.clone(),
@@ -325,7 +337,6 @@ pub fn run(cmd: LocalCommand) -> anyhow::Result<()> {
                 existing_ca: None,
                 bootstrap_admin: LOCAL_ADMIN.into(),
                 site: "local".into(),
-                barry_url: None,
             })?;
             let bin_dir = ike_next_to_controller()?;
             let pin = crate::pki::ca_pin(&std::fs::read_to_string(&local.ca_cert)?)?;
@@ -398,11 +409,13 @@ fn greeting(g: &Greeting<'_>) -> String {
         bin = g.bin_dir.display(),
     );
     match &g.local.bootstrap_token {
-        Some(token) => out.push_str(&format!(
-            "Log in as the platform admin '{LOCAL_ADMIN}' (the token works once):\n\n  ike login --site {site} --server {api} --ca-pin {pin} --token {token}\n\n",
+        // The token stays in its 0600 file: not on the screen, in ps or in the shell's history.
+        Some(_) => out.push_str(&format!(
+            "Log in as the platform admin '{LOCAL_ADMIN}' (the token in the file works once):\n\n  ike login --site {site} --server {api} --ca-pin {pin} --token-file {file}\n\n",
             site = g.local.site,
             api = g.local.account_api,
             pin = g.ca_pin,
+            file = bootstrap_token_file(g.dir).display(),
         )),
         None => out.push_str(&format!(
             "The platform admin '{LOCAL_ADMIN}' has logged in before; renew with:\n\n  ike login --site {}\n\n",

@@ -30,7 +30,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub use certs::CertAndKey;
-pub use ike::{LOCAL_ADMIN, LocalCommand, LocalIke, StartOptions, http_get, run, start};
+pub use ike::{
+    LOCAL_ADMIN, LocalCommand, LocalIke, StartOptions, http_get, run, start, start_with_barry,
+};
 pub use notify::Notifications;
 pub use plane::ControlPlane;
 

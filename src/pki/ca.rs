@@ -12,6 +12,7 @@ use rustls_pki_types::{CertificateDer, CertificateSigningRequestDer};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer as _;
 
+use super::binding::{self, AccountBinding};
 use super::csr::verified_csr_key;
 use super::{
     CsrError, Issued, MAX_TTL, MIN_TTL, PkiError, ca_validity, common_name_only, nom_error,
@@ -97,22 +98,25 @@ impl AccountCa {
         &self.cert_pem
     }
 
-    /// Validates `csr_pem` and issues a client certificate for `account`, valid from
-    /// `now - CLOCK_SKEW` to `now + ttl`.
+    /// Validates `csr_pem` and issues a client certificate for `to.account`, valid from
+    /// `now - CLOCK_SKEW` (later when `to.valid_after` asks, see
+    /// [`binding`](super::binding)) to `now + ttl`.
     ///
     /// The server decides everything: the subject is exactly `CN=<account>`; no SANs and no
     /// extension comes from the CSR; key usage is digitalSignature (plus keyEncipherment for RSA),
-    /// extended key usage clientAuth only, basicConstraints CA:FALSE; the serial is random.
+    /// extended key usage clientAuth only, basicConstraints CA:FALSE; the serial is random; the
+    /// account's UID is in the non-critical extension [`ACCOUNT_UID_OID`](crate::api::consts::ACCOUNT_UID_OID).
     /// Refused: unparsable input, a signature that does not verify, keys other than ECDSA
     /// P-256/P-384, Ed25519 and RSA 2048–8192, SHA-1 signatures, account names that are not
     /// DNS-1123 subdomains or start with `system:`, and `ttl` below [`MIN_TTL`].
     pub fn issue(
         &self,
         csr_pem: &str,
-        account: &str,
+        to: &AccountBinding<'_>,
         ttl: Duration,
         now: SystemTime,
     ) -> Result<Issued, CsrError> {
+        let account = to.account;
         names::check_account(account)?;
         if ttl < MIN_TTL {
             return Err(CsrError::TtlTooShort(ttl.as_secs()));
@@ -129,6 +133,9 @@ impl AccountCa {
         let (serial, serial_hex) = random_serial().map_err(|_| CsrError::Sign)?;
         params.serial_number = Some(serial);
         (params.not_before, params.not_after) = validity(now, ttl).ok_or(CsrError::Sign)?;
+        if let Some(earliest) = binding::earliest_not_before(to.valid_after, now) {
+            params.not_before = params.not_before.max(earliest.into());
+        }
         params.is_ca = IsCa::ExplicitNoCa;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         if key.is_rsa {
@@ -136,6 +143,7 @@ impl AccountCa {
         }
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         params.use_authority_key_identifier_extension = true;
+        params.custom_extensions = vec![binding::extension(to.uid)];
         let cert = params
             .signed_by(&key, &self.issuer)
             .map_err(|_| CsrError::Sign)?;
@@ -234,7 +242,13 @@ mod tests {
             OID_X509_EXT_AUTHORITY_KEY_IDENTIFIER,
             OID_X509_EXT_SUBJECT_KEY_IDENTIFIER,
         ];
+        let mut bound = false;
         for ext in cert.extensions() {
+            if ext.oid.to_id_string() == crate::api::consts::ACCOUNT_UID_OID {
+                assert!(!ext.critical);
+                bound = true;
+                continue;
+            }
             assert!(
                 allowed.contains(&ext.oid),
                 "unexpected extension {}",
@@ -263,6 +277,11 @@ mod tests {
                 other => panic!("unexpected extension {other:?}"),
             }
         }
+        assert!(bound, "no account binding");
+        assert_eq!(
+            cert_info(cert_pem).unwrap().account_uid.as_deref(),
+            Some("test-uid")
+        );
         assert!(cert.subject_alternative_name().unwrap().is_none());
         assert!(cert.key_usage().unwrap().is_some());
         assert!(cert.extended_key_usage().unwrap().is_some());
@@ -273,7 +292,9 @@ mod tests {
     fn a_forged_csr_gets_exactly_cn_account_and_client_auth() {
         let ca = test_ca();
         let csr = forged_csr();
-        let issued = ca.issue(&csr, "alice", HOUR, SystemTime::now()).unwrap();
+        let issued = ca
+            .issue(&csr, &to("alice"), HOUR, SystemTime::now())
+            .unwrap();
         assert_client_cert(&ca, &issued.cert_pem, "alice", &csr, false);
         let info = cert_info(&issued.cert_pem).unwrap();
         assert_eq!(info.common_name.as_deref(), Some("alice"));
@@ -284,7 +305,7 @@ mod tests {
     fn a_forged_openssl_rsa_csr_gets_exactly_cn_account_and_client_auth() {
         let ca = test_ca();
         let issued = ca
-            .issue(RSA2048_CSR, "bob", HOUR, SystemTime::now())
+            .issue(RSA2048_CSR, &to("bob"), HOUR, SystemTime::now())
             .unwrap();
         assert_client_cert(&ca, &issued.cert_pem, "bob", RSA2048_CSR, true);
     }
@@ -298,7 +319,7 @@ mod tests {
             &rcgen::PKCS_ED25519,
         ] {
             let csr = csr_with(&CertificateParams::default(), alg);
-            let issued = ca.issue(&csr, "carol", HOUR, SystemTime::now());
+            let issued = ca.issue(&csr, &to("carol"), HOUR, SystemTime::now());
             let issued = issued.unwrap_or_else(|e| panic!("{alg:?}: {e}"));
             assert_client_cert(&ca, &issued.cert_pem, "carol", &csr, false);
         }
@@ -310,7 +331,7 @@ mod tests {
         let csr = new_key_and_csr("x").unwrap().1;
         for name in ["system:foo", "system:masters", "system:"] {
             assert_eq!(
-                ca.issue(&csr, name, HOUR, now()),
+                ca.issue(&csr, &to(name), HOUR, now()),
                 Err(CsrError::Account(NameError::ReservedAccount(name.into())))
             );
         }
@@ -320,7 +341,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    ca.issue(&csr, name, HOUR, now()),
+                    ca.issue(&csr, &to(name), HOUR, now()),
                     Err(CsrError::Account(NameError::Account(_)))
                 ),
                 "{name:?}"
@@ -336,16 +357,16 @@ mod tests {
         let ca = test_ca();
         let csr = new_key_and_csr("dave").unwrap().1;
         let start = now() + Duration::from_millis(700);
-        let issued = ca.issue(&csr, "dave", 2 * HOUR, start).unwrap();
+        let issued = ca.issue(&csr, &to("dave"), 2 * HOUR, start).unwrap();
         let info = cert_info(&issued.cert_pem).unwrap();
         assert_eq!(info.not_after, now() + 2 * HOUR);
         assert_eq!(info.not_before, now() - CLOCK_SKEW);
         assert_eq!(issued.not_after, info.not_after);
 
-        let short = ca.issue(&csr, "dave", Duration::from_secs(59), start);
+        let short = ca.issue(&csr, &to("dave"), Duration::from_secs(59), start);
         assert_eq!(short, Err(CsrError::TtlTooShort(59)));
-        assert!(ca.issue(&csr, "dave", MIN_TTL, start).is_ok());
-        let long = ca.issue(&csr, "dave", MAX_TTL + Duration::from_secs(1), start);
+        assert!(ca.issue(&csr, &to("dave"), MIN_TTL, start).is_ok());
+        let long = ca.issue(&csr, &to("dave"), MAX_TTL + Duration::from_secs(1), start);
         assert!(matches!(long, Err(CsrError::TtlTooLong(_))));
     }
 
@@ -355,7 +376,7 @@ mod tests {
         let csr = new_key_and_csr("erin").unwrap().1;
         let mut seen = std::collections::HashSet::new();
         for _ in 0..50 {
-            let issued = ca.issue(&csr, "erin", HOUR, now()).unwrap();
+            let issued = ca.issue(&csr, &to("erin"), HOUR, now()).unwrap();
             assert_eq!(issued.serial.len(), 32, "{}", issued.serial);
             assert!(
                 issued
@@ -372,7 +393,9 @@ mod tests {
     fn an_rsa_ca_from_openssl_signs_and_pins_like_openssl() {
         let ca = AccountCa::from_pem(RSACA_CRT, RSACA_KEY).unwrap();
         let csr = new_key_and_csr("gina").unwrap().1;
-        let issued = ca.issue(&csr, "gina", HOUR, SystemTime::now()).unwrap();
+        let issued = ca
+            .issue(&csr, &to("gina"), HOUR, SystemTime::now())
+            .unwrap();
         assert_client_cert(&ca, &issued.cert_pem, "gina", &csr, false);
         let info = cert_info(&issued.cert_pem).unwrap();
         assert_eq!(info.issuer_common_name.as_deref(), Some("rsa-test-ca"));
@@ -460,11 +483,11 @@ mod tests {
 
         let ca = test_ca();
         let issued = ca
-            .issue(&csr_pem, "frank", HOUR, SystemTime::now())
+            .issue(&csr_pem, &to("frank"), HOUR, SystemTime::now())
             .unwrap();
         assert_client_cert(&ca, &issued.cert_pem, "frank", &csr_pem, false);
 
         let (_, anonymous) = new_key_and_csr("").unwrap();
-        assert!(ca.issue(&anonymous, "frank", HOUR, now()).is_ok());
+        assert!(ca.issue(&anonymous, &to("frank"), HOUR, now()).is_ok());
     }
 }

@@ -25,6 +25,8 @@ pub struct CertInfo {
     pub not_after: SystemTime,
     /// The issuer's common name, if it has one.
     pub issuer_common_name: Option<String>,
+    /// The Account UID the certificate is bound to, when ike's account API issued it.
+    pub account_uid: Option<String>,
 }
 
 /// Facts from the first certificate in `cert_pem`.
@@ -50,6 +52,7 @@ pub fn cert_info_der(der: &[u8]) -> Result<CertInfo, PkiError> {
         not_before: asn1_time(validity.not_before),
         not_after: asn1_time(validity.not_after),
         issuer_common_name: first_common_name(cert.issuer()),
+        account_uid: super::binding::account_uid(&cert),
     })
 }
 

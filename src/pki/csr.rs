@@ -164,7 +164,7 @@ mod tests {
         der[at] = b'b';
         let tampered = pem_encode("CERTIFICATE REQUEST", &der);
         assert_eq!(
-            ca.issue(&tampered, "alice", HOUR, now()),
+            ca.issue(&tampered, &to("alice"), HOUR, now()),
             Err(CsrError::BadSignature)
         );
 
@@ -177,7 +177,7 @@ mod tests {
         der[last] ^= 0x01;
         let tampered = pem_encode("CERTIFICATE REQUEST", &der);
         assert_eq!(
-            ca.issue(&tampered, "alice", HOUR, now()),
+            ca.issue(&tampered, &to("alice"), HOUR, now()),
             Err(CsrError::BadSignature)
         );
     }
@@ -199,7 +199,7 @@ mod tests {
             let mut changed = der.clone();
             changed[i] ^= 0x5a;
             let pem = pem_encode("CERTIFICATE REQUEST", &changed);
-            let result = ca.issue(&pem, "alice", HOUR, now());
+            let result = ca.issue(&pem, &to("alice"), HOUR, now());
             if info.contains(&i) || signature.contains(&i) {
                 assert!(result.is_err(), "byte {i} changed and still accepted");
             }
@@ -227,7 +227,7 @@ mod tests {
             String::from_utf8_lossy(&der).into_owned(),
         ];
         for input in &garbage {
-            let result = ca.issue(input, "alice", HOUR, now());
+            let result = ca.issue(input, &to("alice"), HOUR, now());
             assert!(
                 matches!(result, Err(CsrError::NotPem | CsrError::Malformed)),
                 "{input:?} gave {result:?}"
@@ -236,7 +236,7 @@ mod tests {
         for len in 0..der.len() {
             let pem = pem_encode("CERTIFICATE REQUEST", &der[..len]);
             assert!(
-                ca.issue(&pem, "alice", HOUR, now()).is_err(),
+                ca.issue(&pem, &to("alice"), HOUR, now()).is_err(),
                 "prefix {len}"
             );
         }
@@ -244,7 +244,7 @@ mod tests {
         trailing.extend_from_slice(b"extra");
         let pem = pem_encode("CERTIFICATE REQUEST", &trailing);
         assert_eq!(
-            ca.issue(&pem, "alice", HOUR, now()),
+            ca.issue(&pem, &to("alice"), HOUR, now()),
             Err(CsrError::Malformed)
         );
     }
@@ -252,14 +252,14 @@ mod tests {
     #[test]
     fn unsupported_keys_and_signatures_are_refused() {
         let ca = test_ca();
-        let small = ca.issue(RSA1024_CSR, "alice", HOUR, now());
+        let small = ca.issue(RSA1024_CSR, &to("alice"), HOUR, now());
         assert_eq!(
             small,
             Err(CsrError::UnsupportedKey("RSA of 1024 bits".into()))
         );
-        let p521 = ca.issue(P521_CSR, "alice", HOUR, now());
+        let p521 = ca.issue(P521_CSR, &to("alice"), HOUR, now());
         assert!(matches!(p521, Err(CsrError::UnsupportedKey(ref k)) if k.contains("1.3.132.0.35")));
-        let sha1 = ca.issue(RSA2048SHA1_CSR, "alice", HOUR, now());
+        let sha1 = ca.issue(RSA2048SHA1_CSR, &to("alice"), HOUR, now());
         assert_eq!(sha1, Err(CsrError::UnsupportedSignature));
         let message = small.unwrap_err().to_string();
         assert!(message.contains("ECDSA P-256"), "{message}");

@@ -1,12 +1,16 @@
 //! Certificates, shared by the client and the account API: the account CA that signs client and
 //! serving certificates ([`ca`]), CSR validation and the key and CSR a client makes ([`csr`]),
-//! facts read from a certificate and the CA pin checked on first login ([`cert`]).
+//! facts read from a certificate and the CA pin checked on first login ([`cert`]), and what
+//! binds a certificate to its Account beyond the CN ([`binding`]).
 //!
 //! Nothing here does I/O. The server decides every field of an issued certificate; from a CSR
 //! only the public key is used, after its signature verifies. Kubernetes cannot revoke client
 //! certificates and reads groups from `O=`, so an issued certificate names exactly one user
-//! (`CN=<account>`), no groups, and lives briefly.
+//! (`CN=<account>`), no groups, and lives briefly; it carries its Account's UID, so that the
+//! account API can tell it from one of another account of the same name, or one it did not
+//! issue.
 
+mod binding;
 mod ca;
 mod cert;
 mod csr;
@@ -20,6 +24,7 @@ use ring::rand::SecureRandom as _;
 use time::OffsetDateTime;
 use x509_parser::error::X509Error;
 
+pub use binding::{AccountBinding, BindingError, check_binding, issued_at};
 pub use ca::AccountCa;
 pub use cert::{CertInfo, ca_pin, cert_info, cert_info_der};
 pub use csr::new_key_and_csr;

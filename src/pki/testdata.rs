@@ -205,3 +205,12 @@ Cph2IICiq6jOEQayUiKmzbIVkj8WfK7neoYbT1M9pNXwgjok+WurcBi3yKSqsG0d\n\
 c+/ovY5J0xCc2Vt55sfZo9EKv4O445QVdH2+lvRt4ihBzQTVhtBZLVhM+M7WJUlh\n\
 D6oFSjefceJ/dQ==\n\
 -----END CERTIFICATE-----\n";
+
+/// What a test certificate for `account` is bound to: a fixed UID, nothing revoked.
+pub fn to(account: &str) -> super::AccountBinding<'_> {
+    super::AccountBinding {
+        account,
+        uid: "test-uid",
+        valid_after: None,
+    }
+}

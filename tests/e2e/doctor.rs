@@ -145,7 +145,7 @@ fn show(checks: &[(String, String, String)]) -> String {
 
 /// Every check `ike doctor` reports for an account with a tenant namespace and another
 /// tenant's namespace to look at.
-const ALL_CHECKS: [&str; 20] = [
+const ALL_CHECKS: [&str; 25] = [
     "kubeconfig.files",
     "kubeconfig.mode",
     "kubeconfig.context",
@@ -159,6 +159,11 @@ const ALL_CHECKS: [&str; 20] = [
     "pod.host-path",
     "pod.host-network",
     "pod.privileged",
+    "service.external-ips",
+    "service.node-port",
+    "pod.dedicated-nodes",
+    "namespace.reserved",
+    "nodes.pool",
     "other-tenant.get-pods",
     "other-tenant.list-pods",
     "other-tenant.get-secrets",

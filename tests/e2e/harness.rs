@@ -67,9 +67,8 @@ pub fn env() -> &'static Env {
                 _ => None,
             },
             site: "e2e".into(),
-            barry_url: Some(barry().url.clone()),
         };
-        let local = ike::local::start(&options)
+        let local = ike::local::start_with_barry(&options, Some(&barry().url))
             .unwrap_or_else(|e| panic!("cannot start the e2e environment: {e:#}"));
         let read = |p: &PathBuf| {
             std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))

@@ -9,9 +9,13 @@ mod readme_blocks;
 mod support;
 
 mod accounts;
+mod bound_certificates;
 mod doctor;
 mod foundation;
+mod hostile;
 mod newcomer;
 mod notify;
+mod removal;
+mod restart;
 mod tenant_cli;
 mod tenants;

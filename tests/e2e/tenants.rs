@@ -1357,13 +1357,13 @@ fn deleting_a_tenant_that_keeps_its_namespaces_leaves_them_without_its_label_and
 /// new replica waits out the killed one's Lease (15 s) before it reconciles: done to the shared
 /// controller (`harness::restart_controller`), that would stall every test running meanwhile.
 /// Its directory is removed when the test passes and kept, with the logs, when it fails.
-struct PrivateIke {
+pub(crate) struct PrivateIke {
     local: Option<ike::local::LocalIke>,
     dir: PathBuf,
 }
 
 impl PrivateIke {
-    fn start() -> PrivateIke {
+    pub(crate) fn start() -> PrivateIke {
         let dir = tempfile::Builder::new()
             .prefix("ike-restart-e2e-")
             .tempdir()
@@ -1377,7 +1377,6 @@ impl PrivateIke {
             existing_ca: None,
             bootstrap_admin: "restart-admin".into(),
             site: "restart".into(),
-            barry_url: None,
         };
         let local = ike::local::start(&options).unwrap_or_else(|e| {
             panic!(
@@ -1391,12 +1390,12 @@ impl PrivateIke {
         }
     }
 
-    fn local(&self) -> &ike::local::LocalIke {
+    pub(crate) fn local(&self) -> &ike::local::LocalIke {
         self.local.as_ref().expect("running until dropped")
     }
 
     /// SIGKILL, wherever it is, then start it again and wait until it is ready.
-    fn restart_controller(&self) {
+    pub(crate) fn restart_controller(&self) {
         let killed = self.local().controller_pid();
         self.local().restart_controller().unwrap_or_else(|e| {
             panic!(
@@ -1407,7 +1406,7 @@ impl PrivateIke {
         assert_ne!(self.local().controller_pid(), killed);
     }
 
-    fn kubectl(&self, args: &[&str]) -> Output {
+    pub(crate) fn kubectl(&self, args: &[&str]) -> Output {
         std::process::Command::new("kubectl")
             .arg("--kubeconfig")
             .arg(&self.local().admin_kubeconfig)
@@ -1416,7 +1415,7 @@ impl PrivateIke {
             .unwrap()
     }
 
-    fn json(&self, args: &[&str]) -> Option<Value> {
+    pub(crate) fn json(&self, args: &[&str]) -> Option<Value> {
         let mut all = vec!["get"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["-o", "json"]);

@@ -8,8 +8,8 @@ use k8s_openapi::api::authorization::v1::{
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams, PostParams};
 
-use super::pods::{attempt_text, timed};
 use super::report::Check;
+use super::report::{attempt_text, timed};
 use crate::api::Tenant;
 use crate::api::consts::TENANT_LABEL;
 use crate::api::wire::WhoamiResponse;

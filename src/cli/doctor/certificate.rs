@@ -233,7 +233,12 @@ mod tests {
     fn certificate(account: &str, now: SystemTime) -> String {
         let (ca, _key) = crate::pki::AccountCa::generate("test-ca", 100 * H, now).unwrap();
         let (_, csr) = crate::pki::new_key_and_csr(account).unwrap();
-        ca.issue(&csr, account, 12 * H, now).unwrap().cert_pem
+        let to = crate::pki::AccountBinding {
+            account,
+            uid: "test-uid",
+            valid_after: None,
+        };
+        ca.issue(&csr, &to, 12 * H, now).unwrap().cert_pem
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! rather than waited for.
 
 mod access;
+mod admission;
 mod certificate;
 mod kubeconfig;
 mod pods;
@@ -23,8 +24,8 @@ use clap::Args;
 
 pub use certificate::{judge_certificate, judge_clock, parse_http_date};
 pub use kubeconfig::{KubeconfigFindings, check_kubeconfig};
-pub use pods::{Attempt, Probe, judge_probe};
-pub use report::{Check, Outcome, Report, one_line, webhook_refusal};
+pub use pods::{Probe, judge_probe};
+pub use report::{Attempt, Check, Outcome, Report, one_line, webhook_refusal};
 
 use super::OutputArgs;
 use super::output::print;
@@ -256,12 +257,20 @@ async fn diagnose(args: &DoctorArgs, settings: &Settings) -> Report {
             Err(_) => Vec::new(),
         }
     };
-    let (pods, other_tenant, cluster) = futures::join!(
+    let admission = async {
+        match &target {
+            Ok(target) => admission::try_admission(&client, target).await,
+            Err(_) => Vec::new(),
+        }
+    };
+    let (pods, admission, other_tenant, cluster) = futures::join!(
         pods,
+        admission,
         try_other_tenant(&client, who.as_ref(), own),
         try_cluster_writes(&client, who.as_ref().map(|w| w.admin)),
     );
     checks.extend(pods);
+    checks.extend(admission);
     checks.extend(other_tenant);
     checks.extend(cluster);
     Report(checks)

@@ -7,9 +7,8 @@ use k8s_openapi::api::core::v1::{
 };
 use kube::api::{Api, ObjectMeta};
 
-use super::TIMEOUT;
 use super::access::{Access, Answer, TryNamespace};
-use super::report::{Check, MAX_MESSAGE, error_chain, one_line, webhook_refusal};
+use super::report::{Attempt, Check, MAX_MESSAGE, one_line, timed, webhook_refusal};
 
 /// The image of the dry-run pods. Never pulled: nothing is created.
 const PROBE_IMAGE: &str = "registry.k8s.io/pause:3.9";
@@ -101,49 +100,6 @@ impl Probe {
             spec: Some(spec),
             status: None,
         }
-    }
-}
-
-/// How a request the API server was asked to do ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Attempt {
-    /// Allowed.
-    Allowed,
-    /// Refused with an API status.
-    Refused {
-        /// The HTTP status code.
-        code: u16,
-        /// The status message.
-        message: String,
-    },
-    /// No answer (transport error or timeout).
-    NoAnswer(String),
-}
-
-/// Runs `call` with [`TIMEOUT`], turning every failure into an [`Attempt`].
-pub async fn timed<T>(call: impl Future<Output = Result<T, kube::Error>>) -> Result<T, Attempt> {
-    match tokio::time::timeout(TIMEOUT, call).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(kube::Error::Api(status))) => Err(Attempt::Refused {
-            code: status.code,
-            message: status.message,
-        }),
-        Ok(Err(e)) => Err(Attempt::NoAnswer(error_chain(&e))),
-        Err(_) => Err(Attempt::NoAnswer(format!(
-            "no answer within {} s",
-            TIMEOUT.as_secs()
-        ))),
-    }
-}
-
-/// An attempt as words.
-pub fn attempt_text(attempt: &Attempt) -> String {
-    match attempt {
-        Attempt::Allowed => "allowed".into(),
-        Attempt::Refused { code, message } => {
-            format!("HTTP {code}: {}", one_line(message, MAX_MESSAGE))
-        }
-        Attempt::NoAnswer(e) => e.clone(),
     }
 }
 

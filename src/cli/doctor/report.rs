@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use super::TIMEOUT;
 use crate::cli::output::Tabular;
 
 /// The longest server message quoted in a detail.
@@ -163,6 +164,49 @@ pub fn client_error(error: &(dyn std::error::Error + 'static)) -> String {
         current = e.source();
     }
     error_chain(error)
+}
+
+/// How a request the API server was asked to do ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// Allowed.
+    Allowed,
+    /// Refused with an API status.
+    Refused {
+        /// The HTTP status code.
+        code: u16,
+        /// The status message.
+        message: String,
+    },
+    /// No answer (transport error or timeout).
+    NoAnswer(String),
+}
+
+/// Runs `call` with [`TIMEOUT`], turning every failure into an [`Attempt`].
+pub async fn timed<T>(call: impl Future<Output = Result<T, kube::Error>>) -> Result<T, Attempt> {
+    match tokio::time::timeout(TIMEOUT, call).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(kube::Error::Api(status))) => Err(Attempt::Refused {
+            code: status.code,
+            message: status.message,
+        }),
+        Ok(Err(e)) => Err(Attempt::NoAnswer(error_chain(&e))),
+        Err(_) => Err(Attempt::NoAnswer(format!(
+            "no answer within {} s",
+            TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// An attempt as words.
+pub fn attempt_text(attempt: &Attempt) -> String {
+    match attempt {
+        Attempt::Allowed => "allowed".into(),
+        Attempt::Refused { code, message } => {
+            format!("HTTP {code}: {}", one_line(message, MAX_MESSAGE))
+        }
+        Attempt::NoAnswer(e) => e.clone(),
+    }
 }
 
 #[cfg(test)]

@@ -213,6 +213,7 @@ pub fn desired_tenant(args: &CreateArgs, caller: Option<&str>) -> anyhow::Result
             description: args.description.clone(),
             contact: args.contact.clone(),
             keep_namespaces: args.keep_namespaces,
+            policy: Default::default(),
         },
     );
     tenant.metadata.labels = None;

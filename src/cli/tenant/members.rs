@@ -12,6 +12,7 @@ use crate::api::names;
 use crate::api::{Role, Tenant};
 use crate::cli::WriteArgs;
 use crate::cli::settings::Settings;
+use crate::client::tenant_access;
 use crate::client::tenants::{
     Update, names as mentions, remove_member, set_member, settled, update_tenant, wait_for,
 };
@@ -106,12 +107,22 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs `ike tenant remove-member`.
+/// Runs `ike tenant remove-member`: removes the account, waits for the controller to apply it,
+/// and says which RoleBindings no longer name the account (ike's own, and those made by hand,
+/// which the controller strips of users who are not members).
 pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     names::check_tenant(&args.name)?;
     names::check_account(&args.account)?;
-    let api: Api<Tenant> = settings.target().await?.all();
-    update_tenant(
+    let target = settings.target().await?;
+    let api: Api<Tenant> = target.all();
+    // Whatever cannot be read here, the update below reports with its own error.
+    let held = match api.get(&args.name).await {
+        Ok(t) => t.status.map(|s| s.namespaces).unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let before = tenant_access::observe(&target.client, &held, false).await?;
+    let granted = tenant_access::grants(&before.bindings, &args.account);
+    let update = update_tenant(
         &api,
         &args.name,
         args.write.dry_run,
@@ -126,7 +137,66 @@ pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Resu
         args.name,
         dry_run_note(args.write.dry_run)
     );
+    if args.write.dry_run {
+        report_grants("Would revoke in", &granted, &args.account);
+        report_unreadable(&before.unreadable);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let generation = match update {
+        Update::Replaced(t) | Update::Unchanged(t) => t.metadata.generation.unwrap_or_default(),
+    };
+    let (_, verdict) = wait_for(&api, &args.name, |t| settled(t, generation)).await?;
+    if verdict.is_none() {
+        eprintln!(
+            "The controller has not applied the removal yet; 'ike tenant show {}' tells when it has.",
+            args.name
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let after = tenant_access::observe(&target.client, &held, false).await?;
+    let remaining = tenant_access::grants(&after.bindings, &args.account);
+    let revoked: Vec<_> = granted
+        .into_iter()
+        .filter(|g| !remaining.contains(g))
+        .collect();
+    report_grants("Revoked in", &revoked, &args.account);
+    if !remaining.is_empty() {
+        let still = format!("Still naming {} in", args.account);
+        report_grants(&still, &remaining, &args.account);
+    }
+    report_unreadable(&before.unreadable);
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per namespace: `{prefix} NS: BINDING, BINDING (made by hand).`
+fn report_grants(prefix: &str, grants: &[tenant_access::Grant], account: &str) {
+    if grants.is_empty() {
+        if !prefix.starts_with("Still") {
+            eprintln!("No role binding in the tenant's namespaces names {account}.");
+        }
+        return;
+    }
+    let mut by_namespace: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for g in grants {
+        let name = if g.hand_made {
+            format!("{} (made by hand)", g.binding)
+        } else {
+            g.binding.clone()
+        };
+        by_namespace.entry(&g.namespace).or_default().push(name);
+    }
+    for (ns, bindings) in by_namespace {
+        eprintln!("{prefix} {ns}: {}.", bindings.join(", "));
+    }
+}
+
+fn report_unreadable(namespaces: &[String]) {
+    if !namespaces.is_empty() {
+        eprintln!(
+            "You may not list the role bindings of {}, so what was revoked there is not shown.",
+            namespaces.join(", ")
+        );
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! `ike tenant show`: a tenant in readable sections for people, the object for programs.
+//! `ike tenant show`: a tenant in readable sections for people, the object for programs, and
+//! warnings about access that outlives a member's removal (on stderr for programs).
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use crate::api::names;
 use crate::cli::OutputArgs;
 use crate::cli::output::{Format, print_object, table, write_stdout};
 use crate::cli::settings::Settings;
-use crate::client::api_error;
+use crate::client::{api_error, tenant_access};
 
 /// Arguments of `ike tenant show`.
 #[derive(Debug, Args)]
@@ -25,15 +26,47 @@ pub struct ShowArgs {
 /// Runs `ike tenant show`.
 pub async fn run(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     names::check_tenant(&args.name)?;
-    let tenant = settings
-        .target()
-        .await?
+    let target = settings.target().await?;
+    let tenant = target
         .all::<Tenant>()
         .get(&args.name)
         .await
         .map_err(|e| api_error(e, &format!("tenant {}", args.name)))?;
+    let held = tenant
+        .status
+        .as_ref()
+        .map(|s| s.namespaces.clone())
+        .unwrap_or_default();
+    let observed = tenant_access::observe(&target.client, &held, true).await?;
+    let warnings = describe_warnings(&tenant_access::warnings(&observed), &observed.unreadable);
     print_tenant(args.output.format, &tenant)?;
+    match args.output.format {
+        Format::Table => write_stdout(warnings.as_bytes())?,
+        Format::Json | Format::Yaml => eprint!("{}", warnings.trim_start()),
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The Warnings section: what outlives a member's removal and the command that ends it. Empty
+/// when there is nothing to say.
+pub fn describe_warnings(warnings: &[tenant_access::Warning], unreadable: &[String]) -> String {
+    let mut out = String::new();
+    if !warnings.is_empty() {
+        out.push_str(
+            "\nWarnings (access that outlives a member's removal; after removing one, run the fix):\n",
+        );
+        for w in warnings {
+            let _ = writeln!(out, "  {}: {}\n    fix: {}", w.namespace, w.risk, w.fix);
+        }
+    }
+    if !unreadable.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNot checked for access that outlives a member's removal (only owners may list role bindings): {}",
+            unreadable.join(", ")
+        );
+    }
+    out
 }
 
 /// Writes a tenant: readable sections for people, the object for programs.
@@ -157,6 +190,25 @@ mod tests {
     use super::*;
     use crate::api::Role;
     use crate::api::fixtures::spec;
+
+    #[test]
+    fn warnings_say_what_outlives_a_removal_and_how_to_end_it() {
+        assert_eq!(describe_warnings(&[], &[]), "");
+        let w = tenant_access::Warning {
+            namespace: "a".into(),
+            risk: "ServiceAccount deployer has role edit".into(),
+            fix: "kubectl -n a delete secret deployer-token-x".into(),
+        };
+        let text = describe_warnings(&[w], &["b".into()]);
+        assert!(
+            text.contains("  a: ServiceAccount deployer has role edit\n    fix: kubectl -n a delete secret deployer-token-x\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("(only owners may list role bindings): b\n"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn show_prints_every_section() {

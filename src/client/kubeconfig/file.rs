@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::lock::LOCK_TIMEOUT;
 use crate::util::fs::{TEMP_SUFFIX, parent, temp_prefix, write_atomic};
 
 /// The lists a kubeconfig keys its named entries in.
@@ -43,8 +42,7 @@ pub enum WriteError {
     },
     /// Another kubectl or ike held the lock for longer than ike waits.
     #[error(
-        "kubeconfig {path} stayed locked by {holder} for {}s: delete {lock} if no kubectl or ike is running",
-        LOCK_TIMEOUT.as_secs()
+        "kubeconfig {path} stayed locked by {holder} for {seconds}s: delete {lock} if no kubectl or ike is running"
     )]
     Locked {
         /// The kubeconfig.
@@ -53,6 +51,21 @@ pub enum WriteError {
         lock: PathBuf,
         /// Who holds it, as far as the lock file tells.
         holder: String,
+        /// How long ike waited.
+        seconds: u64,
+    },
+    /// `<file>.lock` is not a lock kubectl or ike makes (a symbolic link, a directory, a FIFO):
+    /// nothing will ever remove it, so waiting is pointless.
+    #[error(
+        "cannot lock kubeconfig {path}: {lock} is {what}, which neither kubectl nor ike makes: delete it if no kubectl or ike is running"
+    )]
+    NotALock {
+        /// The kubeconfig.
+        path: PathBuf,
+        /// The lock path.
+        lock: PathBuf,
+        /// What is there instead.
+        what: String,
     },
     /// The lock file cannot be created, inspected or removed.
     #[error("cannot lock kubeconfig {path} with {lock}")]

@@ -12,7 +12,10 @@
 //! - any other lock (kubectl's is empty) is taken over once it is older than
 //!   `FOREIGN_LOCK_STALE_AFTER`: kubectl holds its lock for milliseconds;
 //! - a live lock is waited for with a short backoff, for up to `LOCK_TIMEOUT`, and then reported
-//!   with the lock's path and what to do.
+//!   with the lock's path and what to do;
+//! - a lock path that is no plain file (a symbolic link, dangling or not, a directory, a FIFO)
+//!   is reported at once: neither kubectl nor ike makes one, so none will ever go away. It is
+//!   never followed (a dangling link looked absent and was retried forever).
 //!
 //! A stale lock is only removed by a process holding its flock and only while the path still
 //! names the same file, so two writers breaking the same stale lock cannot remove each other's
@@ -53,6 +56,8 @@ enum Existing {
     Broken,
     /// A live holder, as far as the lock file tells who.
     Held(String),
+    /// Not a lock at all: what is there instead.
+    NotALock(String),
 }
 
 impl Lock {
@@ -78,21 +83,29 @@ impl Lock {
                 remove_orphans(kubeconfig, &path);
                 return Ok(Self { path, file });
             }
-            match inspect(&path).map_err(failed)? {
-                Existing::Gone | Existing::Broken => {}
-                Existing::Held(holder) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(WriteError::Locked {
-                            path: kubeconfig.to_path_buf(),
-                            lock: path,
-                            holder,
-                        });
-                    }
-                    std::thread::sleep(backoff.min(left));
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
+            let holder = match inspect(&path).map_err(failed)? {
+                // Gone or broken a moment ago: try again, but never past the deadline.
+                Existing::Gone | Existing::Broken => "writers that keep replacing it".to_string(),
+                Existing::Held(holder) => holder,
+                Existing::NotALock(what) => {
+                    return Err(WriteError::NotALock {
+                        path: kubeconfig.to_path_buf(),
+                        lock: path,
+                        what,
+                    });
                 }
+            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(WriteError::Locked {
+                    path: kubeconfig.to_path_buf(),
+                    lock: path,
+                    holder,
+                    seconds: timeout.as_secs(),
+                });
             }
+            std::thread::sleep(backoff.min(left));
+            backoff = (backoff * 2).min(MAX_BACKOFF);
         }
     }
 }
@@ -161,11 +174,32 @@ fn create_in_place(path: &Path) -> io::Result<Option<File>> {
 
 /// Looks at an existing lock and removes it if it is stale.
 fn inspect(path: &Path) -> io::Result<Existing> {
-    let file = match File::open(path) {
+    // Never follow the lock path, and never block opening it (a FIFO would).
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::Gone),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            let what = match fs::read_link(path) {
+                Ok(target) => format!("a symbolic link to {}", target.display()),
+                Err(_) => "a symbolic link".to_string(),
+            };
+            return Ok(Existing::NotALock(what));
+        }
         Err(e) => return Err(e),
     };
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else {
+            "not a plain file"
+        };
+        return Ok(Existing::NotALock(what.to_string()));
+    }
     let flock = file.try_lock();
     let mut content = Vec::new();
     (&file).take(256).read_to_end(&mut content)?;
@@ -273,6 +307,47 @@ mod tests {
         kubectl_lock.set_modified(old).unwrap();
         drop(Lock::acquire_within(&file, Duration::from_millis(100)).unwrap());
         assert!(!lock.exists());
+    }
+
+    #[test]
+    fn a_dangling_or_foreign_symlink_lock_is_reported_at_once_and_left_alone() {
+        let (dir, file) = foreign_file();
+        let lock = dir.path().join("config.lock");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::write(&elsewhere, "someone's file\n").unwrap();
+        for target in [dir.path().join("nowhere"), elsewhere.clone()] {
+            std::os::unix::fs::symlink(&target, &lock).unwrap();
+            let started = Instant::now();
+            let err = upsert_site(&file, &entry("tokyo", "https://t"), true).unwrap_err();
+            assert!(started.elapsed() < Duration::from_secs(1), "waited");
+            let text = chain(&err);
+            assert!(
+                text.contains(&format!("is a symbolic link to {}", target.display())),
+                "{text}"
+            );
+            assert!(text.contains(&format!("{} is a", lock.display())), "{text}");
+            assert!(
+                text.contains("delete it if no kubectl or ike is running"),
+                "{text}"
+            );
+            // Neither the link nor its target was touched, nor the kubeconfig.
+            assert!(
+                fs::symlink_metadata(&lock)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(fs::read_to_string(&elsewhere).unwrap(), "someone's file\n");
+            assert!(sites_in(&file).unwrap().is_empty());
+            fs::remove_file(&lock).unwrap();
+        }
+        fs::create_dir(&lock).unwrap();
+        let err = Lock::acquire(&file).unwrap_err();
+        assert!(chain(&err).contains("is a directory"), "{}", chain(&err));
+        fs::remove_dir(&lock).unwrap();
+        // With the path clear, the write goes through.
+        upsert_site(&file, &entry("tokyo", "https://t"), true).unwrap();
+        assert_eq!(sites_in(&file).unwrap(), ["tokyo"]);
     }
 
     #[test]

@@ -1,4 +1,8 @@
 //! The HTTP side of the account API: routes, request checks, and one-line JSON errors.
+//!
+//! A client certificate speaks for the account its CN names only while it is bound to the live
+//! Account ([`crate::pki::check_binding`]): its UID, issued no earlier than the Account's
+//! `certificatesValidAfter`. Renewal, whoami and token creation check that first.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -196,11 +200,12 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// The caller, from the client certificate verified during the TLS handshake.
+/// The caller, from the client certificate verified during the TLS handshake. Whether the
+/// certificate still speaks for the account it names is checked against the live Account
+/// ([`Shared::bound_account`]).
 struct Caller {
     account: String,
-    serial: String,
-    not_after: SystemTime,
+    certificate: pki::CertInfo,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
@@ -227,7 +232,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
                 "your client certificate has expired: run 'ike login' again (with a new enrollment token if needed)",
             ));
         }
-        let account = info.common_name.ok_or_else(|| {
+        let account = info.common_name.clone().ok_or_else(|| {
             ApiError::new(
                 StatusCode::FORBIDDEN,
                 "your client certificate names no account: use the certificate 'ike login' saved",
@@ -235,8 +240,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
         })?;
         Ok(Self {
             account,
-            serial: info.serial,
-            not_after: info.not_after,
+            certificate: info,
         })
     }
 }
@@ -255,27 +259,37 @@ impl Shared {
         }
     }
 
-    /// The Account `name` if it may get certificates: it exists and is not disabled.
-    fn active_account(&self, name: &str) -> Result<Arc<Account>, ApiError> {
+    /// The live Account the caller's certificate speaks for: it exists, and the certificate
+    /// carries its UID and was issued no earlier than its `certificatesValidAfter`. A certificate
+    /// ike did not issue (no binding), or one of an earlier account of the same name, speaks
+    /// for nobody, whatever its CN.
+    fn bound_account(&self, caller: &Caller) -> Result<Arc<Account>, ApiError> {
+        let name = &caller.account;
         let account = self.store.get(&ObjectRef::new(name)).ok_or_else(|| {
             ApiError::new(
                 StatusCode::FORBIDDEN,
                 format!("account {name} does not exist: ask a platform admin"),
             )
         })?;
+        pki::check_binding(&caller.certificate, &account_binding(&account)?)
+            .map_err(|e| ApiError::new(StatusCode::FORBIDDEN, e.to_string()))?;
+        Ok(account)
+    }
+
+    /// The caller's Account if it may get certificates: bound, and not disabled.
+    fn active_account(&self, caller: &Caller) -> Result<Arc<Account>, ApiError> {
+        let account = self.bound_account(caller)?;
         if account.spec.disabled {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                format!("account {name} is disabled: ask a platform admin"),
-            ));
+            return Err(disabled(&caller.account));
         }
         Ok(account)
     }
 
-    /// Validates the CSR and signs; nothing is recorded yet.
-    fn sign(&self, csr: &str, account: &str, ttl: Duration) -> Result<pki::Issued, ApiError> {
+    /// Validates the CSR and signs for `account`; nothing is recorded yet.
+    fn sign(&self, csr: &str, account: &Account, ttl: Duration) -> Result<pki::Issued, ApiError> {
+        let binding = account_binding(account)?;
         let started = Instant::now();
-        let issued = self.ca.issue(csr, account, ttl, SystemTime::now());
+        let issued = self.ca.issue(csr, &binding, ttl, SystemTime::now());
         self.metrics
             .issue_seconds
             .observe(started.elapsed().as_secs_f64());
@@ -348,6 +362,41 @@ impl Shared {
     }
 }
 
+fn disabled(name: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        format!("account {name} is disabled: ask a platform admin"),
+    )
+}
+
+/// What certificates of `account` are bound to: its name, UID and `certificatesValidAfter`.
+fn account_binding(account: &Account) -> Result<pki::AccountBinding<'_>, ApiError> {
+    let name = account.metadata.name.as_deref().unwrap_or_default();
+    let uid = account.metadata.uid.as_deref().ok_or_else(|| {
+        // Every stored object has a UID; only a hand-fed store could lack one.
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("account {name} has no UID yet: try again in a minute"),
+        )
+    })?;
+    let valid_after = match account.spec.certificates_valid_after.as_deref() {
+        None => None,
+        Some(text) => Some(parse_rfc3339(text).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "account {name} has certificatesValidAfter '{text}', which is not an RFC 3339 time, so none of its certificates is accepted: ask a platform admin to fix it"
+                ),
+            )
+        })?),
+    };
+    Ok(pki::AccountBinding {
+        account: name,
+        uid,
+        valid_after,
+    })
+}
+
 /// Whether `account` still has a pending, unexpired enrollment for `token_hash` and may enroll.
 fn check_redeemable(account: &Account, token_hash: &str, now: SystemTime) -> Result<(), ApiError> {
     let enrollment = account
@@ -366,13 +415,7 @@ fn check_redeemable(account: &Account, token_hash: &str, now: SystemTime) -> Res
         ));
     }
     if account.spec.disabled {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!(
-                "account {} is disabled: ask a platform admin",
-                account.name_any()
-            ),
-        ));
+        return Err(disabled(&account.name_any()));
     }
     Ok(())
 }
@@ -421,7 +464,7 @@ async fn enroll(
     let name = account.name_any();
     check_redeemable(&account, &token_hash, SystemTime::now())?;
     // Sign before redeeming: a bad CSR must not use up the token.
-    let issued = shared.sign(&request.csr, &name, ttl)?;
+    let issued = shared.sign(&request.csr, &account, ttl)?;
     shared.redeem(&account, &token_hash).await?;
     tracing::info!(account = %name, "enrollment token redeemed");
     Ok(Json(shared.deliver(&name, issued, "enroll")))
@@ -433,8 +476,8 @@ async fn renew(
     JsonBody(request): JsonBody<RenewRequest>,
 ) -> Result<Json<IssueResponse>, ApiError> {
     let ttl = shared.certificate_ttl(request.ttl_seconds)?;
-    shared.active_account(&caller.account)?;
-    let issued = shared.sign(&request.csr, &caller.account, ttl)?;
+    let account = shared.active_account(&caller)?;
+    let issued = shared.sign(&request.csr, &account, ttl)?;
     Ok(Json(shared.deliver(&caller.account, issued, "renew")))
 }
 
@@ -444,7 +487,7 @@ async fn create_token(
     caller: Caller,
     JsonBody(request): JsonBody<TokenRequest>,
 ) -> Result<Json<TokenResponse>, ApiError> {
-    let admin = shared.active_account(&caller.account)?;
+    let admin = shared.active_account(&caller)?;
     if !admin.spec.admin {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -504,18 +547,7 @@ async fn whoami(
     caller: Caller,
 ) -> Result<Json<WhoamiBody>, ApiError> {
     // Disabled accounts may still ask who they are: the answer says they are disabled.
-    let account = shared
-        .store
-        .get(&ObjectRef::new(&caller.account))
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                format!(
-                    "account {} does not exist: ask a platform admin",
-                    caller.account
-                ),
-            )
-        })?;
+    let account = shared.bound_account(&caller)?;
     let status = account.status.clone().unwrap_or_default();
     Ok(Json(WhoamiBody {
         whoami: WhoamiResponse {
@@ -527,8 +559,8 @@ async fn whoami(
             tenants: status.tenants,
         },
         certificate: IssuedCertificate {
-            serial: caller.serial,
-            not_after: rfc3339(caller.not_after),
+            serial: caller.certificate.serial,
+            not_after: rfc3339(caller.certificate.not_after),
         },
     }))
 }

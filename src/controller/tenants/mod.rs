@@ -5,12 +5,15 @@
 //!   (`enforce: baseline`) and, for dedicated nodes, the PodNodeSelector annotation. A namespace
 //!   that exists and is not the tenant's is never adopted: condition NamespaceConflict.
 //! - Roles are RoleBindings naming member accounts as users (never a group in a certificate),
-//!   so removing a member or disabling an account takes effect at once.
+//!   so removing a member or disabling an account takes effect at once; RoleBindings made by
+//!   hand in the tenant's namespaces lose every user who is not an active member ([`revoke`]).
 //! - Deleting a Tenant, or dropping a namespace from its list, deletes the namespace (finalizer)
 //!   unless `keepNamespaces` is set; kept namespaces lose the tenant's label and bindings.
 //! - A reconcile that finds nothing to change writes nothing.
 
 mod desired;
+pub mod network;
+pub mod revoke;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -32,7 +35,7 @@ use crate::api::consts::{
     CONTROLLER_MANAGER, ISOLATED_LABEL, NODE_SELECTOR_ANNOTATION, POD_SECURITY_LABELS,
     TENANT_FINALIZER, TENANT_LABEL,
 };
-use crate::api::{Account, Role, Tenant, TenantStatus};
+use crate::api::{Account, Role, Site, Tenant, TenantStatus};
 pub use desired::{
     active_members, binding_name, cluster_role_for, desired_access, desired_bindings,
     desired_namespace,
@@ -68,6 +71,11 @@ pub struct Context {
     pub metrics: Arc<Metrics>,
     /// Every Account, kept current by a watch.
     pub accounts: Store<Account>,
+    /// The Site objects (the default NetworkPolicy of tenant namespaces).
+    pub sites: Store<Site>,
+    /// Every RoleBinding, kept current by a watch: hand-made ones in tenant namespaces are
+    /// checked against the members.
+    pub role_bindings: Store<RoleBinding>,
 }
 
 /// Server-side applies `object` as the controller, taking over fields others set.
@@ -110,7 +118,13 @@ where
 async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> {
     // Until the first list of Accounts is in, every member would look unknown and lose their
     // bindings: a restarted controller must change nothing before it knows the accounts.
-    if ctx.accounts.wait_until_ready().now_or_never().is_none() {
+    if ctx.accounts.wait_until_ready().now_or_never().is_none()
+        || ctx
+            .role_bindings
+            .wait_until_ready()
+            .now_or_never()
+            .is_none()
+    {
         return Ok(Action::requeue(Duration::from_millis(200)));
     }
     let name = tenant.name_any();
@@ -131,7 +145,13 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         .await?;
     }
 
-    // Namespaces and bindings.
+    // Namespaces, their default network policy and bindings.
+    let isolation = Site::policy(ctx.sites.state().iter().map(|s| &**s))
+        .tenants
+        .network_isolation;
+    if let Some(isolation) = &isolation {
+        wrote |= network::label_platform_namespaces(client, isolation).await?;
+    }
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let mut held = Vec::new();
     let mut conflicts = Vec::new();
@@ -163,6 +183,7 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
                 wrote = true;
             }
         }
+        wrote |= network::reconcile_policy(client, &tenant, ns, isolation.as_ref()).await?;
         let bindings: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
         for binding in desired_bindings(&tenant, ns, &members) {
             let want_subjects = binding.subjects.clone();
@@ -174,6 +195,8 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         }
         held.push(ns.clone());
     }
+
+    wrote |= revoke_hand_made_access(&ctx, &tenant, &held).await?;
 
     // Namespaces the tenant no longer lists go as on tenant deletion: deleted, or released
     // with `keepNamespaces`.
@@ -257,6 +280,63 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
     } else {
         30
     })))
+}
+
+/// Takes users who are not active members out of hand-made RoleBindings in the `held`
+/// namespaces; returns whether it wrote. The stores may lag (a member added a moment ago), so
+/// what they suggest is confirmed with the Tenant and the Accounts as the API server has them
+/// now before anything is revoked.
+async fn revoke_hand_made_access(
+    ctx: &Context,
+    tenant: &Tenant,
+    held: &[String],
+) -> Result<bool, Error> {
+    let active_in = |tenant: &Tenant, account: &dyn Fn(&str) -> Option<Arc<Account>>| {
+        let (members, _) = active_members(tenant, account);
+        members
+            .into_values()
+            .flatten()
+            .collect::<BTreeSet<String>>()
+    };
+    let bindings = ctx.role_bindings.state();
+    let active = active_in(tenant, &|a| ctx.accounts.get(&ObjectRef::new(a)));
+    let suggested =
+        revoke::revocations(held, |u| active.contains(u), bindings.iter().map(|b| &**b));
+    if suggested.is_empty() {
+        return Ok(false);
+    }
+    let name = tenant.name_any();
+    let fresh = Api::<Tenant>::all(ctx.client.clone())
+        .get_opt(&name)
+        .await
+        .map_err(kube_err(format!("reading tenant {name}")))?;
+    let Some(fresh) = fresh else {
+        return Ok(false);
+    };
+    let accounts: Api<Account> = Api::all(ctx.client.clone());
+    let mut fetched = std::collections::BTreeMap::new();
+    for user in suggested.iter().flat_map(|r| &r.users) {
+        if fetched.contains_key(user) {
+            continue;
+        }
+        let account = accounts
+            .get_opt(user)
+            .await
+            .map_err(kube_err(format!("reading account {user}")))?;
+        fetched.insert(user.clone(), account.map(Arc::new));
+    }
+    let active = active_in(&fresh, &|a| {
+        fetched
+            .get(a)
+            .cloned()
+            .unwrap_or_else(|| ctx.accounts.get(&ObjectRef::new(a)))
+    });
+    let confirmed =
+        revoke::revocations(held, |u| active.contains(u), bindings.iter().map(|b| &**b));
+    for revocation in &confirmed {
+        revoke::revoke(&ctx.client, &name, revocation).await?;
+    }
+    Ok(!confirmed.is_empty())
 }
 
 /// Namespace `ns`, if it exists and is labelled as `tenant`'s.
@@ -368,6 +448,20 @@ pub async fn reconcile(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action,
     result
 }
 
+/// Whether `tenant` lists or holds namespace `ns`.
+pub fn holds(tenant: &Tenant, ns: &str) -> bool {
+    tenant.spec.namespaces.iter().any(|n| n == ns)
+        || tenant
+            .status
+            .as_ref()
+            .is_some_and(|s| s.namespaces.iter().any(|n| n == ns))
+}
+
+/// Whether a change of `binding` concerns `tenant`: it is in one of the tenant's namespaces.
+pub fn binding_concerns(binding: &RoleBinding, tenant: &Tenant) -> bool {
+    binding.namespace().is_some_and(|ns| holds(tenant, &ns))
+}
+
 /// How soon a failed reconcile is tried again.
 const RETRY: Duration = Duration::from_secs(2);
 
@@ -384,39 +478,65 @@ pub async fn run(
 ) {
     let (accounts, account_events) = super::watch::reflect::<Account>(&client);
     let (tenants, tenant_events) = super::watch::reflect::<Tenant>(&client);
+    let (sites, site_events) = super::watch::reflect::<Site>(&client);
+    let (role_bindings, binding_events) = super::watch::reflect::<RoleBinding>(&client);
     let controller = Controller::for_stream(tenant_events, tenants.clone());
+    let all_tenants = tenants.clone();
     let managed = watcher::Config::default().labels(TENANT_LABEL);
     let ctx = Arc::new(Context {
         client: client.clone(),
         metrics,
         accounts,
+        sites,
+        role_bindings,
     });
     controller
         .watches_stream(
             account_events,
-            super::watch::concerned(tenants, |account: &Account, t: &Tenant| {
+            super::watch::concerned(tenants.clone(), |account: &Account, t: &Tenant| {
                 let name = account.name_any();
                 t.spec.members.iter().any(|m| m.account == name)
             }),
         )
-        // Namespaces and bindings only trigger reconciles: their metadata is enough.
+        // The site's policy concerns every tenant.
+        .watches_stream(site_events, move |_: Site| {
+            all_tenants
+                .state()
+                .iter()
+                .map(|t| ObjectRef::from_obj(&**t))
+                .collect::<Vec<_>>()
+        })
+        // A namespace, binding or network policy concerns the tenant that lists or holds its
+        // namespace, whatever its `ike.dev/tenant` label says: a label anyone could copy must not
+        // make another tenant reconcile. Namespaces and network policies only trigger
+        // reconciles: their metadata is enough.
         .watches_stream(
             watcher(
                 Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
-                managed.clone(),
-            )
-            .default_backoff()
-            .touched_objects(),
-            |ns| ns.labels().get(TENANT_LABEL).map(|t| ObjectRef::new(t)),
-        )
-        .watches_stream(
-            watcher(
-                Api::<PartialObjectMeta<RoleBinding>>::all(client.clone()),
                 managed,
             )
             .default_backoff()
             .touched_objects(),
-            |rb| rb.labels().get(TENANT_LABEL).map(|t| ObjectRef::new(t)),
+            super::watch::concerned(tenants.clone(), |ns: &PartialObjectMeta<Namespace>, t| {
+                holds(t, &ns.name_any())
+            }),
+        )
+        .watches_stream(
+            binding_events,
+            super::watch::concerned(tenants.clone(), binding_concerns),
+        )
+        .watches_stream(
+            watcher(
+                Api::<PartialObjectMeta<k8s_openapi::api::networking::v1::NetworkPolicy>>::all(
+                    client.clone(),
+                ),
+                watcher::Config::default().labels(TENANT_LABEL),
+            )
+            .default_backoff()
+            .touched_objects(),
+            super::watch::concerned(tenants, |np: &PartialObjectMeta<_>, t| {
+                np.namespace().is_some_and(|ns| holds(t, &ns))
+            }),
         )
         // Bounded: each reconcile in flight holds an HTTP/1.1 connection to the apiserver, and
         // unbounded bursts (a restart with hundreds of tenants) cost memory and apiserver time.
@@ -427,4 +547,48 @@ pub async fn run(
         .run(reconcile, error_policy, ctx)
         .for_each(|_| async {})
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use kube::runtime::watcher;
+
+    use super::*;
+    use crate::api::fixtures::{status, tenant};
+
+    #[test]
+    fn an_object_labelled_with_another_tenant_concerns_only_the_tenant_holding_its_namespace() {
+        let (store, mut writer) = kube::runtime::reflector::store::<Tenant>();
+        let mut a = tenant("a", &[("alice", Role::Owner)], &["a-prod"]);
+        a.status = Some(status(&["a-prod", "a-old"], None));
+        let b = tenant("b", &[("bob", Role::Owner)], &["b-prod"]);
+        for t in [a, b] {
+            writer.apply_watcher_event(&watcher::Event::Apply(t));
+        }
+        let mapper = super::super::watch::concerned(store, binding_concerns);
+        let binding = |ns: &str, label: &str| {
+            let mut rb = RoleBinding::default();
+            rb.metadata.name = Some("x".into());
+            rb.metadata.namespace = Some(ns.into());
+            rb.metadata.labels = Some([(TENANT_LABEL.to_string(), label.to_string())].into());
+            rb
+        };
+        let names = |refs: Vec<ObjectRef<Tenant>>| -> Vec<String> {
+            refs.into_iter().map(|r| r.name).collect()
+        };
+        // In a's namespace, labelled as b's: a reconciles, b does not.
+        assert_eq!(names(mapper(binding("a-prod", "b"))), ["a"]);
+        // A namespace a still holds (dropped from its list, not yet released) counts.
+        assert_eq!(names(mapper(binding("a-old", "b"))), ["a"]);
+        // Anywhere else: nobody, whatever the label.
+        assert!(mapper(binding("kube-system", "b")).is_empty());
+        assert!(holds(
+            &tenant("c", &[("carol", Role::Owner)], &["c-ns"]),
+            "c-ns"
+        ));
+        assert!(!holds(
+            &tenant("c", &[("carol", Role::Owner)], &["c-ns"]),
+            "b-prod"
+        ));
+    }
 }

@@ -1,19 +1,40 @@
 //! The admission webhooks ike-controller serves, and the AdmissionReview plumbing they share.
 //!
-//! - [`pods`]: host isolation of tenant pods (`pods.host-isolation.ike.dev`), by the rules of
-//!   [`pod_security`].
-//! - [`tenants`]: what RBAC cannot say about a Tenant (`tenants.validation.ike.dev`).
+//! In tenant namespaces (labelled `ike.dev/isolated`):
+//! - [`pods`]: no pod reaches the host ([`pod_security`], the Pod Security Standards baseline),
+//!   another tenant's dedicated nodes, the control plane, or a PriorityClass not allowed for the
+//!   tenant ([`scheduling`]);
+//! - [`workloads`]: the same rules on the pod templates of Deployments, StatefulSets, DaemonSets,
+//!   ReplicaSets, Jobs, CronJobs and ReplicationControllers, so `kubectl apply` itself answers;
+//! - [`services`]: no externalIPs, NodePorts or LoadBalancers beyond what the tenant is allowed,
+//!   no ExternalName outside its domains;
+//! - [`endpoints`]: hand-made Endpoints and EndpointSlices point at pods of their own namespace;
+//! - [`ingresses`]: an Ingress host held by someone else's Ingress stays theirs;
+//! - [`volumes`]: a claim binds only a volume provisioned for its tenant;
+//! - [`mutate`] (mutating): seccomp and AppArmor defaults, `imagePullPolicy: Always` when the
+//!   site asks.
 //!
-//! Every webhook is registered in one `ValidatingWebhookConfiguration` ([`configuration`]) with
-//! `failurePolicy: Fail`: while the controller is down, nothing it guards slips through. A body
-//! the API server could not have sent gets HTTP 400 (the API server then fails the call); every
-//! refusal is one line starting with `ike:` that names the rule.
+//! Cluster-wide: [`tenants`], what RBAC cannot say about a Tenant (names, reserved namespaces,
+//! admin-only fields).
+//!
+//! Every webhook fails closed (`failurePolicy: Fail`): while the controller is down, nothing it
+//! guards slips through. A body the API server could not have sent gets HTTP 400 (the API server
+//! then fails the call); every refusal is one line starting with `ike:` that names the rule.
 
+pub mod endpoints;
+pub mod ingresses;
+pub mod mutate;
 pub mod pod_security;
 pub mod pods;
+pub mod scheduling;
+pub mod services;
 pub mod tenants;
+pub mod volumes;
+pub mod workloads;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -21,33 +42,59 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use k8s_openapi::ByteString;
 use k8s_openapi::api::admissionregistration::v1::{
-    RuleWithOperations, ValidatingWebhook, ValidatingWebhookConfiguration, WebhookClientConfig,
+    MutatingWebhook, MutatingWebhookConfiguration, RuleWithOperations, ValidatingWebhook,
+    ValidatingWebhookConfiguration, WebhookClientConfig,
 };
+use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
     LabelSelector, LabelSelectorRequirement, ObjectMeta,
 };
-use kube::api::{Api, Patch, PatchParams};
+use kube::api::Api;
 use kube::core::admission::{
-    AdmissionRequest, AdmissionResponse, AdmissionReview, META_API_VERSION_V1, META_KIND,
+    AdmissionRequest, AdmissionResponse, AdmissionReview, META_API_VERSION_V1, META_KIND, Operation,
 };
+use kube::core::{DynamicObject, PartialObjectMeta};
 use kube::runtime::reflector::Store;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
 use serde::de::DeserializeOwned;
 
-use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
-use crate::api::{Account, Site, SiteSpec};
+use crate::api::consts::{MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+use crate::api::{Account, Site, SiteSpec, Tenant};
 
-/// The name of the `ValidatingWebhookConfiguration` holding every ike webhook.
+/// The name of the `ValidatingWebhookConfiguration` holding every validating ike webhook.
 pub const CONFIGURATION_NAME: &str = "ike-host-isolation";
 
-/// What the webhooks decide with.
+/// The name of the `MutatingWebhookConfiguration` holding ike's defaults.
+pub const MUTATING_CONFIGURATION_NAME: &str = "ike-defaults";
+
+/// What the webhooks decide with: watched stores, so that a review makes no API call except
+/// where it must read one object (a pod behind an Endpoints address, a PersistentVolume).
 #[derive(Clone)]
 pub struct Policy {
     /// Every Account, to know who is a platform admin.
     pub accounts: Store<Account>,
     /// The Site objects: the site's admission policy ([`Policy::site`]).
     pub sites: Store<Site>,
+    /// Every Tenant: who holds which namespace, and their exceptions.
+    pub tenants: Store<Tenant>,
+    /// Every Ingress: which hosts are held.
+    pub ingresses: Store<Ingress>,
+    /// Every Node's metadata: dedicated pools and the control plane, by label.
+    pub nodes: Store<PartialObjectMeta<Node>>,
+    /// For the few reviews that must read one object.
+    pub client: kube::Client,
     /// Whether any account may create tenants.
     pub self_service: bool,
+    /// The controller's own namespace (its lease lives there): never a tenant's.
+    pub controller_namespace: String,
+    /// How long each review took.
+    pub metrics: WebhookMetrics,
+    /// The ServiceAccounts that count as platform admins, as user names
+    /// (`system:serviceaccount:NS:NAME`).
+    pub admin_service_accounts: Vec<String>,
 }
 
 impl Policy {
@@ -55,30 +102,98 @@ impl Policy {
     pub fn site(&self) -> SiteSpec {
         Site::policy(self.sites.state().iter().map(|s| &**s))
     }
+
+    /// The tenant holding `namespace` (or listing it), if any.
+    pub fn tenant_of(&self, namespace: &str) -> Option<Arc<Tenant>> {
+        self.tenants.find(|t| {
+            t.status
+                .as_ref()
+                .is_some_and(|s| s.namespaces.iter().any(|n| n == namespace))
+                || t.spec.namespaces.iter().any(|n| n == namespace)
+        })
+    }
+}
+
+/// The webhooks' Prometheus metrics. Clones share the same values.
+#[derive(Clone, Debug)]
+pub struct WebhookMetrics {
+    /// Time from a review's arrival to its answer, by `webhook` and `allowed`.
+    pub review_seconds: Family<Vec<(String, String)>, Histogram>,
+}
+
+impl Default for WebhookMetrics {
+    fn default() -> Self {
+        Self {
+            review_seconds: Family::new_with_constructor(|| {
+                Histogram::new(exponential_buckets(0.000_05, 2.0, 16))
+            }),
+        }
+    }
+}
+
+impl WebhookMetrics {
+    /// Registers under `webhook_review_duration_seconds`.
+    pub fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "webhook_review_duration_seconds",
+            "Time to review one admission request, by webhook and verdict",
+            self.review_seconds.clone(),
+        );
+    }
+
+    fn observe(&self, webhook: &str, allowed: bool, started: Instant) {
+        self.review_seconds
+            .get_or_create(&vec![
+                ("webhook".to_owned(), webhook.to_owned()),
+                ("allowed".to_owned(), allowed.to_string()),
+            ])
+            .observe(started.elapsed().as_secs_f64());
+    }
 }
 
 /// Every webhook's route, to merge into the controller's HTTPS router.
 pub fn routes(policy: Policy) -> Router {
     Router::new()
         .route(pods::HOOK.path, post(pods::serve))
+        .route(workloads::HOOK.path, post(workloads::serve))
+        .route(services::HOOK.path, post(services::serve))
+        .route(endpoints::HOOK.path, post(endpoints::serve))
+        .route(ingresses::HOOK.path, post(ingresses::serve))
+        .route(volumes::HOOK.path, post(volumes::serve))
         .route(tenants::HOOK.path, post(tenants::serve))
+        .route(mutate::HOOK.path, post(mutate::serve))
         .with_state(policy)
+}
+
+/// The validating hooks, in the order the configuration lists them.
+const VALIDATING: [&Hook; 7] = [
+    &pods::HOOK,
+    &tenants::HOOK,
+    &workloads::HOOK,
+    &services::HOOK,
+    &endpoints::HOOK,
+    &ingresses::HOOK,
+    &volumes::HOOK,
+];
+
+fn managed(name: &str) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_owned()),
+        labels: Some(BTreeMap::from([(
+            MANAGED_BY_LABEL.to_owned(),
+            MANAGED_BY_VALUE.to_owned(),
+        )])),
+        ..ObjectMeta::default()
+    }
 }
 
 /// The `ValidatingWebhookConfiguration` sending each webhook's requests to
 /// `{url_base}{path}`, trusting `ca_bundle_pem` (PEM) for the serving certificate.
 pub fn configuration(url_base: &str, ca_bundle_pem: &str) -> ValidatingWebhookConfiguration {
     ValidatingWebhookConfiguration {
-        metadata: ObjectMeta {
-            name: Some(CONFIGURATION_NAME.to_owned()),
-            labels: Some(BTreeMap::from([(
-                MANAGED_BY_LABEL.to_owned(),
-                MANAGED_BY_VALUE.to_owned(),
-            )])),
-            ..ObjectMeta::default()
-        },
+        metadata: managed(CONFIGURATION_NAME),
         webhooks: Some(
-            [&pods::HOOK, &tenants::HOOK]
+            VALIDATING
                 .iter()
                 .map(|hook| hook.entry(url_base, ca_bundle_pem))
                 .collect(),
@@ -86,17 +201,52 @@ pub fn configuration(url_base: &str, ca_bundle_pem: &str) -> ValidatingWebhookCo
     }
 }
 
-/// Creates or updates `config` with server-side apply as the controller's field manager.
+/// The `MutatingWebhookConfiguration` of ike's defaults for tenant pods.
+pub fn mutating_configuration(url_base: &str, ca_bundle_pem: &str) -> MutatingWebhookConfiguration {
+    let mut v = mutate::HOOK.entry(url_base, ca_bundle_pem);
+    // Only a new pod can be given defaults: its spec cannot change afterwards.
+    for rule in v.rules.iter_mut().flatten() {
+        rule.operations = Some(vec!["CREATE".to_owned()]);
+    }
+    MutatingWebhookConfiguration {
+        metadata: managed(MUTATING_CONFIGURATION_NAME),
+        webhooks: Some(vec![MutatingWebhook {
+            name: v.name,
+            client_config: v.client_config,
+            rules: v.rules,
+            namespace_selector: v.namespace_selector,
+            failure_policy: v.failure_policy,
+            side_effects: v.side_effects,
+            admission_review_versions: v.admission_review_versions,
+            timeout_seconds: v.timeout_seconds,
+            match_policy: v.match_policy,
+            // Ours is the only mutation that matters here; run again if a later one adds a
+            // container.
+            reinvocation_policy: Some("IfNeeded".to_owned()),
+            ..MutatingWebhook::default()
+        }]),
+    }
+}
+
+/// Creates or updates both configurations with server-side apply as the controller's field
+/// manager; writes nothing when they are in place already.
 pub async fn install(
     client: &kube::Client,
-    config: &ValidatingWebhookConfiguration,
+    url_base: &str,
+    ca_bundle_pem: &str,
 ) -> Result<(), kube::Error> {
-    let api: Api<ValidatingWebhookConfiguration> = Api::all(client.clone());
-    let name = config.metadata.name.as_deref().unwrap_or_default();
-    api.patch(
-        name,
-        &PatchParams::apply(CONTROLLER_MANAGER).force(),
-        &Patch::Apply(config),
+    let validating: Api<ValidatingWebhookConfiguration> = Api::all(client.clone());
+    super::apply::apply_if_changed(
+        &validating,
+        CONFIGURATION_NAME,
+        &configuration(url_base, ca_bundle_pem),
+    )
+    .await?;
+    let mutating: Api<MutatingWebhookConfiguration> = Api::all(client.clone());
+    super::apply::apply_if_changed(
+        &mutating,
+        MUTATING_CONFIGURATION_NAME,
+        &mutating_configuration(url_base, ca_bundle_pem),
     )
     .await?;
     Ok(())
@@ -195,3 +345,63 @@ fn answer(response: AdmissionResponse) -> Response {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether the API server's user is a cluster administrator by certificate group
+/// (`system:masters`): kube-controller-manager runs as one on the local plane.
+fn is_system_master(request: &AdmissionRequest<DynamicObject>) -> bool {
+    request
+        .user_info
+        .groups
+        .iter()
+        .flatten()
+        .any(|g| g == "system:masters")
+}
+
+/// Serves one namespaced webhook: parses the review, asks `review` for the problems of a CREATE or
+/// UPDATE (none: allowed), refuses with one line `ike: <problems>` otherwise, and times it.
+async fn review_namespaced<F>(policy: &Policy, webhook: &str, body: &[u8], review: F) -> Response
+where
+    F: AsyncFnOnce(AdmissionRequest<DynamicObject>) -> (AdmissionResponse, Vec<String>),
+{
+    let started = Instant::now();
+    let request: AdmissionRequest<DynamicObject> = match parse(body) {
+        Ok(request) => request,
+        Err(refusal) => return *refusal,
+    };
+    let reviewed = matches!(request.operation, Operation::Create | Operation::Update)
+        && request.object.is_some();
+    let (uid, namespace, name) = (
+        request.uid.clone(),
+        request.namespace.clone().unwrap_or_default(),
+        request.name.clone(),
+    );
+    let (mut response, problems) = if reviewed {
+        review(request).await
+    } else {
+        (AdmissionResponse::from(&request), Vec::new())
+    };
+    if !problems.is_empty() {
+        response = deny(response, format!("ike: {}", problems.join("; ")));
+    }
+    tracing::info!(%uid, %namespace, %name, webhook, allowed = response.allowed, "reviewed");
+    policy.metrics.observe(webhook, response.allowed, started);
+    answer(response)
+}
+
+/// The object under review as a typed `K`, or why it is not one.
+fn typed<K: DeserializeOwned>(object: Option<&DynamicObject>) -> Result<K, String> {
+    let object = object.ok_or("the admission request carries no object to review")?;
+    serde_json::to_value(object)
+        .and_then(serde_json::from_value)
+        .map_err(|e| format!("cannot review this object: {e}"))
+}
+
+/// Whether the user is one of the cluster's own controllers: a `system:masters` certificate
+/// (kube-controller-manager on the local plane), kube-controller-manager's own user, or a
+/// kube-system ServiceAccount (its controllers with `--use-service-account-credentials`).
+fn is_cluster_controller(request: &AdmissionRequest<DynamicObject>) -> bool {
+    let user = request.user_info.username.as_deref().unwrap_or_default();
+    is_system_master(request)
+        || user == "system:kube-controller-manager"
+        || user.starts_with("system:serviceaccount:kube-system:")
+}

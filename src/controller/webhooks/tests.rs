@@ -8,12 +8,18 @@ use tower::ServiceExt;
 use super::*;
 
 fn router() -> Router {
-    let (accounts, _writer) = kube::runtime::reflector::store::<Account>();
-    let (sites, _writer) = kube::runtime::reflector::store::<Site>();
+    let config = kube::Config::new("https://127.0.0.1:1".parse().unwrap());
     routes(Policy {
-        accounts,
-        sites,
+        accounts: kube::runtime::reflector::store::<Account>().0,
+        sites: kube::runtime::reflector::store::<Site>().0,
+        tenants: kube::runtime::reflector::store::<Tenant>().0,
+        ingresses: kube::runtime::reflector::store::<Ingress>().0,
+        nodes: kube::runtime::reflector::store::<PartialObjectMeta<Node>>().0,
+        client: kube::Client::try_from(config).unwrap(),
         self_service: false,
+        controller_namespace: "ike-system".into(),
+        metrics: WebhookMetrics::default(),
+        admin_service_accounts: vec!["system:serviceaccount:ike-system:ike-controller".into()],
     })
 }
 
@@ -224,7 +230,43 @@ async fn only_post_on_the_admission_path_is_served() {
 fn the_webhook_configuration_is_as_documented() {
     let ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
     let config = configuration("https://127.0.0.1:8443/", ca);
-    let value = serde_json::to_value(&config).unwrap();
+    let mut value = serde_json::to_value(&config).unwrap();
+    // The rest have the same shape: each one's name, path and selector are pinned here.
+    let rest: Vec<(String, String, bool)> = value["webhooks"].as_array().unwrap()[2..]
+        .iter()
+        .map(|w| {
+            (
+                w["name"].as_str().unwrap().to_owned(),
+                w["clientConfig"]["url"].as_str().unwrap().to_owned(),
+                w["namespaceSelector"]["matchExpressions"][0]["key"] == "ike.dev/isolated"
+                    && w["failurePolicy"] == "Fail",
+            )
+        })
+        .collect();
+    let url = |p: &str| format!("https://127.0.0.1:8443/admission/{p}");
+    assert_eq!(
+        rest,
+        [
+            (
+                "workloads.host-isolation.ike.dev".to_owned(),
+                url("workloads"),
+                true
+            ),
+            ("services.traffic.ike.dev".to_owned(), url("services"), true),
+            (
+                "endpoints.traffic.ike.dev".to_owned(),
+                url("endpoints"),
+                true
+            ),
+            (
+                "ingresses.traffic.ike.dev".to_owned(),
+                url("ingresses"),
+                true
+            ),
+            ("volumes.isolation.ike.dev".to_owned(), url("volumes"), true),
+        ]
+    );
+    value["webhooks"].as_array_mut().unwrap().truncate(2);
     assert_eq!(
         value,
         json!({
@@ -308,4 +350,20 @@ async fn a_tenant_review_is_answered_on_its_own_path() {
     assert_eq!(answer["response"]["allowed"], false);
     let message = answer["response"]["status"]["message"].as_str().unwrap();
     assert_eq!(message, "ike: tenant t: a tenant needs at least one owner");
+}
+
+#[test]
+fn the_defaults_are_a_mutating_webhook_on_pod_creation_in_tenant_namespaces() {
+    let ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    let value = serde_json::to_value(mutating_configuration("https://127.0.0.1:8443", ca)).unwrap();
+    assert_eq!(value["kind"], "MutatingWebhookConfiguration");
+    assert_eq!(value["metadata"]["name"], "ike-defaults");
+    let hook = &value["webhooks"][0];
+    assert_eq!(
+        hook["clientConfig"]["url"],
+        "https://127.0.0.1:8443/admission/defaults"
+    );
+    assert_eq!(hook["rules"][0]["resources"], json!(["pods"]));
+    assert_eq!(hook["failurePolicy"], "Fail");
+    assert_eq!(hook["reinvocationPolicy"], "IfNeeded");
 }

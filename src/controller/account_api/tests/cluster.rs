@@ -115,7 +115,8 @@ impl Cluster {
             .push(name.to_string());
     }
 
-    async fn create_account(&self, name: &str, admin: bool) {
+    /// Creates Account `name`; returns its UID.
+    async fn create_account(&self, name: &str, admin: bool) -> String {
         self.clean_up(name);
         let account = Account::new(
             name,
@@ -127,7 +128,10 @@ impl Cluster {
         self.accounts()
             .create(&PostParams::default(), &account)
             .await
-            .unwrap();
+            .unwrap()
+            .metadata
+            .uid
+            .expect("a stored object has a UID")
     }
 
     /// Runs kubectl with `cert`/`key` as the user; returns (success, stdout + stderr).
@@ -237,13 +241,21 @@ async fn enrollment_works_once_and_the_certificate_authenticates_as_the_account(
     // The bootstrap admin gets a token; enrolling with it works once.
     let admin = unique("admin");
     cluster.clean_up(&admin);
-    let token = bootstrap_admin(cluster.client.clone(), &admin)
+    let token = bootstrap_admin(cluster.client.clone(), &admin, None)
         .await
         .unwrap()
         .expect("a new admin gets a token");
     let stored = cluster.accounts().get_status(&admin).await.unwrap();
-    let enrollment = stored.status.unwrap().enrollment.unwrap();
+    let enrollment = stored.status.clone().unwrap().enrollment.unwrap();
     assert_eq!(enrollment.token_hash, tokens::hash(&token));
+    // A restart that finds the token it handed out still pending writes nothing.
+    let again = bootstrap_admin(cluster.client.clone(), &admin, Some(&token)).await;
+    assert_eq!(again.unwrap(), None);
+    let unchanged = cluster.accounts().get_status(&admin).await.unwrap();
+    assert_eq!(
+        unchanged.metadata.resource_version,
+        stored.metadata.resource_version
+    );
     // The watch must deliver the status before the token is usable from the store.
     within(Duration::from_secs(5), async || {
         anonymous
@@ -288,7 +300,7 @@ async fn enrollment_works_once_and_the_certificate_authenticates_as_the_account(
     .await;
     assert!(recorded.is_some(), "the certificate was not recorded");
     assert_eq!(
-        bootstrap_admin(cluster.client.clone(), &admin)
+        bootstrap_admin(cluster.client.clone(), &admin, None)
             .await
             .unwrap(),
         None
@@ -422,10 +434,10 @@ async fn a_disabled_account_is_refused_renewal_within_a_second() {
     let cluster = Cluster::connect().await;
     let (api, ca) = cluster.start().await;
     let name = unique("carol");
-    cluster.create_account(&name, false).await;
+    let uid = cluster.create_account(&name, false).await;
     let (key, csr) = pki::new_key_and_csr(&name).unwrap();
     let cert = ca
-        .issue(&csr, &name, HOUR, SystemTime::now())
+        .issue(&csr, &bound(&name, &uid), HOUR, SystemTime::now())
         .unwrap()
         .cert_pem;
     let client = TestClient::new(api.local_addr(), ca.cert_pem(), Some((&cert, &key)));
@@ -509,10 +521,10 @@ async fn sixty_four_clients_renewing_at_once_all_succeed_and_are_recorded() {
     let mut names = Vec::new();
     for i in 0..CLIENTS {
         let name = unique(&format!("load{i}"));
-        cluster.create_account(&name, false).await;
+        let uid = cluster.create_account(&name, false).await;
         let (key, csr) = pki::new_key_and_csr(&name).unwrap();
         let cert = ca
-            .issue(&csr, &name, HOUR, SystemTime::now())
+            .issue(&csr, &bound(&name, &uid), HOUR, SystemTime::now())
             .unwrap()
             .cert_pem;
         clients.push((

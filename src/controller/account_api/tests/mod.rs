@@ -1,5 +1,5 @@
-//! Tests of the account API over real HTTPS: [`offline`] without a cluster, [`cluster`] against
-//! a real control plane.
+//! Tests of the account API over real HTTPS: [`offline`] and [`bound`] (certificates bound to
+//! their Account) without a cluster, [`cluster`] against a real control plane.
 //!
 //! The first group needs no cluster: the Account store is fed by hand, as the watch would, and the
 //! kube client points at a closed port (nothing these requests do writes to the apiserver). The
@@ -27,6 +27,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::api::fixtures::account;
 
+mod bound;
 mod cluster;
 mod offline;
 
@@ -134,6 +135,15 @@ pub(super) fn error_message(body: &Value) -> String {
     assert!(!message.contains('\n'), "{message}");
     assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
     message
+}
+
+/// What a certificate for Account `account` with UID `uid` is bound to (nothing revoked).
+pub(super) fn bound<'a>(account: &'a str, uid: &'a str) -> pki::AccountBinding<'a> {
+    pki::AccountBinding {
+        account,
+        uid,
+        valid_after: None,
+    }
 }
 
 pub(super) fn renew_body() -> Value {

@@ -6,21 +6,25 @@ use crate::api::{AccountStatus, Enrollment};
 use crate::controller::account_api::tokens;
 use crate::util::time::rfc3339;
 
-struct Offline {
-    api: AccountApi,
-    writer: Writer<Account>,
-    ca: Arc<AccountCa>,
+pub(super) struct Offline {
+    pub(super) api: AccountApi,
+    pub(super) writer: Writer<Account>,
+    pub(super) ca: Arc<AccountCa>,
+    /// The CA's key, to sign certificates the account API would not.
+    pub(super) ca_key: String,
     metrics: AccountApiMetrics,
 }
 
 impl Offline {
-    async fn start(accounts: &[Account]) -> Self {
+    pub(super) async fn start(accounts: &[Account]) -> Self {
         crate::install_crypto_provider();
         let config = kube::Config::new("https://127.0.0.1:1".parse().unwrap());
         let client = kube::Client::try_from(config).unwrap();
+        let (ca, ca_key) =
+            AccountCa::generate("account API test CA", 24 * HOUR, SystemTime::now()).unwrap();
         let mut config = AccountApiConfig::new(
             "127.0.0.1:0".parse().unwrap(),
-            test_ca(),
+            ca,
             "https://127.0.0.1:6443",
             "test-site",
         );
@@ -38,18 +42,35 @@ impl Offline {
             api,
             writer,
             ca,
+            ca_key,
             metrics,
         }
     }
 
-    fn client(&self, identity: Option<(&str, &str)>) -> TestClient {
+    pub(super) fn client(&self, identity: Option<(&str, &str)>) -> TestClient {
         TestClient::new(self.api.local_addr(), self.ca.cert_pem(), identity)
     }
 
-    /// A key and a certificate for `account` valid from `now - 5 min` for `ttl`.
-    fn identity(&self, account: &str, ttl: Duration, now: SystemTime) -> (String, String) {
-        let (key, csr) = pki::new_key_and_csr(account).unwrap();
-        let issued = self.ca.issue(&csr, account, ttl, now).unwrap();
+    /// A key and a certificate for `account` (bound to its fixture UID) valid from
+    /// `now - 5 min` for `ttl`.
+    pub(super) fn identity(
+        &self,
+        account: &str,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> (String, String) {
+        self.identity_bound(&bound(account, &format!("uid-{account}")), ttl, now)
+    }
+
+    /// A key and a certificate bound as `to` says.
+    pub(super) fn identity_bound(
+        &self,
+        to: &pki::AccountBinding<'_>,
+        ttl: Duration,
+        now: SystemTime,
+    ) -> (String, String) {
+        let (key, csr) = pki::new_key_and_csr(to.account).unwrap();
+        let issued = self.ca.issue(&csr, to, ttl, now).unwrap();
         (issued.cert_pem, key)
     }
 }
@@ -216,7 +237,7 @@ async fn expired_and_foreign_certificates_fail_the_handshake() {
     let foreign = test_ca();
     let (key, csr) = pki::new_key_and_csr("alice").unwrap();
     let forged = foreign
-        .issue(&csr, "alice", HOUR, SystemTime::now())
+        .issue(&csr, &bound("alice", "uid-alice"), HOUR, SystemTime::now())
         .unwrap();
     let client = server.client(Some((&forged.cert_pem, &key)));
     let result = client

@@ -1,0 +1,235 @@
+//! Defaults for tenant pods (a mutating webhook), so that the confined choice is the default one:
+//! - seccomp `RuntimeDefault` for a pod that sets no profile anywhere, and AppArmor
+//!   `runtime/default` for each container that sets none (the annotation form, which every
+//!   version from 1.4 to today reads), when the site's `defaultConfinement` is on (the default);
+//!   pods that ask for `Unconfined` are left as they are and refused by the baseline rules;
+//! - `imagePullPolicy: Always` on every container when the site's `alwaysPullImages` is on, so no
+//!   tenant runs another tenant's private image from a node's cache;
+//! - a toleration of the tenant's own dedicated-node taint when it has dedicated nodes.
+//!
+//! Only pod CREATE is mutated: an existing pod's spec cannot change.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::Response;
+use k8s_openapi::api::core::v1::Pod;
+use kube::core::DynamicObject;
+use kube::core::admission::{AdmissionRequest, AdmissionResponse, Operation};
+use serde_json::{Value, json};
+
+use super::scheduling::DEDICATED_TAINT;
+use super::{Hook, Policy, answer, parse};
+use crate::api::TenantPolicy;
+use crate::api::consts::ISOLATED_LABEL;
+
+/// The webhook: CREATE of pods in tenant namespaces.
+pub const HOOK: Hook = Hook {
+    name: "pods.defaults.ike.dev",
+    path: "/admission/defaults",
+    rule: [&[""], &["v1"], &["pods"]],
+    scope: "Namespaced",
+    namespace_label: Some(ISOLATED_LABEL),
+};
+
+/// The AppArmor annotation prefix, one per container.
+const APPARMOR: &str = "container.apparmor.security.beta.kubernetes.io/";
+
+/// Answers one AdmissionReview of a pod with the patch that sets its defaults.
+pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response {
+    let started = std::time::Instant::now();
+    let request: AdmissionRequest<DynamicObject> = match parse(&body) {
+        Ok(request) => request,
+        Err(refusal) => return *refusal,
+    };
+    let mut response = AdmissionResponse::from(&request);
+    if request.operation == Operation::Create
+        && let Some(object) = &request.object
+        && let Ok(pod) = serde_json::to_value(object).and_then(serde_json::from_value::<Pod>)
+    {
+        let namespace = request.namespace.as_deref().unwrap_or_default();
+        let dedicated_to = policy
+            .tenant_of(namespace)
+            .filter(|t| t.spec.node_selector.as_ref().is_some_and(|s| !s.is_empty()))
+            .and_then(|t| t.metadata.name.clone());
+        let ops = defaults(&pod, &policy.site().tenants, dedicated_to.as_deref());
+        if !ops.is_empty() {
+            match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
+                .map_err(|e| e.to_string())
+                .and_then(|patch| {
+                    response
+                        .clone()
+                        .with_patch(patch)
+                        .map_err(|e| e.to_string())
+                }) {
+                Ok(patched) => response = patched,
+                Err(e) => tracing::warn!(error = %e, "cannot build the defaults patch"),
+            }
+        }
+    }
+    policy.metrics.observe(HOOK.name, response.allowed, started);
+    answer(response)
+}
+
+/// JSON patch operations setting `pod`'s defaults under `site`; `dedicated_to` is the tenant
+/// whose dedicated nodes the pod is bound for, if any.
+pub fn defaults(pod: &Pod, site: &TenantPolicy, dedicated_to: Option<&str>) -> Vec<Value> {
+    let mut ops = Vec::new();
+    let Some(spec) = &pod.spec else {
+        return ops;
+    };
+    if site.default_confinement {
+        let pod_profile = spec
+            .security_context
+            .as_ref()
+            .and_then(|c| c.seccomp_profile.as_ref())
+            .is_some();
+        let container_profile = spec
+            .containers
+            .iter()
+            .chain(spec.init_containers.iter().flatten())
+            .any(|c| {
+                c.security_context
+                    .as_ref()
+                    .and_then(|s| s.seccomp_profile.as_ref())
+                    .is_some()
+            });
+        let annotations = pod.metadata.annotations.clone().unwrap_or_default();
+        let annotated = annotations
+            .keys()
+            .any(|k| k.starts_with("seccomp.security.alpha.kubernetes.io/"));
+        if !pod_profile && !container_profile && !annotated {
+            if spec.security_context.is_none() {
+                ops.push(json!({"op": "add", "path": "/spec/securityContext", "value": {}}));
+            }
+            ops.push(json!({
+                "op": "add",
+                "path": "/spec/securityContext/seccompProfile",
+                "value": {"type": "RuntimeDefault"}
+            }));
+        }
+        let mut missing: Vec<&str> = spec
+            .containers
+            .iter()
+            .chain(spec.init_containers.iter().flatten())
+            .map(|c| c.name.as_str())
+            .filter(|name| !annotations.contains_key(&format!("{APPARMOR}{name}")))
+            .collect();
+        missing.dedup();
+        if !missing.is_empty() && pod.metadata.annotations.is_none() {
+            ops.push(json!({"op": "add", "path": "/metadata/annotations", "value": {}}));
+        }
+        for name in missing {
+            ops.push(json!({
+                "op": "add",
+                "path": format!("/metadata/annotations/{}", escape(&format!("{APPARMOR}{name}"))),
+                "value": "runtime/default"
+            }));
+        }
+    }
+    if site.always_pull_images {
+        for (list, containers) in [
+            ("containers", Some(&spec.containers)),
+            ("initContainers", spec.init_containers.as_ref()),
+        ] {
+            for (i, c) in containers.into_iter().flatten().enumerate() {
+                if c.image_pull_policy.as_deref() != Some("Always") {
+                    ops.push(json!({
+                        "op": "add",
+                        "path": format!("/spec/{list}/{i}/imagePullPolicy"),
+                        "value": "Always"
+                    }));
+                }
+            }
+        }
+    }
+    if let Some(tenant) = dedicated_to {
+        let toleration = json!({"key": DEDICATED_TAINT, "operator": "Equal", "value": tenant, "effect": "NoSchedule"});
+        let present = spec.tolerations.iter().flatten().any(|t| {
+            t.key.as_deref() == Some(DEDICATED_TAINT) && t.value.as_deref() == Some(tenant)
+        });
+        if !present {
+            if spec.tolerations.is_none() {
+                ops.push(json!({"op": "add", "path": "/spec/tolerations", "value": []}));
+            }
+            ops.push(json!({"op": "add", "path": "/spec/tolerations/-", "value": toleration}));
+        }
+    }
+    ops
+}
+
+/// A JSON pointer token (RFC 6901): `~` and `/` escaped.
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(value: Value) -> Pod {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn apply(pod_value: Value, site: &TenantPolicy, dedicated: Option<&str>) -> Value {
+        let ops = defaults(&pod(pod_value.clone()), site, dedicated);
+        let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops)).unwrap();
+        let mut doc = pod_value;
+        json_patch::patch(&mut doc, &patch).unwrap();
+        doc
+    }
+
+    #[test]
+    fn a_pod_without_profiles_gets_runtime_default_seccomp_and_apparmor() {
+        let out = apply(
+            json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "app", "image": "x"}], "initContainers": [{"name": "init", "image": "x"}]}}),
+            &TenantPolicy::default(),
+            None,
+        );
+        assert_eq!(
+            out["spec"]["securityContext"]["seccompProfile"]["type"],
+            "RuntimeDefault"
+        );
+        assert_eq!(
+            out["metadata"]["annotations"]["container.apparmor.security.beta.kubernetes.io/app"],
+            "runtime/default"
+        );
+        assert_eq!(
+            out["metadata"]["annotations"]["container.apparmor.security.beta.kubernetes.io/init"],
+            "runtime/default"
+        );
+        assert!(
+            out["spec"]["containers"][0]
+                .get("imagePullPolicy")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_pods_own_choices_are_kept() {
+        let value = json!({
+            "metadata": {"name": "p", "annotations": {"container.apparmor.security.beta.kubernetes.io/app": "localhost/mine"}},
+            "spec": {"securityContext": {"runAsUser": 1000}, "containers": [{"name": "app", "image": "x", "securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "p.json"}}}]}
+        });
+        let out = apply(value.clone(), &TenantPolicy::default(), None);
+        assert_eq!(out, value, "nothing changed");
+    }
+
+    #[test]
+    fn the_site_may_force_image_pulls_and_dedicated_pods_tolerate_their_own_taint() {
+        let site = TenantPolicy {
+            always_pull_images: true,
+            default_confinement: false,
+            ..Default::default()
+        };
+        let out = apply(
+            json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "a", "image": "x", "imagePullPolicy": "IfNotPresent"}, {"name": "b", "image": "y"}]}}),
+            &site,
+            Some("team-a"),
+        );
+        assert_eq!(out["spec"]["containers"][0]["imagePullPolicy"], "Always");
+        assert_eq!(out["spec"]["containers"][1]["imagePullPolicy"], "Always");
+        assert_eq!(out["spec"]["tolerations"][0]["key"], DEDICATED_TAINT);
+        assert_eq!(out["spec"]["tolerations"][0]["value"], "team-a");
+        assert!(out["metadata"].get("annotations").is_none());
+    }
+}
