@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Pods'' IPs, for a pod network reachable from the office (IKE Office)')
             [CompletionResult]::new('expose', 'expose', [CompletionResultType]::ParameterValue, 'Give a workload''s pods a DNS name on IKE Office: a headless Service with external-dns'' annotations, the name checked against the site''s rules')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Check a name (host, svc/NAME, pod/NAME) against the site''s nameserver, or find the pod and tenant behind an IP')
+            [CompletionResult]::new('notify', 'notify', [CompletionResultType]::ParameterValue, 'Say where a namespace''s alerts go: Barry, e-mail, Microsoft Teams')
             [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'The kubeconfig credential plugin kubectl runs (not for people)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('site', 'site', [CompletionResultType]::ParameterValue, 'Show the sites in your kubeconfig')
@@ -677,6 +678,176 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'ike;notify' {
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('barry', 'barry', [CompletionResultType]::ParameterValue, 'Send this namespace''s alerts to channels in Barry (opened with your token)')
+            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'Send this namespace''s alerts by e-mail')
+            [CompletionResult]::new('teams', 'teams', [CompletionResultType]::ParameterValue, 'Send this namespace''s alerts to a Microsoft Teams channel (a Workflows webhook)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the notification configs of a namespace (-A: of every namespace you may read)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one notification config: where it sends, its conditions, its last delivery')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send a test alert through Alertmanager and report where it arrived, or why not')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a notification config (its Secret is kept)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ike;notify;barry' {
+            [CompletionResult]::new('--channel', '--channel', [CompletionResultType]::ParameterName, 'A Barry channel that gets the alerts, opened if it does not exist (repeatable)')
+            [CompletionResult]::new('--mute', '--mute', [CompletionResultType]::ParameterName, 'A channel that gets them muted: Barry records the alerts and notifies nobody (repeatable)')
+            [CompletionResult]::new('--token-secret', '--token-secret', [CompletionResultType]::ParameterName, 'The Secret whose key ''token'' holds your Barry API token (default with --token-file: NAME-barry-token)')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Write that Secret from this file (''-'': standard input)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change and change nothing (server-side dry run where the server is asked)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ike;notify;email' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'A recipient: a plain address such as oncall@example.com (repeatable)')
+            [CompletionResult]::new('--subject-prefix', '--subject-prefix', [CompletionResultType]::ParameterName, 'Text put before the subject line, such as ''[shop]''')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--send-resolved', '--send-resolved', [CompletionResultType]::ParameterName, 'Also send a message when the alerts resolve')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change and change nothing (server-side dry run where the server is asked)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ike;notify;teams' {
+            [CompletionResult]::new('--webhook-url-file', '--webhook-url-file', [CompletionResultType]::ParameterName, 'Write the Teams Workflows webhook URL from this file (''-'': standard input) into the Secret')
+            [CompletionResult]::new('--webhook-url-secret', '--webhook-url-secret', [CompletionResultType]::ParameterName, 'The Secret whose key ''url'' holds the webhook URL (default: NAME-teams-webhook)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change and change nothing (server-side dry run where the server is asked)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ike;notify;list' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'List the configs of every namespace you may read')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'List the configs of every namespace you may read')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ike;notify;show' {
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Its kind, when the name is used by several')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ike;notify;test' {
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Its kind, when the name is used by several')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the alert to arrive (Alertmanager sends after its group_wait)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ike;notify;delete' {
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Its kind, when the name is used by several')
+            [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace to use instead of the context''s default')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change and change nothing (server-side dry run where the server is asked)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Log more to stderr (-v info, -vv debug, -vvv trace)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'ike;notify;help' {
+            [CompletionResult]::new('barry', 'barry', [CompletionResultType]::ParameterValue, 'Send this namespace''s alerts to channels in Barry (opened with your token)')
+            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'Send this namespace''s alerts by e-mail')
+            [CompletionResult]::new('teams', 'teams', [CompletionResultType]::ParameterValue, 'Send this namespace''s alerts to a Microsoft Teams channel (a Workflows webhook)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the notification configs of a namespace (-A: of every namespace you may read)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one notification config: where it sends, its conditions, its last delivery')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send a test alert through Alertmanager and report where it arrived, or why not')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a notification config (its Secret is kept)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'ike;notify;help;barry' {
+            break
+        }
+        'ike;notify;help;email' {
+            break
+        }
+        'ike;notify;help;teams' {
+            break
+        }
+        'ike;notify;help;list' {
+            break
+        }
+        'ike;notify;help;show' {
+            break
+        }
+        'ike;notify;help;test' {
+            break
+        }
+        'ike;notify;help;delete' {
+            break
+        }
+        'ike;notify;help;help' {
+            break
+        }
         'ike;credential' {
             [CompletionResult]::new('--renew-within', '--renew-within', [CompletionResultType]::ParameterName, 'Renew when less than this is left, whatever the lifetime (e.g. 1h)')
             [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
@@ -767,6 +938,7 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             [CompletionResult]::new('pod', 'pod', [CompletionResultType]::ParameterValue, 'Pods'' IPs, for a pod network reachable from the office (IKE Office)')
             [CompletionResult]::new('expose', 'expose', [CompletionResultType]::ParameterValue, 'Give a workload''s pods a DNS name on IKE Office: a headless Service with external-dns'' annotations, the name checked against the site''s rules')
             [CompletionResult]::new('resolve', 'resolve', [CompletionResultType]::ParameterValue, 'Check a name (host, svc/NAME, pod/NAME) against the site''s nameserver, or find the pod and tenant behind an IP')
+            [CompletionResult]::new('notify', 'notify', [CompletionResultType]::ParameterValue, 'Say where a namespace''s alerts go: Barry, e-mail, Microsoft Teams')
             [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'The kubeconfig credential plugin kubectl runs (not for people)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('site', 'site', [CompletionResultType]::ParameterValue, 'Show the sites in your kubeconfig')
@@ -874,6 +1046,37 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             break
         }
         'ike;help;resolve' {
+            break
+        }
+        'ike;help;notify' {
+            [CompletionResult]::new('barry', 'barry', [CompletionResultType]::ParameterValue, 'Send this namespace''s alerts to channels in Barry (opened with your token)')
+            [CompletionResult]::new('email', 'email', [CompletionResultType]::ParameterValue, 'Send this namespace''s alerts by e-mail')
+            [CompletionResult]::new('teams', 'teams', [CompletionResultType]::ParameterValue, 'Send this namespace''s alerts to a Microsoft Teams channel (a Workflows webhook)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the notification configs of a namespace (-A: of every namespace you may read)')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one notification config: where it sends, its conditions, its last delivery')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send a test alert through Alertmanager and report where it arrived, or why not')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a notification config (its Secret is kept)')
+            break
+        }
+        'ike;help;notify;barry' {
+            break
+        }
+        'ike;help;notify;email' {
+            break
+        }
+        'ike;help;notify;teams' {
+            break
+        }
+        'ike;help;notify;list' {
+            break
+        }
+        'ike;help;notify;show' {
+            break
+        }
+        'ike;help;notify;test' {
+            break
+        }
+        'ike;help;notify;delete' {
             break
         }
         'ike;help;credential' {

@@ -38,6 +38,7 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand pod 'Pods'' IPs, for a pod network reachable from the office (IKE Office)'
             cand expose 'Give a workload''s pods a DNS name on IKE Office: a headless Service with external-dns'' annotations, the name checked against the site''s rules'
             cand resolve 'Check a name (host, svc/NAME, pod/NAME) against the site''s nameserver, or find the pod and tenant behind an IP'
+            cand notify 'Say where a namespace''s alerts go: Barry, e-mail, Microsoft Teams'
             cand credential 'The kubeconfig credential plugin kubectl runs (not for people)'
             cand completion 'Print a shell completion script'
             cand site 'Show the sites in your kubeconfig'
@@ -610,6 +611,159 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'ike;notify'= {
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand barry 'Send this namespace''s alerts to channels in Barry (opened with your token)'
+            cand email 'Send this namespace''s alerts by e-mail'
+            cand teams 'Send this namespace''s alerts to a Microsoft Teams channel (a Workflows webhook)'
+            cand list 'List the notification configs of a namespace (-A: of every namespace you may read)'
+            cand show 'Show one notification config: where it sends, its conditions, its last delivery'
+            cand test 'Send a test alert through Alertmanager and report where it arrived, or why not'
+            cand delete 'Delete a notification config (its Secret is kept)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;notify;barry'= {
+            cand --channel 'A Barry channel that gets the alerts, opened if it does not exist (repeatable)'
+            cand --mute 'A channel that gets them muted: Barry records the alerts and notifies nobody (repeatable)'
+            cand --token-secret 'The Secret whose key ''token'' holds your Barry API token (default with --token-file: NAME-barry-token)'
+            cand --token-file 'Write that Secret from this file (''-'': standard input)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;notify;email'= {
+            cand --to 'A recipient: a plain address such as oncall@example.com (repeatable)'
+            cand --subject-prefix 'Text put before the subject line, such as ''[shop]'''
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --send-resolved 'Also send a message when the alerts resolve'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;notify;teams'= {
+            cand --webhook-url-file 'Write the Teams Workflows webhook URL from this file (''-'': standard input) into the Secret'
+            cand --webhook-url-secret 'The Secret whose key ''url'' holds the webhook URL (default: NAME-teams-webhook)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;notify;list'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -A 'List the configs of every namespace you may read'
+            cand --all-namespaces 'List the configs of every namespace you may read'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;notify;show'= {
+            cand --kind 'Its kind, when the name is used by several'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;notify;test'= {
+            cand --kind 'Its kind, when the name is used by several'
+            cand --timeout 'How long to wait for the alert to arrive (Alertmanager sends after its group_wait)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;notify;delete'= {
+            cand --kind 'Its kind, when the name is used by several'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;notify;help'= {
+            cand barry 'Send this namespace''s alerts to channels in Barry (opened with your token)'
+            cand email 'Send this namespace''s alerts by e-mail'
+            cand teams 'Send this namespace''s alerts to a Microsoft Teams channel (a Workflows webhook)'
+            cand list 'List the notification configs of a namespace (-A: of every namespace you may read)'
+            cand show 'Show one notification config: where it sends, its conditions, its last delivery'
+            cand test 'Send a test alert through Alertmanager and report where it arrived, or why not'
+            cand delete 'Delete a notification config (its Secret is kept)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;notify;help;barry'= {
+        }
+        &'ike;notify;help;email'= {
+        }
+        &'ike;notify;help;teams'= {
+        }
+        &'ike;notify;help;list'= {
+        }
+        &'ike;notify;help;show'= {
+        }
+        &'ike;notify;help;test'= {
+        }
+        &'ike;notify;help;delete'= {
+        }
+        &'ike;notify;help;help'= {
+        }
         &'ike;credential'= {
             cand --renew-within 'Renew when less than this is left, whatever the lifetime (e.g. 1h)'
             cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
@@ -692,6 +846,7 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand pod 'Pods'' IPs, for a pod network reachable from the office (IKE Office)'
             cand expose 'Give a workload''s pods a DNS name on IKE Office: a headless Service with external-dns'' annotations, the name checked against the site''s rules'
             cand resolve 'Check a name (host, svc/NAME, pod/NAME) against the site''s nameserver, or find the pod and tenant behind an IP'
+            cand notify 'Say where a namespace''s alerts go: Barry, e-mail, Microsoft Teams'
             cand credential 'The kubeconfig credential plugin kubectl runs (not for people)'
             cand completion 'Print a shell completion script'
             cand site 'Show the sites in your kubeconfig'
@@ -771,6 +926,29 @@ set edit:completion:arg-completer[ike] = {|@words|
         &'ike;help;expose'= {
         }
         &'ike;help;resolve'= {
+        }
+        &'ike;help;notify'= {
+            cand barry 'Send this namespace''s alerts to channels in Barry (opened with your token)'
+            cand email 'Send this namespace''s alerts by e-mail'
+            cand teams 'Send this namespace''s alerts to a Microsoft Teams channel (a Workflows webhook)'
+            cand list 'List the notification configs of a namespace (-A: of every namespace you may read)'
+            cand show 'Show one notification config: where it sends, its conditions, its last delivery'
+            cand test 'Send a test alert through Alertmanager and report where it arrived, or why not'
+            cand delete 'Delete a notification config (its Secret is kept)'
+        }
+        &'ike;help;notify;barry'= {
+        }
+        &'ike;help;notify;email'= {
+        }
+        &'ike;help;notify;teams'= {
+        }
+        &'ike;help;notify;list'= {
+        }
+        &'ike;help;notify;show'= {
+        }
+        &'ike;help;notify;test'= {
+        }
+        &'ike;help;notify;delete'= {
         }
         &'ike;help;credential'= {
         }

@@ -40,6 +40,7 @@ complete -c ike -n "__fish_ike_needs_command" -f -a "doctor" -d 'Check what you 
 complete -c ike -n "__fish_ike_needs_command" -f -a "pod" -d 'Pods\' IPs, for a pod network reachable from the office (IKE Office)'
 complete -c ike -n "__fish_ike_needs_command" -f -a "expose" -d 'Give a workload\'s pods a DNS name on IKE Office: a headless Service with external-dns\' annotations, the name checked against the site\'s rules'
 complete -c ike -n "__fish_ike_needs_command" -f -a "resolve" -d 'Check a name (host, svc/NAME, pod/NAME) against the site\'s nameserver, or find the pod and tenant behind an IP'
+complete -c ike -n "__fish_ike_needs_command" -f -a "notify" -d 'Say where a namespace\'s alerts go: Barry, e-mail, Microsoft Teams'
 complete -c ike -n "__fish_ike_needs_command" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
 complete -c ike -n "__fish_ike_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c ike -n "__fish_ike_needs_command" -f -a "site" -d 'Show the sites in your kubeconfig'
@@ -361,6 +362,104 @@ complete -c ike -n "__fish_ike_using_subcommand resolve" -s n -l namespace -d 'T
 complete -c ike -n "__fish_ike_using_subcommand resolve" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c ike -n "__fish_ike_using_subcommand resolve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ike -n "__fish_ike_using_subcommand resolve" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -f -a "barry" -d 'Send this namespace\'s alerts to channels in Barry (opened with your token)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -f -a "email" -d 'Send this namespace\'s alerts by e-mail'
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -f -a "teams" -d 'Send this namespace\'s alerts to a Microsoft Teams channel (a Workflows webhook)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -f -a "list" -d 'List the notification configs of a namespace (-A: of every namespace you may read)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -f -a "show" -d 'Show one notification config: where it sends, its conditions, its last delivery'
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -f -a "test" -d 'Send a test alert through Alertmanager and report where it arrived, or why not'
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -f -a "delete" -d 'Delete a notification config (its Secret is kept)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and not __fish_seen_subcommand_from barry email teams list show test delete help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from barry" -l channel -d 'A Barry channel that gets the alerts, opened if it does not exist (repeatable)' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from barry" -l mute -d 'A channel that gets them muted: Barry records the alerts and notifies nobody (repeatable)' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from barry" -l token-secret -d 'The Secret whose key \'token\' holds your Barry API token (default with --token-file: NAME-barry-token)' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from barry" -l token-file -d 'Write that Secret from this file (\'-\': standard input)' -r -F
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from barry" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from barry" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from barry" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from barry" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from barry" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from barry" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from barry" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from email" -l to -d 'A recipient: a plain address such as oncall@example.com (repeatable)' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from email" -l subject-prefix -d 'Text put before the subject line, such as \'[shop]\'' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from email" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from email" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from email" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from email" -l send-resolved -d 'Also send a message when the alerts resolve'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from email" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from email" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from email" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from email" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from teams" -l webhook-url-file -d 'Write the Teams Workflows webhook URL from this file (\'-\': standard input) into the Secret' -r -F
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from teams" -l webhook-url-secret -d 'The Secret whose key \'url\' holds the webhook URL (default: NAME-teams-webhook)' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from teams" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from teams" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from teams" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from teams" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from teams" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from teams" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from teams" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from list" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from list" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from list" -s A -l all-namespaces -d 'List the configs of every namespace you may read'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from show" -l kind -d 'Its kind, when the name is used by several' -r -f -a "barry\t'BarryConfig'
+email\t'EmailConfig'
+teams\t'TeamsConfig'"
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from show" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from show" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from test" -l kind -d 'Its kind, when the name is used by several' -r -f -a "barry\t'BarryConfig'
+email\t'EmailConfig'
+teams\t'TeamsConfig'"
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from test" -l timeout -d 'How long to wait for the alert to arrive (Alertmanager sends after its group_wait)' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from test" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from test" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from test" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from test" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from test" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from delete" -l kind -d 'Its kind, when the name is used by several' -r -f -a "barry\t'BarryConfig'
+email\t'EmailConfig'
+teams\t'TeamsConfig'"
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from delete" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from delete" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from delete" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "barry" -d 'Send this namespace\'s alerts to channels in Barry (opened with your token)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "email" -d 'Send this namespace\'s alerts by e-mail'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "teams" -d 'Send this namespace\'s alerts to a Microsoft Teams channel (a Workflows webhook)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the notification configs of a namespace (-A: of every namespace you may read)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one notification config: where it sends, its conditions, its last delivery'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "test" -d 'Send a test alert through Alertmanager and report where it arrived, or why not'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a notification config (its Secret is kept)'
+complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ike -n "__fish_ike_using_subcommand credential" -l renew-within -d 'Renew when less than this is left, whatever the lifetime (e.g. 1h)' -r
 complete -c ike -n "__fish_ike_using_subcommand credential" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
 complete -c ike -n "__fish_ike_using_subcommand credential" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
@@ -398,21 +497,22 @@ complete -c ike -n "__fish_ike_using_subcommand version" -l client -d 'Show only
 complete -c ike -n "__fish_ike_using_subcommand version" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c ike -n "__fish_ike_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ike -n "__fish_ike_using_subcommand version" -s V -l version -d 'Print version'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "login" -d 'Log in to a site: enroll with a one-time token, or renew your certificate'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "whoami" -d 'Show your account, site, tenants and certificate'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "logout" -d 'Remove ike\'s key, certificate and kubeconfig entries for a site'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "account" -d 'Manage accounts (platform admins)'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "tenant" -d 'Create, list, show and change tenants'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "ns" -d 'Create, list and delete a tenant\'s namespaces'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "doctor" -d 'Check what you may and may not do on a site, each check with a one-line explanation'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "pod" -d 'Pods\' IPs, for a pod network reachable from the office (IKE Office)'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "expose" -d 'Give a workload\'s pods a DNS name on IKE Office: a headless Service with external-dns\' annotations, the name checked against the site\'s rules'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "resolve" -d 'Check a name (host, svc/NAME, pod/NAME) against the site\'s nameserver, or find the pod and tenant behind an IP'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "completion" -d 'Print a shell completion script'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "site" -d 'Show the sites in your kubeconfig'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve credential completion site version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "login" -d 'Log in to a site: enroll with a one-time token, or renew your certificate'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "whoami" -d 'Show your account, site, tenants and certificate'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "logout" -d 'Remove ike\'s key, certificate and kubeconfig entries for a site'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "account" -d 'Manage accounts (platform admins)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "tenant" -d 'Create, list, show and change tenants'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "ns" -d 'Create, list and delete a tenant\'s namespaces'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "doctor" -d 'Check what you may and may not do on a site, each check with a one-line explanation'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "pod" -d 'Pods\' IPs, for a pod network reachable from the office (IKE Office)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "expose" -d 'Give a workload\'s pods a DNS name on IKE Office: a headless Service with external-dns\' annotations, the name checked against the site\'s rules'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "resolve" -d 'Check a name (host, svc/NAME, pod/NAME) against the site\'s nameserver, or find the pod and tenant behind an IP'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "notify" -d 'Say where a namespace\'s alerts go: Barry, e-mail, Microsoft Teams'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "completion" -d 'Print a shell completion script'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "site" -d 'Show the sites in your kubeconfig'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "create" -d 'Create an account and print its one-time enrollment token'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List the accounts'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "show" -d 'Show one account'
@@ -431,4 +531,11 @@ complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from ns" -f -a "list" -d 'List the namespaces of your tenants (platform admins: of every tenant)'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from ns" -f -a "delete" -d 'Take a namespace off its tenant: it is deleted with everything in it, unless the tenant keeps its namespaces'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from pod" -f -a "ip" -d 'Show pod IPs (IPv4 and IPv6), with phase, readiness and node; one IP per line when stdout is not a terminal, so that `curl http://$(ike pod ip -l app=web)` works'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "barry" -d 'Send this namespace\'s alerts to channels in Barry (opened with your token)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "email" -d 'Send this namespace\'s alerts by e-mail'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "teams" -d 'Send this namespace\'s alerts to a Microsoft Teams channel (a Workflows webhook)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "list" -d 'List the notification configs of a namespace (-A: of every namespace you may read)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "show" -d 'Show one notification config: where it sends, its conditions, its last delivery'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "test" -d 'Send a test alert through Alertmanager and report where it arrived, or why not'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "delete" -d 'Delete a notification config (its Secret is kept)'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "list" -d 'List the sites in your kubeconfig'

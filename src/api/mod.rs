@@ -17,9 +17,11 @@ pub mod wire;
 
 pub use account::{Account, AccountSpec, AccountStatus, Enrollment, IssuedCertificate, TenantRole};
 pub use notify::{
-    BarryChannel, BarryChannelStatus, BarryConfig, BarryConfigSpec, BarryConfigStatus, Delivery,
-    DeliveryResult, EmailConfig, EmailConfigSpec, MONITORING_GROUP, NotifyStatus, TeamsConfig,
-    TeamsConfigSpec, condition,
+    BarryChannel, BarryChannelStatus, BarryConfig, BarryConfigSpec, BarryConfigStatus,
+    CommonStatus, Delivery, DeliveryResult, EmailConfig, EmailConfigSpec, MONITORING_GROUP,
+    NotifyConfig, NotifyStatus, NotifyTest, TENANT_RECEIVER_PREFIX, TEST_ANNOTATION, TEST_ID_LABEL,
+    TEST_RECEIVER_LABEL, TeamsConfig, TeamsConfigSpec, TestResult, check_webhook_url, condition,
+    is_legacy_connector_url, receiver_name, set_condition,
 };
 pub use site::{
     DEFAULT_OFFICE_MAX_TTL, DEFAULT_OFFICE_TTL, NetworkIsolation, OfficeSpec, SITE_NAME,

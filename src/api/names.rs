@@ -76,6 +76,16 @@ pub enum NameError {
         "'{0}' is not a valid site name: use lower-case letters, digits and '-' (e.g. tokyo-1)"
     )]
     Site(String),
+    /// Not a DNS-1123 subdomain: the name of a notification config or a Secret.
+    #[error(
+        "'{name}' is not a valid {what} name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
+    )]
+    Object {
+        /// What was named ("notification config", "Secret").
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
     /// Not `NAMESPACE:NAME` of a ServiceAccount.
     #[error("'{0}' is not a ServiceAccount: write NAMESPACE:NAME, e.g. ike-system:ike-controller")]
     ServiceAccount(String),
@@ -294,6 +304,19 @@ pub fn check_site(name: &str) -> Result<(), NameError> {
         Ok(())
     } else {
         Err(NameError::Site(shown(name)))
+    }
+}
+
+/// The name of an object in a namespace, such as a notification config or a Secret: a
+/// DNS-1123 subdomain. `what` names it in the message.
+pub fn check_object(what: &'static str, name: &str) -> Result<(), NameError> {
+    if is_dns_subdomain(name, MAX_SUBDOMAIN) {
+        Ok(())
+    } else {
+        Err(NameError::Object {
+            what,
+            name: shown(name),
+        })
     }
 }
 

@@ -84,6 +84,113 @@ struct RunArgs {
     /// Write the bootstrap admin's token here (0600); it is never logged.
     #[arg(long, value_name = "FILE", requires = "bootstrap_admin")]
     bootstrap_token_file: Option<PathBuf>,
+    #[command(flatten)]
+    notify: NotifyArgs,
+}
+
+/// Tenant notifications: on when Alertmanager's configuration has somewhere to go.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Notifications")]
+struct NotifyArgs {
+    /// Write Alertmanager's configuration into this Secret (key alertmanager.yaml), the one a
+    /// prometheus-operator Alertmanager names in configSecret.
+    #[arg(long, value_name = "NAMESPACE/NAME", value_parser = ike::controller::notify::output::Output::parse_secret)]
+    alertmanager_config_secret: Option<ike::controller::notify::output::Output>,
+    /// Write Alertmanager's configuration into this file (a plain Alertmanager's
+    /// --config.file) and reload Alertmanager after each change.
+    #[arg(long, value_name = "FILE")]
+    alertmanager_config_file: Option<PathBuf>,
+    /// Alertmanager's URL: to reload it, confirm receivers and send `ike notify test` alerts.
+    #[arg(long, value_name = "URL")]
+    alertmanager_url: Option<String>,
+    /// The Secret in --lease-namespace holding the platform's base configuration (key
+    /// alertmanager.yaml): global settings, the platform's routes and receivers.
+    #[arg(long, default_value = "alertmanager-base", value_name = "NAME")]
+    alertmanager_base_secret: String,
+    /// Create the base Secret from this file when it does not exist.
+    #[arg(long, value_name = "FILE")]
+    alertmanager_base_seed: Option<PathBuf>,
+    /// The relay's URL as Alertmanager reaches it: this controller's HTTPS listener + /relay.
+    #[arg(long, value_name = "URL")]
+    relay_url: Option<String>,
+    /// A file holding the token Alertmanager must present to the relay.
+    #[arg(long, value_name = "FILE")]
+    relay_token_file: Option<PathBuf>,
+    /// Where Alertmanager reads that token (its credentials_file); without it the token is
+    /// written into Alertmanager's configuration.
+    #[arg(long, value_name = "PATH")]
+    relay_credentials_file: Option<String>,
+    /// The CA Alertmanager trusts for the relay's certificate, as a path Alertmanager reads.
+    #[arg(long, value_name = "PATH")]
+    relay_ca_file: Option<String>,
+    /// Barry's base URL; without it BarryConfigs say BarryNotConfigured.
+    #[arg(long, value_name = "URL")]
+    barry_url: Option<String>,
+    /// A CA certificate (PEM) to trust for Barry besides the system's.
+    #[arg(long, value_name = "FILE")]
+    barry_ca_file: Option<PathBuf>,
+    /// Render Teams receivers as Alertmanager's msteamsv2_configs (Alertmanager 0.28 or
+    /// later); the webhook URL is then copied into Alertmanager's configuration.
+    #[arg(long)]
+    teams_native: bool,
+    /// How often Alertmanager's configuration is rendered again with nothing seen to change.
+    #[arg(long, default_value = "5m", value_parser = ike::util::time::parse_duration, value_name = "DURATION")]
+    notify_resync: std::time::Duration,
+}
+
+impl NotifyArgs {
+    /// The settings, or `None` when no output is given.
+    fn settings(
+        &self,
+        namespace: &str,
+    ) -> anyhow::Result<Option<ike::controller::notify::Settings>> {
+        use ike::controller::notify::{
+            RelaySettings, Settings, alertmanager::TeamsDelivery, output::Output,
+        };
+        let mut outputs: Vec<Output> = self.alertmanager_config_secret.iter().cloned().collect();
+        outputs.extend(self.alertmanager_config_file.clone().map(Output::File));
+        if outputs.is_empty() {
+            return Ok(None);
+        }
+        let (Some(url), Some(token_file)) = (&self.relay_url, &self.relay_token_file) else {
+            anyhow::bail!(
+                "notifications need the relay: pass --relay-url (how Alertmanager reaches this controller's HTTPS listener, + /relay) and --relay-token-file"
+            );
+        };
+        if self.alertmanager_config_file.is_some() && self.alertmanager_url.is_none() {
+            anyhow::bail!(
+                "--alertmanager-config-file needs --alertmanager-url, to reload Alertmanager after each change"
+            );
+        }
+        let relay = RelaySettings::new(
+            url.clone(),
+            token_file,
+            self.relay_credentials_file.clone(),
+            self.relay_ca_file.clone(),
+        )
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read the relay token from {}: {e}",
+                token_file.display()
+            )
+        })?;
+        Ok(Some(Settings {
+            base_namespace: namespace.to_string(),
+            base_secret: self.alertmanager_base_secret.clone(),
+            base_seed: self.alertmanager_base_seed.clone(),
+            outputs,
+            alertmanager_url: self.alertmanager_url.clone(),
+            relay,
+            barry_url: self.barry_url.clone(),
+            barry_ca: self.barry_ca_file.clone(),
+            teams: if self.teams_native {
+                TeamsDelivery::Native
+            } else {
+                TeamsDelivery::Relay
+            },
+            resync: self.notify_resync,
+        }))
+    }
 }
 
 fn main() -> ExitCode {
@@ -128,6 +235,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
                 .to_string()
         });
         let client = kube::Client::try_from(config)?;
+        let notify = args.notify.settings(&args.lease_namespace)?;
         let account_api = match (&args.ca_cert, &args.ca_key) {
             (Some(cert), Some(key)) => {
                 let read = |p: &PathBuf| {
@@ -161,6 +269,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
                 admin_service_accounts: args.admin_service_accounts,
                 lease_namespace: args.lease_namespace,
                 site: args.site.clone(),
+                notify,
             },
         )
         .await?;

@@ -20,6 +20,7 @@ pub mod expose;
 pub mod generate;
 pub mod login;
 pub mod logout;
+pub mod notify;
 pub mod ns;
 pub mod output;
 pub mod pod;
@@ -108,6 +109,9 @@ pub enum Command {
     /// Check a name (host, svc/NAME, pod/NAME) against the site's nameserver, or find the pod
     /// and tenant behind an IP.
     Resolve(resolve::ResolveArgs),
+    /// Say where a namespace's alerts go: Barry, e-mail, Microsoft Teams.
+    #[command(subcommand)]
+    Notify(notify::NotifyCommand),
     /// The kubeconfig credential plugin kubectl runs (not for people).
     #[command(hide = true)]
     Credential(credential::CredentialArgs),
@@ -136,6 +140,7 @@ impl Cli {
             Command::Pod(cmd) => pod::run(cmd, &settings),
             Command::Expose(args) => expose::run(args, &settings),
             Command::Resolve(args) => resolve::run(args, &settings),
+            Command::Notify(cmd) => notify::run(cmd, &settings),
             Command::Completion(args) => completion::run(args),
             Command::Site(cmd) => site::run(cmd, &settings),
             Command::Version(args) => version::run(args, &settings),

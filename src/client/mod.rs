@@ -7,6 +7,7 @@
 pub mod account_client;
 pub mod identity;
 pub mod kubeconfig;
+pub mod notify;
 pub mod office;
 pub mod pods;
 pub mod resolve;

@@ -38,7 +38,8 @@ pub async fn lead(
         let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
-        let controllers = tokio::spawn(futures::future::join3(
+        let notify = state.notify.clone();
+        let controllers = tokio::spawn(futures::future::join4(
             accounts::run(
                 client.clone(),
                 state.metrics.clone(),
@@ -56,6 +57,11 @@ pub async fn lead(
                 state.site.clone(),
                 stopped(stop_rx.clone()),
             ),
+            async move {
+                if let Some(notify) = notify {
+                    super::notify::run(notify, stop_rx.clone()).await;
+                }
+            },
         ));
         let shutting_down = tokio::select! {
             r = leader.wait_for(|l| !*l) => r.is_err(),

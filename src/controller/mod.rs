@@ -48,6 +48,8 @@ pub struct Options {
     pub lease_namespace: String,
     /// The site's name: the owner written into Office DNS ownership claims.
     pub site: String,
+    /// Tenant notifications (Alertmanager configuration, Barry, the relay); `None`: off.
+    pub notify: Option<notify::Settings>,
 }
 
 /// Shared state of the running controller.
@@ -58,6 +60,8 @@ pub struct State {
     pub ready: AtomicBool,
     /// The site's name (see [`Options::site`]).
     pub site: String,
+    /// Tenant notifications, when on.
+    pub notify: Option<Arc<notify::Notify>>,
 }
 
 /// Errors that stop the controller.
@@ -105,6 +109,9 @@ pub enum Error {
     /// The signal handlers could not be installed.
     #[error("cannot install signal handlers")]
     Signals(#[source] std::io::Error),
+    /// Notifications could not be set up.
+    #[error("cannot set up notifications")]
+    Notify(#[from] notify::Error),
 }
 
 /// Runs the controller until SIGTERM or SIGINT, then shuts down cleanly.
@@ -156,10 +163,27 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             },
         });
     }
+    let notify_metrics = Arc::new(notify::metrics::NotifyMetrics::default());
+    notify_metrics.register(metrics.registry_mut());
+    let metrics = Arc::new(metrics);
+    let notify = match options.notify.take() {
+        Some(settings) => Some(notify::Notify::new(
+            client.clone(),
+            settings,
+            notify_metrics,
+            metrics.clone(),
+        )?),
+        None => None,
+    };
+    if let (Some(config), Some(notify)) = (&mut options.account_api, &notify) {
+        let routes = std::mem::take(&mut config.extra_routes);
+        config.extra_routes = routes.merge(notify.relay_routes());
+    }
     let state = Arc::new(State {
-        metrics: Arc::new(metrics),
+        metrics,
         ready: AtomicBool::new(false),
         site: options.site.clone(),
+        notify,
     });
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
@@ -211,6 +235,9 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             }
             None => None,
         };
+        if let Some(notify) = &state.notify {
+            notify.seed_base().await?;
+        }
         if let Some(name) = &options.bootstrap_admin {
             let file = options
                 .bootstrap_token_file

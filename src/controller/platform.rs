@@ -77,6 +77,55 @@ pub fn tenant_creator() -> (ClusterRole, ClusterRoleBinding) {
     (role, binding)
 }
 
+/// The ClusterRoles that put the notification configs into Kubernetes' `admin`, `edit` and
+/// `view` by aggregation, so a tenant's owners and members manage them in the tenant's
+/// namespaces and viewers read them. Their status stays the controller's: no role has
+/// `*/status`.
+pub fn notify_roles() -> [ClusterRole; 2] {
+    let resources = ["barryconfigs", "emailconfigs", "teamsconfigs"];
+    let role = |name: &str, aggregate_to: &[&str], verbs: &[&str]| {
+        let mut labels: std::collections::BTreeMap<String, String> =
+            [(MANAGED_BY_LABEL.to_string(), MANAGED_BY_VALUE.to_string())].into();
+        for to in aggregate_to {
+            labels.insert(
+                format!("rbac.authorization.k8s.io/aggregate-to-{to}"),
+                "true".into(),
+            );
+        }
+        ClusterRole {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                labels: Some(labels),
+                ..Default::default()
+            },
+            rules: Some(vec![PolicyRule {
+                api_groups: Some(vec![crate::api::MONITORING_GROUP.into()]),
+                resources: Some(resources.map(String::from).to_vec()),
+                verbs: verbs.iter().map(|v| v.to_string()).collect(),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }
+    };
+    [
+        role(
+            "ike:notify-edit",
+            &["admin", "edit"],
+            &[
+                "get",
+                "list",
+                "watch",
+                "create",
+                "update",
+                "patch",
+                "delete",
+                "deletecollection",
+            ],
+        ),
+        role("ike:notify-view", &["view"], &["get", "list", "watch"]),
+    ]
+}
+
 /// Applies the platform-wide RBAC and the controller's namespace where they are missing or
 /// differ; self-service tenant creation is granted or taken away. A restart with nothing to do
 /// writes nothing.
@@ -102,6 +151,10 @@ pub async fn install(
     let (role, binding) = cluster_reader();
     apply_if_changed(&roles, CLUSTER_READER, &role).await?;
     apply_if_changed(&bindings, CLUSTER_READER, &binding).await?;
+    for role in notify_roles() {
+        let name = role.metadata.name.clone().unwrap_or_default();
+        apply_if_changed(&roles, &name, &role).await?;
+    }
     let (role, binding) = tenant_creator();
     if self_service {
         apply_if_changed(&roles, TENANT_CREATOR, &role).await?;

@@ -73,6 +73,8 @@ pub struct LocalIke {
     pub bootstrap_token: Option<String>,
     /// The Office DNS server (BIND) the controller publishes to.
     pub bind: Option<super::bind::Bind>,
+    /// Alertmanager and the SMTP server notifications go through.
+    pub notifications: super::Notifications,
     detach: bool,
 }
 
@@ -161,6 +163,15 @@ fn pids_file(dir: &Path) -> PathBuf {
 /// Starts the control plane (unless an existing cluster is given) and the controller, and waits
 /// until the controller is ready (its CRDs are installed).
 pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
+    start_with_barry(options, None)
+}
+
+/// [`start`], with the controller sending to Barry at `barry_url` (the e2e tests pass a fake's;
+/// a local IKE has no Barry of its own).
+pub fn start_with_barry(
+    options: &StartOptions,
+    barry_url: Option<&str>,
+) -> anyhow::Result<LocalIke> {
     std::fs::create_dir_all(&options.dir)
         .with_context(|| format!("cannot create {}", options.dir.display()))?;
     let (plane, admin_kubeconfig, (ca_cert, ca_key)) = match &options.existing_kubeconfig {
@@ -191,6 +202,7 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
     let controller_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
     let account_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
     let account_api = format!("https://{account_addr}");
+    let notifications = super::notify::start(&options.dir, options.detach)?;
     let token_file = bootstrap_token_file(&options.dir);
     let _ = std::fs::remove_file(&token_file);
     let log = options.dir.join("ike-controller.log");
@@ -211,7 +223,8 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         .args(["--webhook-url", &account_api])
         .args(["--bootstrap-admin", &options.bootstrap_admin])
         .arg("--bootstrap-token-file")
-        .arg(&token_file);
+        .arg(&token_file)
+        .args(notifications.controller_args(&account_api, &ca_cert, barry_url));
     let mut process = ControllerProcess {
         pid: 0,
         exe: options.controller_exe.clone(),
@@ -233,6 +246,7 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         ca_key,
         bootstrap_token: None,
         bind: None,
+        notifications,
         detach: options.detach,
     };
     ready?;
@@ -248,6 +262,7 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
         .map(|t| t.trim().to_string());
     // Processes are stopped last line first: the controller before the control plane.
     let mut pids: Vec<u32> = local.plane.iter().flat_map(|p| p.pids.clone()).collect();
+    pids.extend(&local.notifications.pids);
     pids.push(bind_pid);
     pids.push(controller_pid);
     std::fs::write(
@@ -430,6 +445,11 @@ fn greeting(g: &Greeting<'_>) -> String {
             port = bind.port,
         ));
     }
+    out.push_str(&format!(
+        "Notifications (ike notify ...) go through a local Alertmanager and SMTP server:\n\n  Alertmanager's UI:   {}/\n  Mail it sent:        ls {}/new\n\n",
+        g.local.notifications.alertmanager_url,
+        g.local.notifications.mail_dir.display()
+    ));
     out.push_str(&format!(
         "The cluster's own admin kubeconfig (system:masters) is {}.\nLogs are in {}. Stop everything with: ike-controller local down{}\n",
         g.local.admin_kubeconfig.display(),

@@ -15,6 +15,7 @@ pub mod bind;
 mod certs;
 mod ike;
 mod install;
+mod notify;
 /// The local IKE's Office DNS: BIND, its key Secret and the Site pointing at it.
 pub mod office;
 mod plane;
@@ -31,7 +32,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub use certs::CertAndKey;
-pub use ike::{LOCAL_ADMIN, LocalCommand, LocalIke, StartOptions, http_get, run, start};
+pub use ike::{
+    LOCAL_ADMIN, LocalCommand, LocalIke, StartOptions, http_get, run, start, start_with_barry,
+};
+pub use notify::Notifications;
 pub use plane::ControlPlane;
 
 /// The Kubernetes version of the control plane (the newest Debian's source can build here).

@@ -29,6 +29,14 @@ pub struct Env {
     pub bootstrap_token: String,
     /// The first admin's account name.
     pub admin_account: String,
+    /// The local IKE's directory (the controller's log is `ike-controller.log` in it).
+    pub dir: PathBuf,
+    /// `http://127.0.0.1:PORT` of the local Alertmanager.
+    pub alertmanager_url: String,
+    /// The maildir of the local SMTP server.
+    pub mail_dir: PathBuf,
+    /// The Alertmanager configuration file the controller writes.
+    pub alertmanager_config: PathBuf,
     /// Keeps the local IKE (control plane + controller) alive until the process exits.
     _local: Option<ike::local::LocalIke>,
 }
@@ -60,7 +68,7 @@ pub fn env() -> &'static Env {
             },
             site: "e2e".into(),
         };
-        let local = ike::local::start(&options)
+        let local = ike::local::start_with_barry(&options, Some(&barry().url))
             .unwrap_or_else(|e| panic!("cannot start the e2e environment: {e:#}"));
         let read = |p: &PathBuf| {
             std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
@@ -71,6 +79,10 @@ pub fn env() -> &'static Env {
             account_api: local.account_api.clone(),
             site: local.site.clone(),
             admin_account: options.bootstrap_admin.clone(),
+            dir: options.dir.clone(),
+            alertmanager_url: local.notifications.alertmanager_url.clone(),
+            mail_dir: local.notifications.mail_dir.clone(),
+            alertmanager_config: local.notifications.config_file.clone(),
             ca_cert_pem: read(&local.ca_cert),
             ca_key_pem: read(&local.ca_key),
             bootstrap_token: local
@@ -275,4 +287,31 @@ pub fn sharing_the_tenant_controller() -> std::sync::RwLockReadGuard<'static, ()
 /// Taken by the test that needs the tenant controller to itself.
 pub fn the_tenant_controller_to_myself() -> std::sync::RwLockWriteGuard<'static, ()> {
     TENANT_CONTROLLER.write().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The token the shared Barry fake accepts from the start.
+pub const BARRY_TOKEN: &str = "e2e-barry-token-0f3c";
+
+/// The runtime the fakes of Barry and Teams serve on, for the whole test binary.
+pub fn fakes() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime for the fakes")
+    })
+}
+
+/// The recording fake of Barry the controller is started with (`--barry-url`).
+pub fn barry() -> &'static crate::support::barry_fake::BarryFake {
+    static BARRY: OnceLock<crate::support::barry_fake::BarryFake> = OnceLock::new();
+    BARRY
+        .get_or_init(|| fakes().block_on(crate::support::barry_fake::BarryFake::start(BARRY_TOKEN)))
+}
+
+/// A fresh recording fake of a Teams Workflows webhook.
+pub fn teams_fake() -> crate::support::teams_fake::TeamsFake {
+    fakes().block_on(crate::support::teams_fake::TeamsFake::start())
 }

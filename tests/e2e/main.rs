@@ -5,6 +5,8 @@
 mod harness;
 #[path = "../readme_blocks/mod.rs"]
 mod readme_blocks;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod accounts;
 mod bound_certificates;
@@ -12,6 +14,7 @@ mod doctor;
 mod foundation;
 mod hostile;
 mod newcomer;
+mod notify;
 mod office;
 mod removal;
 mod restart;

@@ -2,8 +2,12 @@
 //! `PUT /api/v1/channels/{name}` (create or get), `PATCH /api/v1/channels/{id}` (`{muted}`),
 //! `POST /api/v1/channels/{id}/alerts` (Alertmanager's webhook body, checked field by field),
 //! every request with `Authorization: Bearer <token>`.
+//!
+//! Each accepted token is its own account with its own channels, as in Barry; a token can be
+//! taken "down" (503 for its requests only), so one test's outage does not disturb the others
+//! sharing the fake.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, State};
@@ -22,11 +26,14 @@ pub struct FakeChannel {
     pub name: String,
     /// Whether it is muted.
     pub muted: bool,
+    /// The token (account) it belongs to.
+    pub account: String,
 }
 
 #[derive(Default)]
 struct Inner {
-    token: String,
+    tokens: BTreeSet<String>,
+    down: BTreeSet<String>,
     channels: BTreeMap<String, FakeChannel>,
     mutes: Vec<(String, bool)>,
     alerts: Vec<(String, Value)>,
@@ -55,7 +62,7 @@ impl BarryFake {
     /// Starts a fake that accepts `token` only.
     pub async fn start(token: &str) -> Self {
         let inner: Shared = Arc::new(Mutex::new(Inner {
-            token: token.to_string(),
+            tokens: [token.to_string()].into(),
             ..Default::default()
         }));
         let app = Router::new()
@@ -73,6 +80,38 @@ impl BarryFake {
     /// Answers the next `n` requests with 503, doing nothing else.
     pub fn fail_next(&self, n: u32) {
         self.inner.lock().unwrap().fail_next = n;
+    }
+
+    /// Accepts `token` too, as another account.
+    pub fn accept(&self, token: &str) {
+        self.inner.lock().unwrap().tokens.insert(token.to_string());
+    }
+
+    /// Answers 503 to every request with `token` while `down` (Barry is down for that account).
+    pub fn set_down_for(&self, token: &str, down: bool) {
+        let mut inner = self.inner.lock().unwrap();
+        if down {
+            inner.down.insert(token.to_string());
+        } else {
+            inner.down.remove(token);
+        }
+    }
+
+    /// The channels of `token`'s account.
+    pub fn channels_of(&self, token: &str) -> Vec<FakeChannel> {
+        self.channels()
+            .into_iter()
+            .filter(|c| c.account == token)
+            .collect()
+    }
+
+    /// Every accepted notification to channel `id`.
+    pub fn alerts_in(&self, id: &str) -> Vec<Value> {
+        self.alerts()
+            .into_iter()
+            .filter(|(channel, _)| channel == id)
+            .map(|(_, body)| body)
+            .collect()
     }
 
     /// Answers every request with 401 while on, whatever its token.
@@ -111,24 +150,33 @@ fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-/// The switches and the token check every request goes through first: the refusal, if any.
-fn refusal(inner: &mut Inner, headers: &HeaderMap) -> Option<Response> {
+/// The switches and the token check every request goes through first: the account (token),
+/// or the refusal.
+fn refusal(inner: &mut Inner, headers: &HeaderMap) -> Result<String, Box<Response>> {
     inner.requests += 1;
     if inner.fail_next > 0 {
         inner.fail_next -= 1;
-        return Some(error(
+        return Err(Box::new(error(
             StatusCode::SERVICE_UNAVAILABLE,
             "barry is in maintenance",
-        ));
+        )));
     }
     let bearer = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if inner.unauthorized || bearer != Some(inner.token.as_str()) {
-        return Some(error(StatusCode::UNAUTHORIZED, "invalid token"));
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_string();
+    if inner.down.contains(&bearer) {
+        return Err(Box::new(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "barry is in maintenance",
+        )));
     }
-    None
+    if inner.unauthorized || !inner.tokens.contains(&bearer) {
+        return Err(Box::new(error(StatusCode::UNAUTHORIZED, "invalid token")));
+    }
+    Ok(bearer)
 }
 
 fn channel_json(c: &FakeChannel) -> Value {
@@ -142,13 +190,15 @@ async fn ensure(
     Json(body): Json<Value>,
 ) -> Response {
     let mut inner = inner.lock().unwrap();
-    if let Some(r) = refusal(&mut inner, &headers) {
-        return r;
-    }
+    let account = match refusal(&mut inner, &headers) {
+        Ok(account) => account,
+        Err(r) => return *r,
+    };
     if !body.is_object() || name.is_empty() {
         return error(StatusCode::BAD_REQUEST, "expected {} and a channel name");
     }
-    if let Some(c) = inner.channels.values().find(|c| c.name == name) {
+    let mine = |c: &&FakeChannel| c.name == name && c.account == account;
+    if let Some(c) = inner.channels.values().find(mine) {
         return (StatusCode::OK, Json(channel_json(c))).into_response();
     }
     let id = format!("ch-{}", inner.channels.len() + 1);
@@ -156,6 +206,7 @@ async fn ensure(
         id: id.clone(),
         name,
         muted: false,
+        account,
     };
     let answer = channel_json(&channel);
     inner.channels.insert(id, channel);
@@ -169,13 +220,14 @@ async fn mute(
     Json(body): Json<Value>,
 ) -> Response {
     let mut inner = inner.lock().unwrap();
-    if let Some(r) = refusal(&mut inner, &headers) {
-        return r;
-    }
+    let account = match refusal(&mut inner, &headers) {
+        Ok(account) => account,
+        Err(r) => return *r,
+    };
     let Some(muted) = body.get("muted").and_then(Value::as_bool) else {
         return error(StatusCode::BAD_REQUEST, "expected {\"muted\": bool}");
     };
-    let Some(channel) = inner.channels.get_mut(&id) else {
+    let Some(channel) = inner.channels.get_mut(&id).filter(|c| c.account == account) else {
         return error(StatusCode::NOT_FOUND, "no such channel");
     };
     channel.muted = muted;
@@ -191,10 +243,11 @@ async fn alerts(
     Json(body): Json<Value>,
 ) -> Response {
     let mut inner = inner.lock().unwrap();
-    if let Some(r) = refusal(&mut inner, &headers) {
-        return r;
-    }
-    if !inner.channels.contains_key(&id) {
+    let account = match refusal(&mut inner, &headers) {
+        Ok(account) => account,
+        Err(r) => return *r,
+    };
+    if inner.channels.get(&id).is_none_or(|c| c.account != account) {
         return error(StatusCode::NOT_FOUND, "no such channel");
     }
     if let Err(problem) = check_webhook_body(&body) {

@@ -6,17 +6,20 @@
 //! ```text
 //! route:                          the base's root, as given (receiver, group_by, timings)
 //!   routes:
-//!   - matchers: ['namespace="a"']  receiver: tenant/a/barry/x   continue: true
-//!   - matchers: ['namespace="a"']  receiver: tenant/a/email/y   continue: true
-//!   - matchers: ['namespace="b"']  receiver: tenant/b/teams/z   continue: true
+//!   - matchers: ['namespace="a"', 'ike_notify_test=~"|tenant/a/barry/x"']
+//!     receiver: tenant/a/barry/x  continue: true  group_by: <root's> + ike_notify_test_id
+//!   - matchers: ['namespace="a"', 'ike_notify_test=~"|tenant/a/email/y"']
+//!     receiver: tenant/a/email/y  continue: true  ...
+//!   - matchers: ['ike_notify_test!=""']   receiver: ike/discard   (test alerts stop here)
 //!   - receiver: <root receiver>   the platform's subtree: no matchers
 //!     routes: <the base's routes, as given>
 //! ```
 //!
 //! - Every tenant receiver is reachable by exactly one route, a direct child of the root whose
-//!   only matcher is the equality `namespace="<the config's namespace>"` and which has no
-//!   children. An alert reaches `tenant/a/...` only if its `namespace` label is exactly `a`.
-//!   The value is quoted and escaped, and `=` never reads it as a regular expression.
+//!   matchers are the equality `namespace="<the config's namespace>"` and the test filter below,
+//!   and which has no children. An alert reaches `tenant/a/...` only if its `namespace` label is
+//!   exactly `a`. The value is quoted and escaped, and `=` never reads it as a regular
+//!   expression.
 //! - Tenant routes come first, so no base route (however broad, `continue` or not) can catch a
 //!   tenant's alert before the tenant's own routes see it. Each has `continue: true`, so an
 //!   alert goes on to the namespace's other receivers and then to the platform's subtree.
@@ -28,7 +31,20 @@
 //! - Alertmanager groups alerts per route, so grouping never mixes two namespaces' alerts in
 //!   one tenant notification, whatever the base's `group_by` says.
 //! - Receiver names are `tenant/<namespace>/<kind>/<name>`; namespaces and object names hold no
-//!   `/`, so two configs never share a name, and base receivers may not start with `tenant/`.
+//!   `/`, so two configs never share a name, and base receivers may not start with `tenant/`
+//!   (nor `ike/`, which ike keeps for itself).
+//!
+//! # Test alerts (`ike notify test`)
+//!
+//! A test alert carries `ike_notify_test=<receiver>` and `ike_notify_test_id=<id>`. The second
+//! matcher of each tenant route lets alerts without the label through, and test alerts only to
+//! the receiver they name, so a test reaches one config and not its namespace's others; the
+//! `ike/discard` route keeps tests from the platform's receivers. Adding `ike_notify_test_id`
+//! to the tenant routes' `group_by` changes nothing for other alerts (they all lack it) and
+//! gives every test its own group, so it is sent after `group_wait` instead of waiting for an
+//! earlier test's group. A tenant can put the label on its own alerts, but only to keep them
+//! from its own other receivers and the platform's: the namespace matcher still decides whose
+//! receivers an alert can reach.
 //!
 //! This isolates tenants only if the `namespace` label is the namespace the alert came from:
 //! Prometheus Operator must enforce it (`enforcedNamespaceLabel: namespace`), or a tenant's rule
@@ -47,10 +63,16 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::api::{BarryConfig, EmailConfig, TeamsConfig};
+use crate::api::{
+    BarryConfig, EmailConfig, TEST_ID_LABEL, TEST_RECEIVER_LABEL, TeamsConfig, receiver_name,
+};
 
 /// The prefix of every receiver ike renders; base receivers may not use it.
-pub const TENANT_PREFIX: &str = "tenant/";
+pub const TENANT_PREFIX: &str = crate::api::TENANT_RECEIVER_PREFIX;
+/// The prefix of receivers ike keeps for itself; base receivers may not use it either.
+pub const IKE_PREFIX: &str = "ike/";
+/// The receiver that takes test alerts away from the platform's routes: it sends nothing.
+pub const DISCARD: &str = "ike/discard";
 
 /// Errors in the admin's base configuration.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -61,8 +83,10 @@ pub enum BaseError {
     /// The base lacks something Alertmanager requires.
     #[error("the base Alertmanager configuration {0}")]
     Invalid(&'static str),
-    /// A base receiver uses the prefix reserved for tenant receivers.
-    #[error("the base receiver '{0}' starts with '{TENANT_PREFIX}', which is reserved for tenants")]
+    /// A base receiver uses a prefix reserved for tenant receivers or for ike.
+    #[error(
+        "the base receiver '{0}' starts with '{TENANT_PREFIX}' or '{IKE_PREFIX}', which are reserved for ike"
+    )]
     ReservedName(String),
 }
 
@@ -122,7 +146,7 @@ impl BaseConfig {
             _ => return Err(BaseError::Invalid("has no receivers list")),
         };
         for name in receivers.iter().filter_map(|r| r.get("name")?.as_str()) {
-            if name.starts_with(TENANT_PREFIX) {
+            if name.starts_with(TENANT_PREFIX) || name.starts_with(IKE_PREFIX) {
                 return Err(BaseError::ReservedName(name.into()));
             }
         }
@@ -257,12 +281,7 @@ impl TenantReceiver {
 
     /// The receiver's name in Alertmanager: `tenant/<namespace>/<kind>/<name>`.
     pub fn receiver_name(&self) -> String {
-        format!(
-            "{TENANT_PREFIX}{}/{}/{}",
-            self.namespace,
-            self.target.kind(),
-            self.name
-        )
+        receiver_name(&self.namespace, self.target.kind(), &self.name)
     }
 }
 
@@ -297,6 +316,11 @@ pub struct Options {
 
 /// `label="value"` in Alertmanager's matcher syntax, with `"`, `\` and line breaks escaped.
 pub fn equality_matcher(label: &str, value: &str) -> String {
+    format!("{label}=\"{}\"", quoted(value))
+}
+
+/// The inside of a matcher's double-quoted value.
+fn quoted(value: &str) -> String {
     let mut escaped = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
@@ -306,7 +330,15 @@ pub fn equality_matcher(label: &str, value: &str) -> String {
             c => escaped.push(c),
         }
     }
-    format!("{label}=\"{escaped}\"")
+    escaped
+}
+
+/// `ike_notify_test=~"|<receiver>"`: no test label, or a test for exactly this receiver.
+/// Receiver names hold lower-case letters, digits, `-`, `/` and `.`, of which only `.` means
+/// something in a regular expression.
+fn test_filter(receiver: &str) -> String {
+    let pattern = format!("|{}", receiver.replace('.', "\\."));
+    format!("{TEST_RECEIVER_LABEL}=~\"{}\"", quoted(&pattern))
 }
 
 fn is_dns_label(s: &str) -> bool {
@@ -331,6 +363,7 @@ pub fn render(
     }
     let mut sorted: Vec<&TenantReceiver> = receivers.iter().collect();
     sorted.sort_by_key(|r| r.receiver_name());
+    let group_by = tenant_group_by(&base.doc["route"]);
     let mut seen = BTreeSet::new();
     let mut tenant_routes = Vec::new();
     let mut tenant_receivers = Vec::new();
@@ -346,11 +379,15 @@ pub fn render(
         if !seen.insert(name.clone()) {
             return Err(RenderError::Duplicate(name));
         }
-        tenant_routes.push(json!({
-            "matchers": [equality_matcher("namespace", &r.namespace)],
+        let mut route = json!({
+            "matchers": [equality_matcher("namespace", &r.namespace), test_filter(&name)],
             "receiver": name,
             "continue": true,
-        }));
+        });
+        if let Some(group_by) = &group_by {
+            route["group_by"] = group_by.clone();
+        }
+        tenant_routes.push(route);
         tenant_receivers.push(receiver(base, r, &name, relay, options)?);
     }
 
@@ -367,12 +404,18 @@ pub fn render(
         }
         _ => {}
     }
+    tenant_routes.push(json!({
+        "matchers": [format!("{TEST_RECEIVER_LABEL}!=\"\"")],
+        "receiver": DISCARD,
+    }));
     tenant_routes.push(Value::Object(platform));
     root.insert("routes".into(), Value::Array(tenant_routes));
-    doc.get_mut("receivers")
+    let all = doc
+        .get_mut("receivers")
         .and_then(Value::as_array_mut)
-        .expect("checked by BaseConfig::from_yaml")
-        .extend(tenant_receivers);
+        .expect("checked by BaseConfig::from_yaml");
+    all.push(json!({ "name": DISCARD }));
+    all.extend(tenant_receivers);
 
     let yaml = serde_saphyr::to_string(&Value::Object(doc))
         .map_err(|e| RenderError::Yaml(e.to_string()))?;
@@ -380,6 +423,22 @@ pub fn render(
         "# Rendered by ike-controller from the base configuration and the tenants' \
          notification configs; edit those, not this.\n{yaml}"
     ))
+}
+
+/// The tenant routes' `group_by`: the root's plus the test id label, or `None` (inherit) when
+/// the root groups by every label (`...`) already.
+fn tenant_group_by(root: &Value) -> Option<Value> {
+    let mut labels: Vec<Value> = match root.get("group_by") {
+        Some(Value::Array(labels)) => labels.clone(),
+        _ => Vec::new(),
+    };
+    if labels.iter().any(|l| l == "...") {
+        return None;
+    }
+    if !labels.iter().any(|l| l == TEST_ID_LABEL) {
+        labels.push(TEST_ID_LABEL.into());
+    }
+    Some(Value::Array(labels))
 }
 
 fn receiver(
@@ -444,6 +503,6 @@ pub fn fingerprint(rendered: &str) -> String {
 }
 
 #[cfg(test)]
-mod amtool;
+pub(crate) mod amtool;
 #[cfg(test)]
 mod tests;

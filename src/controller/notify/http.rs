@@ -86,6 +86,7 @@ type Https = hyper_rustls::HttpsConnector<HttpConnector>;
 pub struct Client {
     client: hyper_util::client::legacy::Client<Https, Full<Bytes>>,
     policy: RetryPolicy,
+    plain_http: bool,
 }
 
 impl Client {
@@ -104,7 +105,18 @@ impl Client {
             .build();
         let client =
             hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector);
-        Self { client, policy }
+        Self {
+            client,
+            policy,
+            plain_http: false,
+        }
+    }
+
+    /// The same client, also sending to `http://` URLs anywhere: for servers the platform admin
+    /// names (Alertmanager in its cluster network), never for URLs a tenant gives.
+    pub fn allowing_plain_http(mut self) -> Self {
+        self.plain_http = true;
+        self
     }
 
     /// Sends `body` (JSON) with an optional bearer token and returns the 2xx answer's body,
@@ -116,7 +128,10 @@ impl Client {
         bearer: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Result<Bytes, Error> {
-        let uri = check_url(url)?;
+        let uri = match check_url(url) {
+            Err(Error::BadUrl) if self.plain_http => plain_http_url(url)?,
+            other => other?,
+        };
         let body = Bytes::from(body.unwrap_or_default());
         let attempts = self.policy.attempts.max(1);
         let mut backoff = self.policy.first_backoff;
@@ -180,6 +195,14 @@ fn check_url(url: &str) -> Result<Uri, Error> {
     match uri.scheme_str() {
         Some("https") if !host.is_empty() => Ok(uri),
         Some("http") if ["127.0.0.1", "[::1]", "localhost"].contains(&host) => Ok(uri),
+        _ => Err(Error::BadUrl),
+    }
+}
+
+fn plain_http_url(url: &str) -> Result<Uri, Error> {
+    let uri: Uri = url.parse().map_err(|_| Error::BadUrl)?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http"), Some(host)) if !host.is_empty() => Ok(uri),
         _ => Err(Error::BadUrl),
     }
 }

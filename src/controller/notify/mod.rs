@@ -1,9 +1,334 @@
-//! Tenant notifications (issue 10), the parts that need no cluster: Alertmanager's
-//! configuration rendered from the admin's base and the tenants' configs, the Barry client,
-//! the Teams card, and Alertmanager's webhook body that the relay receives.
+//! Tenant notifications (issue 10): a tenant declares in its namespace where alerts go
+//! (`BarryConfig`, `EmailConfig`, `TeamsConfig`); ike-controller opens the Barry channels, adds
+//! one receiver and route per config to Alertmanager's configuration, and relays Alertmanager's
+//! webhooks to Barry and Teams with the tenant's Secret read at delivery time.
+//!
+//! ```text
+//! configs ──► configs.rs (per kind: Barry channels, Teams URL check, tests) ──► status
+//!        └──► publish.rs (plan.rs + alertmanager.rs: render, write, reload, observe) ──► status
+//! Alertmanager ──webhook──► relay.rs ──► Barry / Teams                           ──► status
+//! ```
+//!
+//! The reconcilers and the publisher run on the leader; the relay and the status queue run on
+//! every replica, like the account API they are served with.
 
 pub mod alertmanager;
+pub mod alertmanager_api;
 pub mod barry;
+pub mod channels;
+pub mod configs;
 pub mod http;
+pub mod metrics;
+pub mod output;
 pub mod payload;
+pub mod plan;
+pub mod publish;
+pub mod relay;
+pub mod secrets;
+pub mod status;
 pub mod teams;
+pub mod test_alert;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use serde_json::json;
+
+use alertmanager::TeamsDelivery;
+use alertmanager_api::Alertmanager;
+use barry::Barry;
+use metrics::NotifyMetrics;
+use output::Output;
+use secrets::SecretValue;
+
+/// The key of the base configuration in its Secret (as prometheus-operator names it).
+pub const BASE_KEY: &str = "alertmanager.yaml";
+
+/// What ike-controller is told about notifications, resolved once from its flags.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The namespace of the base Secret (the controller's own).
+    pub base_namespace: String,
+    /// The name of the Secret holding the admin's base configuration (key
+    /// `alertmanager.yaml`).
+    pub base_secret: String,
+    /// Create the base Secret from this file when it does not exist (the local IKE).
+    pub base_seed: Option<PathBuf>,
+    /// Where the rendered configuration goes (one or more).
+    pub outputs: Vec<Output>,
+    /// Alertmanager's URL: reload after a file write, confirm receivers, send test alerts.
+    pub alertmanager_url: Option<String>,
+    /// How Alertmanager reaches the relay.
+    pub relay: RelaySettings,
+    /// Barry's base URL; without it no channel is opened.
+    pub barry_url: Option<String>,
+    /// A CA certificate (PEM) to trust for Barry besides the system's.
+    pub barry_ca: Option<PathBuf>,
+    /// Teams through the relay (default) or Alertmanager's own `msteamsv2_configs` (0.28+).
+    pub teams: TeamsDelivery,
+    /// How often everything is rendered again although nothing was seen to change.
+    pub resync: Duration,
+}
+
+/// The relay as Alertmanager must call it.
+#[derive(Clone)]
+pub struct RelaySettings {
+    /// The relay's base URL as Alertmanager reaches it, such as
+    /// `https://ike-controller.ike-system.svc:8443/relay`.
+    pub url: String,
+    /// The bearer token Alertmanager must present.
+    pub token: SecretValue,
+    /// Where Alertmanager reads that token (`credentials_file`); without it the token is
+    /// written into the configuration itself.
+    pub credentials_file: Option<String>,
+    /// The CA (PEM file, as Alertmanager sees it) that signed the relay's certificate.
+    pub ca_file: Option<String>,
+}
+
+impl std::fmt::Debug for RelaySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelaySettings")
+            .field("url", &self.url)
+            .field("credentials_file", &self.credentials_file)
+            .field("ca_file", &self.ca_file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RelaySettings {
+    /// Builds the relay settings, reading the token from `token_file`.
+    pub fn new(
+        url: String,
+        token_file: &std::path::Path,
+        credentials_file: Option<String>,
+        ca_file: Option<String>,
+    ) -> std::io::Result<Self> {
+        let token = std::fs::read_to_string(token_file)?.trim().to_string();
+        if token.len() < 16 {
+            return Err(std::io::Error::other(format!(
+                "{} holds no relay token of at least 16 characters",
+                token_file.display()
+            )));
+        }
+        Ok(Self {
+            url,
+            token: SecretValue::from_trusted(token),
+            credentials_file,
+            ca_file,
+        })
+    }
+
+    /// The `http_config` of every relay webhook in Alertmanager's configuration.
+    pub fn http_config(&self) -> serde_json::Value {
+        let mut config = match &self.credentials_file {
+            Some(file) => json!({ "authorization": { "credentials_file": file } }),
+            None => json!({ "authorization": { "credentials": self.token.expose() } }),
+        };
+        if let Some(ca) = &self.ca_file {
+            config["tls_config"] = json!({ "ca_file": ca });
+        }
+        config
+    }
+}
+
+/// Errors setting notifications up.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A CA file could not be read.
+    #[error("cannot read the CA certificate {}", path.display())]
+    Ca {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Creating the base Secret from the seed file failed.
+    #[error("cannot create the base configuration Secret from {}", path.display())]
+    Seed {
+        /// The seed file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// Notifications as one running controller has them; shared by the reconcilers, the publisher
+/// and the relay.
+pub struct Notify {
+    /// The client.
+    pub client: kube::Client,
+    /// The settings.
+    pub settings: Settings,
+    /// Notification metrics.
+    pub metrics: Arc<NotifyMetrics>,
+    /// The controller's reconcile metrics.
+    pub controller_metrics: Arc<super::metrics::Metrics>,
+    /// Barry, when the site has one.
+    pub barry: Option<Arc<dyn Barry>>,
+    /// Alertmanager's API, when its URL is known.
+    pub alertmanager: Option<Alertmanager>,
+    /// The HTTP client for Teams webhooks.
+    pub teams_client: http::Client,
+    /// Status changes of the publisher and the relay, written in the background.
+    pub statuses: status::Queue,
+    /// Teams URLs for native delivery, by (namespace, name), from the config reconciler.
+    native_urls: Mutex<HashMap<(String, String), SecretValue>>,
+    /// Woken when something only the config reconciler sees asks for a render.
+    pub render_now: tokio::sync::Notify,
+}
+
+fn system_roots() -> rustls::RootCertStore {
+    let mut roots = rustls::RootCertStore::empty();
+    let found = rustls_native_certs::load_native_certs();
+    let (added, _) = roots.add_parsable_certificates(found.certs);
+    if added == 0 {
+        tracing::warn!("no system CA certificates found: only extra CAs are trusted");
+    }
+    roots
+}
+
+fn add_ca(roots: &mut rustls::RootCertStore, path: &std::path::Path) -> Result<(), Error> {
+    use rustls_pki_types::pem::PemObject as _;
+    let ca = |source| Error::Ca {
+        path: path.to_path_buf(),
+        source,
+    };
+    let pem = std::fs::read(path).map_err(ca)?;
+    let certs = rustls_pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ca(std::io::Error::other(e.to_string())))?;
+    let (added, _) = roots.add_parsable_certificates(certs);
+    if added == 0 {
+        return Err(ca(std::io::Error::other("no certificate in it")));
+    }
+    Ok(())
+}
+
+impl Notify {
+    /// Sets notifications up and starts the status queue's writer (on every replica).
+    pub fn new(
+        client: kube::Client,
+        settings: Settings,
+        metrics: Arc<NotifyMetrics>,
+        controller_metrics: Arc<super::metrics::Metrics>,
+    ) -> Result<Arc<Self>, Error> {
+        let barry = match &settings.barry_url {
+            Some(url) => {
+                let mut roots = system_roots();
+                if let Some(path) = &settings.barry_ca {
+                    add_ca(&mut roots, path)?;
+                }
+                let client = http::Client::new(roots, http::RetryPolicy::default());
+                Some(Arc::new(barry::HttpBarry::new(url, client)) as Arc<dyn Barry>)
+            }
+            None => None,
+        };
+        let alertmanager = settings
+            .alertmanager_url
+            .as_deref()
+            .map(|url| Alertmanager::new(url, system_roots()));
+        let statuses = status::Queue::new(client.clone(), metrics.clone());
+        tokio::spawn(statuses.clone().run(Duration::from_millis(200)));
+        Ok(Arc::new(Self {
+            teams_client: http::Client::new(system_roots(), http::RetryPolicy::default()),
+            client,
+            settings,
+            metrics,
+            controller_metrics,
+            barry,
+            alertmanager,
+            statuses,
+            native_urls: Mutex::default(),
+            render_now: tokio::sync::Notify::new(),
+        }))
+    }
+
+    /// Records a Teams URL for native delivery (or its absence), asking for a render when it
+    /// changed. Relay delivery keeps no URL.
+    pub fn set_native_url(&self, key: &(String, String), url: Option<SecretValue>) {
+        if self.settings.teams != TeamsDelivery::Native {
+            return;
+        }
+        let mut urls = self
+            .native_urls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let changed = match url {
+            Some(url) => urls.insert(key.clone(), url.clone()) != Some(url),
+            None => urls.remove(key).is_some(),
+        };
+        drop(urls);
+        if changed {
+            self.render_now.notify_one();
+        }
+    }
+
+    /// The Teams URL recorded for native delivery.
+    pub fn native_url(&self, namespace: &str, name: &str) -> Option<SecretValue> {
+        self.native_urls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&(namespace.to_string(), name.to_string()))
+            .cloned()
+    }
+
+    /// The relay's routes, to merge into the controller's HTTPS router.
+    pub fn relay_routes(self: &Arc<Self>) -> axum::Router {
+        relay::routes(relay::Relay::new(self.clone()))
+    }
+
+    /// Creates the base Secret from the seed file when there is none (it never overwrites one).
+    pub async fn seed_base(&self) -> Result<(), Error> {
+        let Some(path) = &self.settings.base_seed else {
+            return Ok(());
+        };
+        let seed = |source: Box<dyn std::error::Error + Send + Sync>| Error::Seed {
+            path: path.clone(),
+            source,
+        };
+        let yaml = std::fs::read_to_string(path).map_err(|e| seed(e.into()))?;
+        let secret: k8s_openapi::api::core::v1::Secret = serde_json::from_value(json!({
+            "metadata": {
+                "name": self.settings.base_secret,
+                "namespace": self.settings.base_namespace,
+            },
+            "stringData": { BASE_KEY: yaml },
+        }))
+        .map_err(|e| seed(e.into()))?;
+        let api: kube::Api<k8s_openapi::api::core::v1::Secret> =
+            kube::Api::namespaced(self.client.clone(), &self.settings.base_namespace);
+        let params = kube::api::PostParams {
+            field_manager: Some(crate::api::consts::CONTROLLER_MANAGER.into()),
+            ..Default::default()
+        };
+        match api.create(&params, &secret).await {
+            Ok(_) => {
+                tracing::info!(secret = %self.settings.base_secret, "base Alertmanager configuration created from {}", path.display());
+                Ok(())
+            }
+            Err(kube::Error::Api(s)) if s.code == 409 => Ok(()),
+            Err(e) => Err(seed(e.into())),
+        }
+    }
+}
+
+/// Runs the config reconcilers and the publisher until `stop` turns true (on the leader).
+pub async fn run(notify: Arc<Notify>, stop: tokio::sync::watch::Receiver<bool>) {
+    let stopped = || {
+        let mut rx = stop.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    futures::future::join4(
+        configs::run::<crate::api::BarryConfig>(notify.clone(), stopped()),
+        configs::run::<crate::api::EmailConfig>(notify.clone(), stopped()),
+        configs::run::<crate::api::TeamsConfig>(notify.clone(), stopped()),
+        publish::run(notify, stopped()),
+    )
+    .await;
+}

@@ -131,36 +131,7 @@ fn alert(alert: &Alert) -> Value {
     json!({"type": "Container", "separator": true, "items": items})
 }
 
-/// Whether `url` is an Office 365 connector webhook (`*.webhook.office.com/webhookb2/...`,
-/// `outlook.office.com/webhook/...`), which Microsoft retired in favour of Workflows.
-pub fn is_legacy_connector_url(url: &str) -> bool {
-    let Ok(uri) = url.trim().parse::<Uri>() else {
-        return false;
-    };
-    let host = uri.host().unwrap_or_default().to_ascii_lowercase();
-    let path = uri.path().to_ascii_lowercase();
-    (host.ends_with(".webhook.office.com") && path.starts_with("/webhookb2/"))
-        || (["outlook.office.com", "outlook.office365.com"].contains(&host.as_str())
-            && path.starts_with("/webhook/"))
-}
-
-/// Checks a tenant's webhook URL; the message (for the InvalidWebhookUrl condition) never
-/// repeats the URL.
-pub fn check_webhook_url(url: &str) -> Result<(), String> {
-    if is_legacy_connector_url(url) {
-        return Err(
-            "the URL in the Secret is an Office 365 connector webhook, which Microsoft \
-                    retired: in Teams, create a Workflows webhook ('Post to a channel when a \
-                    webhook request is received') and put its URL under the key 'url'"
-                .into(),
-        );
-    }
-    let uri: Option<Uri> = url.trim().parse().ok();
-    match uri {
-        Some(u) if u.scheme_str() == Some("https") && u.host().is_some() => Ok(()),
-        _ => Err("the value under the key 'url' of the Secret is not an https:// URL".into()),
-    }
-}
+pub use crate::api::{check_webhook_url, is_legacy_connector_url};
 
 /// Why a card could not be posted; no variant carries the URL.
 #[derive(Debug, thiserror::Error)]

@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::equality_matcher;
 
 /// amtool, or a failed test: these tests must not pass without the real checker.
-pub(super) fn amtool() -> PathBuf {
+pub(crate) fn amtool() -> PathBuf {
     let found = std::env::var_os("PATH")
         .into_iter()
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
@@ -28,7 +28,7 @@ fn write_config(yaml: &str) -> tempfile::NamedTempFile {
 }
 
 /// `amtool check-config FILE`: Ok, or amtool's complaint.
-pub(super) fn check_config(yaml: &str) -> Result<(), String> {
+pub(crate) fn check_config(yaml: &str) -> Result<(), String> {
     let file = write_config(yaml);
     let out = Command::new(amtool())
         .arg("check-config")
@@ -45,14 +45,14 @@ pub(super) fn check_config(yaml: &str) -> Result<(), String> {
     }
 }
 
-pub(super) fn assert_amtool_accepts(yaml: &str) {
+pub(crate) fn assert_amtool_accepts(yaml: &str) {
     if let Err(e) = check_config(yaml) {
         panic!("amtool check-config rejected:\n{yaml}\n{e}");
     }
 }
 
 /// `amtool config routes test --config.file=F label="value"...`: the receivers, in order.
-pub(super) fn amtool_routes(yaml: &str, labels: &BTreeMap<&str, &str>) -> Vec<String> {
+pub(crate) fn amtool_routes(yaml: &str, labels: &BTreeMap<&str, &str>) -> Vec<String> {
     let file = write_config(yaml);
     let out = Command::new(amtool())
         .args(["config", "routes", "test"])
@@ -69,18 +69,31 @@ pub(super) fn amtool_routes(yaml: &str, labels: &BTreeMap<&str, &str>) -> Vec<St
     stdout.trim().split(',').map(String::from).collect()
 }
 
-/// One matcher string of the forms the configs here use: `l="v"`, `l=v`, `l!="v"`.
-pub(super) fn parse_matcher(s: &str) -> (String, bool, String) {
+/// A matcher's operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// `=`
+    Equal,
+    /// `!=`
+    NotEqual,
+    /// `=~` with a pattern of literal alternatives (`a|b\\.c`), anchored as Alertmanager does.
+    Regex,
+}
+
+/// One matcher string of the forms the configs here use: `l="v"`, `l=v`, `l!="v"`, `l=~"a|b"`.
+pub(crate) fn parse_matcher(s: &str) -> (String, Op, String) {
     let end = s.find(['=', '!']).expect("a matcher operator");
     let (label, rest) = s.split_at(end);
-    let (equal, raw) = match rest.strip_prefix("!=") {
-        Some(raw) => (false, raw),
-        None => (
-            true,
-            rest.strip_prefix('=').expect("only = and != are evaluated"),
-        ),
+    let (op, raw) = if let Some(raw) = rest.strip_prefix("!=") {
+        (Op::NotEqual, raw)
+    } else if let Some(raw) = rest.strip_prefix("=~") {
+        (Op::Regex, raw)
+    } else {
+        let raw = rest
+            .strip_prefix('=')
+            .expect("only =, != and =~ are evaluated");
+        (Op::Equal, raw)
     };
-    assert!(!raw.starts_with('~'), "regex matchers are left to amtool");
     let raw = raw.trim();
     let value = match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
         None => raw.to_string(),
@@ -101,15 +114,39 @@ pub(super) fn parse_matcher(s: &str) -> (String, bool, String) {
             value
         }
     };
-    (label.trim().to_string(), equal, value)
+    (label.trim().to_string(), op, value)
 }
 
-pub(super) fn route_matches(route: &Value, labels: &BTreeMap<&str, &str>) -> bool {
+/// Whether `value` matches an anchored pattern of literal alternatives; any other regular
+/// expression is left to amtool.
+fn alternatives_match(pattern: &str, value: &str) -> bool {
+    let mut alternatives = vec![String::new()];
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '|' => alternatives.push(String::new()),
+            '\\' => {
+                let escaped = chars.next().expect("an escaped character");
+                assert!(!escaped.is_alphanumeric(), "{pattern}: left to amtool");
+                alternatives.last_mut().unwrap().push(escaped);
+            }
+            c if "^$.*+?()[]{}".contains(c) => panic!("{pattern}: left to amtool"),
+            c => alternatives.last_mut().unwrap().push(c),
+        }
+    }
+    alternatives.iter().any(|a| a == value)
+}
+
+pub(crate) fn route_matches(route: &Value, labels: &BTreeMap<&str, &str>) -> bool {
     let get = |l: &str| labels.get(l).copied().unwrap_or("");
     let matchers = route.get("matchers").and_then(Value::as_array);
     let by_matchers = matchers.into_iter().flatten().all(|m| {
-        let (label, equal, value) = parse_matcher(m.as_str().unwrap());
-        (get(&label) == value) == equal
+        let (label, op, value) = parse_matcher(m.as_str().unwrap());
+        match op {
+            Op::Equal => get(&label) == value,
+            Op::NotEqual => get(&label) != value,
+            Op::Regex => alternatives_match(&value, get(&label)),
+        }
     });
     let by_match = route.get("match").and_then(Value::as_object);
     let by_match = by_match
@@ -124,7 +161,7 @@ pub(super) fn route_matches(route: &Value, labels: &BTreeMap<&str, &str>) -> boo
 }
 
 /// Alertmanager's `Route.Match`: the receivers an alert with `labels` is delivered to.
-pub(super) fn evaluate(
+pub(crate) fn evaluate(
     route: &Value,
     labels: &BTreeMap<&str, &str>,
     inherited: &str,
@@ -154,13 +191,13 @@ pub(super) fn evaluate(
     all
 }
 
-pub(super) fn route_of(yaml: &str) -> Value {
+pub(crate) fn route_of(yaml: &str) -> Value {
     let doc: Value = serde_saphyr::from_str(yaml).unwrap();
     doc["route"].clone()
 }
 
 /// `amtool template render` with Alertmanager's own templates: what a header value becomes.
-pub(super) fn render_template(text: &str) -> String {
+pub(crate) fn render_template(text: &str) -> String {
     let out = Command::new(amtool())
         .args([
             "template",

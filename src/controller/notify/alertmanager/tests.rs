@@ -277,6 +277,7 @@ fn the_base_is_kept_as_given_and_tenant_receivers_follow_it() {
             "platform",
             "audit",
             "oncall",
+            "ike/discard",
             "tenant/bank/barry/oncall",
             "tenant/bank/email/ops",
             "tenant/shop/barry/oncall",
@@ -294,7 +295,7 @@ fn barry_and_teams_are_relay_webhooks_without_any_secret() {
     let yaml = render(&base(0), &receivers, &options()).unwrap();
     assert!(!yaml.contains("sig=abc"), "{yaml}");
     let doc: Value = serde_saphyr::from_str(&yaml).unwrap();
-    let hook = &doc["receivers"][1]["webhook_configs"][0];
+    let hook = &doc["receivers"][2]["webhook_configs"][0];
     assert_eq!(
         hook["url"],
         "https://ike-controller.ike-system.svc:8443/relay/barry/shop/oncall"
@@ -305,7 +306,7 @@ fn barry_and_teams_are_relay_webhooks_without_any_secret() {
         "/etc/alertmanager/relay-token"
     );
     assert_eq!(
-        doc["receivers"][2]["webhook_configs"][0]["url"],
+        doc["receivers"][3]["webhook_configs"][0]["url"],
         "https://ike-controller.ike-system.svc:8443/relay/teams/shop/chat"
     );
 }
@@ -320,7 +321,7 @@ fn native_teams_copies_the_url_and_alertmanager_0_25_refuses_it() {
     let yaml = render(&base(0), &[teams("shop", "chat", Some(url))], &native).unwrap();
     let doc: Value = serde_saphyr::from_str(&yaml).unwrap();
     assert_eq!(
-        doc["receivers"][1]["msteamsv2_configs"][0]["webhook_url"],
+        doc["receivers"][2]["msteamsv2_configs"][0]["webhook_url"],
         url
     );
     let err = check_config(&yaml).unwrap_err();
@@ -339,7 +340,7 @@ fn a_subject_prefix_is_literal_text_even_when_it_looks_like_a_template() {
     let yaml = render(&base(0), &[r], &options()).unwrap();
     assert_amtool_accepts(&yaml);
     let doc: Value = serde_saphyr::from_str(&yaml).unwrap();
-    let config = &doc["receivers"][1]["email_configs"][0];
+    let config = &doc["receivers"][2]["email_configs"][0];
     assert_eq!(config["to"], "a@x.org, b@x.org");
     let subject = config["headers"]["Subject"].as_str().unwrap();
     let rendered = render_template(subject);
@@ -405,6 +406,10 @@ fn base_problems_are_reported_before_rendering() {
         Err(BaseError::ReservedName("tenant/a/barry/b".into()))
     );
     assert_eq!(
+        BaseConfig::from_yaml("route: {receiver: x}\nreceivers: [{name: x}, {name: ike/discard}]"),
+        Err(BaseError::ReservedName("ike/discard".into()))
+    );
+    assert_eq!(
         render(&base(0), &[barry("Shop", "x")], &options()),
         Err(RenderError::InvalidName("Shop".into()))
     );
@@ -432,4 +437,74 @@ fn inhibit_rules_that_cross_namespaces_are_warned_about() {
     let warnings = BaseConfig::from_yaml(&crossing).unwrap().warnings();
     assert_eq!(warnings.len(), 1);
     assert!(warnings[0].contains("inhibit_rules[0]"));
+}
+
+#[test]
+fn a_test_alert_reaches_only_the_receiver_it_names_and_no_platform_receiver() {
+    let receivers = [
+        barry("shop", "oncall"),
+        barry("shop", "on.call"),
+        TenantReceiver::email(&email("shop", "ops", &["a@x.org"], None)).unwrap(),
+        barry("bank", "oncall"),
+    ];
+    let yaml = render(&base(1), &receivers, &options()).unwrap();
+    assert_amtool_accepts(&yaml);
+    let cases: [(&str, &str, &[&str]); 5] = [
+        (
+            "shop",
+            "tenant/shop/barry/oncall",
+            &["tenant/shop/barry/oncall", "ike/discard"],
+        ),
+        (
+            "shop",
+            "tenant/shop/barry/on.call",
+            &["tenant/shop/barry/on.call", "ike/discard"],
+        ),
+        // The escaped dot matches only a dot.
+        ("shop", "tenant/shop/barry/onxcall", &["ike/discard"]),
+        (
+            "shop",
+            "tenant/shop/email/ops",
+            &["tenant/shop/email/ops", "ike/discard"],
+        ),
+        // A test naming another namespace's receiver reaches nobody's.
+        ("shop", "tenant/bank/barry/oncall", &["ike/discard"]),
+    ];
+    for (namespace, test, expected) in cases {
+        let labels = BTreeMap::from([
+            ("namespace", namespace),
+            ("severity", "critical"),
+            (TEST_RECEIVER_LABEL, test),
+        ]);
+        assert_eq!(amtool_routes(&yaml, &labels), expected, "{test}");
+        assert_eq!(evaluate(&route_of(&yaml), &labels, ""), expected, "{test}");
+    }
+}
+
+#[test]
+fn tenant_routes_group_tests_apart_and_otherwise_as_the_root_does() {
+    let yaml = render(&base(1), &[barry("shop", "oncall")], &options()).unwrap();
+    let doc: Value = serde_saphyr::from_str(&yaml).unwrap();
+    assert_eq!(
+        doc["route"]["routes"][0]["group_by"],
+        json!(["alertname", TEST_ID_LABEL])
+    );
+    assert_eq!(doc["route"]["group_by"], json!(["alertname"]));
+    let yaml = render(&base(0), &[barry("shop", "oncall")], &options()).unwrap();
+    let doc: Value = serde_saphyr::from_str(&yaml).unwrap();
+    assert_eq!(
+        doc["route"]["routes"][0]["group_by"],
+        json!([TEST_ID_LABEL])
+    );
+    let every = BaseConfig::from_yaml(
+        "route:\n  receiver: p\n  group_by: ['...']\nreceivers:\n- name: p\n",
+    )
+    .unwrap();
+    let yaml = render(&every, &[barry("shop", "oncall")], &options()).unwrap();
+    assert_amtool_accepts(&yaml);
+    let doc: Value = serde_saphyr::from_str(&yaml).unwrap();
+    assert!(
+        doc["route"]["routes"][0].get("group_by").is_none(),
+        "{yaml}"
+    );
 }

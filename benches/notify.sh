@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# Notifications at scale, against a fresh local IKE (real control plane, ike-controller, the
+# real Alertmanager 0.25 it configures), release build:
+#
+#   1. N configs (2/5 BarryConfig, 2/5 EmailConfig, 1/5 TeamsConfig) over NS namespaces, applied
+#      at once with `kubectl apply --server-side`: time until Alertmanager runs every receiver,
+#      until every status says Configured; the rendered size.
+#   2. One config change -> visible in Alertmanager's running configuration, SAMPLES times each:
+#      an EmailConfig's recipient changed (seen in GET /api/v2/status) and a new EmailConfig (its
+#      receiver seen in GET /api/v2/receivers); p50/p90/p99/max, from before kubectl starts and
+#      from when it returns. One render, one write and one reload with N configs as the
+#      controller measures them, and Alertmanager's reload of that configuration measured
+#      directly (POST /-/reload).
+#   3. Resync with nothing changed, twice: a render forced by a change that does not matter (an
+#      annotation on the base Secret), and a controller restart. Counted: configuration writes,
+#      reloads and status writes (controller metrics), writes to notification objects (the
+#      apiserver's counters), the file's mtime and Alertmanager's "Loading configuration" lines.
+#
+# Run from anywhere:  benches/notify.sh           (N=1000, NS=300)
+#                     N=100 NS=30 benches/notify.sh   (quick)
+# Knobs (env): N, NS, SAMPLES (50), SKIP_BUILD=1 (use the binaries as they are), BIN_DIR
+#   (target/release), KEEP=1.
+set -euo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.."
+
+N=${N:-1000}
+NS=${NS:-300}
+SAMPLES=${SAMPLES:-50}
+BIN_DIR=${BIN_DIR:-target/release}
+
+bench_start=$EPOCHREALTIME
+log() { printf '[%7.1fs] %s\n' "$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')" "$*"; }
+load() { cut -d' ' -f1 /proc/loadavg; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+if [[ -z ${SKIP_BUILD:-} ]]; then
+  log "cargo build --release --bins"
+  cargo build -q --release --bins
+fi
+for tool in kubectl jq curl amtool; do
+  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
+done
+
+work=$(mktemp -d -t ike-bench-notify.XXXXXX)
+mkdir -p "$work/bin"
+cp "$BIN_DIR/ike" "$BIN_DIR/ike-controller" "$work/bin/"
+ctl=$work/bin/ike-controller
+dir=$work/local
+kc=$dir/control-plane/admin.kubeconfig
+ctl_pid=
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [[ -f $dir/pids ]] && { "$ctl" local down --dir "$dir" >/dev/null 2>&1 || true; }
+  if [[ -n $ctl_pid ]] && kill -0 "$ctl_pid" 2>/dev/null; then kill -KILL "$ctl_pid" 2>/dev/null || true; fi
+  if [[ -n ${KEEP:-} || $rc -ne 0 ]]; then
+    echo "work dir kept: $work (logs in $dir)" >&2
+  else
+    rm -rf "$work"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+k() { kubectl --kubeconfig "$kc" "$@"; }
+metrics() { curl -s --max-time 5 "$murl" || true; }
+series() { awk -v m="$1" '$1 == m { v = $2 } END { print v + 0 }'; }
+metric() { metrics | series "$1"; }
+# Writes to notification objects and Secrets in the apiserver's request counters.
+api_writes() {
+  k get --raw /metrics | awk '
+    /^apiserver_request_total\{/ && /verb="(POST|PUT|PATCH|APPLY|DELETE)"/ && /code="2/ &&
+    /resource="(barryconfigs|emailconfigs|teamsconfigs|secrets)"/ { s += $NF }
+    END { print s + 0 }'
+}
+running_tenant_receivers() {
+  curl -s --max-time 10 "$am/api/v2/status" | jq -r '.config.original' | grep -c '^- name: tenant/' || true
+}
+configured() {
+  k get barryconfigs,emailconfigs,teamsconfigs -A \
+    -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="ReceiverConfigured")].reason}{"\n"}{end}' |
+    grep -c '^Configured$' || true
+}
+am_loads() { grep -c 'Completed loading of configuration file' "$dir/alertmanager.log" || true; }
+pct() { sort -n | awk -v p="$1" '{ a[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; printf "%.3f", a[i] }'; }
+
+######################################################################################### start
+log "starting a local IKE in $dir (N=$N configs over NS=$NS namespaces)"
+up_out=$("$ctl" local up --dir "$dir")
+murl=$(grep -o 'http://[0-9.]*:[0-9]*/metrics' <<<"$up_out" | head -n1)
+am=$(grep -o "Alertmanager's UI: *http://[0-9.:]*" <<<"$up_out" | grep -o 'http://.*')
+ctl_pid=$(tail -n1 "$dir/pids")
+file=$dir/alertmanager/alertmanager.yml
+log "up: controller $ctl_pid, metrics $murl, Alertmanager $am"
+
+######################################################################################### 1. load
+yaml=$work/configs.yaml
+: >"$yaml"
+for ((n = 0; n < NS; n++)); do
+  ns=$(printf 'bn-%03d' "$n")
+  cat >>"$yaml" <<EOF
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: $ns}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: barry, namespace: $ns}
+stringData: {token: bench-token-$n}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: teams, namespace: $ns}
+stringData: {url: "https://prod-1.westeurope.logic.azure.com/workflows/$n/triggers/manual/paths/invoke?sig=s$n"}
+EOF
+done
+k apply --server-side -f "$yaml" >/dev/null
+: >"$yaml"
+for ((i = 0; i < N; i++)); do
+  ns=$(printf 'bn-%03d' $((i % NS)))
+  name=$(printf 'c-%04d' "$i")
+  case $((i % 5)) in
+  0 | 1) printf -- '---\napiVersion: monitoring.ike.dev/v1alpha1\nkind: BarryConfig\nmetadata: {name: %s, namespace: %s}\nspec:\n  channels: [{name: %s-alerts}]\n  tokenSecretName: barry\n' "$name" "$ns" "$ns" ;;
+  2 | 3) printf -- '---\napiVersion: monitoring.ike.dev/v1alpha1\nkind: EmailConfig\nmetadata: {name: %s, namespace: %s}\nspec:\n  to: [oncall-%d@%s.example]\n  sendResolved: true\n' "$name" "$ns" "$i" "$ns" ;;
+  4) printf -- '---\napiVersion: monitoring.ike.dev/v1alpha1\nkind: TeamsConfig\nmetadata: {name: %s, namespace: %s}\nspec:\n  webhookUrlSecretName: teams\n' "$name" "$ns" ;;
+  esac >>"$yaml"
+done
+log "1. (load $(load)) kubectl apply --server-side of $N configs"
+t0=$EPOCHREALTIME
+k apply --server-side -f "$yaml" >/dev/null
+t_applied=$(secs "$t0" "$EPOCHREALTIME")
+log "   kubectl done after ${t_applied}s; waiting for Alertmanager to run $N tenant receivers"
+t_running=
+t_configured=
+while :; do
+  [[ -z $t_running ]] && (($(running_tenant_receivers) >= N)) && t_running=$(secs "$t0" "$EPOCHREALTIME")
+  if [[ -n $t_running ]] && (($(configured) >= N)); then
+    t_configured=$(secs "$t0" "$EPOCHREALTIME")
+    break
+  fi
+  (($(printf '%.0f' "$(secs "$t0" "$EPOCHREALTIME")") > 900)) && { log "   gave up after 900 s"; exit 1; }
+  sleep 0.5
+done
+size=$(stat -c %s "$file")
+m=$(metrics)
+log "   Alertmanager runs all $N receivers ${t_running}s after the apply started; every status says Configured after ${t_configured}s"
+log "   renders $(series ike_notify_renders_total <<<"$m"), configuration writes $(series 'ike_notify_config_writes_total{output="file"}' <<<"$m"), reloads $(series 'ike_notify_reloads_total{result="ok"}' <<<"$m"), status writes $(series 'ike_notify_status_writes_total{result="written"}' <<<"$m") during the load"
+log "   rendered configuration: $size bytes ($(wc -l <"$file") lines) for $N receivers; amtool check-config: $(amtool check-config "$file" >/dev/null 2>&1 && echo ok || echo REFUSED)"
+
+######################################################################################### 2. change
+log "2. (load $(load)) one config change -> visible in Alertmanager's running config, $SAMPLES times each"
+m0=$(metrics)
+# 2a. An EmailConfig's recipient changed; seen in GET /api/v2/status (polled every 100 ms: each
+# answer re-encodes the whole configuration, and polling faster would load Alertmanager itself).
+: >"$work/latency.edit"
+for ((s = 0; s < SAMPLES; s++)); do
+  i=$(((s * 5 + 2) % N)) # an EmailConfig
+  ns=$(printf 'bn-%03d' $((i % NS)))
+  name=$(printf 'c-%04d' "$i")
+  addr="sample-$s-$RANDOM@bench.example"
+  t0=$EPOCHREALTIME
+  k patch emailconfig "$name" -n "$ns" --type=merge -p "{\"spec\":{\"to\":[\"$addr\"]}}" >/dev/null
+  t1=$EPOCHREALTIME
+  until curl -s --max-time 5 "$am/api/v2/status" | grep -q "$addr"; do sleep 0.1; done
+  t2=$EPOCHREALTIME
+  echo "$(secs "$t0" "$t2") $(secs "$t1" "$t2")" >>"$work/latency.edit"
+done
+# 2b. A new EmailConfig; its receiver seen in GET /api/v2/receivers (polled every 20 ms).
+: >"$work/latency.new"
+for ((s = 0; s < SAMPLES; s++)); do
+  ns=$(printf 'bn-%03d' $((s % NS)))
+  name="new-$s"
+  t0=$EPOCHREALTIME
+  printf 'apiVersion: monitoring.ike.dev/v1alpha1\nkind: EmailConfig\nmetadata: {name: %s, namespace: %s}\nspec: {to: [new-%d@bench.example]}\n' \
+    "$name" "$ns" "$s" | k create -f - >/dev/null
+  t1=$EPOCHREALTIME
+  until curl -s --max-time 5 "$am/api/v2/receivers" | grep -q "\"tenant/$ns/email/$name\""; do sleep 0.02; done
+  t2=$EPOCHREALTIME
+  echo "$(secs "$t0" "$t2") $(secs "$t1" "$t2")" >>"$work/latency.new"
+done
+m1=$(metrics)
+for kind in edit new; do
+  for col in 1 2; do
+    label=$([[ $col == 1 ]] && echo "from before kubectl" || echo "from kubectl's return")
+    what=$([[ $kind == edit ]] && echo "changed recipient" || echo "new config")
+    v=$(cut -d' ' -f"$col" "$work/latency.$kind")
+    log "   $what, $label: p50 $(pct 50 <<<"$v") s, p90 $(pct 90 <<<"$v") s, p99 $(pct 99 <<<"$v") s, max $(pct 100 <<<"$v") s"
+  done
+done
+mean() { awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" 'BEGIN { if (d - b > 0) printf "%.1f ms (%d)", 1000 * (c - a) / (d - b), d - b; else print "-" }'; }
+for h in render write reload; do
+  sum0=$(series "ike_notify_${h}_duration_seconds_sum" <<<"$m0"); cnt0=$(series "ike_notify_${h}_duration_seconds_count" <<<"$m0")
+  sum1=$(series "ike_notify_${h}_duration_seconds_sum" <<<"$m1"); cnt1=$(series "ike_notify_${h}_duration_seconds_count" <<<"$m1")
+  log "   controller-measured mean $h with $N configs: $(mean "$sum0" "$cnt0" "$sum1" "$cnt1")"
+done
+: >"$work/reload"
+for ((s = 0; s < 20; s++)); do
+  t0=$EPOCHREALTIME
+  curl -s --max-time 30 -XPOST "$am/-/reload" >/dev/null
+  secs "$t0" "$EPOCHREALTIME" >>"$work/reload"
+  echo >>"$work/reload"
+done
+v=$(grep . "$work/reload")
+log "   Alertmanager's reload of the $size-byte configuration (POST /-/reload, 20 times): p50 $(pct 50 <<<"$v") s, max $(pct 100 <<<"$v") s"
+
+######################################################################################### 3. resync
+log "3. (load $(load)) resync with nothing changed"
+sleep 2
+snap() {
+  local m
+  m=$(metrics)
+  echo "$(series 'ike_notify_config_writes_total{output="file"}' <<<"$m") $(series 'ike_notify_reloads_total{result="ok"}' <<<"$m") $(series 'ike_notify_status_writes_total{result="written"}' <<<"$m") $(series ike_notify_renders_total <<<"$m")"
+}
+read -r w0 r0 s0 n0 <<<"$(snap)"
+a0=$(api_writes)
+mtime0=$(stat -c %Y.%N "$file" 2>/dev/null || stat -c %Y "$file")
+loads0=$(am_loads)
+k annotate secret alertmanager-base -n ike-system bench/touched="$RANDOM" --overwrite >/dev/null
+until read -r w1 r1 s1 n1 <<<"$(snap)" && ((n1 > n0)); do sleep 0.1; done
+sleep 2
+read -r w1 r1 s1 n1 <<<"$(snap)"
+a1=$(api_writes)
+log "   a render with nothing to change ($((n1 - n0)) renders): configuration writes $((w1 - w0)), reloads $((r1 - r0)), status writes $((s1 - s0)), apiserver writes to notification objects and Secrets $((a1 - a0 - 1)) (the annotation itself not counted)"
+
+mapfile -d '' ctl_cmd <"/proc/$ctl_pid/cmdline"
+a0=$(api_writes)
+kill -TERM "$ctl_pid"
+for ((i = 0; i < 200; i++)); do kill -0 "$ctl_pid" 2>/dev/null || break; sleep 0.1; done
+t0=$EPOCHREALTIME
+("${ctl_cmd[@]}" >>"$dir/ike-controller.log" 2>&1 </dev/null & echo $! >"$work/ctl.pid")
+ctl_pid=$(cat "$work/ctl.pid")
+sed -i "\$s/.*/$ctl_pid/" "$dir/pids"
+log "   restarted the controller (pid $ctl_pid); waiting until it rendered and reconciled all $N configs"
+until m=$(metrics) && (($(series ike_notify_renders_total <<<"$m") >= 1)) &&
+  (($(series 'ike_notify_status_writes_total{result="unchanged"}' <<<"$m") >= N)); do
+  sleep 0.2
+  (($(printf '%.0f' "$(secs "$t0" "$EPOCHREALTIME")") > 300)) && { log "   gave up after 300 s"; exit 1; }
+done
+t_resync=$(secs "$t0" "$EPOCHREALTIME")
+sleep 3
+m=$(metrics)
+a1=$(api_writes)
+mtime1=$(stat -c %Y.%N "$file" 2>/dev/null || stat -c %Y "$file")
+loads1=$(am_loads)
+log "   restart with nothing changed (rendered and reconciled after ${t_resync}s): configuration writes $(series 'ike_notify_config_writes_total{output="file"}' <<<"$m"), reloads $(series 'ike_notify_reloads_total{result="ok"}' <<<"$m"), status writes $(series 'ike_notify_status_writes_total{result="written"}' <<<"$m"), apiserver writes to notification objects and Secrets $((a1 - a0))"
+log "   over both: the file's mtime $([[ $mtime0 == "$mtime1" ]] && echo unchanged || echo CHANGED), Alertmanager loaded its configuration $((loads1 - loads0)) times"
+log "done"

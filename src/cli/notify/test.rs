@@ -1,0 +1,114 @@
+//! `ike notify test` (a test alert through the real path, Alertmanager included) and
+//! `ike notify delete`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::KindArg;
+use crate::api::TestResult;
+use crate::cli::output::{Format, print_object, write_stdout};
+use crate::cli::settings::Settings;
+use crate::cli::{OutputArgs, WriteArgs};
+use crate::client::notify;
+
+/// Arguments of `ike notify test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// The config's name.
+    pub name: String,
+    /// Its kind, when the name is used by several.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// How long to wait for the alert to arrive (Alertmanager sends after its group_wait).
+    #[arg(long, default_value = "90s", value_parser = crate::util::time::parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `ike notify delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The config's name.
+    pub name: String,
+    /// Its kind, when the name is used by several.
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+/// Runs `ike notify test`.
+pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    crate::api::names::check_object("notification config", &args.name)?;
+    let namespace = super::namespace(settings).await?;
+    let client = settings.target().await?.client;
+    let config = notify::get(&client, &namespace, &args.name, args.kind.map(Into::into)).await?;
+    let kind = config.kind();
+    let id = notify::test_id();
+    notify::request_test(&client, &config, &id).await?;
+    if settings.interactive {
+        eprintln!(
+            "Test alert {id} asked for: ike-controller posts it to Alertmanager, which routes it to {} {}...",
+            kind.object_kind(),
+            args.name
+        );
+    }
+    let (last, done) = notify::wait_for(&client, &namespace, &args.name, kind, args.timeout, |c| {
+        c.last_test()
+            .is_some_and(|t| t.id == id && t.result.is_final())
+    })
+    .await?;
+    let test = last.last_test().filter(|t| t.id == id);
+    let Some(test) = test.filter(|_| done) else {
+        match test {
+            Some(t) => anyhow::bail!(
+                "the test alert did not arrive within {} s ({:?} at {}: {}): check Alertmanager's route timings and 'ike notify show {}'",
+                args.timeout.as_secs(),
+                t.result,
+                t.time,
+                t.message,
+                args.name
+            ),
+            None => anyhow::bail!(
+                "ike-controller did not take up the test within {} s: check that it runs and 'ike notify show {}'",
+                args.timeout.as_secs(),
+                args.name
+            ),
+        }
+    };
+    match args.output.format {
+        Format::Table => {
+            let line = format!("{:?}: {}\n", test.result, test.message);
+            write_stdout(line.as_bytes())?;
+        }
+        format => print_object(format, test)?,
+    }
+    match test.result {
+        TestResult::Delivered | TestResult::Routed => Ok(ExitCode::SUCCESS),
+        _ => anyhow::bail!("the test alert did not arrive: {}", test.message),
+    }
+}
+
+/// Runs `ike notify delete`.
+pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    crate::api::names::check_object("notification config", &args.name)?;
+    let namespace = super::namespace(settings).await?;
+    let client = settings.target().await?.client;
+    let config = notify::get(&client, &namespace, &args.name, args.kind.map(Into::into)).await?;
+    notify::delete(&client, &config, args.write.dry_run).await?;
+    let what = format!("{} {}", config.kind().object_kind(), args.name);
+    if args.write.dry_run {
+        eprintln!("{what} would be deleted from namespace {namespace} (dry run).");
+        return Ok(ExitCode::SUCCESS);
+    }
+    match config.secret_name() {
+        Some(secret) => eprintln!(
+            "{what} deleted from namespace {namespace}. Secret {secret} is kept: 'kubectl delete secret {secret} -n {namespace}' if nothing else uses it."
+        ),
+        None => eprintln!("{what} deleted from namespace {namespace}."),
+    }
+    Ok(ExitCode::SUCCESS)
+}

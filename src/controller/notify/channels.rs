@@ -1,0 +1,179 @@
+//! A BarryConfig's channels in Barry: each opened by name (create or get) and given the wanted
+//! mute state.
+//!
+//! A channel taken off the spec is left as it is in Barry: ike stops posting to it, but Barry
+//! names channels per token account, so another BarryConfig with the same token (another
+//! namespace of the same team) may still use it, and muting or deleting it would silence that
+//! one too. The contract has no delete for the same reason.
+
+use super::barry::{self, Barry};
+use crate::api::{BarryChannel, BarryChannelStatus};
+
+/// What syncing found: the channels as Barry has them now, and the first failure.
+#[derive(Debug)]
+pub struct Synced {
+    /// The channels opened, in spec order, up to the first failure.
+    pub channels: Vec<BarryChannelStatus>,
+    /// The channel that failed and why; the ones after it were not tried.
+    pub failed: Option<(String, barry::Error)>,
+}
+
+/// Opens every channel of `wanted` with `token` and sets its mute state where Barry's differs.
+pub async fn sync(barry: &dyn Barry, token: &str, wanted: &[BarryChannel]) -> Synced {
+    let mut channels = Vec::new();
+    for want in wanted {
+        let opened = async {
+            let channel = barry.ensure_channel(token, &want.name).await?;
+            if channel.muted == want.mute {
+                return Ok(channel);
+            }
+            barry.set_mute(token, &channel.id, want.mute).await
+        };
+        match opened.await {
+            Ok(channel) => channels.push(BarryChannelStatus {
+                name: want.name.clone(),
+                channel_id: channel.id,
+                muted: channel.muted,
+            }),
+            Err(e) => {
+                return Synced {
+                    channels,
+                    failed: Some((want.name.clone(), e)),
+                };
+            }
+        }
+    }
+    Synced {
+        channels,
+        failed: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use futures::future::BoxFuture;
+
+    use super::*;
+    use crate::controller::notify::barry::Channel;
+    use crate::controller::notify::payload::Payload;
+
+    /// Barry in memory: channels by name, and every call made.
+    #[derive(Default)]
+    struct Memory {
+        channels: Mutex<Vec<Channel>>,
+        calls: Mutex<Vec<String>>,
+        refuse: Option<&'static str>,
+    }
+
+    impl Barry for Memory {
+        fn ensure_channel<'a>(
+            &'a self,
+            _token: &'a str,
+            name: &'a str,
+        ) -> BoxFuture<'a, Result<Channel, barry::Error>> {
+            Box::pin(async move {
+                self.calls.lock().unwrap().push(format!("ensure {name}"));
+                if self.refuse == Some(name) {
+                    return Err(barry::Error::Rejected {
+                        status: hyper::StatusCode::BAD_REQUEST,
+                        message: "no".into(),
+                    });
+                }
+                let mut channels = self.channels.lock().unwrap();
+                if let Some(c) = channels.iter().find(|c| c.name == name) {
+                    return Ok(c.clone());
+                }
+                let c = Channel {
+                    id: format!("ch-{}", channels.len() + 1),
+                    name: name.into(),
+                    muted: false,
+                };
+                channels.push(c.clone());
+                Ok(c)
+            })
+        }
+
+        fn set_mute<'a>(
+            &'a self,
+            _token: &'a str,
+            id: &'a str,
+            muted: bool,
+        ) -> BoxFuture<'a, Result<Channel, barry::Error>> {
+            Box::pin(async move {
+                self.calls
+                    .lock()
+                    .unwrap()
+                    .push(format!("mute {id} {muted}"));
+                let mut channels = self.channels.lock().unwrap();
+                let c = channels.iter_mut().find(|c| c.id == id).unwrap();
+                c.muted = muted;
+                Ok(c.clone())
+            })
+        }
+
+        fn post_alerts<'a>(
+            &'a self,
+            _token: &'a str,
+            _id: &'a str,
+            _payload: &'a Payload,
+        ) -> BoxFuture<'a, Result<(), barry::Error>> {
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    fn channel(name: &str, mute: bool) -> BarryChannel {
+        BarryChannel {
+            name: name.into(),
+            mute,
+        }
+    }
+
+    #[tokio::test]
+    async fn channels_are_opened_and_muted_only_where_barry_differs() {
+        let barry = Memory::default();
+        let wanted = [channel("a", true), channel("b", false)];
+        let synced = sync(&barry, "t", &wanted).await;
+        assert!(synced.failed.is_none());
+        assert_eq!(
+            synced.channels,
+            [
+                BarryChannelStatus {
+                    name: "a".into(),
+                    channel_id: "ch-1".into(),
+                    muted: true
+                },
+                BarryChannelStatus {
+                    name: "b".into(),
+                    channel_id: "ch-2".into(),
+                    muted: false
+                },
+            ]
+        );
+        barry.calls.lock().unwrap().clear();
+        sync(&barry, "t", &wanted).await;
+        assert_eq!(*barry.calls.lock().unwrap(), ["ensure a", "ensure b"]);
+        sync(&barry, "t", &[channel("a", false)]).await;
+        assert!(
+            barry
+                .calls
+                .lock()
+                .unwrap()
+                .contains(&"mute ch-1 false".to_string())
+        );
+    }
+
+    #[tokio::test]
+    async fn the_first_failing_channel_stops_the_sync_and_is_named() {
+        let barry = Memory {
+            refuse: Some("b"),
+            ..Default::default()
+        };
+        let synced = sync(&barry, "t", &[channel("a", false), channel("b", false)]).await;
+        assert_eq!(synced.channels.len(), 1);
+        let (name, err) = synced.failed.unwrap();
+        assert_eq!(name, "b");
+        assert_eq!(err.reason(), "Rejected");
+    }
+}

@@ -1,0 +1,370 @@
+//! Broken configs, Barry outages, and secrets that must stay secret.
+
+use super::*;
+use crate::harness::{BARRY_TOKEN, barry, ike, teams_fake};
+
+#[test]
+fn a_broken_config_gets_a_condition_while_the_others_keep_working() {
+    let ns = namespace("broken");
+    secret(&ns, "barry", "token", BARRY_TOKEN);
+    let channel = format!("good-{ns}");
+    barry_config(&ns, "good", &[&channel], "barry");
+    barry_config(
+        &ns,
+        "tokenless",
+        &[&format!("tokenless-{ns}")],
+        "no-such-secret",
+    );
+    email_config(&ns, "bad", &["ops@broken.example, boss@elsewhere.example"]);
+    teams_config(&ns, "urlless", "no-such-url");
+
+    let email = wait_condition(
+        "emailconfig",
+        &ns,
+        "bad",
+        "ReceiverConfigured",
+        "False",
+        Some("InvalidAddress"),
+    );
+    let (_, _, message) = condition(&email, "ReceiverConfigured").unwrap();
+    assert!(message.contains("not a plain e-mail address"), "{message}");
+    let tokenless = wait_condition(
+        "barryconfig",
+        &ns,
+        "tokenless",
+        "ChannelReady",
+        "False",
+        Some("TokenSecretMissing"),
+    );
+    let (_, _, message) = condition(&tokenless, "ChannelReady").unwrap();
+    assert!(
+        message.contains("no-such-secret") && message.contains("--token-file"),
+        "{message}"
+    );
+    wait_condition(
+        "teamsconfig",
+        &ns,
+        "urlless",
+        "WebhookReady",
+        "False",
+        Some("WebhookSecretMissing"),
+    );
+
+    // The good one works, and the configuration Alertmanager runs is valid and without the bad
+    // address.
+    let good = wait_condition(
+        "barryconfig",
+        &ns,
+        "good",
+        "ReceiverConfigured",
+        "True",
+        Some("Configured"),
+    );
+    let id = channel_id(&good, &channel);
+    let rendered = assert_rendered_config_passes_amtool();
+    assert!(!rendered.contains("boss@elsewhere.example"));
+    assert!(!running_receivers().contains(&format!("tenant/{ns}/email/bad")));
+    let alert = unique("StillWorks");
+    post_alert(&[("alertname", &alert), ("namespace", &ns)], None);
+    wait_for("the good config's alert", || {
+        barry_alerts(&id, &alert, "firing").into_iter().next()
+    });
+
+    // Fixing the broken one (the Secret appears) is noticed without touching the config.
+    secret(&ns, "no-such-secret", "token", BARRY_TOKEN);
+    wait_condition(
+        "barryconfig",
+        &ns,
+        "tokenless",
+        "ChannelReady",
+        "True",
+        Some("ChannelsOpen"),
+    );
+}
+
+#[test]
+fn barry_down_shows_in_the_status_is_retried_and_the_alert_arrives_once_it_is_back() {
+    let ns = namespace("outage");
+    let token = unique("outage-token");
+    barry().accept(&token);
+    barry().set_down_for(&token, true);
+    secret(&ns, "barry", "token", &token);
+    let channel = format!("outage-{ns}");
+    barry_config(&ns, "oncall", &[&channel], "barry");
+
+    let down = wait_condition(
+        "barryconfig",
+        &ns,
+        "oncall",
+        "ChannelReady",
+        "False",
+        Some("BarryUnreachable"),
+    );
+    let (_, _, message) = condition(&down, "ChannelReady").unwrap();
+    assert!(
+        message.contains("maintenance") && message.contains("keeps retrying"),
+        "{message}"
+    );
+    // The receiver is in Alertmanager all the same: nothing is lost while Barry is down.
+    wait_condition(
+        "barryconfig",
+        &ns,
+        "oncall",
+        "ReceiverConfigured",
+        "True",
+        Some("Configured"),
+    );
+    let alert = unique("DuringOutage");
+    post_alert(&[("alertname", &alert), ("namespace", &ns)], None);
+    let failed = wait_condition(
+        "barryconfig",
+        &ns,
+        "oncall",
+        "Delivered",
+        "False",
+        Some("BarryUnreachable"),
+    );
+    assert_eq!(failed["status"]["lastDelivery"]["result"], "Failed");
+
+    barry().set_down_for(&token, false);
+    let up = wait_condition(
+        "barryconfig",
+        &ns,
+        "oncall",
+        "ChannelReady",
+        "True",
+        Some("ChannelsOpen"),
+    );
+    let id = channel_id(&up, &channel);
+    wait_for("the alert once Barry is back", || {
+        barry_alerts(&id, &alert, "firing").into_iter().next()
+    });
+    wait_condition(
+        "barryconfig",
+        &ns,
+        "oncall",
+        "Delivered",
+        "True",
+        Some("Accepted"),
+    );
+}
+
+#[test]
+fn no_secret_value_appears_in_logs_events_status_or_notify_show() {
+    let ns = namespace("secrets");
+    let token = unique("tok-S3CRET");
+    barry().accept(&token);
+    secret(&ns, "barry", "token", &token);
+    barry_config(&ns, "oncall", &[&format!("sec-{ns}")], "barry");
+    let rejected = unique("rejected-S3CRET");
+    secret(&ns, "wrong", "token", &rejected);
+    barry_config(&ns, "rejected", &[&format!("rej-{ns}")], "wrong");
+    let fake = teams_fake();
+    let forged = fake
+        .url
+        .replace(crate::support::teams_fake::SIGNATURE, "forged-S3CRET");
+    secret(&ns, "teams", "url", &fake.url);
+    teams_config(&ns, "chat", "teams");
+    secret(&ns, "forged", "url", &forged);
+    teams_config(&ns, "refused", "forged");
+
+    wait_condition(
+        "barryconfig",
+        &ns,
+        "rejected",
+        "ChannelReady",
+        "False",
+        Some("TokenRejected"),
+    );
+    for (kind, name) in [
+        ("barryconfig", "oncall"),
+        ("teamsconfig", "chat"),
+        ("teamsconfig", "refused"),
+    ] {
+        wait_condition(
+            kind,
+            &ns,
+            name,
+            "ReceiverConfigured",
+            "True",
+            Some("Configured"),
+        );
+    }
+    let alert = unique("SecretsAlert");
+    post_alert(&[("alertname", &alert), ("namespace", &ns)], None);
+    wait_condition("barryconfig", &ns, "oncall", "Delivered", "True", None);
+    wait_condition("teamsconfig", &ns, "chat", "Delivered", "True", None);
+    wait_condition(
+        "teamsconfig",
+        &ns,
+        "refused",
+        "Delivered",
+        "False",
+        Some("Rejected"),
+    );
+    wait_condition(
+        "barryconfig",
+        &ns,
+        "rejected",
+        "Delivered",
+        "False",
+        Some("TokenRejected"),
+    );
+
+    let secrets = [
+        token.as_str(),
+        rejected.as_str(),
+        crate::support::teams_fake::SIGNATURE,
+        "forged-S3CRET",
+        "S3CRET",
+    ];
+    let mut places = vec![
+        (
+            "the controller's log",
+            std::fs::read_to_string(env().dir.join("ike-controller.log")).unwrap(),
+        ),
+        (
+            "Alertmanager's log",
+            std::fs::read_to_string(env().dir.join("alertmanager.log")).unwrap(),
+        ),
+        (
+            "the rendered configuration",
+            assert_rendered_config_passes_amtool(),
+        ),
+        (
+            "events",
+            ok(kubectl(&["get", "events", "-A", "-o", "yaml"])),
+        ),
+        (
+            "the configs",
+            ok(kubectl(&[
+                "get",
+                "barryconfigs,emailconfigs,teamsconfigs",
+                "-n",
+                &ns,
+                "-o",
+                "yaml",
+            ])),
+        ),
+    ];
+    for name in ["oncall", "rejected"] {
+        for format in ["table", "yaml"] {
+            let shown = ok(ike(&[
+                "notify", "show", name, "-n", &ns, "--kind", "barry", "-o", format,
+            ]));
+            places.push(("ike notify show", shown));
+        }
+    }
+    for name in ["chat", "refused"] {
+        places.push((
+            "ike notify show",
+            ok(ike(&["notify", "show", name, "-n", &ns])),
+        ));
+    }
+    places.push((
+        "ike notify list",
+        ok(ike(&["notify", "list", "-n", &ns, "-o", "json"])),
+    ));
+    for (place, text) in &places {
+        for secret in secrets {
+            assert!(
+                !text.contains(secret),
+                "{place} shows a secret value ({secret})"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_configuration_the_controller_writes_passes_amtool_check_config() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    // Every version of the file is checked as it appears, while configs of every kind, valid
+    // and broken, come, change and go.
+    let stop = Arc::new(AtomicBool::new(false));
+    // Each version of the file, and amtool's complaint about it if any.
+    type Seen = Vec<(String, Option<String>)>;
+    let seen: Arc<Mutex<Seen>> = Arc::default();
+    let watcher = {
+        let (stop, seen, path) = (
+            stop.clone(),
+            seen.clone(),
+            env().alertmanager_config.clone(),
+        );
+        std::thread::spawn(move || {
+            let mut last = String::new();
+            while !stop.load(Ordering::SeqCst) {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                if text != last {
+                    let out = Command::new("amtool")
+                        .arg("check-config")
+                        .arg(&path)
+                        .output()
+                        .unwrap();
+                    let refused = (!out.status.success())
+                        .then(|| String::from_utf8_lossy(&out.stdout).into_owned());
+                    seen.lock().unwrap().push((text.clone(), refused));
+                    last = text;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        })
+    };
+    let ns = namespace("amtool");
+    secret(&ns, "barry", "token", BARRY_TOKEN);
+    let fake = teams_fake();
+    secret(&ns, "teams", "url", &fake.url);
+    for i in 0..4 {
+        barry_config(
+            &ns,
+            &format!("b{i}"),
+            &[&format!("amtool-{ns}-{i}")],
+            "barry",
+        );
+        email_config(&ns, &format!("e{i}"), &[&format!("x{i}@{ns}.example")]);
+        teams_config(&ns, &format!("t{i}"), "teams");
+    }
+    email_config(&ns, "bad", &["\"quoted\"@x.example"]);
+    barry_config(&ns, "dotted.name", &["amtool-dotted"], "barry");
+    ok(kubectl(&["delete", "emailconfig", "e0", "-n", &ns]));
+    email_config(&ns, "e1", &["changed@x.example", "second@x.example"]);
+    wait_condition(
+        "emailconfig",
+        &ns,
+        "bad",
+        "ReceiverConfigured",
+        "False",
+        Some("InvalidAddress"),
+    );
+    wait_condition(
+        "emailconfig",
+        &ns,
+        "e1",
+        "ReceiverConfigured",
+        "True",
+        Some("Configured"),
+    );
+    wait_condition(
+        "barryconfig",
+        &ns,
+        "dotted.name",
+        "ReceiverConfigured",
+        "True",
+        Some("Configured"),
+    );
+    wait_for("the last change in the file", || {
+        let text = std::fs::read_to_string(&env().alertmanager_config).ok()?;
+        (text.contains("changed@x.example") && !text.contains(&format!("tenant/{ns}/email/e0")))
+            .then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    stop.store(true, Ordering::SeqCst);
+    watcher.join().unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(seen.len() >= 2, "only {} versions seen", seen.len());
+    for (text, refused) in seen.iter() {
+        assert!(refused.is_none(), "amtool refused:\n{refused:?}\n{text}");
+    }
+    assert_rendered_config_passes_amtool();
+}
