@@ -59,6 +59,7 @@ fn run() -> anyhow::Result<()> {
         existing_ca: None,
         bootstrap_admin: "bench-admin".into(),
         site: "bench".into(),
+        extra_controller_args: Vec::new(),
     })?;
     let metrics_url = format!("http://{}", local.controller_addr);
     let rt = tokio::runtime::Builder::new_multi_thread()

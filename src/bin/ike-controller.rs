@@ -42,12 +42,28 @@ struct RunArgs {
     /// The cluster's client CA key (PKCS#8 PEM). Without --ca-cert/--ca-key no account API runs.
     #[arg(long, env = "IKE_CA_KEY", value_name = "FILE", requires = "ca_cert")]
     ca_key: Option<PathBuf>,
-    /// Address of the account API and admission webhook (HTTPS).
+    /// Address of the account API (HTTPS).
     #[arg(long, default_value = "0.0.0.0:8443", value_name = "ADDR")]
     account_api_listen: SocketAddr,
     /// Names and IPs in the account API's serving certificate (repeatable).
     #[arg(long = "san", value_name = "NAME", default_values_t = ["127.0.0.1".to_string(), "localhost".to_string()])]
     sans: Vec<String>,
+    /// Failed enrollment attempts one source address may make at once; afterwards one every 6 s.
+    #[arg(long, default_value_t = ike::controller::account_api::ENROLL_RATE.burst, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    enroll_attempts: u32,
+    /// Address of the admission webhooks (HTTPS, a listener of their own; needs --ca-cert).
+    #[arg(long, default_value = "0.0.0.0:9443", value_name = "ADDR")]
+    webhook_listen: SocketAddr,
+    /// Names and IPs in the webhooks' serving certificate (repeatable; default: those of --san).
+    #[arg(long = "webhook-san", value_name = "NAME")]
+    webhook_sans: Vec<String>,
+    /// Address of the notification relay Alertmanager calls (HTTPS, a listener of its own;
+    /// served with --ca-cert and notifications on).
+    #[arg(long, default_value = "0.0.0.0:9444", value_name = "ADDR")]
+    relay_listen: SocketAddr,
+    /// Names and IPs in the relay's serving certificate (repeatable; default: those of --san).
+    #[arg(long = "relay-san", value_name = "NAME")]
+    relay_sans: Vec<String>,
     /// This site's name, as `ike login --site` knows it.
     #[arg(long, default_value = "local", value_name = "SITE")]
     site: String,
@@ -60,7 +76,7 @@ struct RunArgs {
     /// The longest certificate lifetime; `ike login --ttl` may only shorten it.
     #[arg(long, default_value = "24h", value_parser = ike::util::time::parse_duration, value_name = "DURATION")]
     max_ttl: std::time::Duration,
-    /// The URL kube-apiserver calls the admission webhook at (the account API's listener).
+    /// The URL kube-apiserver calls the admission webhooks at (the --webhook-listen listener).
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
     /// Create this platform admin with a one-time enrollment token if it does not exist.
@@ -110,7 +126,7 @@ struct NotifyArgs {
     /// Create the base Secret from this file when it does not exist.
     #[arg(long, value_name = "FILE")]
     alertmanager_base_seed: Option<PathBuf>,
-    /// The relay's URL as Alertmanager reaches it: this controller's HTTPS listener + /relay.
+    /// The relay's URL as Alertmanager reaches it: the --relay-listen listener + /relay.
     #[arg(long, value_name = "URL")]
     relay_url: Option<String>,
     /// A file holding the token Alertmanager must present to the relay.
@@ -154,7 +170,7 @@ impl NotifyArgs {
         }
         let (Some(url), Some(token_file)) = (&self.relay_url, &self.relay_token_file) else {
             anyhow::bail!(
-                "notifications need the relay: pass --relay-url (how Alertmanager reaches this controller's HTTPS listener, + /relay) and --relay-token-file"
+                "notifications need the relay: pass --relay-url (how Alertmanager reaches the --relay-listen listener, + /relay) and --relay-token-file"
             );
         };
         if self.alertmanager_config_file.is_some() && self.alertmanager_url.is_none() {
@@ -253,14 +269,37 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
                 config.server_sans = args.sans.clone();
                 config.default_ttl = args.default_ttl;
                 config.max_ttl = args.max_ttl;
+                config.enroll_rate.burst = args.enroll_attempts;
                 Some(config)
             }
             _ => None,
         };
+        let listener = |listen, sans: &Vec<String>, limits| ike::controller::HttpsListener {
+            listen,
+            sans: if sans.is_empty() {
+                args.sans.clone()
+            } else {
+                sans.clone()
+            },
+            limits,
+            metrics: Default::default(),
+        };
+        let webhooks = listener(
+            args.webhook_listen,
+            &args.webhook_sans,
+            ike::controller::listener::Limits::webhooks(),
+        );
+        let relay = listener(
+            args.relay_listen,
+            &args.relay_sans,
+            ike::controller::listener::Limits::relay(),
+        );
         ike::controller::run(
             client,
             ike::controller::Options {
                 listen: args.listen,
+                webhooks: account_api.is_some().then_some(webhooks),
+                relay: (account_api.is_some() && notify.is_some()).then_some(relay),
                 account_api,
                 webhook_url: args.webhook_url,
                 bootstrap_admin: args.bootstrap_admin,

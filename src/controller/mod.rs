@@ -9,6 +9,7 @@ pub mod bootstrap;
 pub mod crds;
 pub mod health;
 pub mod leader;
+pub mod listener;
 pub mod metrics;
 pub mod notify;
 pub mod office;
@@ -28,10 +29,16 @@ use tokio::signal::unix::{SignalKind, signal};
 pub struct Options {
     /// Where `/healthz`, `/readyz` and `/metrics` are served.
     pub listen: SocketAddr,
-    /// The account API (and admission webhook); `None` runs without them.
+    /// The account API (and, on their own listener, the admission webhooks: they need its CA);
+    /// `None` runs without them.
     pub account_api: Option<account_api::AccountApiConfig>,
-    /// The URL kube-apiserver calls the admission webhook at (the account API's listener);
-    /// `None` leaves the webhook configuration alone.
+    /// The admission webhooks' own HTTPS listener; `None` serves no webhooks.
+    pub webhooks: Option<HttpsListener>,
+    /// The notification relay's own HTTPS listener (Alertmanager calls it); served only with
+    /// the account API's CA and notifications on.
+    pub relay: Option<HttpsListener>,
+    /// The URL kube-apiserver calls the admission webhooks at (their listener); `None` leaves
+    /// the webhook configuration alone.
     pub webhook_url: Option<String>,
     /// Create this admin account with a one-time token if it does not exist yet.
     pub bootstrap_admin: Option<String>,
@@ -50,6 +57,20 @@ pub struct Options {
     pub site: String,
     /// Tenant notifications (Alertmanager configuration, Barry, the relay); `None`: off.
     pub notify: Option<notify::Settings>,
+}
+
+/// Where and how the admission webhooks or the notification relay are served: each on a
+/// listener of its own, so that a flood on the account API cannot stop pods cluster-wide (the
+/// webhooks fail closed), nor a slow Barry hold the webhooks' connections.
+pub struct HttpsListener {
+    /// Where to listen for HTTPS. Port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// IP addresses and DNS names of its serving certificate (signed by the account CA).
+    pub sans: Vec<String>,
+    /// What its clients may hold ([`listener::Limits::webhooks`], [`listener::Limits::relay`]).
+    pub limits: listener::Limits,
+    /// Its metrics.
+    pub metrics: listener::Metrics,
 }
 
 /// Shared state of the running controller.
@@ -84,6 +105,9 @@ pub enum Error {
     /// The account API failed to start or stopped.
     #[error("the account API failed")]
     AccountApi(#[from] account_api::Error),
+    /// The admission webhooks' listener could not start.
+    #[error("the admission webhooks cannot serve HTTPS")]
+    Webhooks(#[from] listener::Error),
     /// Platform RBAC or the webhook configuration could not be applied.
     #[error("cannot apply {what}")]
     Apply {
@@ -144,24 +168,30 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     let mut metrics = metrics::Metrics::new();
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
-        let webhook_metrics = webhooks::WebhookMetrics::default();
-        webhook_metrics.register(metrics.registry_mut());
-        config.extra_routes = webhooks::routes(webhooks::Policy {
-            accounts: accounts.clone(),
-            sites,
-            tenants,
-            ingresses,
-            nodes,
-            client: client.clone(),
-            self_service: options.self_service,
-            controller_namespace: options.lease_namespace.clone(),
-            metrics: webhook_metrics,
-            admin_service_accounts: options.admin_service_accounts.clone(),
-            office: webhooks::hostnames::Holders {
-                services,
-                namespaces,
-            },
-        });
+    }
+    if let Some(hooks) = &options.webhooks {
+        hooks.metrics.register(metrics.registry_mut(), "webhooks");
+    }
+    let webhook_metrics = webhooks::WebhookMetrics::default();
+    webhook_metrics.register(metrics.registry_mut());
+    let policy = webhooks::Policy {
+        accounts: accounts.clone(),
+        sites,
+        tenants,
+        ingresses,
+        nodes,
+        client: client.clone(),
+        self_service: options.self_service,
+        controller_namespace: options.lease_namespace.clone(),
+        metrics: webhook_metrics,
+        admin_service_accounts: options.admin_service_accounts.clone(),
+        office: webhooks::hostnames::Holders {
+            services,
+            namespaces,
+        },
+    };
+    if let Some(relay) = &options.relay {
+        relay.metrics.register(metrics.registry_mut(), "relay");
     }
     let notify_metrics = Arc::new(notify::metrics::NotifyMetrics::default());
     notify_metrics.register(metrics.registry_mut());
@@ -175,10 +205,6 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         )?),
         None => None,
     };
-    if let (Some(config), Some(notify)) = (&mut options.account_api, &notify) {
-        let routes = std::mem::take(&mut config.extra_routes);
-        config.extra_routes = routes.merge(notify.relay_routes());
-    }
     let state = Arc::new(State {
         metrics,
         ready: AtomicBool::new(false),
@@ -221,17 +247,51 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             })?;
         let account_api = match options.account_api.take() {
             Some(config) => {
-                let ca = config.ca.cert_pem().to_string();
+                let ca = config.ca.clone();
+                let hooks = match options.webhooks.take() {
+                    Some(hooks) => Some(listener::Listener::start(
+                        listener::Spec {
+                            name: "webhooks",
+                            listen: hooks.listen,
+                            tls: listener::ServingTls::new(
+                                ca.clone(),
+                                hooks.sans,
+                                listener::ClientCertificates::None,
+                            ),
+                            limits: hooks.limits,
+                            metrics: hooks.metrics,
+                        },
+                        webhooks::routes(policy.clone()),
+                    )?),
+                    None => None,
+                };
+                let relay = match (options.relay.take(), &state.notify) {
+                    (Some(relay), Some(notify)) => Some(listener::Listener::start(
+                        listener::Spec {
+                            name: "relay",
+                            listen: relay.listen,
+                            tls: listener::ServingTls::new(
+                                ca.clone(),
+                                relay.sans,
+                                listener::ClientCertificates::None,
+                            ),
+                            limits: relay.limits,
+                            metrics: relay.metrics,
+                        },
+                        notify.relay_routes(),
+                    )?),
+                    _ => None,
+                };
                 let api = account_api::start(client.clone(), config).await?;
                 if let Some(url) = &options.webhook_url {
-                    webhooks::install(&client, url, &ca)
+                    webhooks::install(&client, url, ca.cert_pem())
                         .await
                         .map_err(|source| Error::Apply {
                             what: "the admission webhook configuration",
                             source,
                         })?;
                 }
-                Some(api)
+                Some((api, hooks, relay))
             }
             None => None,
         };
@@ -271,7 +331,12 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             .await;
             webhook_accounts.abort();
             let stopped_api = match account_api {
-                Some(api) => api.shutdown().await.map_err(Error::AccountApi),
+                Some((api, hooks, relay)) => {
+                    for listener in [hooks, relay].into_iter().flatten() {
+                        listener.shutdown(std::time::Duration::from_secs(5)).await;
+                    }
+                    api.shutdown().await.map_err(Error::AccountApi)
+                }
                 None => Ok(()),
             };
             led.and(stopped_api)

@@ -49,6 +49,8 @@ pub struct StartOptions {
     pub bootstrap_admin: String,
     /// The site's name.
     pub site: String,
+    /// More `ike-controller run` flags (tests: limits made for one machine running everyone).
+    pub extra_controller_args: Vec<String>,
 }
 
 /// A running local IKE. Dropping it stops what it started, unless it was detached.
@@ -61,8 +63,12 @@ pub struct LocalIke {
     pub controller_addr: SocketAddr,
     /// The controller process: its pid, and how to start it again.
     controller: std::sync::Mutex<ControllerProcess>,
-    /// `https://127.0.0.1:PORT` of the account API (and admission webhook).
+    /// `https://127.0.0.1:PORT` of the account API.
     pub account_api: String,
+    /// `https://127.0.0.1:PORT` of the admission webhooks (a listener of their own).
+    pub webhooks: String,
+    /// `https://127.0.0.1:PORT` of the notification relay (a listener of its own).
+    pub relay: String,
     /// The site's name.
     pub site: String,
     /// The cluster's client CA certificate and key (PEM files).
@@ -203,6 +209,10 @@ pub fn start_with_barry(
     let account_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
     let account_api = format!("https://{account_addr}");
     let notifications = super::notify::start(&options.dir, options.detach)?;
+    let webhook_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
+    let webhooks = format!("https://{webhook_addr}");
+    let relay_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
+    let relay = format!("https://{relay_addr}");
     let token_file = bootstrap_token_file(&options.dir);
     let _ = std::fs::remove_file(&token_file);
     let log = options.dir.join("ike-controller.log");
@@ -220,11 +230,16 @@ pub fn start_with_barry(
         .arg("--account-api-listen")
         .arg(account_addr.to_string())
         .args(["--site", &options.site])
-        .args(["--webhook-url", &account_api])
+        .arg("--webhook-listen")
+        .arg(webhook_addr.to_string())
+        .args(["--webhook-url", &webhooks])
+        .arg("--relay-listen")
+        .arg(relay_addr.to_string())
         .args(["--bootstrap-admin", &options.bootstrap_admin])
         .arg("--bootstrap-token-file")
         .arg(&token_file)
-        .args(notifications.controller_args(&account_api, &ca_cert, barry_url));
+        .args(&options.extra_controller_args)
+        .args(notifications.controller_args(&format!("https://{relay_addr}"), &ca_cert, barry_url));
     let mut process = ControllerProcess {
         pid: 0,
         exe: options.controller_exe.clone(),
@@ -241,6 +256,8 @@ pub fn start_with_barry(
         controller_addr,
         controller: std::sync::Mutex::new(process),
         account_api,
+        webhooks,
+        relay,
         site: options.site.clone(),
         ca_cert,
         ca_key,
@@ -348,6 +365,7 @@ pub fn run(cmd: LocalCommand) -> anyhow::Result<()> {
                 existing_ca: None,
                 bootstrap_admin: LOCAL_ADMIN.into(),
                 site: "local".into(),
+                extra_controller_args: Vec::new(),
             })?;
             let bin_dir = ike_next_to_controller()?;
             let pin = crate::pki::ca_pin(&std::fs::read_to_string(&local.ca_cert)?)?;

@@ -31,12 +31,15 @@ const PACKAGES: [&str; 5] = [
     "golang-github-modern-go-reflect2-dev",
 ];
 /// The real components the local IKE runs and the tests talk to: BIND for IKE Office's DNS,
-/// Alertmanager (with amtool) and an SMTP server for notifications.
-pub const SERVICE_PACKAGES: [&str; 4] = [
+/// Alertmanager (with amtool) and an SMTP server for notifications, and podman with runc to build
+/// and start the controller's image (crun, podman's default, refuses hybrid cgroup hierarchies).
+pub const SERVICE_PACKAGES: [&str; 6] = [
     "bind9",
     "bind9-dnsutils",
     "prometheus-alertmanager",
     "python3-aiosmtpd",
+    "podman",
+    "runc",
 ];
 /// Where Debian's reflect2 package puts its source.
 const REFLECT2_SOURCE: &str = "/usr/share/gocode/src/github.com/modern-go/reflect2";
@@ -89,7 +92,7 @@ pub(super) fn install(
         let mut install_args = vec!["install", "-y", "--no-install-recommends"];
         install_args.extend(&missing);
         installer.run(
-            "install BIND, Alertmanager and an SMTP server",
+            "install BIND, Alertmanager, an SMTP server and podman",
             apt(&install_args),
         )?;
     }

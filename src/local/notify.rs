@@ -203,9 +203,8 @@ fn wait_until(what: &str, log: &Path, pid: u32, ready: impl Fn() -> bool) -> any
 }
 
 impl Notifications {
-    /// The `ike-controller run` flags that wire the controller to these, with the relay on the
-    /// account API's listener `relay_base` (`https://127.0.0.1:PORT`) whose certificate `ca`
-    /// signed.
+    /// The `ike-controller run` flags that wire the controller to these, with the relay on its
+    /// listener `relay_base` (`https://127.0.0.1:PORT`) whose certificate `ca` signed.
     pub fn controller_args(
         &self,
         relay_base: &str,

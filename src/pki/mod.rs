@@ -15,6 +15,8 @@ mod ca;
 mod cert;
 mod csr;
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod testdata;
 
 use std::time::{Duration, SystemTime};

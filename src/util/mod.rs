@@ -2,5 +2,7 @@
 //! another module of this crate.
 
 pub mod fs;
+#[cfg(test)]
+pub(crate) mod fuzz;
 pub mod logging;
 pub mod time;

@@ -19,6 +19,10 @@ pub struct Env {
     pub controller_url: String,
     /// `https://127.0.0.1:PORT` of the account API.
     pub account_api: String,
+    /// `https://127.0.0.1:PORT` of the admission webhooks (their own listener).
+    pub webhooks: String,
+    /// `https://127.0.0.1:PORT` of the notification relay (its own listener).
+    pub relay: String,
     /// The site name the controller serves.
     pub site: String,
     /// The cluster CA (PEM) and its key, to forge certificates in tests.
@@ -67,6 +71,10 @@ pub fn env() -> &'static Env {
                 _ => None,
             },
             site: "e2e".into(),
+            extra_controller_args: // Every test enrolls from 127.0.0.1, some with bad tokens on purpose: one source
+            // here stands for a whole office. The limit itself is tested in the account API's
+            // tests.
+            vec!["--enroll-attempts".into(), "100000".into()],
         };
         let local = ike::local::start_with_barry(&options, Some(&barry().url))
             .unwrap_or_else(|e| panic!("cannot start the e2e environment: {e:#}"));
@@ -77,6 +85,8 @@ pub fn env() -> &'static Env {
             kubeconfig: local.admin_kubeconfig.clone(),
             controller_url: format!("http://{}", local.controller_addr),
             account_api: local.account_api.clone(),
+            webhooks: local.webhooks.clone(),
+            relay: local.relay.clone(),
             site: local.site.clone(),
             admin_account: options.bootstrap_admin.clone(),
             dir: options.dir.clone(),

@@ -10,9 +10,11 @@ mod support;
 
 mod accounts;
 mod bound_certificates;
+mod deploy;
 mod doctor;
 mod foundation;
 mod hostile;
+mod listener;
 mod newcomer;
 mod notify;
 mod office;

@@ -1377,6 +1377,7 @@ impl PrivateIke {
             existing_ca: None,
             bootstrap_admin: "restart-admin".into(),
             site: "restart".into(),
+            extra_controller_args: Vec::new(),
         };
         let local = ike::local::start(&options).unwrap_or_else(|e| {
             panic!(

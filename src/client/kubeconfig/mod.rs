@@ -11,6 +11,8 @@ mod edit;
 mod file;
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod fuzz;
 mod lock;
 mod read;
 

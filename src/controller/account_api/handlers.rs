@@ -34,6 +34,7 @@ use crate::api::wire::{
     WhoamiResponse,
 };
 use crate::api::{Account, IssuedCertificate};
+use crate::controller::listener::rate;
 use crate::pki::{self, AccountCa, CsrError};
 use crate::util::time::{parse_rfc3339, rfc3339};
 
@@ -50,13 +51,21 @@ pub(super) struct Shared {
     pub(super) site: String,
     pub(super) recorder: Recorder,
     pub(super) metrics: AccountApiMetrics,
+    /// Enrollment attempts per source address.
+    pub(super) enroll_limiter: Arc<rate::PerSource>,
 }
 
 pub(super) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/v1/ca", get(ca))
-        .route("/v1/enroll", post(enroll))
+        .route(
+            "/v1/enroll",
+            post(enroll).route_layer(middleware::from_fn_with_state(
+                shared.enroll_limiter.clone(),
+                rate::limit,
+            )),
+        )
         .route("/v1/renew", post(renew))
         .route("/v1/accounts/{name}/token", post(create_token))
         .route("/v1/whoami", get(whoami))

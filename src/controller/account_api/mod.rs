@@ -16,6 +16,11 @@
 //! Client certificates are optional at the TLS layer (enrollment has none yet), but one that is
 //! presented must chain to the account CA and be valid, or the handshake fails.
 //!
+//! It serves on a [`listener`](crate::controller::listener) of its own, with the account API's
+//! [`Limits`]; enrollment attempts are limited per source address (failures only: a redeemed
+//! token gives its attempt back). The admission webhooks have their own listener, so that a
+//! flood here cannot stop pods cluster-wide.
+//!
 //! Lifetimes: a certificate lives `default_ttl` unless the request asks for less with
 //! `ttlSeconds`. A request above `max_ttl` gets `max_ttl` (the answer's `notAfter` says what was
 //! issued); below 60 s it gets 400. An enrollment token lives 24 h unless the admin asks for
@@ -23,7 +28,6 @@
 
 mod handlers;
 pub mod recorder;
-mod tls;
 pub mod tokens;
 
 #[cfg(test)]
@@ -45,6 +49,7 @@ use prometheus_client::registry::Registry;
 use tokio::task::JoinHandle;
 
 use crate::api::Account;
+use crate::controller::listener::{self, ClientCertificates, Limits, Listener, ServingTls, rate};
 use crate::pki::{self, AccountCa};
 
 /// The lifetime of a certificate when the request does not ask for one.
@@ -56,8 +61,12 @@ pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 /// The largest request body accepted; a CSR is about 1 KiB (RSA 8192: about 2.5 KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// How long the account API's own serving certificate lives; it is replaced at a third of that.
-const SERVING_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Enrollment attempts per source address: 10 at once, then one every 6 s. Only failures count.
+pub const ENROLL_RATE: rate::Rate = rate::Rate {
+    burst: 10,
+    refill: Duration::from_secs(6),
+    max_sources: 100_000,
+};
 
 /// What the account API serves with.
 pub struct AccountApiConfig {
@@ -85,9 +94,10 @@ pub struct AccountApiConfig {
     pub record_interval: Duration,
     /// Counters and histograms; register them with [`AccountApiMetrics::register`].
     pub metrics: AccountApiMetrics,
-    /// More routes served on the same HTTPS listener (the admission webhooks, which
-    /// kube-apiserver reaches with the same CA).
-    pub extra_routes: axum::Router,
+    /// What the listener lets clients hold ([`Limits::account_api`]).
+    pub limits: Limits,
+    /// Enrollment attempts per source address ([`ENROLL_RATE`]).
+    pub enroll_rate: rate::Rate,
 }
 
 impl AccountApiConfig {
@@ -107,7 +117,8 @@ impl AccountApiConfig {
             site: site.to_string(),
             record_interval: Duration::from_secs(1),
             metrics: AccountApiMetrics::default(),
-            extra_routes: axum::Router::new(),
+            limits: Limits::account_api(),
+            enroll_rate: ENROLL_RATE,
         }
     }
 }
@@ -125,18 +136,22 @@ pub struct AccountApiMetrics {
     pub tls_handshake_failures: Counter,
     /// Status writes of issued certificates that failed (retried at the next interval).
     pub record_failures: Counter,
+    /// The HTTPS listener's (its `handshake_failures` is `tls_handshake_failures`).
+    pub listener: listener::Metrics,
 }
 
 impl Default for AccountApiMetrics {
     fn default() -> Self {
+        let listener = listener::Metrics::default();
         Self {
             certificates_issued: Family::default(),
             requests_refused: Family::default(),
             issue_seconds: Histogram::new(
                 prometheus_client::metrics::histogram::exponential_buckets(0.000_1, 2.0, 14),
             ),
-            tls_handshake_failures: Counter::default(),
+            tls_handshake_failures: listener.handshake_failures.clone(),
             record_failures: Counter::default(),
+            listener,
         }
     }
 }
@@ -169,6 +184,7 @@ impl AccountApiMetrics {
             "Failed writes of issued certificates to Account status",
             self.record_failures.clone(),
         );
+        self.listener.register(registry, "account-api");
     }
 }
 
@@ -178,27 +194,12 @@ pub enum Error {
     /// A configuration value is out of range.
     #[error("invalid account API configuration: {0}")]
     Config(String),
-    /// The serving certificate could not be made.
-    #[error("cannot make the account API's serving certificate")]
-    ServingCertificate(#[source] pki::PkiError),
-    /// rustls refused the TLS configuration.
-    #[error("cannot set up TLS for the account API")]
-    Tls(#[source] Box<dyn std::error::Error + Send + Sync>),
-    /// The listen address could not be bound.
-    #[error("cannot listen on {addr}")]
-    Listen {
-        /// The address.
-        addr: SocketAddr,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
+    /// Its HTTPS listener could not start.
+    #[error("the account API cannot serve HTTPS")]
+    Listener(#[from] listener::Error),
     /// The Account watch ended before the first list completed.
     #[error("the Account watch stopped before it listed the Accounts")]
     WatchStopped,
-    /// The HTTPS server failed.
-    #[error("the account API server failed")]
-    Serve(#[source] std::io::Error),
     /// A request to kube-apiserver failed.
     #[error("cannot {action}")]
     Kube {
@@ -218,9 +219,7 @@ pub enum Error {
 
 /// A running account API. Dropping it does not stop it; call [`AccountApi::shutdown`].
 pub struct AccountApi {
-    local_addr: SocketAddr,
-    handle: axum_server::Handle<SocketAddr>,
-    server: JoinHandle<std::io::Result<()>>,
+    listener: Listener,
     recorder: recorder::Recorder,
     background: Vec<JoinHandle<()>>,
 }
@@ -228,22 +227,18 @@ pub struct AccountApi {
 impl AccountApi {
     /// The address it listens on.
     pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+        self.listener.local_addr()
     }
 
     /// Stops accepting, lets requests in flight finish (up to 5 s), writes the certificates
     /// issued since the last status write, and stops the watch.
     pub async fn shutdown(self) -> Result<(), Error> {
-        self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
-        let served = self.server.await;
+        self.listener.shutdown(Duration::from_secs(5)).await;
         self.recorder.flush_now().await;
         for task in &self.background {
             task.abort();
         }
-        match served {
-            Ok(result) => result.map_err(Error::Serve),
-            Err(join) => Err(Error::Serve(std::io::Error::other(join))),
-        }
+        Ok(())
     }
 }
 
@@ -296,18 +291,6 @@ async fn start_with_store(
     store: Store<Account>,
 ) -> Result<AccountApi, Error> {
     check_config(&config)?;
-    let rustls_config = tls::server_config(&config.ca, &config.server_sans, SERVING_TTL)?;
-    let tls = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(rustls_config));
-
-    let listener = std::net::TcpListener::bind(config.listen).map_err(|source| Error::Listen {
-        addr: config.listen,
-        source,
-    })?;
-    let local_addr = listener.local_addr().map_err(|source| Error::Listen {
-        addr: config.listen,
-        source,
-    })?;
-
     let accounts: Api<Account> = Api::all(client);
     let recorder = recorder::Recorder::new(
         accounts.clone(),
@@ -330,43 +313,31 @@ async fn start_with_store(
         site: config.site.clone(),
         recorder: recorder.clone(),
         metrics: config.metrics.clone(),
-    });
-    let app = handlers::router(shared).merge(config.extra_routes.clone());
-
-    let handle = axum_server::Handle::new();
-    let failures = config.metrics.tls_handshake_failures.clone();
-    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls.clone())
-        .acceptor(axum_server::accept::NoDelayAcceptor::new());
-    let server = axum_server::from_tcp(listener)
-        .map_err(|source| Error::Listen {
-            addr: config.listen,
-            source,
-        })?
-        .acceptor(acceptor)
-        .handle(handle.clone())
-        // A connection that sends no complete request in time is closed (the TLS handshake has
-        // its own 10 s limit): idle or slow clients cannot pin connections.
-        .first_request_timeout(Duration::from_secs(10))
-        .accept_error_handler(move |peer, error| {
-            failures.inc();
-            tracing::debug!(?peer, %error, "TLS handshake refused");
-        });
-    let server = tokio::spawn(server.serve(app.into_make_service()));
-    tracing::info!(addr = %local_addr, "account API serving");
-
-    let background = vec![
-        tokio::spawn(recorder.clone().run(config.record_interval)),
-        tokio::spawn(tls::renew_serving_certificate(
-            tls,
-            config.ca.clone(),
-            config.server_sans.clone(),
-            SERVING_TTL,
+        enroll_limiter: Arc::new(rate::PerSource::new(
+            "enrollment attempts",
+            "then use the token exactly as a platform admin gave it",
+            config.enroll_rate,
+            config.metrics.listener.clone(),
         )),
-    ];
+    });
+    let listener = Listener::start(
+        listener::Spec {
+            name: "account-api",
+            listen: config.listen,
+            tls: ServingTls::new(
+                config.ca.clone(),
+                config.server_sans.clone(),
+                ClientCertificates::OptionalFromCa,
+            ),
+            limits: config.limits.clone(),
+            metrics: config.metrics.listener.clone(),
+        },
+        handlers::router(shared),
+    )?;
+
+    let background = vec![tokio::spawn(recorder.clone().run(config.record_interval))];
     Ok(AccountApi {
-        local_addr,
-        handle,
-        server,
+        listener,
         recorder,
         background,
     })

@@ -333,6 +333,8 @@ where
 }
 
 fn bad_request(message: String) -> Box<Response> {
+    // serde quotes the offending input, which may hold line breaks: one line all the same.
+    let message = message.replace(char::is_control, " ");
     tracing::warn!(%message, "refused a malformed admission request");
     Box::new((StatusCode::BAD_REQUEST, format!("ike: {message}\n")).into_response())
 }
@@ -350,6 +352,8 @@ fn answer(response: AdmissionResponse) -> Response {
     axum::Json(response.into_review()).into_response()
 }
 
+#[cfg(test)]
+mod fuzz;
 #[cfg(test)]
 mod tests;
 

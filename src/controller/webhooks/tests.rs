@@ -8,10 +8,15 @@ use tower::ServiceExt;
 use super::*;
 
 fn router() -> Router {
+    routes(policy())
+}
+
+/// A policy whose stores never fill and whose client reaches nothing.
+pub(super) fn policy() -> Policy {
     let config = kube::Config::new("https://127.0.0.1:1".parse().unwrap());
     let (services, _writer) = kube::runtime::reflector::store();
     let (namespaces, _writer) = kube::runtime::reflector::store();
-    routes(Policy {
+    Policy {
         accounts: kube::runtime::reflector::store::<Account>().0,
         sites: kube::runtime::reflector::store::<Site>().0,
         tenants: kube::runtime::reflector::store::<Tenant>().0,
@@ -26,7 +31,7 @@ fn router() -> Router {
             services,
             namespaces,
         },
-    })
+    }
 }
 
 fn pod(spec: Value) -> Pod {

@@ -368,3 +368,48 @@ fn every_configuration_the_controller_writes_passes_amtool_check_config() {
     }
     assert_rendered_config_passes_amtool();
 }
+
+/// The relay answers on its own listener only, and only to Alertmanager's token: not on the
+/// account API's, which people's machines reach.
+#[test]
+fn the_relay_is_served_on_its_own_listener_only_and_only_with_the_token() {
+    let ca = crate::harness::env().dir.join("ca.crt");
+    std::fs::write(&ca, &crate::harness::env().ca_cert_pem).unwrap();
+    let post = |base: &str, token: Option<&str>| -> String {
+        let mut args = vec![
+            "-s".to_string(),
+            "-o".into(),
+            "/dev/null".into(),
+            "-w".into(),
+            "%{http_code}".into(),
+            "--cacert".into(),
+            ca.display().to_string(),
+            "-H".into(),
+            "content-type: application/json".into(),
+            "-d".into(),
+            r#"{"version":"4","receiver":"tenant/x/y","alerts":[]}"#.into(),
+        ];
+        if let Some(token) = token {
+            args.extend(["-H".into(), format!("authorization: Bearer {token}")]);
+        }
+        args.push(format!("{base}/relay/barry/x/y"));
+        let out = std::process::Command::new("curl")
+            .args(&args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let env = crate::harness::env();
+    let token = std::fs::read_to_string(env.dir.join("relay-token")).unwrap();
+    // On the account API: no such route, token or not.
+    assert_eq!(post(&env.account_api, Some(token.trim())), "404");
+    // On its own listener: the token is required.
+    assert_eq!(post(&env.relay, None), "401");
+    assert_eq!(post(&env.relay, Some("not-the-token")), "401");
+    // With it, the request gets past the check (the body names a receiver no config has).
+    let answered = post(&env.relay, Some(token.trim()));
+    assert!(
+        !["401", "404", "000"].contains(&answered.as_str()),
+        "{answered}"
+    );
+}

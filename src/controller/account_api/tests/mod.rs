@@ -29,6 +29,7 @@ use crate::api::fixtures::account;
 
 mod bound;
 mod cluster;
+mod fuzz;
 mod offline;
 
 const HOUR: Duration = Duration::from_secs(3600);

@@ -4,6 +4,7 @@
 use super::*;
 use crate::api::{AccountStatus, Enrollment};
 use crate::controller::account_api::tokens;
+use crate::controller::listener::rate;
 use crate::util::time::rfc3339;
 
 pub(super) struct Offline {
@@ -17,6 +18,10 @@ pub(super) struct Offline {
 
 impl Offline {
     pub(super) async fn start(accounts: &[Account]) -> Self {
+        Self::start_with(accounts, |_| {}).await
+    }
+
+    async fn start_with(accounts: &[Account], change: impl FnOnce(&mut AccountApiConfig)) -> Self {
         crate::install_crypto_provider();
         let config = kube::Config::new("https://127.0.0.1:1".parse().unwrap());
         let client = kube::Client::try_from(config).unwrap();
@@ -31,6 +36,7 @@ impl Offline {
         config.max_ttl = 24 * HOUR;
         // The closed apiserver port makes every status write fail; keep the retries rare.
         config.record_interval = Duration::from_secs(3600);
+        change(&mut config);
         let ca = config.ca.clone();
         let metrics = config.metrics.clone();
         let (store, mut writer) = reflector::store::<Account>();
@@ -376,7 +382,15 @@ async fn bad_requests_get_one_line_json_errors_and_the_server_keeps_serving() {
                 .get()
         })
         .sum();
-    assert_eq!(refused, 13);
+    assert_eq!(refused, 12);
+    // The body above the limit never reached the account API: its listener refused it.
+    let too_large = server
+        .metrics
+        .listener
+        .requests_refused
+        .get_or_create(&vec![("reason".to_string(), "body_too_large".to_string())])
+        .get();
+    assert_eq!(too_large, 1);
     server.api.shutdown().await.unwrap();
 }
 
@@ -436,6 +450,67 @@ async fn enrollment_refuses_bad_unknown_expired_and_disabled_tokens() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(error_message(&body).contains("CSR"));
+    server.api.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn enrollment_attempts_are_limited_per_source_while_renewal_goes_on() {
+    let live = tokens::generate().unwrap();
+    let mut alice = account("alice", false, false);
+    alice.status = Some(AccountStatus {
+        enrollment: Some(Enrollment {
+            token_hash: tokens::hash(&live),
+            expires_at: rfc3339(SystemTime::now() + HOUR),
+        }),
+        ..AccountStatus::default()
+    });
+    let server = Offline::start_with(&[alice, account("bob", false, false)], |config| {
+        config.enroll_rate = rate::Rate {
+            burst: 3,
+            refill: HOUR,
+            max_sources: 10,
+        };
+    })
+    .await;
+    let client = server.client(None);
+    let csr = pki::new_key_and_csr("alice").unwrap().1;
+    for _ in 0..3 {
+        let (status, body) = client
+            .post("/v1/enroll", &json!({ "token": "ike1_guess", "csr": csr }))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    // Even the right token waits now: the handler does not run, the token stays unused.
+    let (status, body) = client
+        .send(
+            Method::POST,
+            "/v1/enroll",
+            Some("application/json"),
+            serde_json::to_vec(&json!({ "token": live, "csr": csr })).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    let message = error_message(&body);
+    assert!(
+        message.starts_with("too many enrollment attempts from 127.0.0.1: wait 3600 s"),
+        "{message}"
+    );
+    // The neighbour: a renewal from the same address is not an enrollment.
+    let (cert, key) = server.identity("bob", HOUR, SystemTime::now());
+    let (status, body) = server
+        .client(Some((&cert, &key)))
+        .post("/v1/renew", &renew_body())
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let limited = server
+        .metrics
+        .listener
+        .requests_refused
+        .get_or_create(&vec![("reason".to_string(), "rate_limited".to_string())])
+        .get();
+    assert_eq!(limited, 1);
     server.api.shutdown().await.unwrap();
 }
 
