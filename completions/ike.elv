@@ -39,6 +39,7 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand expose 'Give a workload''s pods a DNS name on IKE Office: a headless Service with external-dns'' annotations, the name checked against the site''s rules'
             cand resolve 'Check a name (host, svc/NAME, pod/NAME) against the site''s nameserver, or find the pod and tenant behind an IP'
             cand notify 'Say where a namespace''s alerts go: Barry, e-mail, Microsoft Teams'
+            cand request 'Ask for cluster-scoped objects (CRDs, StorageClasses) and decide on requests (admins)'
             cand credential 'The kubeconfig credential plugin kubectl runs (not for people)'
             cand completion 'Print a shell completion script'
             cand site 'Show the sites in your kubeconfig'
@@ -764,6 +765,199 @@ set edit:completion:arg-completer[ike] = {|@words|
         }
         &'ike;notify;help;help'= {
         }
+        &'ike;request'= {
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand crd 'Ask for a CustomResourceDefinition (created, or updated if your tenant owns it)'
+            cand storageclass 'Ask for a StorageClass (created, or updated if your tenant owns it)'
+            cand sc 'Ask for a StorageClass (created, or updated if your tenant owns it)'
+            cand delete 'Ask for the deletion of a CRD or StorageClass your tenant owns'
+            cand list 'List requests (--pending: those waiting for a decision, in every namespace you may read)'
+            cand show 'Show one request: what it asks for, the checks, the diff, the decision and its history'
+            cand approve 'Approve a request (platform admins; someone else''s)'
+            cand deny 'Deny a request, saying why (platform admins)'
+            cand withdraw 'Withdraw a request before it is decided'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;request;crd'= {
+            cand -f 'The manifest: one object in YAML or JSON (''-'': standard input)'
+            cand --file 'The manifest: one object in YAML or JSON (''-'': standard input)'
+            cand --reason 'Why your tenant needs it, for the reviewers'
+            cand --name 'The request''s name (default: made from the object''s, with a random suffix)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;request;storageclass'= {
+            cand -f 'The manifest: one object in YAML or JSON (''-'': standard input)'
+            cand --file 'The manifest: one object in YAML or JSON (''-'': standard input)'
+            cand --reason 'Why your tenant needs it, for the reviewers'
+            cand --name 'The request''s name (default: made from the object''s, with a random suffix)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;request;sc'= {
+            cand -f 'The manifest: one object in YAML or JSON (''-'': standard input)'
+            cand --file 'The manifest: one object in YAML or JSON (''-'': standard input)'
+            cand --reason 'Why your tenant needs it, for the reviewers'
+            cand --name 'The request''s name (default: made from the object''s, with a random suffix)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;request;delete'= {
+            cand --reason 'Why, for the reviewers'
+            cand --name 'The request''s name (default: made from the object''s, with a random suffix)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;request;list'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --pending 'Only requests waiting for a decision, in every namespace you may read'
+            cand -A 'Requests of every namespace you may read'
+            cand --all-namespaces 'Requests of every namespace you may read'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;request;show'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;request;approve'= {
+            cand --comment 'Why, for the requester and the audit trail (required to deny)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;request;deny'= {
+            cand --comment 'Why, for the requester and the audit trail (required to deny)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;request;withdraw'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
+            cand -n 'The namespace to use instead of the context''s default'
+            cand --namespace 'The namespace to use instead of the context''s default'
+            cand --dry-run 'Show what would change and change nothing (server-side dry run where the server is asked)'
+            cand -v 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand --verbose 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'ike;request;help'= {
+            cand crd 'Ask for a CustomResourceDefinition (created, or updated if your tenant owns it)'
+            cand storageclass 'Ask for a StorageClass (created, or updated if your tenant owns it)'
+            cand delete 'Ask for the deletion of a CRD or StorageClass your tenant owns'
+            cand list 'List requests (--pending: those waiting for a decision, in every namespace you may read)'
+            cand show 'Show one request: what it asks for, the checks, the diff, the decision and its history'
+            cand approve 'Approve a request (platform admins; someone else''s)'
+            cand deny 'Deny a request, saying why (platform admins)'
+            cand withdraw 'Withdraw a request before it is decided'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'ike;request;help;crd'= {
+        }
+        &'ike;request;help;storageclass'= {
+        }
+        &'ike;request;help;delete'= {
+        }
+        &'ike;request;help;list'= {
+        }
+        &'ike;request;help;show'= {
+        }
+        &'ike;request;help;approve'= {
+        }
+        &'ike;request;help;deny'= {
+        }
+        &'ike;request;help;withdraw'= {
+        }
+        &'ike;request;help;help'= {
+        }
         &'ike;credential'= {
             cand --renew-within 'Renew when less than this is left, whatever the lifetime (e.g. 1h)'
             cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
@@ -847,6 +1041,7 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand expose 'Give a workload''s pods a DNS name on IKE Office: a headless Service with external-dns'' annotations, the name checked against the site''s rules'
             cand resolve 'Check a name (host, svc/NAME, pod/NAME) against the site''s nameserver, or find the pod and tenant behind an IP'
             cand notify 'Say where a namespace''s alerts go: Barry, e-mail, Microsoft Teams'
+            cand request 'Ask for cluster-scoped objects (CRDs, StorageClasses) and decide on requests (admins)'
             cand credential 'The kubeconfig credential plugin kubectl runs (not for people)'
             cand completion 'Print a shell completion script'
             cand site 'Show the sites in your kubeconfig'
@@ -949,6 +1144,32 @@ set edit:completion:arg-completer[ike] = {|@words|
         &'ike;help;notify;test'= {
         }
         &'ike;help;notify;delete'= {
+        }
+        &'ike;help;request'= {
+            cand crd 'Ask for a CustomResourceDefinition (created, or updated if your tenant owns it)'
+            cand storageclass 'Ask for a StorageClass (created, or updated if your tenant owns it)'
+            cand delete 'Ask for the deletion of a CRD or StorageClass your tenant owns'
+            cand list 'List requests (--pending: those waiting for a decision, in every namespace you may read)'
+            cand show 'Show one request: what it asks for, the checks, the diff, the decision and its history'
+            cand approve 'Approve a request (platform admins; someone else''s)'
+            cand deny 'Deny a request, saying why (platform admins)'
+            cand withdraw 'Withdraw a request before it is decided'
+        }
+        &'ike;help;request;crd'= {
+        }
+        &'ike;help;request;storageclass'= {
+        }
+        &'ike;help;request;delete'= {
+        }
+        &'ike;help;request;list'= {
+        }
+        &'ike;help;request;show'= {
+        }
+        &'ike;help;request;approve'= {
+        }
+        &'ike;help;request;deny'= {
+        }
+        &'ike;help;request;withdraw'= {
         }
         &'ike;help;credential'= {
         }

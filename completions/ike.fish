@@ -41,6 +41,7 @@ complete -c ike -n "__fish_ike_needs_command" -f -a "pod" -d 'Pods\' IPs, for a 
 complete -c ike -n "__fish_ike_needs_command" -f -a "expose" -d 'Give a workload\'s pods a DNS name on IKE Office: a headless Service with external-dns\' annotations, the name checked against the site\'s rules'
 complete -c ike -n "__fish_ike_needs_command" -f -a "resolve" -d 'Check a name (host, svc/NAME, pod/NAME) against the site\'s nameserver, or find the pod and tenant behind an IP'
 complete -c ike -n "__fish_ike_needs_command" -f -a "notify" -d 'Say where a namespace\'s alerts go: Barry, e-mail, Microsoft Teams'
+complete -c ike -n "__fish_ike_needs_command" -f -a "request" -d 'Ask for cluster-scoped objects (CRDs, StorageClasses) and decide on requests (admins)'
 complete -c ike -n "__fish_ike_needs_command" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
 complete -c ike -n "__fish_ike_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c ike -n "__fish_ike_needs_command" -f -a "site" -d 'Show the sites in your kubeconfig'
@@ -460,6 +461,124 @@ complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcomma
 complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "test" -d 'Send a test alert through Alertmanager and report where it arrived, or why not'
 complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a notification config (its Secret is kept)'
 complete -c ike -n "__fish_ike_using_subcommand notify; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -s h -l help -d 'Print help'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -f -a "crd" -d 'Ask for a CustomResourceDefinition (created, or updated if your tenant owns it)'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -f -a "storageclass" -d 'Ask for a StorageClass (created, or updated if your tenant owns it)'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -f -a "sc" -d 'Ask for a StorageClass (created, or updated if your tenant owns it)'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -f -a "delete" -d 'Ask for the deletion of a CRD or StorageClass your tenant owns'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -f -a "list" -d 'List requests (--pending: those waiting for a decision, in every namespace you may read)'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -f -a "show" -d 'Show one request: what it asks for, the checks, the diff, the decision and its history'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -f -a "approve" -d 'Approve a request (platform admins; someone else\'s)'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -f -a "deny" -d 'Deny a request, saying why (platform admins)'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -f -a "withdraw" -d 'Withdraw a request before it is decided'
+complete -c ike -n "__fish_ike_using_subcommand request; and not __fish_seen_subcommand_from crd storageclass sc delete list show approve deny withdraw help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from crd" -s f -l file -d 'The manifest: one object in YAML or JSON (\'-\': standard input)' -r -F
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from crd" -l reason -d 'Why your tenant needs it, for the reviewers' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from crd" -l name -d 'The request\'s name (default: made from the object\'s, with a random suffix)' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from crd" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from crd" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from crd" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from crd" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from crd" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from crd" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from crd" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from storageclass" -s f -l file -d 'The manifest: one object in YAML or JSON (\'-\': standard input)' -r -F
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from storageclass" -l reason -d 'Why your tenant needs it, for the reviewers' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from storageclass" -l name -d 'The request\'s name (default: made from the object\'s, with a random suffix)' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from storageclass" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from storageclass" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from storageclass" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from storageclass" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from storageclass" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from storageclass" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from storageclass" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from sc" -s f -l file -d 'The manifest: one object in YAML or JSON (\'-\': standard input)' -r -F
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from sc" -l reason -d 'Why your tenant needs it, for the reviewers' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from sc" -l name -d 'The request\'s name (default: made from the object\'s, with a random suffix)' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from sc" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from sc" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from sc" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from sc" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from sc" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from sc" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from sc" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from delete" -l reason -d 'Why, for the reviewers' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from delete" -l name -d 'The request\'s name (default: made from the object\'s, with a random suffix)' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from delete" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from delete" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from delete" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from list" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from list" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from list" -l pending -d 'Only requests waiting for a decision, in every namespace you may read'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from list" -s A -l all-namespaces -d 'Requests of every namespace you may read'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from show" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from show" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -l comment -d 'Why, for the requester and the audit trail (required to deny)' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from deny" -l comment -d 'Why, for the requester and the audit trail (required to deny)' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from deny" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from deny" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from deny" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from deny" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from deny" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from deny" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from deny" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from withdraw" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'JSON, one document'
+yaml\t'YAML, one document'"
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from withdraw" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from withdraw" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from withdraw" -l dry-run -d 'Show what would change and change nothing (server-side dry run where the server is asked)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from withdraw" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from withdraw" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from withdraw" -s V -l version -d 'Print version'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "crd" -d 'Ask for a CustomResourceDefinition (created, or updated if your tenant owns it)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "storageclass" -d 'Ask for a StorageClass (created, or updated if your tenant owns it)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Ask for the deletion of a CRD or StorageClass your tenant owns'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "list" -d 'List requests (--pending: those waiting for a decision, in every namespace you may read)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one request: what it asks for, the checks, the diff, the decision and its history'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Approve a request (platform admins; someone else\'s)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "deny" -d 'Deny a request, saying why (platform admins)'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "withdraw" -d 'Withdraw a request before it is decided'
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ike -n "__fish_ike_using_subcommand credential" -l renew-within -d 'Renew when less than this is left, whatever the lifetime (e.g. 1h)' -r
 complete -c ike -n "__fish_ike_using_subcommand credential" -l site -d 'The site to use (kubeconfig context ike-SITE); defaults to the current context' -r
 complete -c ike -n "__fish_ike_using_subcommand credential" -s n -l namespace -d 'The namespace to use instead of the context\'s default' -r
@@ -497,22 +616,23 @@ complete -c ike -n "__fish_ike_using_subcommand version" -l client -d 'Show only
 complete -c ike -n "__fish_ike_using_subcommand version" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c ike -n "__fish_ike_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ike -n "__fish_ike_using_subcommand version" -s V -l version -d 'Print version'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "login" -d 'Log in to a site: enroll with a one-time token, or renew your certificate'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "whoami" -d 'Show your account, site, tenants and certificate'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "logout" -d 'Remove ike\'s key, certificate and kubeconfig entries for a site'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "account" -d 'Manage accounts (platform admins)'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "tenant" -d 'Create, list, show and change tenants'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "ns" -d 'Create, list and delete a tenant\'s namespaces'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "doctor" -d 'Check what you may and may not do on a site, each check with a one-line explanation'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "pod" -d 'Pods\' IPs, for a pod network reachable from the office (IKE Office)'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "expose" -d 'Give a workload\'s pods a DNS name on IKE Office: a headless Service with external-dns\' annotations, the name checked against the site\'s rules'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "resolve" -d 'Check a name (host, svc/NAME, pod/NAME) against the site\'s nameserver, or find the pod and tenant behind an IP'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "notify" -d 'Say where a namespace\'s alerts go: Barry, e-mail, Microsoft Teams'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "completion" -d 'Print a shell completion script'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "site" -d 'Show the sites in your kubeconfig'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
-complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify credential completion site version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "login" -d 'Log in to a site: enroll with a one-time token, or renew your certificate'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "whoami" -d 'Show your account, site, tenants and certificate'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "logout" -d 'Remove ike\'s key, certificate and kubeconfig entries for a site'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "account" -d 'Manage accounts (platform admins)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "tenant" -d 'Create, list, show and change tenants'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "ns" -d 'Create, list and delete a tenant\'s namespaces'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "doctor" -d 'Check what you may and may not do on a site, each check with a one-line explanation'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "pod" -d 'Pods\' IPs, for a pod network reachable from the office (IKE Office)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "expose" -d 'Give a workload\'s pods a DNS name on IKE Office: a headless Service with external-dns\' annotations, the name checked against the site\'s rules'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "resolve" -d 'Check a name (host, svc/NAME, pod/NAME) against the site\'s nameserver, or find the pod and tenant behind an IP'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "notify" -d 'Say where a namespace\'s alerts go: Barry, e-mail, Microsoft Teams'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "request" -d 'Ask for cluster-scoped objects (CRDs, StorageClasses) and decide on requests (admins)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "credential" -d 'The kubeconfig credential plugin kubectl runs (not for people)'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "completion" -d 'Print a shell completion script'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "site" -d 'Show the sites in your kubeconfig'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "version" -d 'Show the versions of ike and of the site\'s Kubernetes API server'
+complete -c ike -n "__fish_ike_using_subcommand help; and not __fish_seen_subcommand_from login whoami logout account tenant ns doctor pod expose resolve notify request credential completion site version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "create" -d 'Create an account and print its one-time enrollment token'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "list" -d 'List the accounts'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "show" -d 'Show one account'
@@ -538,4 +658,12 @@ complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "show" -d 'Show one notification config: where it sends, its conditions, its last delivery'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "test" -d 'Send a test alert through Alertmanager and report where it arrived, or why not'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from notify" -f -a "delete" -d 'Delete a notification config (its Secret is kept)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "crd" -d 'Ask for a CustomResourceDefinition (created, or updated if your tenant owns it)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "storageclass" -d 'Ask for a StorageClass (created, or updated if your tenant owns it)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "delete" -d 'Ask for the deletion of a CRD or StorageClass your tenant owns'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "list" -d 'List requests (--pending: those waiting for a decision, in every namespace you may read)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "show" -d 'Show one request: what it asks for, the checks, the diff, the decision and its history'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "approve" -d 'Approve a request (platform admins; someone else\'s)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "deny" -d 'Deny a request, saying why (platform admins)'
+complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from request" -f -a "withdraw" -d 'Withdraw a request before it is decided'
 complete -c ike -n "__fish_ike_using_subcommand help; and __fish_seen_subcommand_from site" -f -a "list" -d 'List the sites in your kubeconfig'

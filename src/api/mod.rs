@@ -11,6 +11,7 @@ pub mod fixtures;
 pub mod names;
 mod notify;
 pub mod office;
+pub mod request;
 mod site;
 mod tenant;
 pub mod wire;
@@ -23,9 +24,10 @@ pub use notify::{
     TEST_RECEIVER_LABEL, TeamsConfig, TeamsConfigSpec, TestResult, check_webhook_url, condition,
     is_legacy_connector_url, receiver_name, set_condition,
 };
+pub use request::{ResourceRequest, ResourceRequestSpec, ResourceRequestStatus};
 pub use site::{
-    DEFAULT_OFFICE_MAX_TTL, DEFAULT_OFFICE_TTL, NetworkIsolation, OfficeSpec, SITE_NAME,
-    SecretKeyRef, Site, SiteSpec, TSIG_KEY_FIELD, TenantPolicy,
+    DEFAULT_OFFICE_MAX_TTL, DEFAULT_OFFICE_TTL, NetworkIsolation, OfficeSpec, RequestPolicy,
+    SITE_NAME, SecretKeyRef, Site, SiteSpec, TSIG_KEY_FIELD, TenantPolicy,
 };
 pub use tenant::{Member, Role, Tenant, TenantAllowances, TenantSpec, TenantStatus};
 
@@ -41,6 +43,7 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
         BarryConfig::crd(),
         EmailConfig::crd(),
         TeamsConfig::crd(),
+        request::ResourceRequest::crd(),
     ]
 }
 

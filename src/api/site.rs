@@ -25,6 +25,19 @@ pub struct SiteSpec {
     /// IKE Office: DNS names for pods, on sites whose pod network reaches the office.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub office: Option<OfficeSpec>,
+    /// How tenants' requests for cluster-scoped objects (ResourceRequests) are reviewed.
+    #[serde(default)]
+    pub requests: RequestPolicy,
+}
+
+/// The review of ResourceRequests.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestPolicy {
+    /// A platform admin may decide on a request they made themselves. Off: a second admin must
+    /// (four eyes on every cluster-scoped change).
+    #[serde(default)]
+    pub self_approval: bool,
 }
 
 /// The admission policy for tenant namespaces. Each Tenant's `policy` may widen or narrow it.

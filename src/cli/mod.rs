@@ -24,6 +24,7 @@ pub mod notify;
 pub mod ns;
 pub mod output;
 pub mod pod;
+pub mod request;
 pub mod resolve;
 pub mod settings;
 pub mod site;
@@ -112,6 +113,9 @@ pub enum Command {
     /// Say where a namespace's alerts go: Barry, e-mail, Microsoft Teams.
     #[command(subcommand)]
     Notify(notify::NotifyCommand),
+    /// Ask for cluster-scoped objects (CRDs, StorageClasses) and decide on requests (admins).
+    #[command(subcommand)]
+    Request(request::RequestCommand),
     /// The kubeconfig credential plugin kubectl runs (not for people).
     #[command(hide = true)]
     Credential(credential::CredentialArgs),
@@ -141,6 +145,7 @@ impl Cli {
             Command::Expose(args) => expose::run(args, &settings),
             Command::Resolve(args) => resolve::run(args, &settings),
             Command::Notify(cmd) => notify::run(cmd, &settings),
+            Command::Request(cmd) => request::run(cmd, &settings),
             Command::Completion(args) => completion::run(args),
             Command::Site(cmd) => site::run(cmd, &settings),
             Command::Version(args) => version::run(args, &settings),

@@ -10,6 +10,7 @@ pub mod kubeconfig;
 pub mod notify;
 pub mod office;
 pub mod pods;
+pub mod requests;
 pub mod resolve;
 pub mod site_files;
 pub mod target;

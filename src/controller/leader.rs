@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use super::{Error, State, accounts, office, tenants};
+use super::{Error, State, accounts, office, requests, tenants};
 
 /// Runs the reconcilers while this replica holds the `ike-controller` Lease, until a signal.
 ///
@@ -39,7 +39,8 @@ pub async fn lead(
             let _ = rx.wait_for(|s| *s).await;
         };
         let notify = state.notify.clone();
-        let controllers = tokio::spawn(futures::future::join4(
+        let alertmanager = notify.as_ref().and_then(|n| n.alertmanager.clone());
+        let controllers = tokio::spawn(futures::future::join5(
             accounts::run(
                 client.clone(),
                 state.metrics.clone(),
@@ -55,6 +56,13 @@ pub async fn lead(
                 state.metrics.clone(),
                 namespace.to_string(),
                 state.site.clone(),
+                stopped(stop_rx.clone()),
+            ),
+            requests::run(
+                client.clone(),
+                state.metrics.clone(),
+                namespace.to_string(),
+                alertmanager,
                 stopped(stop_rx.clone()),
             ),
             async move {

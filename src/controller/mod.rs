@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod notify;
 pub mod office;
 pub mod platform;
+pub mod requests;
 pub mod tenants;
 pub mod watch;
 pub mod webhooks;
@@ -152,6 +153,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     let (services, service_events) = watch::reflect::<k8s_openapi::api::core::v1::Service>(&client);
     let (namespaces, namespace_events) =
         watch::reflect::<k8s_openapi::api::core::v1::Namespace>(&client);
+    let (requests, request_events) = watch::reflect::<crate::api::ResourceRequest>(&client);
     let webhook_watches = futures::future::join(
         futures::future::join5(
             account_events.for_each(|_| async {}),
@@ -160,9 +162,10 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             ingress_events.for_each(|_| async {}),
             node_events.for_each(|_| async {}),
         ),
-        futures::future::join(
+        futures::future::join3(
             service_events.for_each(|_| async {}),
             namespace_events.for_each(|_| async {}),
+            request_events.for_each(|_| async {}),
         ),
     );
     let mut metrics = metrics::Metrics::new();
@@ -189,6 +192,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             services,
             namespaces,
         },
+        requests,
     };
     if let Some(relay) = &options.relay {
         relay.metrics.register(metrics.registry_mut(), "relay");

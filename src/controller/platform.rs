@@ -77,52 +77,92 @@ pub fn tenant_creator() -> (ClusterRole, ClusterRoleBinding) {
     (role, binding)
 }
 
+/// A ClusterRole aggregated into Kubernetes' `aggregate_to` roles (admin, edit, view), granting
+/// `verbs` on `resources` of `group`.
+fn aggregated(
+    name: &str,
+    aggregate_to: &[&str],
+    group: &str,
+    resources: &[&str],
+    verbs: &[&str],
+) -> ClusterRole {
+    let mut labels: std::collections::BTreeMap<String, String> =
+        [(MANAGED_BY_LABEL.to_string(), MANAGED_BY_VALUE.to_string())].into();
+    for to in aggregate_to {
+        labels.insert(
+            format!("rbac.authorization.k8s.io/aggregate-to-{to}"),
+            "true".into(),
+        );
+    }
+    ClusterRole {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            labels: Some(labels),
+            ..Default::default()
+        },
+        rules: Some(vec![PolicyRule {
+            api_groups: Some(vec![group.into()]),
+            resources: Some(resources.iter().map(|r| r.to_string()).collect()),
+            verbs: verbs.iter().map(|v| v.to_string()).collect(),
+            ..Default::default()
+        }]),
+        ..Default::default()
+    }
+}
+
+const READ: [&str; 3] = ["get", "list", "watch"];
+
 /// The ClusterRoles that put the notification configs into Kubernetes' `admin`, `edit` and
 /// `view` by aggregation, so a tenant's owners and members manage them in the tenant's
 /// namespaces and viewers read them. Their status stays the controller's: no role has
 /// `*/status`.
 pub fn notify_roles() -> [ClusterRole; 2] {
+    let group = crate::api::MONITORING_GROUP;
     let resources = ["barryconfigs", "emailconfigs", "teamsconfigs"];
-    let role = |name: &str, aggregate_to: &[&str], verbs: &[&str]| {
-        let mut labels: std::collections::BTreeMap<String, String> =
-            [(MANAGED_BY_LABEL.to_string(), MANAGED_BY_VALUE.to_string())].into();
-        for to in aggregate_to {
-            labels.insert(
-                format!("rbac.authorization.k8s.io/aggregate-to-{to}"),
-                "true".into(),
-            );
-        }
-        ClusterRole {
-            metadata: ObjectMeta {
-                name: Some(name.into()),
-                labels: Some(labels),
-                ..Default::default()
-            },
-            rules: Some(vec![PolicyRule {
-                api_groups: Some(vec![crate::api::MONITORING_GROUP.into()]),
-                resources: Some(resources.map(String::from).to_vec()),
-                verbs: verbs.iter().map(|v| v.to_string()).collect(),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        }
-    };
+    let all = [
+        "get",
+        "list",
+        "watch",
+        "create",
+        "update",
+        "patch",
+        "delete",
+        "deletecollection",
+    ];
     [
-        role(
+        aggregated(
             "ike:notify-edit",
             &["admin", "edit"],
-            &[
-                "get",
-                "list",
-                "watch",
-                "create",
-                "update",
-                "patch",
-                "delete",
-                "deletecollection",
-            ],
+            group,
+            &resources,
+            &all,
         ),
-        role("ike:notify-view", &["view"], &["get", "list", "watch"]),
+        aggregated("ike:notify-view", &["view"], group, &resources, &READ),
+    ]
+}
+
+/// The ClusterRoles that let a tenant's owners and members make, edit and withdraw
+/// ResourceRequests in the tenant's namespaces, and viewers read them. No one but platform
+/// admins deletes one (it is the audit trail), and no role has `resourcerequests/status`: the
+/// controller's alone.
+pub fn request_roles() -> [ClusterRole; 2] {
+    let group = crate::api::consts::API_GROUP;
+    let write = ["get", "list", "watch", "create", "update", "patch"];
+    [
+        aggregated(
+            "ike:requests-edit",
+            &["admin", "edit"],
+            group,
+            &["resourcerequests"],
+            &write,
+        ),
+        aggregated(
+            "ike:requests-view",
+            &["view"],
+            group,
+            &["resourcerequests"],
+            &READ,
+        ),
     ]
 }
 
@@ -151,7 +191,7 @@ pub async fn install(
     let (role, binding) = cluster_reader();
     apply_if_changed(&roles, CLUSTER_READER, &role).await?;
     apply_if_changed(&bindings, CLUSTER_READER, &binding).await?;
-    for role in notify_roles() {
+    for role in notify_roles().into_iter().chain(request_roles()) {
         let name = role.metadata.name.clone().unwrap_or_default();
         apply_if_changed(&roles, &name, &role).await?;
     }

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::rbac::v1::{
-    ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding, RoleRef, Subject,
+    AggregationRule, ClusterRole, ClusterRoleBinding, PolicyRule, RoleBinding, RoleRef, Subject,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, LabelSelector, Time};
 use kube::api::ObjectMeta;
 use kube::{Resource, ResourceExt};
 
@@ -17,6 +17,7 @@ use crate::api::consts::{
     API_GROUP, ISOLATED_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, NODE_SELECTOR_ANNOTATION,
     POD_SECURITY_LABELS, TENANT_LABEL,
 };
+use crate::api::request::AGGREGATE_LABEL;
 use crate::api::{Account, Role, Tenant};
 
 /// The ClusterRole a tenant role gets in each of the tenant's namespaces.
@@ -194,6 +195,108 @@ pub fn desired_access(
         )
     })
     .collect()
+}
+
+/// The two levels of access to the resources a tenant requested (CRDs approved through
+/// ResourceRequests): owners and members edit them, viewers read them.
+pub const REQUESTED_LEVELS: [(&str, &[Role]); 2] = [
+    ("edit", &[Role::Owner, Role::Member]),
+    ("view", &[Role::Viewer]),
+];
+
+/// The name of a tenant's aggregated ClusterRole of requested resources at `level`.
+pub fn requested_role_name(tenant: &str, level: &str) -> String {
+    format!("ike:tenant:{tenant}:requested-{level}")
+}
+
+/// The name of the RoleBinding of requested resources at `level` in each tenant namespace.
+pub fn requested_binding_name(level: &str) -> String {
+    format!("ike:tenant:requested-{level}")
+}
+
+/// The names of every RoleBinding the reconciler writes in a tenant namespace.
+pub fn own_binding_names() -> Vec<String> {
+    Role::ALL
+        .iter()
+        .map(|r| binding_name(*r))
+        .chain(
+            REQUESTED_LEVELS
+                .iter()
+                .map(|(l, _)| requested_binding_name(l)),
+        )
+        .collect()
+}
+
+/// The tenant's aggregated ClusterRoles of requested resources: they take in the ClusterRoles
+/// the request controller makes for each CRD approved for this tenant (labelled with the tenant
+/// and `ike.dev/aggregate-to`), and nothing else; empty until a CRD is approved. Their rules
+/// are the aggregation controller's to write, so none are set here.
+pub fn desired_requested_roles(tenant: &Tenant) -> Vec<ClusterRole> {
+    let name = tenant.name_any();
+    let selector = |level: &str| LabelSelector {
+        match_labels: Some(
+            [
+                (TENANT_LABEL.to_string(), name.clone()),
+                (AGGREGATE_LABEL.to_string(), level.to_string()),
+            ]
+            .into(),
+        ),
+        match_expressions: None,
+    };
+    REQUESTED_LEVELS
+        .iter()
+        .map(|(level, _)| {
+            let levels: &[&str] = if *level == "edit" {
+                &["edit", "view"]
+            } else {
+                &["view"]
+            };
+            ClusterRole {
+                metadata: ObjectMeta {
+                    name: Some(requested_role_name(&name, level)),
+                    labels: Some(labels(&name)),
+                    owner_references: tenant.controller_owner_ref(&()).map(|o| vec![o]),
+                    ..Default::default()
+                },
+                aggregation_rule: Some(AggregationRule {
+                    cluster_role_selectors: Some(levels.iter().map(|l| selector(l)).collect()),
+                }),
+                rules: None,
+            }
+        })
+        .collect()
+}
+
+/// The RoleBindings of requested resources in one namespace: owners and members to the
+/// tenant's `requested-edit`, viewers to its `requested-view`.
+pub fn desired_requested_bindings(
+    tenant: &Tenant,
+    namespace: &str,
+    members: &BTreeMap<Role, Vec<String>>,
+) -> Vec<RoleBinding> {
+    REQUESTED_LEVELS
+        .iter()
+        .map(|(level, roles)| {
+            let subjects: BTreeSet<&String> = roles
+                .iter()
+                .flat_map(|r| members.get(r).into_iter().flatten())
+                .collect();
+            RoleBinding {
+                metadata: ObjectMeta {
+                    name: Some(requested_binding_name(level)),
+                    namespace: Some(namespace.to_string()),
+                    labels: Some(labels(&tenant.name_any())),
+                    ..Default::default()
+                },
+                role_ref: RoleRef {
+                    api_group: "rbac.authorization.k8s.io".into(),
+                    kind: "ClusterRole".into(),
+                    name: requested_role_name(&tenant.name_any(), level),
+                },
+                subjects: Some(subjects.into_iter().map(|a| user(a)).collect()),
+            }
+        })
+        .collect()
 }
 
 /// Subjects as the API server stores them: it omits an empty list.
@@ -389,6 +492,78 @@ mod tests {
             ["get", "watch", "update", "patch"]
         );
         assert_eq!(owners.subjects.as_ref().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn requested_resources_are_bound_per_namespace_to_the_tenants_own_aggregated_roles() {
+        let t = tenant("team", &[], &[]);
+        let roles = desired_requested_roles(&t);
+        let names: Vec<String> = roles.iter().map(|r| r.name_any()).collect();
+        assert_eq!(
+            names,
+            [
+                "ike:tenant:team:requested-edit",
+                "ike:tenant:team:requested-view"
+            ]
+        );
+        for role in &roles {
+            assert!(
+                role.rules.is_none(),
+                "the aggregation controller writes them"
+            );
+            for selector in role
+                .aggregation_rule
+                .as_ref()
+                .unwrap()
+                .cluster_role_selectors
+                .iter()
+                .flatten()
+            {
+                let labels = selector.match_labels.as_ref().unwrap();
+                assert_eq!(labels[TENANT_LABEL], "team", "this tenant's grants only");
+                assert!(labels.contains_key(AGGREGATE_LABEL));
+            }
+            assert_eq!(
+                role.metadata.owner_references.as_ref().unwrap()[0].uid,
+                "uid-team"
+            );
+        }
+        let by_role = BTreeMap::from([
+            (Role::Owner, vec!["alice".to_string()]),
+            (Role::Member, vec!["bob".to_string()]),
+            (Role::Viewer, vec!["carol".to_string()]),
+        ]);
+        let bindings = desired_requested_bindings(&t, "team-a", &by_role);
+        let summary: Vec<(String, String, Vec<String>)> = bindings
+            .iter()
+            .map(|b| {
+                (
+                    b.metadata.name.clone().unwrap(),
+                    b.role_ref.name.clone(),
+                    b.subjects
+                        .iter()
+                        .flatten()
+                        .map(|s| s.name.clone())
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "ike:tenant:requested-edit".to_string(),
+                    "ike:tenant:team:requested-edit".to_string(),
+                    vec!["alice".to_string(), "bob".to_string()]
+                ),
+                (
+                    "ike:tenant:requested-view".to_string(),
+                    "ike:tenant:team:requested-view".to_string(),
+                    vec!["carol".to_string()]
+                ),
+            ]
+        );
+        assert_eq!(own_binding_names().len(), 5);
     }
 
     #[test]

@@ -38,7 +38,8 @@ use crate::api::consts::{
 use crate::api::{Account, Role, Site, Tenant, TenantStatus};
 pub use desired::{
     active_members, binding_name, cluster_role_for, desired_access, desired_bindings,
-    desired_namespace,
+    desired_namespace, desired_requested_bindings, desired_requested_roles, own_binding_names,
+    requested_role_name,
 };
 use desired::{labels_contain, ready_condition, same_subjects};
 
@@ -144,6 +145,11 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         })
         .await?;
     }
+    // The tenant's own roles for the resources it requested (CRDs approved for it).
+    for role in desired_requested_roles(&tenant) {
+        let want = role.aggregation_rule.clone();
+        wrote |= apply_if_changed(&roles, &role, |h| h.aggregation_rule == want).await?;
+    }
 
     // Namespaces, their default network policy and bindings.
     let isolation = Site::policy(ctx.sites.state().iter().map(|s| &**s))
@@ -185,7 +191,10 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         }
         wrote |= network::reconcile_policy(client, &tenant, ns, isolation.as_ref()).await?;
         let bindings: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
-        for binding in desired_bindings(&tenant, ns, &members) {
+        for binding in desired_bindings(&tenant, ns, &members)
+            .into_iter()
+            .chain(desired_requested_bindings(&tenant, ns, &members))
+        {
             let want_subjects = binding.subjects.clone();
             let want_ref = binding.role_ref.clone();
             wrote |= apply_if_changed(&bindings, &binding, |h| {
@@ -384,11 +393,8 @@ async fn release_namespace(client: &kube::Client, tenant: &str, ns: &str) -> Res
         return Ok(false);
     }
     let bindings: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
-    for role in Role::ALL {
-        match bindings
-            .delete(&binding_name(role), &DeleteParams::default())
-            .await
-        {
+    for name in own_binding_names() {
+        match bindings.delete(&name, &DeleteParams::default()).await {
             Ok(_) => {}
             Err(kube::Error::Api(s)) if s.code == 404 => {}
             Err(e) => return Err(kube_err(format!("deleting bindings in {ns}"))(e)),

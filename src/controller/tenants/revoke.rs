@@ -12,7 +12,7 @@
 //! grants back: an owner makes them again. Only `User` subjects count; `system:` users are no
 //! accounts, and groups and ServiceAccounts are reported by `ike tenant show` instead.
 //!
-//! ike's own bindings (`ike:tenant:<role>`) are never touched here: the reconciler writes their
+//! ike's own bindings (`ike:tenant:<role>`, `ike:tenant:requested-*`) are never touched here: the reconciler writes their
 //! subjects from the member list. Every write carries the resourceVersion read, so a binding
 //! changed in the meantime is read again at the next reconcile, never overwritten.
 
@@ -22,9 +22,8 @@ use k8s_openapi::api::rbac::v1::{RoleBinding, Subject};
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
 
-use super::desired::binding_name;
+use super::desired::own_binding_names;
 use super::{Error, kube_err};
-use crate::api::Role;
 
 /// Users to take out of one hand-made RoleBinding.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,9 +42,7 @@ pub struct Revocation {
 
 /// Whether `binding` is one the reconciler writes itself.
 fn ikes_own(binding: &RoleBinding) -> bool {
-    Role::ALL
-        .iter()
-        .any(|role| binding.name_any() == binding_name(*role))
+    own_binding_names().contains(&binding.name_any())
 }
 
 /// Whether a subject names a person who must be an active member to keep it.

@@ -10,14 +10,17 @@
 //!   no ExternalName outside its domains;
 //! - [`endpoints`]: hand-made Endpoints and EndpointSlices point at pods of their own namespace;
 //! - [`ingresses`]: an Ingress host held by someone else's Ingress stays theirs;
-//! - [`volumes`]: a claim binds only a volume provisioned for its tenant;
+//! - [`volumes`]: a claim binds only a volume provisioned for its tenant, and uses no other
+//!   tenant's StorageClass;
 //! - [`mutate`] (mutating): seccomp and AppArmor defaults, `imagePullPolicy: Always` when the
 //!   site asks.
 //! - [`hostnames`]: Office host names on Services: under the site's domains, held by one
 //!   Service only.
 //!
 //! Cluster-wide: [`tenants`], what RBAC cannot say about a Tenant (names, reserved namespaces,
-//! admin-only fields).
+//! admin-only fields); [`requests`], ResourceRequests: who asked and who decided stamped at
+//! admission (mutating), what cannot be applied refused at creation, decisions by platform
+//! admins only.
 //!
 //! Every webhook fails closed (`failurePolicy: Fail`): while the controller is down, nothing it
 //! guards slips through. A body the API server could not have sent gets HTTP 400 (the API server
@@ -29,6 +32,7 @@ pub mod ingresses;
 pub mod mutate;
 pub mod pod_security;
 pub mod pods;
+pub mod requests;
 pub mod scheduling;
 pub mod services;
 pub mod tenants;
@@ -100,6 +104,8 @@ pub struct Policy {
     pub admin_service_accounts: Vec<String>,
     /// Who holds which Office host name.
     pub office: hostnames::Holders,
+    /// Every ResourceRequest: other tenants' open requests for the same object.
+    pub requests: Store<crate::api::ResourceRequest>,
 }
 
 impl Policy {
@@ -168,11 +174,13 @@ pub fn routes(policy: Policy) -> Router {
         .route(tenants::HOOK.path, post(tenants::serve))
         .route(mutate::HOOK.path, post(mutate::serve))
         .route(hostnames::HOOK.path, post(hostnames::serve))
+        .route(requests::HOOK.path, post(requests::serve))
+        .route(requests::DEFAULTS_HOOK.path, post(requests::serve_defaults))
         .with_state(policy)
 }
 
 /// The validating hooks, in the order the configuration lists them.
-const VALIDATING: [&Hook; 8] = [
+const VALIDATING: [&Hook; 9] = [
     &pods::HOOK,
     &tenants::HOOK,
     &hostnames::HOOK,
@@ -181,6 +189,7 @@ const VALIDATING: [&Hook; 8] = [
     &endpoints::HOOK,
     &ingresses::HOOK,
     &volumes::HOOK,
+    &requests::HOOK,
 ];
 
 fn managed(name: &str) -> ObjectMeta {
@@ -208,16 +217,15 @@ pub fn configuration(url_base: &str, ca_bundle_pem: &str) -> ValidatingWebhookCo
     }
 }
 
-/// The `MutatingWebhookConfiguration` of ike's defaults for tenant pods.
+/// The `MutatingWebhookConfiguration` of ike's defaults: tenant pods' confinement (CREATE only:
+/// an existing pod's spec cannot change), and who and when on ResourceRequests.
 pub fn mutating_configuration(url_base: &str, ca_bundle_pem: &str) -> MutatingWebhookConfiguration {
-    let mut v = mutate::HOOK.entry(url_base, ca_bundle_pem);
-    // Only a new pod can be given defaults: its spec cannot change afterwards.
-    for rule in v.rules.iter_mut().flatten() {
-        rule.operations = Some(vec!["CREATE".to_owned()]);
-    }
-    MutatingWebhookConfiguration {
-        metadata: managed(MUTATING_CONFIGURATION_NAME),
-        webhooks: Some(vec![MutatingWebhook {
+    let mutating = |hook: &Hook, operations: &[&str]| {
+        let mut v = hook.entry(url_base, ca_bundle_pem);
+        for rule in v.rules.iter_mut().flatten() {
+            rule.operations = Some(operations.iter().map(|o| o.to_string()).collect());
+        }
+        MutatingWebhook {
             name: v.name,
             client_config: v.client_config,
             rules: v.rules,
@@ -231,7 +239,14 @@ pub fn mutating_configuration(url_base: &str, ca_bundle_pem: &str) -> MutatingWe
             // container.
             reinvocation_policy: Some("IfNeeded".to_owned()),
             ..MutatingWebhook::default()
-        }]),
+        }
+    };
+    MutatingWebhookConfiguration {
+        metadata: managed(MUTATING_CONFIGURATION_NAME),
+        webhooks: Some(vec![
+            mutating(&mutate::HOOK, &["CREATE"]),
+            mutating(&requests::DEFAULTS_HOOK, &["CREATE", "UPDATE"]),
+        ]),
     }
 }
 

@@ -31,6 +31,7 @@ pub(super) fn policy() -> Policy {
             services,
             namespaces,
         },
+        requests: kube::runtime::reflector::store().0,
     }
 }
 

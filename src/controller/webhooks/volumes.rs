@@ -2,11 +2,16 @@
 //! PersistentVolumeClaim naming a PersistentVolume (`volumeName`) is refused unless that volume
 //! carries the tenant's label or is already reserved for this very claim (`claimRef`). Otherwise
 //! one tenant could mount another's released volume, data included.
+//!
+//! Nor does it use another tenant's StorageClass (one a tenant got through a ResourceRequest,
+//! labelled with it): its provisioner may read that tenant's Secrets and write into its storage.
+//! The platform's classes (no tenant label) are everyone's.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::Api;
 use kube::core::admission::AdmissionResponse;
 
@@ -35,29 +40,75 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
             Err(e) => return (response, vec![e]),
         };
         let old = typed::<PersistentVolumeClaim>(request.old_object.as_ref()).ok();
-        let volume = claim.spec.as_ref().and_then(|s| s.volume_name.clone());
-        let unchanged = old.and_then(|o| o.spec?.volume_name) == volume;
-        let Some(volume) = volume.filter(|v| !v.is_empty() && !unchanged) else {
-            return (response, Vec::new());
-        };
         let namespace = request.namespace.clone().unwrap_or_default();
         let tenant = policy
             .tenant_of(&namespace)
             .and_then(|t| t.metadata.name.clone());
+        let mut problems = Vec::new();
+        let class = claim
+            .spec
+            .as_ref()
+            .and_then(|s| s.storage_class_name.clone());
+        let same_class = old
+            .as_ref()
+            .and_then(|o| o.spec.as_ref()?.storage_class_name.clone())
+            == class;
+        if let Some(class) = class.filter(|c| !c.is_empty() && !same_class) {
+            let classes: Api<StorageClass> = Api::all(policy.client.clone());
+            match classes.get_opt(&class).await {
+                Ok(found) => {
+                    problems.extend(review_class(&class, tenant.as_deref(), found.as_ref()))
+                }
+                Err(e) => {
+                    problems.push(format!("cannot read StorageClass {class} ({e}): try again"))
+                }
+            }
+        }
+        let volume = claim.spec.as_ref().and_then(|s| s.volume_name.clone());
+        let unchanged = old.and_then(|o| o.spec?.volume_name) == volume;
+        let Some(volume) = volume.filter(|v| !v.is_empty() && !unchanged) else {
+            return (response, problems);
+        };
         let volumes: Api<PersistentVolume> = Api::all(policy.client.clone());
-        let problems = match volumes.get_opt(&volume).await {
-            Ok(found) => review(
+        match volumes.get_opt(&volume).await {
+            Ok(found) => problems.extend(review(
                 &claim,
                 &namespace,
                 tenant.as_deref(),
                 &volume,
                 found.as_ref(),
-            ),
-            Err(e) => vec![format!("cannot read volume {volume} ({e}): try again")],
+            )),
+            Err(e) => problems.push(format!("cannot read volume {volume} ({e}): try again")),
         };
         (response, problems)
     })
     .await
+}
+
+/// Everything wrong with a claim of `tenant` naming StorageClass `class` (`found`, if it
+/// exists): a class labelled for another tenant is refused, and so is one that does not exist
+/// (it could become another tenant's, and the claim would be provisioned from it).
+pub fn review_class(
+    class: &str,
+    tenant: Option<&str>,
+    found: Option<&StorageClass>,
+) -> Vec<String> {
+    let Some(sc) = found else {
+        return vec![format!(
+            "StorageClass {class} does not exist: name one of the site's classes (kubectl get storageclasses)"
+        )];
+    };
+    let owner = sc
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(TENANT_LABEL));
+    match owner {
+        Some(owner) if Some(owner.as_str()) != tenant => vec![format!(
+            "StorageClass {class} is tenant {owner}'s: its provisioner works with that tenant's storage and Secrets; use your own or the site's classes"
+        )],
+        _ => Vec::new(),
+    }
 }
 
 /// Everything wrong with `claim` in `namespace` (of `tenant`) naming `volume` (`found`, if it
@@ -111,6 +162,29 @@ mod tests {
 
     fn volume(labels: serde_json::Value, claim_ref: serde_json::Value) -> PersistentVolume {
         serde_json::from_value(serde_json::json!({"metadata": {"name": "pv-1", "labels": labels}, "spec": {"claimRef": claim_ref}})).unwrap()
+    }
+
+    #[test]
+    fn a_claim_uses_the_sites_or_its_own_tenants_storage_classes_only() {
+        let class = |labels: serde_json::Value| -> StorageClass {
+            serde_json::from_value(serde_json::json!({"metadata": {"name": "fast", "labels": labels}, "provisioner": "x"})).unwrap()
+        };
+        assert!(review_class("fast", Some("a"), Some(&class(serde_json::json!({})))).is_empty());
+        assert!(
+            review_class(
+                "fast",
+                Some("a"),
+                Some(&class(serde_json::json!({"ike.dev/tenant": "a"})))
+            )
+            .is_empty()
+        );
+        let p = review_class(
+            "fast",
+            Some("a"),
+            Some(&class(serde_json::json!({"ike.dev/tenant": "b"}))),
+        );
+        assert!(p[0].contains("is tenant b's"), "{p:?}");
+        assert!(review_class("fast", Some("a"), None)[0].contains("does not exist"));
     }
 
     #[test]

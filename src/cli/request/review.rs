@@ -1,0 +1,133 @@
+//! `ike request approve|deny|withdraw NAME`: a decision on the request as it is read now (its
+//! digest goes with the decision; a request changed in between is refused, not decided), then
+//! what the controller made of it.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::read::print_request;
+use crate::api::request::{Decision, Phase};
+use crate::cli::output::Format;
+use crate::cli::settings::Settings;
+use crate::cli::{OutputArgs, WriteArgs};
+use crate::client::requests;
+
+/// Arguments of `ike request approve` and `ike request deny`.
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The request: NAME (in -n's namespace) or NAMESPACE/NAME.
+    pub name: String,
+    /// Why, for the requester and the audit trail (required to deny).
+    #[arg(long, value_name = "TEXT")]
+    pub comment: Option<String>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `ike request withdraw`.
+#[derive(Debug, Args)]
+pub struct WithdrawArgs {
+    /// The request: NAME (in -n's namespace) or NAMESPACE/NAME.
+    pub name: String,
+    #[command(flatten)]
+    pub write: WriteArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Runs `ike request approve|deny`.
+pub async fn decide(
+    args: DecideArgs,
+    decision: Decision,
+    settings: &Settings,
+) -> anyhow::Result<ExitCode> {
+    let comment = args.comment.clone().unwrap_or_default();
+    if decision == Decision::Deny && comment.trim().is_empty() {
+        anyhow::bail!("say why with --comment: the requester reads it");
+    }
+    let (namespace, name) = super::locate(&args.name, settings).await?;
+    let client = settings.target().await?.client;
+    let decided = requests::decide(
+        &client,
+        &namespace,
+        &name,
+        decision,
+        &comment,
+        args.write.dry_run,
+    )
+    .await?;
+    let verb = match decision {
+        Decision::Approve => "approved",
+        Decision::Deny => "denied",
+    };
+    if args.write.dry_run {
+        if args.output.format != Format::Table {
+            print_request(args.output.format, &decided)?;
+        }
+        eprintln!("Request {name} would be {verb} (dry run).");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let object = decided.object().map(|t| t.to_string()).unwrap_or_default();
+    if decision == Decision::Deny {
+        if args.output.format != Format::Table {
+            print_request(args.output.format, &decided)?;
+        }
+        eprintln!("Request {name} for {object} is denied: {comment}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("Request {name} for {object} is approved; ike-controller applies it...");
+    let (found, done) = requests::wait_for(&client, &namespace, &name, |r| {
+        matches!(r.phase(), Phase::Applied | Phase::Failed)
+    })
+    .await?;
+    if args.output.format != Format::Table {
+        print_request(args.output.format, &found)?;
+    }
+    let status = found.status.clone().unwrap_or_default();
+    let applied = status.conditions.iter().find(|c| c.type_ == "Applied");
+    match (found.phase(), done) {
+        (Phase::Applied, _) => {
+            eprintln!(
+                "Applied: {}.",
+                applied.map(|c| c.message.as_str()).unwrap_or(&object)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        (Phase::Failed, _) => {
+            eprintln!(
+                "Not applied: {}",
+                applied
+                    .map(|c| c.message.as_str())
+                    .unwrap_or("see ike request show")
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        _ => {
+            eprintln!(
+                "Not applied yet{}: see 'ike request show {name} -n {namespace}'.",
+                applied
+                    .map(|c| format!(" ({})", c.message))
+                    .unwrap_or_default()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Runs `ike request withdraw`.
+pub async fn withdraw(args: WithdrawArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let (namespace, name) = super::locate(&args.name, settings).await?;
+    let client = settings.target().await?.client;
+    let withdrawn = requests::withdraw(&client, &namespace, &name, args.write.dry_run).await?;
+    if args.output.format != Format::Table {
+        print_request(args.output.format, &withdrawn)?;
+    }
+    match args.write.dry_run {
+        true => eprintln!("Request {name} would be withdrawn (dry run)."),
+        false => eprintln!("Request {name} is withdrawn."),
+    }
+    Ok(ExitCode::SUCCESS)
+}

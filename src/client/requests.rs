@@ -1,0 +1,420 @@
+//! ResourceRequests as `ike request` handles them: built from a manifest file, created (or
+//! dry-run), listed, read, decided, withdrawn. No printing here.
+
+use std::io::Read as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use kube::api::{Api, ListParams, Patch};
+use kube::core::DynamicObject;
+use kube::{Resource, ResourceExt};
+use serde_json::{Value, json};
+
+use super::{ClientSettings, api_error, patch_params, post_params, refused_by_rbac};
+use crate::api::request::{
+    Action, Decision, Kind, Phase, ResourceRequest, ResourceRequestSpec, Target, rules,
+};
+use crate::api::{Tenant, names};
+
+/// How long `ike request crd|storageclass|delete` wait for the controller's checks, and
+/// `approve` for the object to be applied.
+pub const WAIT: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(200);
+
+/// The one object in a manifest file (`-`: standard input), which must be a `kind`.
+pub fn read_manifest(path: &Path, kind: Kind) -> anyhow::Result<Value> {
+    let shown = if path.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| anyhow::anyhow!("cannot read the manifest from standard input: {e}"))?;
+    } else {
+        text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read {shown}: {e}"))?;
+    }
+    let documents: Vec<Value> = serde_saphyr::from_multiple(&text).map_err(|e| {
+        let first = e.to_string();
+        let first = first.lines().next().unwrap_or_default().to_string();
+        anyhow::anyhow!("{shown} is not YAML: {first}")
+    })?;
+    let mut objects: Vec<Value> = documents.into_iter().filter(|d| !d.is_null()).collect();
+    if objects.len() != 1 {
+        anyhow::bail!(
+            "{shown} holds {} objects: a request is for one {} (put it alone in a file)",
+            objects.len(),
+            kind
+        );
+    }
+    let object = objects.remove(0);
+    if !object.is_object() {
+        anyhow::bail!("{shown} does not hold an object (apiVersion, kind, metadata, ...)");
+    }
+    let target = rules::identify(&object).map_err(|e| anyhow::anyhow!("{shown}: {e}"))?;
+    if target.kind != kind {
+        anyhow::bail!(
+            "{shown} holds a {}: use ike request {} for it",
+            target.kind,
+            target.kind.short()
+        );
+    }
+    Ok(object)
+}
+
+/// `KIND/NAME` as people type it: `crd/widgets.example.com`, `storageclass/fast`.
+pub fn parse_target(text: &str) -> anyhow::Result<Target> {
+    let hint = "name it as crd/NAME or storageclass/NAME";
+    let (kind, name) = text
+        .split_once('/')
+        .ok_or_else(|| anyhow::anyhow!("'{text}' is not KIND/NAME: {hint}"))?;
+    let kind = Kind::parse(kind)
+        .ok_or_else(|| anyhow::anyhow!("a request cannot delete a '{kind}': {hint}"))?;
+    names::check_object("object", name)?;
+    Ok(Target {
+        kind,
+        name: name.to_string(),
+    })
+}
+
+/// The name a new request gets when none is given: `crd-widgets.example.com-` (the API server
+/// adds five random characters), `delete-sc-fast-`.
+pub fn generate_name(action: Action, target: &Target) -> String {
+    let kind = match target.kind {
+        Kind::CustomResourceDefinition => "crd",
+        Kind::StorageClass => "sc",
+    };
+    let prefix = match action {
+        Action::Apply => kind.to_string(),
+        Action::Delete => format!("delete-{kind}"),
+    };
+    let mut base: String = format!("{prefix}-{}", target.name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .take(names::MAX_SUBDOMAIN - 10)
+        .collect();
+    while base.ends_with(['.', '-']) {
+        base.pop();
+    }
+    format!("{base}-")
+}
+
+/// A new request for `spec`, named `name` or by the API server.
+pub fn new_request(
+    name: Option<&str>,
+    namespace: &str,
+    spec: ResourceRequestSpec,
+) -> anyhow::Result<ResourceRequest> {
+    let target = ResourceRequest::new("probe", spec.clone())
+        .object()
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let mut request = ResourceRequest::new(name.unwrap_or_default(), spec.clone());
+    if let Some(name) = name {
+        names::check_object("request", name)?;
+    } else {
+        request.metadata.name = None;
+        request.metadata.generate_name = Some(generate_name(spec.action, &target));
+    }
+    request.metadata.namespace = Some(namespace.to_string());
+    Ok(request)
+}
+
+/// Creates `request` (a server-side dry run when asked: the webhooks check it all the same).
+pub async fn create(
+    client: &kube::Client,
+    request: &ResourceRequest,
+    dry_run: bool,
+) -> anyhow::Result<ResourceRequest> {
+    let namespace = request.namespace().unwrap_or_default();
+    let api: Api<ResourceRequest> = Api::namespaced(client.clone(), &namespace);
+    api.create(&post_params(dry_run), request)
+        .await
+        .map_err(|e| api_error(e, &format!("the request in namespace {namespace}")))
+}
+
+/// Request `name` in `namespace`.
+pub async fn get(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+) -> anyhow::Result<ResourceRequest> {
+    let api: Api<ResourceRequest> = Api::namespaced(client.clone(), namespace);
+    api.get(name)
+        .await
+        .map_err(|e| api_error(e, &format!("request {name} in namespace {namespace}")))
+}
+
+/// Polls request `name` until `done` says so or [`WAIT`] passes; the last one read.
+pub async fn wait_for(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    done: impl Fn(&ResourceRequest) -> bool,
+) -> anyhow::Result<(ResourceRequest, bool)> {
+    let started = Instant::now();
+    loop {
+        let request = get(client, namespace, name).await?;
+        if done(&request) {
+            return Ok((request, true));
+        }
+        if started.elapsed() > WAIT {
+            return Ok((request, false));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Whether the controller has checked the request as it is now.
+pub fn validated(request: &ResourceRequest) -> bool {
+    request.status.as_ref().is_some_and(|s| {
+        s.observed_generation == request.metadata.generation && !s.validation.is_empty()
+    })
+}
+
+/// Whether a request waits for a decision.
+pub fn pending(request: &ResourceRequest) -> bool {
+    request.spec.review.is_none()
+        && request.spec.withdrawal.is_none()
+        && matches!(request.phase(), Phase::Pending)
+}
+
+/// The requests in `namespace`, or in every namespace the caller may read (`None`): all of them
+/// for whoever may list them cluster-wide, else those in the namespaces of the caller's
+/// tenants. Sorted by namespace and name.
+pub async fn list(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    settings: &ClientSettings,
+) -> anyhow::Result<Vec<ResourceRequest>> {
+    let api: Api<ResourceRequest> = match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    };
+    let mut all = match (namespace, api.list(&ListParams::default()).await) {
+        (_, Ok(list)) => list.items,
+        (None, Err(e)) if refused_by_rbac(&e) => {
+            let tenants: Api<Tenant> = Api::all(client.clone());
+            let visible = super::tenants::visible_tenants(&tenants, settings).await?;
+            let mut namespaces: Vec<String> = visible
+                .iter()
+                .flat_map(|v| v.tenant.status.iter().flat_map(|s| s.namespaces.clone()))
+                .collect();
+            namespaces.sort();
+            namespaces.dedup();
+            let mut all = Vec::new();
+            for ns in &namespaces {
+                let api: Api<ResourceRequest> = Api::namespaced(client.clone(), ns);
+                match api.list(&ListParams::default()).await {
+                    Ok(found) => all.extend(found.items),
+                    Err(e) if refused_by_rbac(&e) => {}
+                    Err(e) => return Err(api_error(e, &format!("requests in namespace {ns}"))),
+                }
+            }
+            all
+        }
+        (Some(ns), Err(e)) => return Err(api_error(e, &format!("requests in namespace {ns}"))),
+        (None, Err(e)) => return Err(api_error(e, "requests")),
+    };
+    all.sort_by_key(|r| (r.namespace(), r.name_any()));
+    Ok(all)
+}
+
+/// Writes a decision on request `name`, on the manifest read now (its digest): if the request
+/// changes between this read and the write, the write fails rather than decide on something
+/// else.
+pub async fn decide(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    decision: Decision,
+    comment: &str,
+    dry_run: bool,
+) -> anyhow::Result<ResourceRequest> {
+    let request = get(client, namespace, name).await?;
+    if let Some(review) = &request.spec.review {
+        anyhow::bail!(
+            "request {name} was decided already ({:?} by {}): a new decision needs a new request",
+            review.decision,
+            review.reviewer.as_deref().unwrap_or("an admin")
+        );
+    }
+    if request.spec.withdrawal.is_some() {
+        anyhow::bail!("request {name} was withdrawn: there is nothing to decide");
+    }
+    let patch = json!({
+        "metadata": { "resourceVersion": request.resource_version() },
+        "spec": { "review": {
+            "decision": decision,
+            "comment": comment,
+            "digest": request.spec_digest(),
+        }},
+    });
+    patch_request(client, namespace, name, &patch, dry_run).await
+}
+
+/// Withdraws request `name` (before a decision).
+pub async fn withdraw(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    dry_run: bool,
+) -> anyhow::Result<ResourceRequest> {
+    let request = get(client, namespace, name).await?;
+    if let Some(review) = &request.spec.review {
+        anyhow::bail!(
+            "request {name} was decided ({:?} by {}): only a request waiting for a decision can be withdrawn",
+            review.decision,
+            review.reviewer.as_deref().unwrap_or("an admin")
+        );
+    }
+    if request.spec.withdrawal.is_some() {
+        anyhow::bail!("request {name} is withdrawn already");
+    }
+    let patch = json!({
+        "metadata": { "resourceVersion": request.resource_version() },
+        "spec": { "withdrawal": {} },
+    });
+    patch_request(client, namespace, name, &patch, dry_run).await
+}
+
+async fn patch_request(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    patch: &Value,
+    dry_run: bool,
+) -> anyhow::Result<ResourceRequest> {
+    let api: Api<ResourceRequest> = Api::namespaced(client.clone(), namespace);
+    api.patch(name, &patch_params(dry_run), &Patch::Merge(patch))
+        .await
+        .map_err(|e| api_error(e, &format!("request {name} in namespace {namespace}")))
+}
+
+/// The object a request concerns as it exists now (every account may read CRDs and
+/// StorageClasses), for the diff of a dry run.
+pub async fn existing(client: &kube::Client, target: &Target) -> anyhow::Result<Option<Value>> {
+    let resource = crate::api::request::api_resource(target.kind);
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
+    let found = api
+        .get_opt(&target.name)
+        .await
+        .map_err(|e| api_error(e, &target.to_string()))?;
+    Ok(found.map(|o| serde_json::to_value(o).unwrap_or(Value::Null)))
+}
+
+/// The tenant holding `namespace`, as its label says (every account may read namespaces).
+pub async fn tenant_of_namespace(client: &kube::Client, namespace: &str) -> anyhow::Result<String> {
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    let ns = namespaces
+        .get(namespace)
+        .await
+        .map_err(|e| api_error(e, &format!("namespace {namespace}")))?;
+    Ok(ns
+        .labels()
+        .get(crate::api::consts::TENANT_LABEL)
+        .cloned()
+        .unwrap_or_default())
+}
+
+/// `NAMESPACE/NAME` or `NAME` (in `default_namespace`).
+pub fn locate(text: &str, default_namespace: Option<&str>) -> anyhow::Result<(String, String)> {
+    let (namespace, name) = match text.split_once('/') {
+        Some((ns, name)) => (ns.to_string(), name.to_string()),
+        None => match default_namespace {
+            Some(ns) => (ns.to_string(), text.to_string()),
+            None => anyhow::bail!(
+                "which namespace is request {text} in? pass -n NAMESPACE or NAMESPACE/NAME"
+            ),
+        },
+    };
+    names::check_namespace(&namespace)?;
+    names::check_object("request", &name)?;
+    Ok((namespace, name))
+}
+
+/// The request's reference as printed: `NAMESPACE/NAME`.
+pub fn reference(request: &ResourceRequest) -> String {
+    format!(
+        "{}/{}",
+        request.meta().namespace.clone().unwrap_or_default(),
+        request.name_any()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_and_names_read_as_people_write_them() {
+        let t = parse_target("crd/widgets.example.com").unwrap();
+        assert_eq!(t.kind, Kind::CustomResourceDefinition);
+        assert!(
+            parse_target("clusterrole/admin")
+                .unwrap_err()
+                .to_string()
+                .contains("cannot delete a 'clusterrole'")
+        );
+        assert!(
+            parse_target("widgets")
+                .unwrap_err()
+                .to_string()
+                .contains("KIND/NAME")
+        );
+        assert_eq!(generate_name(Action::Apply, &t), "crd-widgets.example.com-");
+        let sc = Target {
+            kind: Kind::StorageClass,
+            name: "fast".into(),
+        };
+        assert_eq!(generate_name(Action::Delete, &sc), "delete-sc-fast-");
+        assert_eq!(
+            locate("a-prod/x", None).unwrap(),
+            ("a-prod".to_string(), "x".to_string())
+        );
+        assert_eq!(
+            locate("x", Some("b")).unwrap(),
+            ("b".to_string(), "x".to_string())
+        );
+        assert!(locate("x", None).is_err());
+        assert!(locate("Bad/x", None).is_err());
+    }
+
+    #[test]
+    fn a_manifest_file_holds_exactly_one_object_of_the_kind_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let sc = "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\nprovisioner: example.com/csi\n";
+        let v = read_manifest(&file("sc.yaml", sc), Kind::StorageClass).unwrap();
+        assert_eq!(v["metadata"]["name"], "fast");
+        let e = read_manifest(&file("sc2.yaml", sc), Kind::CustomResourceDefinition).unwrap_err();
+        assert!(
+            e.to_string().contains("use ike request storageclass"),
+            "{e}"
+        );
+        let two = format!("{sc}---\n{sc}");
+        let e = read_manifest(&file("two.yaml", &two), Kind::StorageClass).unwrap_err();
+        assert!(e.to_string().contains("holds 2 objects"), "{e}");
+        let e = read_manifest(&file("bad.yaml", "a: [b\n"), Kind::StorageClass).unwrap_err();
+        assert!(e.to_string().contains("is not YAML"), "{e}");
+        assert!(!e.to_string().contains('\n'));
+        let role =
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: x\n";
+        let e = read_manifest(&file("role.yaml", role), Kind::StorageClass).unwrap_err();
+        assert!(e.to_string().contains("not a ClusterRole"), "{e}");
+        let e = read_manifest(&dir.path().join("missing.yaml"), Kind::StorageClass).unwrap_err();
+        assert!(e.to_string().starts_with("cannot read"), "{e}");
+    }
+}

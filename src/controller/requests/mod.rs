@@ -1,0 +1,442 @@
+//! The request reconciler: tenants' ResourceRequests from submission to the applied object.
+//!
+//! - Pending: the checks of [`validate`] (the server's dry run included) and the diff against
+//!   what exists go into the status for the reviewers; the platform admins' notification
+//!   configs (those in the controller's namespace) hear of a new request through Alertmanager.
+//! - Decided: a denial or a withdrawal is recorded; an approval is applied only if its digest
+//!   is the manifest's and every check still passes, with the requests' own field manager, the
+//!   object labelled with the tenant and annotated with the request. A CRD's resources are then
+//!   granted to the requesting tenant alone: two ClusterRoles (edit, view) labelled for the
+//!   tenant's own aggregated roles, which the tenant reconciler binds in its namespaces.
+//! - Every step lands in `status.history` and as an Event; a final phase is never left.
+
+mod announce;
+mod apply;
+mod status;
+pub mod validate;
+
+use announce::announce;
+pub use announce::{ANNOUNCEMENT, announcement};
+use status::{decided_status, event, now, with_condition, write_status};
+pub use status::{make_condition, pending_status};
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use kube::ResourceExt;
+use kube::runtime::controller::{Action, Controller};
+use kube::runtime::events::{Recorder, Reporter};
+use kube::runtime::reflector::Store;
+
+use super::metrics::Metrics;
+use super::notify::alertmanager_api::Alertmanager;
+use crate::api::request::{Decision, HistoryEntry, Phase, ResourceRequest, condition, rules};
+use crate::api::{Tenant, TenantStatus};
+
+/// Errors of one reconcile (retried).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A request to the API server failed.
+    #[error("{what} failed")]
+    Kube {
+        /// What was being done.
+        what: String,
+        /// Why.
+        source: kube::Error,
+    },
+}
+
+fn kube_err(what: impl Into<String>) -> impl FnOnce(kube::Error) -> Error {
+    let what = what.into();
+    move |source| Error::Kube { what, source }
+}
+
+/// What every reconcile shares.
+pub struct Context {
+    /// The client.
+    pub client: kube::Client,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Every Tenant: who holds a request's namespace.
+    pub tenants: Store<Tenant>,
+    /// Every request: other tenants' open ones.
+    pub requests: Store<ResourceRequest>,
+    /// Events on the requests.
+    pub recorder: Recorder,
+    /// Where new requests are announced to the platform admins, when notifications are on.
+    pub alertmanager: Option<Alertmanager>,
+    /// The controller's namespace: the platform admins' notification configs live there.
+    pub admin_namespace: String,
+}
+
+impl Context {
+    /// The tenant holding `namespace`.
+    pub fn tenant_of(&self, namespace: &str) -> Option<Arc<Tenant>> {
+        self.tenants.find(|t| super::tenants::holds(t, namespace))
+    }
+}
+
+/// What a request needs now, as its spec and status say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Nothing: its phase is final.
+    Nothing,
+    /// Check it and show the reviewers the result.
+    Validate,
+    /// Record the withdrawal.
+    Withdraw,
+    /// Record the denial.
+    Deny,
+    /// Apply what was approved.
+    Apply,
+    /// Approved, but not the manifest it holds: apply nothing.
+    ManifestChanged {
+        /// The digest approved.
+        approved: String,
+        /// The manifest's.
+        now: String,
+    },
+}
+
+/// The step `request` needs (pure).
+pub fn step(request: &ResourceRequest) -> Step {
+    if request.phase().is_final() {
+        return Step::Nothing;
+    }
+    if request.spec.withdrawal.is_some() {
+        return Step::Withdraw;
+    }
+    match &request.spec.review {
+        None => Step::Validate,
+        Some(review) if review.decision == Decision::Deny => Step::Deny,
+        Some(review) => {
+            let now = request.spec_digest();
+            match &review.digest {
+                Some(approved) if *approved == now => Step::Apply,
+                approved => Step::ManifestChanged {
+                    approved: approved.clone().unwrap_or_else(|| "nothing".into()),
+                    now,
+                },
+            }
+        }
+    }
+}
+async fn validate_pending(
+    ctx: &Context,
+    request: &ResourceRequest,
+    tenant: &Tenant,
+) -> Result<bool, Error> {
+    let namespace = request.namespace().unwrap_or_default();
+    let name = request.name_any();
+    let validation = validate::validate(
+        &ctx.client,
+        &ctx.requests,
+        tenant,
+        &namespace,
+        &name,
+        &request.spec,
+    )
+    .await
+    .map_err(kube_err(format!("checking request {namespace}/{name}")))?;
+    let first = request.status.as_ref().is_none_or(|s| s.history.is_empty());
+    let mut status = pending_status(
+        request,
+        &tenant.name_any(),
+        validation.checks,
+        validation.existing.as_ref(),
+    );
+    if first && announce(ctx, request, &tenant.name_any(), true).await {
+        status.history.push(HistoryEntry {
+            time: now(),
+            event: "Announced".into(),
+            by: None,
+            message: format!(
+                "to the platform admins' notification configs in namespace {}",
+                ctx.admin_namespace
+            ),
+        });
+    }
+    let wrote = write_status(ctx, request, &status).await?;
+    if first {
+        let problems = rules::problems(&status.validation);
+        let note = match problems.is_empty() {
+            true => format!(
+                "{} asks for {}: waiting for a platform admin",
+                request.spec.requester.as_deref().unwrap_or("someone"),
+                status
+                    .object
+                    .as_ref()
+                    .map(|o| o.to_string())
+                    .unwrap_or_default()
+            ),
+            false => format!("does not pass validation: {}", problems.join("; ")),
+        };
+        event(ctx, request, !problems.is_empty(), "Submitted", note).await;
+    }
+    Ok(wrote)
+}
+async fn reconcile_one(
+    request: Arc<ResourceRequest>,
+    ctx: &Context,
+) -> Result<(bool, Action), Error> {
+    let namespace = request.namespace().unwrap_or_default();
+    let Some(tenant) = ctx.tenant_of(&namespace) else {
+        // Released namespaces keep their requests as a record; nothing is applied for no one.
+        return Ok((false, Action::requeue(Duration::from_secs(600))));
+    };
+    let tenant_name = tenant.name_any();
+    match step(&request) {
+        Step::Nothing => Ok((false, Action::await_change())),
+        Step::Validate => {
+            let wrote = validate_pending(ctx, &request, &tenant).await?;
+            Ok((wrote, Action::requeue(Duration::from_secs(600))))
+        }
+        Step::Withdraw => {
+            let w = request.spec.withdrawal.clone().unwrap_or_default();
+            let status = decided_status(
+                &request,
+                Phase::Withdrawn,
+                HistoryEntry {
+                    time: w.at.clone().unwrap_or_else(now),
+                    event: "Withdrawn".into(),
+                    by: w.by.clone(),
+                    message: String::new(),
+                },
+            );
+            let wrote = write_status(ctx, &request, &status).await?;
+            event(
+                ctx,
+                &request,
+                false,
+                "Withdrawn",
+                format!("withdrawn by {}", w.by.as_deref().unwrap_or("the tenant")),
+            )
+            .await;
+            announce(ctx, &request, &tenant_name, false).await;
+            Ok((wrote, Action::await_change()))
+        }
+        Step::Deny => {
+            let review = request.spec.review.clone();
+            let by = review.as_ref().and_then(|r| r.reviewer.clone());
+            let comment = review
+                .as_ref()
+                .map(|r| r.comment.clone())
+                .unwrap_or_default();
+            let status = decided_status(
+                &request,
+                Phase::Denied,
+                HistoryEntry {
+                    time: review
+                        .as_ref()
+                        .and_then(|r| r.decided_at.clone())
+                        .unwrap_or_else(now),
+                    event: "Denied".into(),
+                    by: by.clone(),
+                    message: comment.clone(),
+                },
+            );
+            let wrote = write_status(ctx, &request, &status).await?;
+            event(
+                ctx,
+                &request,
+                false,
+                "Denied",
+                format!(
+                    "denied by {}: {comment}",
+                    by.as_deref().unwrap_or("an admin")
+                ),
+            )
+            .await;
+            announce(ctx, &request, &tenant_name, false).await;
+            Ok((wrote, Action::await_change()))
+        }
+        Step::ManifestChanged {
+            approved,
+            now: digest,
+        } => {
+            let message = format!(
+                "the approval was for {approved}, the request now holds {digest}: nothing was applied; make a new request"
+            );
+            let mut status = decided_status(
+                &request,
+                Phase::Failed,
+                HistoryEntry {
+                    time: now(),
+                    event: "Failed".into(),
+                    by: None,
+                    message: message.clone(),
+                },
+            );
+            status.conditions = with_condition(
+                status.conditions,
+                make_condition(
+                    condition::APPLIED,
+                    false,
+                    "ManifestChanged",
+                    message.clone(),
+                    &[],
+                ),
+                request.metadata.generation,
+            );
+            let wrote = write_status(ctx, &request, &status).await?;
+            event(ctx, &request, true, "ManifestChanged", message).await;
+            Ok((wrote, Action::await_change()))
+        }
+        Step::Apply => apply::apply(ctx, &request, &tenant).await,
+    }
+}
+
+/// One reconcile, timed and counted.
+pub async fn reconcile(request: Arc<ResourceRequest>, ctx: Arc<Context>) -> Result<Action, Error> {
+    let started = Instant::now();
+    let (wrote, action) = reconcile_one(request, &ctx).await?;
+    ctx.metrics.count_write("request", wrote);
+    ctx.metrics
+        .observe_reconcile("request", started.elapsed(), true, false);
+    Ok(action)
+}
+
+/// Retries failed reconciles with a short delay.
+pub fn error_policy(request: Arc<ResourceRequest>, error: &Error, ctx: Arc<Context>) -> Action {
+    super::retry_after(
+        "request",
+        &validate::reference(&request),
+        error,
+        &ctx.metrics,
+        Duration::from_secs(2),
+    )
+}
+
+/// Runs the request controller until `shutdown` resolves.
+pub async fn run(
+    client: kube::Client,
+    metrics: Arc<Metrics>,
+    admin_namespace: String,
+    alertmanager: Option<Alertmanager>,
+    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
+) {
+    let (tenants, tenant_events) = super::watch::reflect::<Tenant>(&client);
+    let (requests, request_events) = super::watch::reflect::<ResourceRequest>(&client);
+    let ctx = Arc::new(Context {
+        client: client.clone(),
+        metrics,
+        tenants,
+        requests: requests.clone(),
+        recorder: Recorder::new(
+            client.clone(),
+            Reporter {
+                controller: "ike-controller".into(),
+                instance: std::env::var("POD_NAME").ok(),
+            },
+        ),
+        alertmanager,
+        admin_namespace,
+    });
+    let open = requests.clone();
+    Controller::for_stream(request_events, requests)
+        // A tenant that gains a namespace may make a waiting request's namespace its own.
+        .watches_stream(tenant_events, move |tenant: Tenant| {
+            let held: &TenantStatus = &tenant.status.clone().unwrap_or_default();
+            open.state()
+                .iter()
+                .filter(|r| {
+                    !r.phase().is_final()
+                        && r.namespace()
+                            .is_some_and(|ns| held.namespaces.contains(&ns))
+                })
+                .map(|r| kube::runtime::reflector::ObjectRef::from_obj(&**r))
+                .collect::<Vec<_>>()
+        })
+        .with_config(
+            kube::runtime::controller::Config::default().concurrency(super::RECONCILE_CONCURRENCY),
+        )
+        .graceful_shutdown_on(shutdown)
+        .run(reconcile, error_policy, ctx)
+        .for_each(|_| async {})
+        .await;
+}
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::api::request::{ResourceRequestSpec, ResourceRequestStatus, Review, Withdrawal};
+    use serde_json::json;
+
+    pub(super) fn request() -> ResourceRequest {
+        let mut r = ResourceRequest::new(
+            "sc-fast",
+            ResourceRequestSpec {
+                manifest: Some(
+                    json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                "metadata": {"name": "fast"}, "provisioner": "example.com/csi"}),
+                ),
+                reason: "databases".into(),
+                requester: Some("alice".into()),
+                ..Default::default()
+            },
+        );
+        r.metadata.namespace = Some("a-prod".into());
+        r.metadata.generation = Some(1);
+        r
+    }
+
+    pub(super) fn review(
+        r: &ResourceRequest,
+        decision: Decision,
+        digest: Option<String>,
+    ) -> Review {
+        Review {
+            decision,
+            comment: "fine".into(),
+            digest: digest.or_else(|| Some(r.spec_digest())),
+            reviewer: Some("root".into()),
+            decided_at: Some("2026-12-06T00:00:00Z".into()),
+        }
+    }
+
+    #[test]
+    fn each_state_of_a_request_has_one_next_step() {
+        let mut r = request();
+        assert_eq!(step(&r), Step::Validate);
+        r.spec.review = Some(review(&r, Decision::Approve, None));
+        assert_eq!(step(&r), Step::Apply);
+        r.spec.review = Some(review(&r, Decision::Deny, None));
+        assert_eq!(step(&r), Step::Deny);
+        let mut w = request();
+        w.spec.withdrawal = Some(Withdrawal::default());
+        assert_eq!(step(&w), Step::Withdraw);
+        for phase in [
+            Phase::Applied,
+            Phase::Denied,
+            Phase::Failed,
+            Phase::Withdrawn,
+        ] {
+            let mut done = request();
+            done.spec.review = Some(review(&done, Decision::Approve, None));
+            done.status = Some(ResourceRequestStatus {
+                phase,
+                ..Default::default()
+            });
+            assert_eq!(step(&done), Step::Nothing, "{phase:?}");
+        }
+    }
+
+    #[test]
+    fn an_approval_of_another_manifest_applies_nothing() {
+        let mut r = request();
+        r.spec.review = Some(review(
+            &r,
+            Decision::Approve,
+            Some("sha256:what-was-reviewed".into()),
+        ));
+        assert_eq!(
+            step(&r),
+            Step::ManifestChanged {
+                approved: "sha256:what-was-reviewed".into(),
+                now: r.spec_digest()
+            }
+        );
+        r.spec.review.as_mut().unwrap().digest = None;
+        assert!(matches!(step(&r), Step::ManifestChanged { .. }));
+    }
+}

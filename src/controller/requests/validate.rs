@@ -1,0 +1,268 @@
+//! A request's checks against the cluster as it is now: what [`rules::checks`] needs read from
+//! the API server (the object as it exists, the other CRDs of its group, other tenants' open
+//! requests), then the API server's own verdict by a server-side dry run of exactly what the
+//! controller would apply. The admission webhook runs this at creation, the reconciler before a
+//! review and again before it applies.
+
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use kube::core::DynamicObject;
+use kube::runtime::reflector::Store;
+use kube::{Resource, ResourceExt};
+use serde_json::Value;
+
+use crate::api::consts::TENANT_LABEL;
+use crate::api::request::rules::{self, Facts};
+use crate::api::request::{
+    Action, Check, Kind, REQUEST_MANAGER, ResourceRequest, ResourceRequestSpec, Target,
+};
+pub use crate::api::request::{api_resource, to_apply};
+use crate::api::{Tenant, request};
+
+/// The cluster-scoped API of a requestable kind.
+pub fn api(client: &kube::Client, kind: Kind) -> Api<DynamicObject> {
+    Api::all_with(client.clone(), &api_resource(kind))
+}
+
+/// The object as it exists now, as JSON.
+pub async fn existing(
+    client: &kube::Client,
+    target: &Target,
+) -> Result<Option<Value>, kube::Error> {
+    let found = api(client, target.kind).get_opt(&target.name).await?;
+    Ok(found.map(|o| serde_json::to_value(o).unwrap_or(Value::Null)))
+}
+
+/// Whether `other` is an open request of another tenant for the same object (or CRD group) as
+/// `target` / `group`.
+fn competes(
+    other: &ResourceRequest,
+    namespace: &str,
+    name: &str,
+    tenant: &Tenant,
+    target: &Target,
+    group: &str,
+) -> bool {
+    let other_ns = other.namespace().unwrap_or_default();
+    if (other_ns == namespace && other.name_any() == name)
+        || crate::controller::tenants::holds(tenant, &other_ns)
+        || other.spec.withdrawal.is_some()
+        || other.spec.action != Action::Apply
+        || other
+            .spec
+            .review
+            .as_ref()
+            .is_some_and(|r| r.decision == request::Decision::Deny)
+        || matches!(
+            other.phase(),
+            request::Phase::Denied | request::Phase::Failed | request::Phase::Withdrawn
+        )
+    {
+        return false;
+    }
+    let Ok(theirs) = other.object() else {
+        return false;
+    };
+    match target.kind {
+        Kind::StorageClass => theirs == *target,
+        Kind::CustomResourceDefinition => {
+            theirs.kind == Kind::CustomResourceDefinition
+                && other
+                    .spec
+                    .manifest
+                    .as_ref()
+                    .is_some_and(|m| rules::crd_group(m) == group)
+        }
+    }
+}
+
+/// Everything [`rules::checks`] reads from the cluster for `spec` in `namespace`/`name`.
+pub async fn facts(
+    client: &kube::Client,
+    requests: &Store<ResourceRequest>,
+    tenant: &Tenant,
+    namespace: &str,
+    name: &str,
+    spec: &ResourceRequestSpec,
+) -> Result<Facts, kube::Error> {
+    let tenant_name = tenant.name_any();
+    let mut facts = Facts {
+        tenant: tenant_name.clone(),
+        namespaces: tenant
+            .spec
+            .namespaces
+            .iter()
+            .chain(tenant.status.iter().flat_map(|s| &s.namespaces))
+            .cloned()
+            .collect(),
+        ..Default::default()
+    };
+    let probe = ResourceRequest::new(name, spec.clone());
+    let Ok(target) = probe.object() else {
+        return Ok(facts);
+    };
+    facts.existing = existing(client, &target).await?;
+    let group = spec
+        .manifest
+        .as_ref()
+        .map(|m| rules::crd_group(m).to_string())
+        .unwrap_or_default();
+    if target.kind == Kind::CustomResourceDefinition && !group.is_empty() {
+        let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+        let suffix = format!(".{group}");
+        facts.group_crds = crds
+            .list_metadata(&ListParams::default())
+            .await?
+            .items
+            .into_iter()
+            .filter(|c| {
+                let n = c.name_any();
+                n.ends_with(&suffix) && n != target.name
+            })
+            .map(|c| (c.name_any(), c.labels().get(TENANT_LABEL).cloned()))
+            .collect();
+    }
+    facts.competing = requests
+        .state()
+        .iter()
+        .filter(|other| competes(other, namespace, name, tenant, &target, &group))
+        .map(|other| {
+            format!(
+                "{}/{}",
+                other.namespace().unwrap_or_default(),
+                other.name_any()
+            )
+        })
+        .collect();
+    facts.competing.sort();
+    Ok(facts)
+}
+
+/// The API server's verdict on applying (or deleting) what `spec` asks for, as ike-controller
+/// would: a server-side dry run.
+pub async fn dry_run(
+    client: &kube::Client,
+    spec: &ResourceRequestSpec,
+    target: &Target,
+    tenant: &str,
+    request_ref: &str,
+    digest: &str,
+) -> Check {
+    let api = api(client, target.kind);
+    let result = match (spec.action, &spec.manifest) {
+        (Action::Apply, Some(manifest)) => {
+            let object = to_apply(manifest, tenant, request_ref, digest, None);
+            api.patch(
+                &target.name,
+                &PatchParams::apply(REQUEST_MANAGER).force().dry_run(),
+                &Patch::Apply(&object),
+            )
+            .await
+            .map(|_| ())
+        }
+        _ => api
+            .delete(
+                &target.name,
+                &DeleteParams {
+                    dry_run: true,
+                    ..DeleteParams::default()
+                },
+            )
+            .await
+            .map(|_| ()),
+    };
+    match result {
+        Ok(()) => Check {
+            name: "dry-run".into(),
+            passed: true,
+            message: "the API server accepts it (server-side dry run)".into(),
+        },
+        Err(kube::Error::Api(status)) => Check {
+            name: "dry-run".into(),
+            passed: false,
+            message: format!(
+                "the API server refuses it: {}",
+                status.message.replace(char::is_control, " ")
+            ),
+        },
+        Err(e) => Check {
+            name: "dry-run".into(),
+            passed: false,
+            message: format!("cannot ask the API server: {e}"),
+        },
+    }
+}
+
+/// A request's checks, and the object as it exists now (for the diff).
+#[derive(Debug, Clone, Default)]
+pub struct Validation {
+    /// Every check, the dry run last.
+    pub checks: Vec<Check>,
+    /// The object as it exists now, if it does.
+    pub existing: Option<Value>,
+}
+
+/// Every check of a request, the dry run last (only when everything else passed: a dry run of a
+/// ClusterRole, or of another tenant's object, is not worth asking for).
+pub async fn validate(
+    client: &kube::Client,
+    requests: &Store<ResourceRequest>,
+    tenant: &Tenant,
+    namespace: &str,
+    name: &str,
+    spec: &ResourceRequestSpec,
+) -> Result<Validation, kube::Error> {
+    let facts = facts(client, requests, tenant, namespace, name, spec).await?;
+    let mut checks = rules::checks(spec, &facts);
+    if checks.iter().all(|c| c.passed) {
+        let probe = ResourceRequest::new(name, spec.clone());
+        if let Ok(target) = probe.object() {
+            let digest = probe.spec_digest();
+            checks.push(
+                dry_run(
+                    client,
+                    spec,
+                    &target,
+                    &facts.tenant,
+                    &format!("{namespace}/{name}"),
+                    &digest,
+                )
+                .await,
+            );
+        }
+    }
+    Ok(Validation {
+        checks,
+        existing: facts.existing,
+    })
+}
+
+/// `NAMESPACE/NAME` of a request.
+pub fn reference(request: &ResourceRequest) -> String {
+    format!(
+        "{}/{}",
+        request.meta().namespace.clone().unwrap_or_default(),
+        request.name_any()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kinds_map_to_their_api_resources() {
+        let crd = api_resource(Kind::CustomResourceDefinition);
+        assert_eq!(
+            (
+                crd.group.as_str(),
+                crd.version.as_str(),
+                crd.plural.as_str()
+            ),
+            ("apiextensions.k8s.io", "v1", "customresourcedefinitions")
+        );
+        let sc = api_resource(Kind::StorageClass);
+        assert_eq!(sc.api_version, "storage.k8s.io/v1");
+        assert_eq!(sc.plural, "storageclasses");
+    }
+}

@@ -1,0 +1,455 @@
+//! The ResourceRequest webhooks: who asked and who decided are written by admission, never
+//! taken from the request; what cannot be applied is refused at creation, with the reason.
+//!
+//! - defaults (mutating): on CREATE `spec.requester` is the API server's user; when a decision
+//!   (`spec.review`) or a withdrawal is first written, its `reviewer`/`decidedAt` (`by`/`at`)
+//!   are the user and now, and a decision without a digest gets the manifest's.
+//! - validation: a request lives in a namespace of the tenant that asks; on CREATE and on every
+//!   edit before a decision it must pass every check of `validate` (the server's dry run
+//!   included); only a platform admin decides, never on their own request unless the site allows
+//!   it, only on the manifest they reviewed (its digest), and never on a withdrawn one; a decided
+//!   or withdrawn request cannot change; a withdrawal comes before any decision.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::Response;
+use kube::core::admission::{AdmissionRequest, AdmissionResponse, Operation};
+use kube::runtime::reflector::ObjectRef;
+use serde_json::{Value, json};
+
+use super::tenants::is_platform_admin;
+use super::{Hook, Policy, answer, deny, parse};
+use crate::api::consts::{API_GROUP, API_VERSION};
+use crate::api::request::{ResourceRequest, ResourceRequestSpec, rules};
+use crate::util::time::rfc3339;
+
+/// The validating webhook: CREATE and UPDATE of ResourceRequests, in every namespace.
+pub const HOOK: Hook = Hook {
+    name: "resourcerequests.validation.ike.dev",
+    path: "/admission/resourcerequests",
+    rule: [&[API_GROUP], &[API_VERSION], &["resourcerequests"]],
+    scope: "Namespaced",
+    namespace_label: None,
+};
+
+/// The mutating webhook stamping who and when.
+pub const DEFAULTS_HOOK: Hook = Hook {
+    name: "resourcerequests.defaults.ike.dev",
+    path: "/admission/resourcerequests/defaults",
+    rule: [&[API_GROUP], &[API_VERSION], &["resourcerequests"]],
+    scope: "Namespaced",
+    namespace_label: None,
+};
+
+/// Who is asking.
+#[derive(Debug, Clone)]
+pub struct Who {
+    /// The user name.
+    pub username: String,
+    /// Whether they are a platform admin.
+    pub admin: bool,
+}
+
+/// Whether the request's content (what would be applied, and why) differs.
+fn content_changed(new: &ResourceRequestSpec, old: &ResourceRequestSpec) -> bool {
+    new.action != old.action
+        || new.manifest != old.manifest
+        || new.target != old.target
+        || new.reason != old.reason
+}
+
+/// What is wrong with an UPDATE or CREATE apart from the content checks, and whether the content
+/// must be checked (a new request, or an edit before a decision).
+pub fn review_transition(
+    new: &ResourceRequest,
+    old: Option<&ResourceRequest>,
+    who: &Who,
+    self_approval: bool,
+) -> (Vec<String>, bool) {
+    let mut problems = Vec::new();
+    let spec = &new.spec;
+    let Some(old) = old else {
+        if spec.requester.as_deref() != Some(who.username.as_str()) {
+            problems.push(format!(
+                "spec.requester is written at admission: it must be you ({})",
+                who.username
+            ));
+        }
+        if spec.review.is_some() {
+            problems.push("a new request cannot carry a decision (spec.review)".into());
+        }
+        if spec.withdrawal.is_some() {
+            problems.push("a new request cannot be withdrawn already".into());
+        }
+        return (problems, true);
+    };
+    let name = new.metadata.name.clone().unwrap_or_default();
+    if spec.requester != old.spec.requester {
+        problems.push("spec.requester cannot change".into());
+    }
+    if let Some(review) = &old.spec.review {
+        if *spec != old.spec {
+            problems.push(format!(
+                "request {name} was decided ({:?} by {}): it cannot change; make a new request",
+                review.decision,
+                review.reviewer.as_deref().unwrap_or("an admin")
+            ));
+        }
+        return (problems, false);
+    }
+    if old.spec.withdrawal.is_some() {
+        if *spec != old.spec {
+            problems.push(format!(
+                "request {name} was withdrawn: it cannot change; make a new request"
+            ));
+        }
+        return (problems, false);
+    }
+    let changed = content_changed(spec, &old.spec);
+    if let Some(review) = &spec.review {
+        if changed {
+            problems.push("change a request and decide on it in two steps".into());
+        }
+        if spec.withdrawal.is_some() {
+            problems.push("a request is either withdrawn or decided, not both".into());
+        }
+        if !who.admin {
+            problems.push("only platform admins decide on requests".into());
+        } else if spec.requester.as_deref() == Some(who.username.as_str()) && !self_approval {
+            problems.push(format!(
+                "you ({}) asked for this: another platform admin must decide (the site's requests.selfApproval is off)",
+                who.username
+            ));
+        }
+        let digest = new.spec_digest();
+        if review.digest.as_deref() != Some(digest.as_str()) {
+            problems.push(format!(
+                "the request changed since it was reviewed (reviewed {}, now {digest}): look at it again with ike request show {name}",
+                review.digest.as_deref().unwrap_or("nothing")
+            ));
+        }
+        if review.reviewer.as_deref() != Some(who.username.as_str()) {
+            problems.push(format!(
+                "spec.review.reviewer is written at admission: it must be you ({})",
+                who.username
+            ));
+        }
+        return (problems, false);
+    }
+    if let Some(withdrawal) = &spec.withdrawal {
+        if changed {
+            problems.push("change a request and withdraw it in two steps".into());
+        }
+        if withdrawal.by.as_deref() != Some(who.username.as_str()) {
+            problems.push("spec.withdrawal.by is written at admission".into());
+        }
+        return (problems, false);
+    }
+    (problems, changed)
+}
+
+fn who(policy: &Policy, request: &AdmissionRequest<ResourceRequest>) -> Who {
+    let groups = request.user_info.groups.clone().unwrap_or_default();
+    let username = request.user_info.username.clone().unwrap_or_default();
+    let admin = is_platform_admin(&username, &groups, &policy.admin_service_accounts, |name| {
+        policy.accounts.get(&ObjectRef::new(name))
+    });
+    Who { username, admin }
+}
+
+/// Answers one AdmissionReview of a ResourceRequest.
+pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response {
+    let started = std::time::Instant::now();
+    let request: AdmissionRequest<ResourceRequest> = match parse(&body) {
+        Ok(request) => request,
+        Err(refusal) => return *refusal,
+    };
+    let mut response = AdmissionResponse::from(&request);
+    if let (Operation::Create | Operation::Update, Some(new)) =
+        (&request.operation, &request.object)
+    {
+        let problems = review(&policy, &request, new).await;
+        if !problems.is_empty() {
+            response = deny(response, format!("ike: {}", problems.join("; ")));
+        }
+    }
+    tracing::info!(uid = %request.uid, name = %request.name, webhook = HOOK.name, allowed = response.allowed, "reviewed");
+    policy.metrics.observe(HOOK.name, response.allowed, started);
+    answer(response)
+}
+
+async fn review(
+    policy: &Policy,
+    request: &AdmissionRequest<ResourceRequest>,
+    new: &ResourceRequest,
+) -> Vec<String> {
+    let namespace = request.namespace.clone().unwrap_or_default();
+    let Some(tenant) = policy.tenant_of(&namespace) else {
+        return vec![format!(
+            "namespace {namespace} is no tenant's: make the request in a namespace of the tenant that needs it"
+        )];
+    };
+    let who = who(policy, request);
+    let self_approval = policy.site().requests.self_approval;
+    let (mut problems, check_content) =
+        review_transition(new, request.old_object.as_ref(), &who, self_approval);
+    if check_content && problems.is_empty() {
+        match crate::controller::requests::validate::validate(
+            &policy.client,
+            &policy.requests,
+            &tenant,
+            &namespace,
+            &request.name,
+            &new.spec,
+        )
+        .await
+        {
+            Ok(validation) => problems.extend(rules::problems(&validation.checks)),
+            Err(e) => problems.push(format!("cannot check the request ({e}): try again")),
+        }
+    }
+    problems
+}
+
+/// The JSON patch stamping who and when on a request.
+pub fn stamps(
+    operation: &Operation,
+    new: &ResourceRequest,
+    old: Option<&ResourceRequest>,
+    username: &str,
+    now: &str,
+) -> Vec<Value> {
+    let mut ops = Vec::new();
+    if *operation == Operation::Create {
+        ops.push(json!({"op": "add", "path": "/spec/requester", "value": username}));
+        return ops;
+    }
+    let old_spec = old.map(|o| &o.spec);
+    if let Some(review) = &new.spec.review
+        && old_spec.is_none_or(|o| o.review.is_none())
+    {
+        ops.push(json!({"op": "add", "path": "/spec/review/reviewer", "value": username}));
+        ops.push(json!({"op": "add", "path": "/spec/review/decidedAt", "value": now}));
+        if review.digest.is_none() {
+            ops.push(
+                json!({"op": "add", "path": "/spec/review/digest", "value": new.spec_digest()}),
+            );
+        }
+    }
+    if new.spec.withdrawal.is_some() && old_spec.is_none_or(|o| o.withdrawal.is_none()) {
+        ops.push(json!({"op": "add", "path": "/spec/withdrawal/by", "value": username}));
+        ops.push(json!({"op": "add", "path": "/spec/withdrawal/at", "value": now}));
+    }
+    ops
+}
+
+/// Answers one AdmissionReview of a ResourceRequest with the patch stamping who and when.
+pub(super) async fn serve_defaults(State(policy): State<Policy>, body: Bytes) -> Response {
+    let started = std::time::Instant::now();
+    let request: AdmissionRequest<ResourceRequest> = match parse(&body) {
+        Ok(request) => request,
+        Err(refusal) => return *refusal,
+    };
+    let mut response = AdmissionResponse::from(&request);
+    if let Some(new) = &request.object {
+        let username = request.user_info.username.clone().unwrap_or_default();
+        let now = rfc3339(std::time::SystemTime::now());
+        let ops = stamps(
+            &request.operation,
+            new,
+            request.old_object.as_ref(),
+            &username,
+            &now,
+        );
+        if !ops.is_empty() {
+            match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
+                .map_err(|e| e.to_string())
+                .and_then(|p| response.clone().with_patch(p).map_err(|e| e.to_string()))
+            {
+                Ok(patched) => response = patched,
+                // Without the stamps, validation refuses the request: fail closed.
+                Err(e) => response = deny(response, format!("ike: cannot stamp the request: {e}")),
+            }
+        }
+    }
+    policy
+        .metrics
+        .observe(DEFAULTS_HOOK.name, response.allowed, started);
+    answer(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::request::{Decision, Review, Withdrawal};
+
+    fn request(requester: &str) -> ResourceRequest {
+        let mut r = ResourceRequest::new(
+            "sc-fast",
+            ResourceRequestSpec {
+                manifest: Some(
+                    json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                    "metadata": {"name": "fast"}, "provisioner": "example.com/csi"}),
+                ),
+                reason: "databases".into(),
+                requester: Some(requester.into()),
+                ..Default::default()
+            },
+        );
+        r.metadata.namespace = Some("a-prod".into());
+        r
+    }
+
+    fn decided(mut r: ResourceRequest, by: &str, decision: Decision) -> ResourceRequest {
+        let digest = r.spec_digest();
+        r.spec.review = Some(Review {
+            decision,
+            comment: "ok".into(),
+            digest: Some(digest),
+            reviewer: Some(by.into()),
+            decided_at: Some("2026-12-06T00:00:00Z".into()),
+        });
+        r
+    }
+
+    fn who(name: &str, admin: bool) -> Who {
+        Who {
+            username: name.into(),
+            admin,
+        }
+    }
+
+    #[test]
+    fn a_new_request_is_the_askers_own_and_undecided() {
+        let r = request("alice");
+        assert_eq!(
+            review_transition(&r, None, &who("alice", false), false),
+            (vec![], true)
+        );
+        let (p, _) = review_transition(&r, None, &who("mallory", false), false);
+        assert!(p[0].contains("must be you (mallory)"), "{p:?}");
+        let pre_decided = decided(request("alice"), "alice", Decision::Approve);
+        let (p, _) = review_transition(&pre_decided, None, &who("alice", true), true);
+        assert!(p.iter().any(|p| p.contains("cannot carry a decision")));
+    }
+
+    #[test]
+    fn only_another_platform_admin_decides_and_only_on_what_they_reviewed() {
+        let old = request("alice");
+        let (p, _) = review_transition(
+            &decided(old.clone(), "alice", Decision::Approve),
+            Some(&old),
+            &who("alice", false),
+            false,
+        );
+        assert_eq!(p, ["only platform admins decide on requests"]);
+        let (p, _) = review_transition(
+            &decided(old.clone(), "root", Decision::Approve),
+            Some(&old),
+            &who("root", true),
+            false,
+        );
+        assert!(p.is_empty(), "{p:?}");
+
+        // An admin who asked needs a second admin, unless the site allows it.
+        let own = request("root");
+        let approval = decided(own.clone(), "root", Decision::Approve);
+        let (p, _) = review_transition(&approval, Some(&own), &who("root", true), false);
+        assert!(p[0].contains("another platform admin must decide"), "{p:?}");
+        let (p, _) = review_transition(&approval, Some(&own), &who("root", true), true);
+        assert!(p.is_empty());
+
+        // A decision on another manifest than the one in the spec.
+        let mut stale = decided(old.clone(), "root", Decision::Approve);
+        stale.spec.review.as_mut().unwrap().digest = Some("sha256:seen-before".into());
+        let (p, _) = review_transition(&stale, Some(&old), &who("root", true), false);
+        assert!(p[0].contains("changed since it was reviewed"), "{p:?}");
+
+        // Changing the manifest and deciding at once.
+        let mut both = decided(old.clone(), "root", Decision::Approve);
+        both.spec.reason = "something else".into();
+        let (p, _) = review_transition(&both, Some(&old), &who("root", true), false);
+        assert!(p.iter().any(|p| p.contains("two steps")), "{p:?}");
+    }
+
+    #[test]
+    fn a_decided_or_withdrawn_request_cannot_change_and_withdrawal_comes_first() {
+        let old = decided(request("alice"), "root", Decision::Deny);
+        let mut edited = old.clone();
+        edited.spec.manifest.as_mut().unwrap()["provisioner"] = json!("other");
+        let (p, check) = review_transition(&edited, Some(&old), &who("alice", false), false);
+        assert!(p[0].contains("was decided (Deny by root)"), "{p:?}");
+        assert!(!check);
+        let mut withdrawn_late = old.clone();
+        withdrawn_late.spec.withdrawal = Some(Withdrawal::default());
+        let (p, _) = review_transition(&withdrawn_late, Some(&old), &who("alice", false), false);
+        assert!(!p.is_empty(), "withdrawal after a decision is refused");
+        // Unchanged (a no-op update, labels) is fine.
+        assert!(
+            review_transition(&old, Some(&old), &who("alice", false), false)
+                .0
+                .is_empty()
+        );
+
+        let pending = request("alice");
+        let mut withdrawn = pending.clone();
+        withdrawn.spec.withdrawal = Some(Withdrawal {
+            by: Some("alice".into()),
+            at: Some("now".into()),
+        });
+        assert_eq!(
+            review_transition(&withdrawn, Some(&pending), &who("alice", false), false),
+            (vec![], false)
+        );
+        let approved_after = decided(withdrawn.clone(), "root", Decision::Approve);
+        let (p, _) =
+            review_transition(&approved_after, Some(&withdrawn), &who("root", true), false);
+        assert!(p[0].contains("was withdrawn"), "{p:?}");
+    }
+
+    #[test]
+    fn an_edit_before_a_decision_is_checked_again_and_the_requester_stays() {
+        let old = request("alice");
+        let mut edited = old.clone();
+        edited.spec.manifest.as_mut().unwrap()["provisioner"] = json!("example.com/other");
+        assert_eq!(
+            review_transition(&edited, Some(&old), &who("bob", false), false),
+            (vec![], true)
+        );
+        let mut renamed = old.clone();
+        renamed.spec.requester = Some("bob".into());
+        let (p, _) = review_transition(&renamed, Some(&old), &who("bob", false), false);
+        assert_eq!(p, ["spec.requester cannot change"]);
+    }
+
+    #[test]
+    fn admission_stamps_the_requester_the_reviewer_and_the_withdrawer() {
+        let new = request("whoever-they-claim");
+        let ops = stamps(&Operation::Create, &new, None, "alice", "T");
+        assert_eq!(
+            ops,
+            [json!({"op": "add", "path": "/spec/requester", "value": "alice"})]
+        );
+        let old = request("alice");
+        let mut review = old.clone();
+        review.spec.review = Some(Review {
+            decision: Decision::Approve,
+            comment: String::new(),
+            digest: None,
+            reviewer: Some("forged".into()),
+            decided_at: None,
+        });
+        let ops = stamps(&Operation::Update, &review, Some(&old), "root", "T");
+        assert_eq!(ops.len(), 3);
+        assert_eq!(ops[0]["value"], "root");
+        assert_eq!(ops[1]["path"], "/spec/review/decidedAt");
+        assert_eq!(ops[2]["value"], old.spec_digest());
+        // Once decided, nothing is stamped again.
+        assert!(stamps(&Operation::Update, &review, Some(&review), "x", "T").is_empty());
+        let mut withdrawn = old.clone();
+        withdrawn.spec.withdrawal = Some(Withdrawal::default());
+        let ops = stamps(&Operation::Update, &withdrawn, Some(&old), "bob", "T");
+        assert_eq!(ops[0]["path"], "/spec/withdrawal/by");
+        assert_eq!(ops[0]["value"], "bob");
+    }
+}
