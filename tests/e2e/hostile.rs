@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::harness::{User, admin, enrolled, kubectl, ok, sharing_the_tenant_controller, unique};
 
 /// Polls `probe` every 100 ms until it gives a value; panics after `limit` saying `what`.
-fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
     loop {
         if let Some(value) = probe() {
@@ -22,7 +22,7 @@ fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>
     }
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -31,7 +31,7 @@ fn text(out: &Output) -> String {
 }
 
 /// `kubectl create -n NS -f -` of `object` as `user` (the cluster admin with `None`).
-fn create(user: Option<&User>, ns: &str, object: &Value) -> Output {
+pub(crate) fn create(user: Option<&User>, ns: &str, object: &Value) -> Output {
     let file = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
     serde_json::to_writer(file.as_file(), object).unwrap();
     let path = file.path().to_str().unwrap().to_owned();
@@ -43,7 +43,7 @@ fn create(user: Option<&User>, ns: &str, object: &Value) -> Output {
 }
 
 /// Asserts `out` failed with a message containing every one of `words`.
-fn refused(out: Output, words: &[&str]) -> String {
+pub(crate) fn refused(out: Output, words: &[&str]) -> String {
     let said = text(&out);
     assert!(!out.status.success(), "allowed, expected a refusal: {said}");
     for w in words {
@@ -53,12 +53,12 @@ fn refused(out: Output, words: &[&str]) -> String {
     said
 }
 
-fn allowed(out: Output) {
+pub(crate) fn allowed(out: Output) {
     assert!(out.status.success(), "refused: {}", text(&out));
 }
 
 /// Retries `attempt` until it succeeds (the webhooks see a policy change through a watch).
-fn allowed_soon(what: &str, mut attempt: impl FnMut() -> Output) {
+pub(crate) fn allowed_soon(what: &str, mut attempt: impl FnMut() -> Output) {
     let mut last = String::new();
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(15) {
@@ -73,14 +73,14 @@ fn allowed_soon(what: &str, mut attempt: impl FnMut() -> Output) {
 }
 
 /// A tenant with one enrolled owner and one namespace, ready; deleted when dropped.
-struct Team {
-    name: String,
-    owner: User,
-    ns: String,
+pub(crate) struct Team {
+    pub(crate) name: String,
+    pub(crate) owner: User,
+    pub(crate) ns: String,
 }
 
 impl Team {
-    fn new(prefix: &str) -> Self {
+    pub(crate) fn new(prefix: &str) -> Self {
         // The harness's admin must hold cluster-admin before it makes accounts.
         let _ = admin();
         let owner = enrolled(&format!("{prefix}-owner"));

@@ -19,6 +19,7 @@ mod newcomer;
 mod notify;
 mod office;
 mod removal;
+mod requests;
 mod restart;
 mod tenant_cli;
 mod tenants;

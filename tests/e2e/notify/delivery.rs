@@ -203,3 +203,65 @@ fn teams_receives_a_valid_adaptive_card_and_a_retired_connector_url_is_refused()
     let rendered = assert_rendered_config_passes_amtool();
     assert!(!rendered.contains(crate::support::teams_fake::SIGNATURE));
 }
+
+#[test]
+fn a_new_resource_request_is_announced_to_the_platform_admins_notification_configs() {
+    let _shared = crate::harness::sharing_the_tenant_controller();
+    // The platform admins' configs live in the controller's namespace.
+    let admins = unique("admins");
+    let to = format!("{admins}@platform.example");
+    email_config("ike-system", &admins, &[&to]);
+    wait_condition(
+        "emailconfig",
+        "ike-system",
+        &admins,
+        "ReceiverConfigured",
+        "True",
+        Some("Configured"),
+    );
+    let team = crate::hostile::Team::new("announce");
+    let request = serde_json::json!({"apiVersion": "ike.dev/v1alpha1", "kind": "ResourceRequest",
+        "metadata": {"name": "fast"},
+        "spec": {"reason": "databases", "manifest": {"apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass", "metadata": {"name": unique("announced")},
+            "provisioner": "example.com/csi"}}});
+    crate::hostile::allowed(crate::hostile::create(
+        Some(&team.owner),
+        &team.ns,
+        &request,
+    ));
+    let reference = format!("{}/fast", team.ns);
+    let mail = wait_for("the announcement e-mail", || {
+        mails()
+            .into_iter()
+            .find(|m| m.recipients == [to.clone()] && m.text.contains(&reference))
+    });
+    assert!(
+        mail.subject.contains("IkeResourceRequest"),
+        "{}",
+        mail.subject
+    );
+    assert!(
+        mail.text
+            .contains(&format!("ike request approve fast -n {}", team.ns)),
+        "{}",
+        mail.text
+    );
+    let history = ok(kubectl(&[
+        "get",
+        "resourcerequest",
+        "fast",
+        "-n",
+        &team.ns,
+        "-o",
+        "jsonpath={.status.history[*].event}",
+    ]));
+    assert!(history.contains("Announced"), "{history}");
+    ok(kubectl(&[
+        "delete",
+        "emailconfig",
+        &admins,
+        "-n",
+        "ike-system",
+    ]));
+}
