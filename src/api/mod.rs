@@ -29,7 +29,10 @@ pub use site::{
     DEFAULT_OFFICE_MAX_TTL, DEFAULT_OFFICE_TTL, NetworkIsolation, OfficeSpec, RequestPolicy,
     SITE_NAME, SecretKeyRef, Site, SiteSpec, TSIG_KEY_FIELD, TenantPolicy,
 };
-pub use tenant::{Member, Role, Tenant, TenantAllowances, TenantSpec, TenantStatus};
+pub use tenant::{
+    Member, REQUESTED_LEVELS, Role, Tenant, TenantAllowances, TenantSpec, TenantStatus,
+    binding_name, own_binding_names, requested_binding_name,
+};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;

@@ -178,3 +178,36 @@ impl Tenant {
             .collect()
     }
 }
+
+/// The RoleBinding ike-controller keeps in each tenant namespace for `role` (to Kubernetes'
+/// admin, edit or view).
+pub fn binding_name(role: Role) -> String {
+    format!("ike:tenant:{role}")
+}
+
+/// The RoleBinding ike-controller keeps in each tenant namespace for the resources the tenant
+/// requested, at `level` (`edit` or `view`).
+pub fn requested_binding_name(level: &str) -> String {
+    format!("ike:tenant:requested-{level}")
+}
+
+/// The two levels of access to the resources a tenant requested (CRDs approved through
+/// ResourceRequests): owners and members edit them, viewers read them.
+pub const REQUESTED_LEVELS: [(&str, &[Role]); 2] = [
+    ("edit", &[Role::Owner, Role::Member]),
+    ("view", &[Role::Viewer]),
+];
+
+/// The names of every RoleBinding ike-controller writes in a tenant namespace; any other one
+/// was made by hand.
+pub fn own_binding_names() -> Vec<String> {
+    Role::ALL
+        .iter()
+        .map(|r| binding_name(*r))
+        .chain(
+            REQUESTED_LEVELS
+                .iter()
+                .map(|(l, _)| requested_binding_name(l)),
+        )
+        .collect()
+}

@@ -15,7 +15,6 @@ use kube::ResourceExt;
 use kube::api::{Api, ListParams};
 
 use super::api_error;
-use crate::api::Role;
 
 /// A RoleBinding naming an account as a user.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -24,7 +23,7 @@ pub struct Grant {
     pub namespace: String,
     /// Its name.
     pub binding: String,
-    /// Made by hand (not one of ike's `ike:tenant:<role>` bindings).
+    /// Made by hand (not one of ike's own bindings, `ike:tenant:<role>` and `ike:tenant:requested-*`).
     pub hand_made: bool,
 }
 
@@ -80,11 +79,9 @@ pub async fn observe(
     Ok(out)
 }
 
-/// Whether `binding` is one of ike's own (`ike:tenant:<role>`).
+/// Whether `binding` is one of ike's own (`ike:tenant:<role>`, `ike:tenant:requested-*`).
 fn ikes_own(binding: &RoleBinding) -> bool {
-    Role::ALL
-        .iter()
-        .any(|r| binding.name_any() == format!("ike:tenant:{r}"))
+    crate::api::own_binding_names().contains(&binding.name_any())
 }
 
 /// The bindings among `bindings` that name `account` as a user, sorted.

@@ -78,18 +78,19 @@ async fn apply(service: &Service, ctx: &Context) -> Result<(Action, bool), Error
     }
 
     if !is_exposed(service.metadata.annotations.as_ref()) {
-        // The annotation went: its names go, then the finalizer and the condition.
+        // The annotation went: its names go, then the condition, and the finalizer last (once
+        // it is gone, nothing of ours is left on the Service).
         if unpublish_all(ctx, &office, &id).await {
             wrote = true;
         }
         if !ctx.registry.hosts_of(&id).is_empty() {
             return Ok((Action::requeue(RETRY), wrote));
         }
+        wrote |= status::clear(&ctx.client, service).await?;
         if has_finalizer {
             set_finalizer(ctx, service, false).await?;
             wrote = true;
         }
-        wrote |= status::clear(&ctx.client, service).await?;
         return Ok((Action::await_change(), wrote));
     }
 

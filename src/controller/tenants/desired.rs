@@ -19,6 +19,7 @@ use crate::api::consts::{
 };
 use crate::api::request::AGGREGATE_LABEL;
 use crate::api::{Account, Role, Tenant};
+pub use crate::api::{REQUESTED_LEVELS, binding_name, own_binding_names, requested_binding_name};
 
 /// The ClusterRole a tenant role gets in each of the tenant's namespaces.
 pub fn cluster_role_for(role: Role) -> &'static str {
@@ -27,11 +28,6 @@ pub fn cluster_role_for(role: Role) -> &'static str {
         Role::Member => "edit",
         Role::Viewer => "view",
     }
-}
-
-/// The RoleBinding name of a tenant role in a namespace.
-pub fn binding_name(role: Role) -> String {
-    format!("ike:tenant:{role}")
 }
 
 /// The labels of everything the controller makes for `tenant`.
@@ -197,34 +193,9 @@ pub fn desired_access(
     .collect()
 }
 
-/// The two levels of access to the resources a tenant requested (CRDs approved through
-/// ResourceRequests): owners and members edit them, viewers read them.
-pub const REQUESTED_LEVELS: [(&str, &[Role]); 2] = [
-    ("edit", &[Role::Owner, Role::Member]),
-    ("view", &[Role::Viewer]),
-];
-
 /// The name of a tenant's aggregated ClusterRole of requested resources at `level`.
 pub fn requested_role_name(tenant: &str, level: &str) -> String {
     format!("ike:tenant:{tenant}:requested-{level}")
-}
-
-/// The name of the RoleBinding of requested resources at `level` in each tenant namespace.
-pub fn requested_binding_name(level: &str) -> String {
-    format!("ike:tenant:requested-{level}")
-}
-
-/// The names of every RoleBinding the reconciler writes in a tenant namespace.
-pub fn own_binding_names() -> Vec<String> {
-    Role::ALL
-        .iter()
-        .map(|r| binding_name(*r))
-        .chain(
-            REQUESTED_LEVELS
-                .iter()
-                .map(|(l, _)| requested_binding_name(l)),
-        )
-        .collect()
 }
 
 /// The tenant's aggregated ClusterRoles of requested resources: they take in the ClusterRoles

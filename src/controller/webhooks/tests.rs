@@ -276,6 +276,12 @@ fn the_webhook_configuration_is_as_documented() {
                 true
             ),
             ("volumes.isolation.ike.dev".to_owned(), url("volumes"), true),
+            // Requests live in tenant namespaces, but one anywhere else must be refused too.
+            (
+                "resourcerequests.validation.ike.dev".to_owned(),
+                url("resourcerequests"),
+                false
+            ),
         ]
     );
     value["webhooks"].as_array_mut().unwrap().truncate(3);
@@ -444,4 +450,15 @@ fn the_defaults_are_a_mutating_webhook_on_pod_creation_in_tenant_namespaces() {
     assert_eq!(hook["rules"][0]["resources"], json!(["pods"]));
     assert_eq!(hook["failurePolicy"], "Fail");
     assert_eq!(hook["reinvocationPolicy"], "IfNeeded");
+    assert_eq!(hook["rules"][0]["operations"], json!(["CREATE"]));
+    // Who asked and who decided, stamped on every ResourceRequest wherever it is made.
+    let stamps = &value["webhooks"][1];
+    assert_eq!(stamps["name"], "resourcerequests.defaults.ike.dev");
+    assert_eq!(stamps["rules"][0]["resources"], json!(["resourcerequests"]));
+    assert_eq!(
+        stamps["rules"][0]["operations"],
+        json!(["CREATE", "UPDATE"])
+    );
+    assert!(stamps["namespaceSelector"].is_null());
+    assert_eq!(stamps["failurePolicy"], "Fail");
 }
