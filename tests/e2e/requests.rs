@@ -131,6 +131,40 @@ fn a_requested_crd_is_applied_once_an_admin_approves_and_only_its_tenant_may_use
     let manifest = crd(&group, "gadgets", "Gadget");
     let crd_name = format!("gadgets.{group}");
 
+    // A dry run checks it all and shows the diff, and makes nothing.
+    let (_dry, dry_path) = file(&manifest);
+    let dry = a.owner.ike(&[
+        "request",
+        "crd",
+        "-f",
+        &dry_path,
+        "--reason",
+        "trying",
+        "--dry-run",
+        "-n",
+        &a.ns,
+    ]);
+    let said = text(&dry);
+    assert!(dry.status.success(), "{said}");
+    assert!(said.contains(&format!("+  name: {crd_name}")), "{said}");
+    assert!(
+        said.contains(&format!("+    ike.dev/tenant: {}", a.name)),
+        "{said}"
+    );
+    assert!(said.contains("(dry run)"), "{said}");
+    assert!(
+        ok(kubectl(&[
+            "get",
+            "resourcerequests",
+            "-n",
+            &a.ns,
+            "-o",
+            "name"
+        ]))
+        .trim()
+        .is_empty(),
+        "a dry run makes no request"
+    );
     let out = ok(request(&a.owner, "crd", &manifest, &a.ns, "gadgets"));
     assert!(out.contains("pass  dry-run"), "{out}");
     assert!(
@@ -249,6 +283,35 @@ fn a_requested_crd_is_applied_once_an_admin_approves_and_only_its_tenant_may_use
         "name",
     ]));
     assert_eq!(listed.trim(), format!("gadget.{group}/first"));
+
+    // A new version of the tenant's own CRD is a new request, showing what changes.
+    let mut v2 = manifest.clone();
+    v2["spec"]["versions"][0]["storage"] = json!(false);
+    let mut second = v2["spec"]["versions"][0].clone();
+    second["name"] = json!("v2");
+    second["storage"] = json!(true);
+    v2["spec"]["versions"].as_array_mut().unwrap().push(second);
+    let out = ok(request(&a.owner, "crd", &v2, &a.ns, "gadgets-v2"));
+    assert!(out.contains("+  - name: v2"), "{out}");
+    assert!(out.contains("-    storage: true"), "{out}");
+    assert!(
+        out.contains(&format!("{crd_name} is tenant {}'s", a.name)),
+        "{out}"
+    );
+    ok(admin().ike(&["request", "approve", "gadgets-v2", "-n", &a.ns]));
+    let served = ok(kubectl(&[
+        "get",
+        "crd",
+        &crd_name,
+        "-o",
+        "jsonpath={.spec.versions[*].name}",
+    ]));
+    assert_eq!(served, "v1 v2");
+    // The other tenant cannot ask for a change of it.
+    refused(
+        request(&b.owner, "crd", &v2, &b.ns, "steal"),
+        &[&format!("crd/{crd_name} belongs to another tenant")],
+    );
 }
 
 #[test]
