@@ -168,6 +168,15 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             request_events.for_each(|_| async {}),
         ),
     );
+    // The defaults webhook sets AppArmor as this API server takes it; an unknown version gets
+    // the annotation, which every version reads.
+    let apparmor = match client.apiserver_version().await {
+        Ok(v) => webhooks::mutate::AppArmorForm::of(&v.major, &v.minor),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the API server's version: AppArmor defaults as annotations");
+            webhooks::mutate::AppArmorForm::Annotation
+        }
+    };
     let mut metrics = metrics::Metrics::new();
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
@@ -193,6 +202,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             namespaces,
         },
         requests,
+        apparmor,
     };
     if let Some(relay) = &options.relay {
         relay.metrics.register(metrics.registry_mut(), "relay");

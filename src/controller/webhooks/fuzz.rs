@@ -46,7 +46,11 @@ fn fuzz_admission_reviews_never_panic_and_are_answered() {
     let router = routes(policy);
     let corpus = corpus("admission_review", Vec::new());
     campaign("admission_review", &corpus, JSON_TOKENS, 2_000, |input| {
-        for path in VALIDATING.iter().map(|h| h.path).chain([mutate::HOOK.path]) {
+        for path in VALIDATING
+            .iter()
+            .map(|h| h.path)
+            .chain([mutate::HOOK.path, requests::DEFAULTS_HOOK.path])
+        {
             let request = axum::http::Request::post(path)
                 .header("content-type", "application/json")
                 .body(axum::body::Body::from(input.to_vec()))

@@ -106,6 +106,8 @@ pub struct Policy {
     pub office: hostnames::Holders,
     /// Every ResourceRequest: other tenants' open requests for the same object.
     pub requests: Store<crate::api::ResourceRequest>,
+    /// How this API server takes an AppArmor profile (the defaults webhook sets it that way).
+    pub apparmor: mutate::AppArmorForm,
 }
 
 impl Policy {

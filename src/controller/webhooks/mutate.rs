@@ -1,7 +1,9 @@
 //! Defaults for tenant pods (a mutating webhook), so that the confined choice is the default one:
 //! - seccomp `RuntimeDefault` for a pod that sets no profile anywhere, and AppArmor
-//!   `runtime/default` for each container that sets none (the annotation form, which every
-//!   version from 1.4 to today reads), when the site's `defaultConfinement` is on (the default);
+//!   `RuntimeDefault` for each container that sets none, in the form the API server takes
+//!   ([`AppArmorForm`]: the annotation before 1.30, the `appArmorProfile` field from 1.30, on
+//!   the pod when no container chose one), when the site's `defaultConfinement` is on (the
+//!   default);
 //!   pods that ask for `Unconfined` are left as they are and refused by the baseline rules;
 //! - `imagePullPolicy: Always` on every container when the site's `alwaysPullImages` is on, so no
 //!   tenant runs another tenant's private image from a node's cache;
@@ -12,7 +14,7 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Container, Pod};
 use kube::core::DynamicObject;
 use kube::core::admission::{AdmissionRequest, AdmissionResponse, Operation};
 use serde_json::{Value, json};
@@ -30,6 +32,28 @@ pub const HOOK: Hook = Hook {
     scope: "Namespaced",
     namespace_label: Some(ISOLATED_LABEL),
 };
+
+/// How the API server takes an AppArmor profile: the annotation (every version from 1.4; the
+/// only form before 1.30, which drops the field as unknown), or the `appArmorProfile` field
+/// (1.30 on, where the annotation is deprecated and must agree with the field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppArmorForm {
+    /// `container.apparmor.security.beta.kubernetes.io/<container>`.
+    Annotation,
+    /// `securityContext.appArmorProfile`.
+    Field,
+}
+
+impl AppArmorForm {
+    /// The form of an API server of version `major.minor`.
+    pub fn of(major: &str, minor: &str) -> Self {
+        let minor: u32 = minor.trim_end_matches('+').parse().unwrap_or(0);
+        match major == "1" && minor < 30 {
+            true => AppArmorForm::Annotation,
+            false => AppArmorForm::Field,
+        }
+    }
+}
 
 /// The AppArmor annotation prefix, one per container.
 const APPARMOR: &str = "container.apparmor.security.beta.kubernetes.io/";
@@ -51,7 +75,12 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
             .tenant_of(namespace)
             .filter(|t| t.spec.node_selector.as_ref().is_some_and(|s| !s.is_empty()))
             .and_then(|t| t.metadata.name.clone());
-        let ops = defaults(&pod, &policy.site().tenants, dedicated_to.as_deref());
+        let ops = defaults(
+            &pod,
+            &policy.site().tenants,
+            dedicated_to.as_deref(),
+            policy.apparmor,
+        );
         if !ops.is_empty() {
             match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
                 .map_err(|e| e.to_string())
@@ -72,58 +101,113 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
 
 /// JSON patch operations setting `pod`'s defaults under `site`; `dedicated_to` is the tenant
 /// whose dedicated nodes the pod is bound for, if any.
-pub fn defaults(pod: &Pod, site: &TenantPolicy, dedicated_to: Option<&str>) -> Vec<Value> {
+pub fn defaults(
+    pod: &Pod,
+    site: &TenantPolicy,
+    dedicated_to: Option<&str>,
+    apparmor: AppArmorForm,
+) -> Vec<Value> {
     let mut ops = Vec::new();
     let Some(spec) = &pod.spec else {
         return ops;
     };
     if site.default_confinement {
+        let mut pod_context = spec.security_context.is_some();
+        let mut ensure_pod_context = |ops: &mut Vec<Value>| {
+            if !pod_context {
+                ops.push(json!({"op": "add", "path": "/spec/securityContext", "value": {}}));
+                pod_context = true;
+            }
+        };
         let pod_profile = spec
             .security_context
             .as_ref()
             .and_then(|c| c.seccomp_profile.as_ref())
             .is_some();
-        let container_profile = spec
-            .containers
-            .iter()
-            .chain(spec.init_containers.iter().flatten())
-            .any(|c| {
-                c.security_context
-                    .as_ref()
-                    .and_then(|s| s.seccomp_profile.as_ref())
-                    .is_some()
-            });
+        let containers: Vec<(&str, usize, &Container)> = [
+            ("containers", Some(&spec.containers)),
+            ("initContainers", spec.init_containers.as_ref()),
+        ]
+        .into_iter()
+        .flat_map(|(list, cs)| {
+            cs.into_iter()
+                .flatten()
+                .enumerate()
+                .map(move |(i, c)| (list, i, c))
+        })
+        .collect();
+        let container_profile = containers.iter().any(|(_, _, c)| {
+            c.security_context
+                .as_ref()
+                .and_then(|s| s.seccomp_profile.as_ref())
+                .is_some()
+        });
         let annotations = pod.metadata.annotations.clone().unwrap_or_default();
         let annotated = annotations
             .keys()
             .any(|k| k.starts_with("seccomp.security.alpha.kubernetes.io/"));
         if !pod_profile && !container_profile && !annotated {
-            if spec.security_context.is_none() {
-                ops.push(json!({"op": "add", "path": "/spec/securityContext", "value": {}}));
-            }
+            ensure_pod_context(&mut ops);
             ops.push(json!({
                 "op": "add",
                 "path": "/spec/securityContext/seccompProfile",
                 "value": {"type": "RuntimeDefault"}
             }));
         }
-        let mut missing: Vec<&str> = spec
-            .containers
+        // AppArmor: a profile the pod chose (field or annotation, pod or container) stays.
+        let own_apparmor = |c: &Container| {
+            annotations.contains_key(&format!("{APPARMOR}{}", c.name))
+                || c.security_context
+                    .as_ref()
+                    .and_then(|s| s.app_armor_profile.as_ref())
+                    .is_some()
+        };
+        let pod_apparmor = spec
+            .security_context
+            .as_ref()
+            .and_then(|c| c.app_armor_profile.as_ref())
+            .is_some();
+        let missing: Vec<&(&str, usize, &Container)> = containers
             .iter()
-            .chain(spec.init_containers.iter().flatten())
-            .map(|c| c.name.as_str())
-            .filter(|name| !annotations.contains_key(&format!("{APPARMOR}{name}")))
+            .filter(|(_, _, c)| !own_apparmor(c))
             .collect();
-        missing.dedup();
-        if !missing.is_empty() && pod.metadata.annotations.is_none() {
-            ops.push(json!({"op": "add", "path": "/metadata/annotations", "value": {}}));
-        }
-        for name in missing {
-            ops.push(json!({
-                "op": "add",
-                "path": format!("/metadata/annotations/{}", escape(&format!("{APPARMOR}{name}"))),
-                "value": "runtime/default"
-            }));
+        match apparmor {
+            _ if pod_apparmor || missing.is_empty() => {}
+            AppArmorForm::Field if missing.len() == containers.len() => {
+                ensure_pod_context(&mut ops);
+                ops.push(json!({
+                    "op": "add",
+                    "path": "/spec/securityContext/appArmorProfile",
+                    "value": {"type": "RuntimeDefault"}
+                }));
+            }
+            AppArmorForm::Field => {
+                for (list, i, c) in missing {
+                    if c.security_context.is_none() {
+                        ops.push(json!({"op": "add", "path": format!("/spec/{list}/{i}/securityContext"), "value": {}}));
+                    }
+                    ops.push(json!({
+                        "op": "add",
+                        "path": format!("/spec/{list}/{i}/securityContext/appArmorProfile"),
+                        "value": {"type": "RuntimeDefault"}
+                    }));
+                }
+            }
+            AppArmorForm::Annotation => {
+                let mut names: Vec<&str> =
+                    missing.iter().map(|(_, _, c)| c.name.as_str()).collect();
+                names.dedup();
+                if pod.metadata.annotations.is_none() {
+                    ops.push(json!({"op": "add", "path": "/metadata/annotations", "value": {}}));
+                }
+                for name in names {
+                    ops.push(json!({
+                        "op": "add",
+                        "path": format!("/metadata/annotations/{}", escape(&format!("{APPARMOR}{name}"))),
+                        "value": "runtime/default"
+                    }));
+                }
+            }
         }
     }
     if site.always_pull_images {
@@ -171,7 +255,16 @@ mod tests {
     }
 
     fn apply(pod_value: Value, site: &TenantPolicy, dedicated: Option<&str>) -> Value {
-        let ops = defaults(&pod(pod_value.clone()), site, dedicated);
+        apply_as(pod_value, site, dedicated, AppArmorForm::Annotation)
+    }
+
+    fn apply_as(
+        pod_value: Value,
+        site: &TenantPolicy,
+        dedicated: Option<&str>,
+        form: AppArmorForm,
+    ) -> Value {
+        let ops = defaults(&pod(pod_value.clone()), site, dedicated, form);
         let patch: json_patch::Patch = serde_json::from_value(Value::Array(ops)).unwrap();
         let mut doc = pod_value;
         json_patch::patch(&mut doc, &patch).unwrap();
@@ -202,6 +295,56 @@ mod tests {
                 .get("imagePullPolicy")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn where_the_api_has_the_field_apparmor_is_set_there_and_never_against_the_pods_choice() {
+        assert_eq!(AppArmorForm::of("1", "20"), AppArmorForm::Annotation);
+        assert_eq!(AppArmorForm::of("1", "29+"), AppArmorForm::Annotation);
+        assert_eq!(AppArmorForm::of("1", "30"), AppArmorForm::Field);
+        assert_eq!(AppArmorForm::of("1", "34"), AppArmorForm::Field);
+        let site = TenantPolicy::default();
+        let plain = json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "app", "image": "x"}, {"name": "side", "image": "y"}]}});
+        let out = apply_as(plain, &site, None, AppArmorForm::Field);
+        assert_eq!(
+            out["spec"]["securityContext"]["appArmorProfile"]["type"],
+            "RuntimeDefault"
+        );
+        assert_eq!(
+            out["spec"]["securityContext"]["seccompProfile"]["type"],
+            "RuntimeDefault"
+        );
+        assert!(
+            out["metadata"].get("annotations").is_none(),
+            "no deprecated annotation"
+        );
+        // One container chose its own: the other gets the default on its own, the pod none.
+        let mixed = json!({"metadata": {"name": "p"}, "spec": {"containers": [
+            {"name": "app", "image": "x", "securityContext": {"appArmorProfile": {"type": "Localhost", "localhostProfile": "mine"}}},
+            {"name": "side", "image": "y"}]}});
+        let out = apply_as(mixed, &site, None, AppArmorForm::Field);
+        assert!(
+            out["spec"]["securityContext"]
+                .get("appArmorProfile")
+                .is_none()
+        );
+        assert_eq!(
+            out["spec"]["containers"][0]["securityContext"]["appArmorProfile"]["type"],
+            "Localhost"
+        );
+        assert_eq!(
+            out["spec"]["containers"][1]["securityContext"]["appArmorProfile"]["type"],
+            "RuntimeDefault"
+        );
+        // A pod-level choice covers every container, in either form.
+        let chosen = json!({"metadata": {"name": "p"}, "spec": {"securityContext": {"appArmorProfile": {"type": "Unconfined"}, "seccompProfile": {"type": "RuntimeDefault"}}, "containers": [{"name": "app", "image": "x"}]}});
+        for form in [AppArmorForm::Field, AppArmorForm::Annotation] {
+            assert_eq!(
+                apply_as(chosen.clone(), &site, None, form),
+                chosen,
+                "{form:?}"
+            );
+        }
     }
 
     #[test]

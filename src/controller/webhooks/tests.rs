@@ -32,6 +32,7 @@ pub(super) fn policy() -> Policy {
             namespaces,
         },
         requests: kube::runtime::reflector::store().0,
+        apparmor: mutate::AppArmorForm::Annotation,
     }
 }
 
