@@ -6,7 +6,9 @@
 #      cluster admin with one `kubectl apply` (every one reviewed by the webhook, dry run
 #      included): time until the controller has checked them all.
 #   2. `ike request list -A` vs `kubectl get resourcerequests -A` for the platform admin (same
-#      kubeconfig context, same credential plugin), hyperfine, one run side by side.
+#      kubeconfig context, same credential plugin), hyperfine, one run side by side. Both ask
+#      for the server's table of the CRD's columns; ike reads it from the API server's watch
+#      cache (resourceVersion=0), kubectl from etcd.
 #   3. approve -> CRD Established, SAMPLES times: the approval written (kubectl patch as the
 #      platform admin) until the API server says Established (polled with curl every 20 ms).
 #
@@ -149,7 +151,8 @@ cert=$cp_dir/admin.crt key=$cp_dir/admin.key ca=$cp_dir/ca.crt
 established() {
   curl -s --cert "$cert" --key "$key" --cacert "$ca" \
     "$server/apis/apiextensions.k8s.io/v1/customresourcedefinitions/$1" |
-    jq -e '.status.conditions // [] | any(.type == "Established" and .status == "True")' >/dev/null
+    jq -e '(.status | objects | .conditions // []) | any(.type == "Established" and .status == "True")' \
+      >/dev/null 2>&1
 }
 : >"$work/approve.txt"
 for ((i = 0; i < SAMPLES; i++)); do
@@ -160,7 +163,7 @@ for ((i = 0; i < SAMPLES; i++)); do
   a=$EPOCHREALTIME
   until established "$crd"; do sleep 0.02; done
   b=$EPOCHREALTIME
-  secs "$a" "$b" >>"$work/approve.txt"
+  echo "$(secs "$a" "$b")" >>"$work/approve.txt"
 done
 sort -n "$work/approve.txt" | awk '{ v[NR] = $1 } END {
   p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]

@@ -5,9 +5,10 @@ use std::io::Read as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use kube::api::{Api, ListParams, Patch};
+use kube::api::{Api, Patch};
 use kube::core::DynamicObject;
 use kube::{Resource, ResourceExt};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{ClientSettings, api_error, patch_params, post_params, refused_by_rbac};
@@ -180,11 +181,111 @@ pub fn validated(request: &ResourceRequest) -> bool {
     })
 }
 
-/// Whether a request waits for a decision.
-pub fn pending(request: &ResourceRequest) -> bool {
-    request.spec.review.is_none()
-        && request.spec.withdrawal.is_none()
-        && matches!(request.phase(), Phase::Pending)
+/// One request as `ike request list` shows it: the columns the CRD declares for it, as the API
+/// server computes them.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// The tenant (once the controller has seen it).
+    pub tenant: String,
+    /// Apply or Delete.
+    pub action: String,
+    /// `crd/NAME`, `storageclass/NAME`.
+    pub object: String,
+    /// Its phase: the recorded one, or the decision the controller has not recorded yet.
+    pub phase: String,
+    /// Who asked.
+    pub requester: String,
+    /// When it was made (RFC 3339).
+    pub created: String,
+}
+
+impl Summary {
+    /// Whether it waits for a decision.
+    pub fn pending(&self) -> bool {
+        self.phase == Phase::Pending.as_str()
+    }
+}
+
+/// The rows of a `Table` answer: each cell by column name, and the row's metadata.
+fn summaries(table: &Value) -> Vec<Summary> {
+    let columns: Vec<String> = table["columnDefinitions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c["name"].as_str().unwrap_or_default().to_ascii_lowercase())
+        .collect();
+    table["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|row| {
+            let cell = |name: &str| -> String {
+                let at = columns.iter().position(|c| c == name);
+                match at.map(|i| &row["cells"][i]) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Null) | None => String::new(),
+                    Some(other) => other.to_string(),
+                }
+            };
+            let meta = &row["object"]["metadata"];
+            let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+            let dash = |s: String| if s.is_empty() { "-".to_string() } else { s };
+            let kind = Kind::parse(&cell("kind"));
+            let object = match (kind, cell("object")) {
+                (Some(kind), name) if !name.is_empty() => format!("{}/{name}", kind.short()),
+                _ => "-".into(),
+            };
+            let recorded = cell("phase");
+            let phase = match (recorded.as_str(), cell("decision").as_str()) {
+                ("" | "Pending", "Approve") => Phase::Approved.as_str().to_string(),
+                ("" | "Pending", "Deny") => Phase::Denied.as_str().to_string(),
+                ("", _) => Phase::Pending.as_str().to_string(),
+                (recorded, _) => recorded.to_string(),
+            };
+            Summary {
+                namespace: text(&meta["namespace"]),
+                name: text(&meta["name"]),
+                tenant: dash(cell("tenant")),
+                action: dash(cell("action")),
+                object,
+                phase,
+                requester: dash(cell("requester")),
+                created: text(&meta["creationTimestamp"]),
+            }
+        })
+        .collect()
+}
+
+/// The requests of `namespace` (or every namespace) as the API server's table of their columns,
+/// from its watch cache (`resourceVersion=0`: at most as old as the cache, which follows etcd
+/// within milliseconds); the manifests and diffs, most of the bytes, never leave the server.
+async fn table(
+    client: &kube::Client,
+    namespace: Option<&str>,
+) -> Result<Vec<Summary>, kube::Error> {
+    let group = format!(
+        "/apis/{}/{}",
+        crate::api::consts::API_GROUP,
+        crate::api::consts::API_VERSION
+    );
+    let path = match namespace {
+        Some(ns) => format!("{group}/namespaces/{ns}/resourcerequests"),
+        None => format!("{group}/resourcerequests"),
+    };
+    let request = http::Request::get(format!("{path}?resourceVersion=0&includeObject=Metadata"))
+        .header(
+            http::header::ACCEPT,
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+        )
+        .body(Vec::new())
+        .map_err(kube::Error::HttpError)?;
+    let answer: Value = client.request(request).await?;
+    Ok(summaries(&answer))
 }
 
 /// The requests in `namespace`, or in every namespace the caller may read (`None`): all of them
@@ -194,13 +295,9 @@ pub async fn list(
     client: &kube::Client,
     namespace: Option<&str>,
     settings: &ClientSettings,
-) -> anyhow::Result<Vec<ResourceRequest>> {
-    let api: Api<ResourceRequest> = match namespace {
-        Some(ns) => Api::namespaced(client.clone(), ns),
-        None => Api::all(client.clone()),
-    };
-    let mut all = match (namespace, api.list(&ListParams::default()).await) {
-        (_, Ok(list)) => list.items,
+) -> anyhow::Result<Vec<Summary>> {
+    let mut all = match (namespace, table(client, namespace).await) {
+        (_, Ok(rows)) => rows,
         (None, Err(e)) if refused_by_rbac(&e) => {
             let tenants: Api<Tenant> = Api::all(client.clone());
             let visible = super::tenants::visible_tenants(&tenants, settings).await?;
@@ -212,9 +309,8 @@ pub async fn list(
             namespaces.dedup();
             let mut all = Vec::new();
             for ns in &namespaces {
-                let api: Api<ResourceRequest> = Api::namespaced(client.clone(), ns);
-                match api.list(&ListParams::default()).await {
-                    Ok(found) => all.extend(found.items),
+                match table(client, Some(ns)).await {
+                    Ok(found) => all.extend(found),
                     Err(e) if refused_by_rbac(&e) => {}
                     Err(e) => return Err(api_error(e, &format!("requests in namespace {ns}"))),
                 }
@@ -224,7 +320,7 @@ pub async fn list(
         (Some(ns), Err(e)) => return Err(api_error(e, &format!("requests in namespace {ns}"))),
         (None, Err(e)) => return Err(api_error(e, "requests")),
     };
-    all.sort_by_key(|r| (r.namespace(), r.name_any()));
+    all.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     Ok(all)
 }
 
@@ -353,6 +449,41 @@ pub fn reference(request: &ResourceRequest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_answer_becomes_rows_and_an_unrecorded_decision_shows() {
+        let table = json!({
+            "kind": "Table",
+            "columnDefinitions": [{"name": "Name"}, {"name": "Tenant"}, {"name": "Action"},
+                {"name": "Kind"}, {"name": "Object"}, {"name": "Phase"}, {"name": "Decision"},
+                {"name": "Requester"}, {"name": "Age"}],
+            "rows": [
+                {"cells": ["a", "t", "Apply", "CustomResourceDefinition", "w.example.com", "Pending", null, "alice", "1m"],
+                 "object": {"metadata": {"name": "a", "namespace": "t-prod", "creationTimestamp": "2026-12-06T00:00:00Z"}}},
+                {"cells": ["b", "t", "Delete", "StorageClass", "fast", "Pending", "Deny", "bob", "1m"],
+                 "object": {"metadata": {"name": "b", "namespace": "t-prod"}}},
+                {"cells": ["c", null, "Apply", null, null, null, null, "carol", "1s"],
+                 "object": {"metadata": {"name": "c", "namespace": "t-dev"}}}
+            ]
+        });
+        let rows = summaries(&table);
+        assert_eq!(rows[0].object, "crd/w.example.com");
+        assert!(rows[0].pending());
+        assert_eq!(rows[0].created, "2026-12-06T00:00:00Z");
+        assert_eq!(
+            (rows[1].object.as_str(), rows[1].phase.as_str()),
+            ("storageclass/fast", "Denied")
+        );
+        assert!(!rows[1].pending());
+        assert_eq!(
+            (
+                rows[2].tenant.as_str(),
+                rows[2].object.as_str(),
+                rows[2].phase.as_str()
+            ),
+            ("-", "-", "Pending")
+        );
+    }
 
     #[test]
     fn targets_and_names_read_as_people_write_them() {

@@ -705,3 +705,39 @@ fn refused_by_the_account_api(token: &str, why: &str) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn the_bootstrap_token_is_in_its_0600_file_and_in_no_log() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let e = env();
+    // The admin has used it by now or not: either way it was handed out, and only in the file.
+    let _ = admin();
+    let token = &e.bootstrap_token;
+    assert!(token.len() >= 20, "a real token: {token:?}");
+    let file = e.dir.join("bootstrap-token");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{}", file.display());
+    let mut logs = 0;
+    for entry in std::fs::read_dir(&e.dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "log") {
+            logs += 1;
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+            assert!(
+                !text.contains(token.as_str()),
+                "the token is in {}",
+                path.display()
+            );
+        }
+    }
+    assert!(
+        logs > 0,
+        "no logs in {}: the check saw nothing",
+        e.dir.display()
+    );
+    let controller_log = std::fs::read_to_string(e.dir.join("ike-controller.log")).unwrap();
+    assert!(
+        controller_log.contains("bootstrap"),
+        "the controller says where the token went"
+    );
+}

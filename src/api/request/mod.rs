@@ -47,6 +47,7 @@ pub const AGGREGATE_LABEL: &str = "ike.dev/aggregate-to";
     printcolumn = r#"{"name":"Kind","type":"string","jsonPath":".status.object.kind"}"#,
     printcolumn = r#"{"name":"Object","type":"string","jsonPath":".status.object.name"}"#,
     printcolumn = r#"{"name":"Phase","type":"string","jsonPath":".status.phase"}"#,
+    printcolumn = r#"{"name":"Decision","type":"string","jsonPath":".spec.review.decision"}"#,
     printcolumn = r#"{"name":"Requester","type":"string","jsonPath":".spec.requester"}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#
 )]

@@ -7,11 +7,11 @@ use clap::Args;
 use kube::ResourceExt;
 use serde::Serialize;
 
-use crate::api::request::{Phase, ResourceRequest};
+use crate::api::request::{Decision, Phase, ResourceRequest};
 use crate::cli::OutputArgs;
 use crate::cli::output::{Format, Tabular, print, print_object, write_stdout};
 use crate::cli::settings::Settings;
-use crate::client::requests::{self, pending};
+use crate::client::requests::{self, Summary};
 
 /// Arguments of `ike request list`.
 #[derive(Debug, Args)]
@@ -35,34 +35,12 @@ pub struct ShowArgs {
     pub output: OutputArgs,
 }
 
-/// One request as `list` shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct RequestRow {
-    /// Its namespace.
-    pub namespace: String,
-    /// Its name.
-    pub name: String,
-    /// The tenant.
-    pub tenant: String,
-    /// Apply or Delete.
-    pub action: String,
-    /// `crd/NAME`, `storageclass/NAME`.
-    pub object: String,
-    /// Its phase.
-    pub phase: String,
-    /// Who asked.
-    pub requester: String,
-    /// When it was made (RFC 3339).
-    pub created: String,
-}
-
 /// `list`'s result.
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
 pub struct RequestList {
     /// The rows.
-    pub rows: Vec<RequestRow>,
+    pub rows: Vec<Summary>,
     /// Whether rows come from several namespaces (a NAMESPACE column).
     #[serde(skip)]
     pub all_namespaces: bool,
@@ -107,31 +85,6 @@ impl Tabular for RequestList {
     }
 }
 
-/// The row of one request.
-pub fn row(request: &ResourceRequest) -> RequestRow {
-    let status = request.status.clone().unwrap_or_default();
-    RequestRow {
-        namespace: request.namespace().unwrap_or_default(),
-        name: request.name_any(),
-        tenant: Some(status.tenant.clone())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| "-".into()),
-        action: format!("{:?}", request.spec.action),
-        object: request
-            .object()
-            .map(|t| t.to_string())
-            .unwrap_or_else(|_| "-".into()),
-        phase: phase(request).into(),
-        requester: request.spec.requester.clone().unwrap_or_else(|| "-".into()),
-        created: request
-            .metadata
-            .creation_timestamp
-            .as_ref()
-            .map(|t| t.0.to_string())
-            .unwrap_or_default(),
-    }
-}
-
 /// The phase as people should read it: a decision or withdrawal the controller has not
 /// recorded yet shows as what it is.
 fn phase(request: &ResourceRequest) -> &'static str {
@@ -141,6 +94,7 @@ fn phase(request: &ResourceRequest) -> &'static str {
     }
     match (&request.spec.withdrawal, &request.spec.review) {
         (Some(_), _) => Phase::Withdrawn.as_str(),
+        (None, Some(r)) if r.decision == Decision::Deny => Phase::Denied.as_str(),
         (None, Some(_)) => Phase::Approved.as_str(),
         (None, None) => Phase::Pending.as_str(),
     }
@@ -157,9 +111,8 @@ pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitCod
     let found = requests::list(&client, namespace.as_deref(), &settings.client).await?;
     let list = RequestList {
         rows: found
-            .iter()
-            .filter(|r| !args.pending || pending(r))
-            .map(row)
+            .into_iter()
+            .filter(|r| !args.pending || r.pending())
             .collect(),
         all_namespaces: every,
     };
