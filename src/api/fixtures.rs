@@ -73,3 +73,23 @@ pub fn account(name: &str, admin: bool, disabled: bool) -> Account {
     account.metadata.resource_version = Some("1".into());
     account
 }
+
+/// A pending request of `requester` in namespace a-prod for StorageClass `fast`, as stored
+/// (generation 1).
+pub fn storage_class_request(requester: &str) -> super::ResourceRequest {
+    let mut r = super::ResourceRequest::new(
+        "sc-fast",
+        super::ResourceRequestSpec {
+            manifest: Some(
+                serde_json::json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                "metadata": {"name": "fast"}, "provisioner": "example.com/csi"}),
+            ),
+            reason: "databases".into(),
+            requester: Some(requester.into()),
+            ..Default::default()
+        },
+    );
+    r.metadata.namespace = Some("a-prod".into());
+    r.metadata.generation = Some(1);
+    r
+}

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{ClientSettings, api_error, patch_params, refused_by_rbac};
 use crate::api::{
     BarryConfig, CommonStatus, Delivery, EmailConfig, NotifyConfig, NotifyTest, TEST_ANNOTATION,
-    TeamsConfig, Tenant, condition,
+    TeamsConfig, condition,
 };
 
 /// How long `ike notify barry|email|teams` wait for the controller's verdict.
@@ -313,35 +313,14 @@ pub async fn list(
     namespace: Option<&str>,
     settings: &ClientSettings,
 ) -> anyhow::Result<Vec<AnyConfig>> {
-    let mut all = match (namespace, list_in(client, namespace).await) {
-        (_, Ok(all)) => all,
-        (None, Err(e)) if refused_by_rbac(&e) => {
-            let tenants: Api<Tenant> = Api::all(client.clone());
-            let visible = super::tenants::visible_tenants(&tenants, settings).await?;
-            let mut namespaces: Vec<String> = visible
-                .iter()
-                .flat_map(|v| v.tenant.status.iter().flat_map(|s| s.namespaces.clone()))
-                .collect();
-            namespaces.sort();
-            namespaces.dedup();
-            let mut all = Vec::new();
-            for ns in &namespaces {
-                match list_in(client, Some(ns)).await {
-                    Ok(found) => all.extend(found),
-                    Err(e) if refused_by_rbac(&e) => {}
-                    Err(e) => return Err(api_error(e, &format!("notification configs in {ns}"))),
-                }
-            }
-            all
-        }
-        (Some(ns), Err(e)) => {
-            return Err(api_error(
-                e,
-                &format!("notification configs in namespace {ns}"),
-            ));
-        }
-        (None, Err(e)) => return Err(api_error(e, "notification configs")),
-    };
+    let mut all = super::tenants::list_visible(
+        client,
+        namespace,
+        settings,
+        "notification configs",
+        |ns| async move { list_in(client, ns.as_deref()).await },
+    )
+    .await?;
     all.sort_by_key(|c| (c.namespace(), c.name(), c.kind()));
     Ok(all)
 }

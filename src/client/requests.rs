@@ -11,11 +11,11 @@ use kube::{Resource, ResourceExt};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{ClientSettings, api_error, patch_params, post_params, refused_by_rbac};
+use super::{ClientSettings, api_error, patch_params, post_params};
+use crate::api::names;
 use crate::api::request::{
     Action, Decision, Kind, Phase, ResourceRequest, ResourceRequestSpec, Target, rules,
 };
-use crate::api::{Tenant, names};
 
 /// How long `ike request crd|storageclass|delete` wait for the controller's checks, and
 /// `approve` for the object to be applied.
@@ -296,30 +296,11 @@ pub async fn list(
     namespace: Option<&str>,
     settings: &ClientSettings,
 ) -> anyhow::Result<Vec<Summary>> {
-    let mut all = match (namespace, table(client, namespace).await) {
-        (_, Ok(rows)) => rows,
-        (None, Err(e)) if refused_by_rbac(&e) => {
-            let tenants: Api<Tenant> = Api::all(client.clone());
-            let visible = super::tenants::visible_tenants(&tenants, settings).await?;
-            let mut namespaces: Vec<String> = visible
-                .iter()
-                .flat_map(|v| v.tenant.status.iter().flat_map(|s| s.namespaces.clone()))
-                .collect();
-            namespaces.sort();
-            namespaces.dedup();
-            let mut all = Vec::new();
-            for ns in &namespaces {
-                match table(client, Some(ns)).await {
-                    Ok(found) => all.extend(found),
-                    Err(e) if refused_by_rbac(&e) => {}
-                    Err(e) => return Err(api_error(e, &format!("requests in namespace {ns}"))),
-                }
-            }
-            all
-        }
-        (Some(ns), Err(e)) => return Err(api_error(e, &format!("requests in namespace {ns}"))),
-        (None, Err(e)) => return Err(api_error(e, "requests")),
-    };
+    let mut all =
+        super::tenants::list_visible(client, namespace, settings, "requests", |ns| async move {
+            table(client, ns.as_deref()).await
+        })
+        .await?;
     all.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     Ok(all)
 }

@@ -19,6 +19,46 @@ pub const WAIT: Duration = Duration::from_secs(10);
 /// How often they ask.
 const POLL: Duration = Duration::from_millis(200);
 
+/// What `list_in` finds in `namespace`, or in every namespace the caller may read (`None`):
+/// one cluster-wide list for whoever may make it, else one list in each namespace of the
+/// caller's tenants (those refused too are skipped). `what` names the objects in errors.
+pub async fn list_visible<T, F, Fut>(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    settings: &ClientSettings,
+    what: &str,
+    list_in: F,
+) -> anyhow::Result<Vec<T>>
+where
+    F: Fn(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, kube::Error>>,
+{
+    match (namespace, list_in(namespace.map(String::from)).await) {
+        (_, Ok(all)) => Ok(all),
+        (None, Err(e)) if refused_by_rbac(&e) => {
+            let tenants: Api<Tenant> = Api::all(client.clone());
+            let visible = visible_tenants(&tenants, settings).await?;
+            let mut namespaces: Vec<String> = visible
+                .iter()
+                .flat_map(|v| v.tenant.status.iter().flat_map(|s| s.namespaces.clone()))
+                .collect();
+            namespaces.sort();
+            namespaces.dedup();
+            let mut all = Vec::new();
+            for ns in namespaces {
+                match list_in(Some(ns.clone())).await {
+                    Ok(found) => all.extend(found),
+                    Err(e) if refused_by_rbac(&e) => {}
+                    Err(e) => return Err(api_error(e, &format!("{what} in namespace {ns}"))),
+                }
+            }
+            Ok(all)
+        }
+        (Some(ns), Err(e)) => Err(api_error(e, &format!("{what} in namespace {ns}"))),
+        (None, Err(e)) => Err(api_error(e, what)),
+    }
+}
+
 /// A tenant and the caller's role in it, if any.
 #[derive(Debug, Clone)]
 pub struct Visible {

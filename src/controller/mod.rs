@@ -364,6 +364,18 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     }
 }
 
+/// The Event recorder of the controller's reconcilers (`reportingController` ike-controller,
+/// the instance its pod's name).
+pub fn event_recorder(client: &kube::Client) -> kube::runtime::events::Recorder {
+    kube::runtime::events::Recorder::new(
+        client.clone(),
+        kube::runtime::events::Reporter {
+            controller: "ike-controller".into(),
+            instance: std::env::var("POD_NAME").ok(),
+        },
+    )
+}
+
 /// How many reconciles of one controller run at once.
 pub const RECONCILE_CONCURRENCY: u16 = 16;
 

@@ -32,7 +32,7 @@ use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use kube::ResourceExt;
 use kube::api::Api;
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::events::{Recorder, Reporter};
+use kube::runtime::events::Recorder;
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 
@@ -242,13 +242,7 @@ pub async fn run(
         config: Config::new(sites, secrets, &namespace, &site),
         pods,
         registry,
-        recorder: Recorder::new(
-            client.clone(),
-            Reporter {
-                controller: "ike-controller".into(),
-                instance: std::env::var("POD_NAME").ok(),
-            },
-        ),
+        recorder: super::event_recorder(&client),
         published: Mutex::new(HashMap::new()),
     });
     let by_pod = {

@@ -112,8 +112,8 @@ fn permanent(e: &kube::Error) -> Option<String> {
     }
 }
 
-/// Marks `request` Failed with `reason`.
-async fn fail(
+/// Marks `request` Failed with `reason`: nothing of it is applied.
+pub(super) async fn fail(
     ctx: &Context,
     request: &ResourceRequest,
     reason: &str,

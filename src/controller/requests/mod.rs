@@ -17,7 +17,7 @@ pub mod validate;
 
 use announce::announce;
 pub use announce::{ANNOUNCEMENT, announcement};
-use status::{decided_status, event, now, with_condition, write_status};
+use status::{decided_status, event, now, write_status};
 pub use status::{make_condition, pending_status};
 
 use std::sync::Arc;
@@ -26,12 +26,12 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use kube::ResourceExt;
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::events::{Recorder, Reporter};
+use kube::runtime::events::Recorder;
 use kube::runtime::reflector::Store;
 
 use super::metrics::Metrics;
 use super::notify::alertmanager_api::Alertmanager;
-use crate::api::request::{Decision, HistoryEntry, Phase, ResourceRequest, condition, rules};
+use crate::api::request::{Decision, HistoryEntry, Phase, ResourceRequest, rules};
 use crate::api::{Tenant, TenantStatus};
 
 /// Errors of one reconcile (retried).
@@ -122,6 +122,7 @@ pub fn step(request: &ResourceRequest) -> Step {
         }
     }
 }
+
 async fn validate_pending(
     ctx: &Context,
     request: &ResourceRequest,
@@ -258,30 +259,7 @@ async fn reconcile_one(
             let message = format!(
                 "the approval was for {approved}, the request now holds {digest}: nothing was applied; make a new request"
             );
-            let mut status = decided_status(
-                &request,
-                Phase::Failed,
-                HistoryEntry {
-                    time: now(),
-                    event: "Failed".into(),
-                    by: None,
-                    message: message.clone(),
-                },
-            );
-            status.conditions = with_condition(
-                status.conditions,
-                make_condition(
-                    condition::APPLIED,
-                    false,
-                    "ManifestChanged",
-                    message.clone(),
-                    &[],
-                ),
-                request.metadata.generation,
-            );
-            let wrote = write_status(ctx, &request, &status).await?;
-            event(ctx, &request, true, "ManifestChanged", message).await;
-            Ok((wrote, Action::await_change()))
+            apply::fail(ctx, &request, "ManifestChanged", message).await
         }
         Step::Apply => apply::apply(ctx, &request, &tenant).await,
     }
@@ -323,13 +301,7 @@ pub async fn run(
         metrics,
         tenants,
         requests: requests.clone(),
-        recorder: Recorder::new(
-            client.clone(),
-            Reporter {
-                controller: "ike-controller".into(),
-                instance: std::env::var("POD_NAME").ok(),
-            },
-        ),
+        recorder: super::event_recorder(&client),
         alertmanager,
         admin_namespace,
     });
@@ -359,25 +331,10 @@ pub async fn run(
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::api::request::{ResourceRequestSpec, ResourceRequestStatus, Review, Withdrawal};
-    use serde_json::json;
+    use crate::api::request::{ResourceRequestStatus, Review, Withdrawal};
 
     pub(super) fn request() -> ResourceRequest {
-        let mut r = ResourceRequest::new(
-            "sc-fast",
-            ResourceRequestSpec {
-                manifest: Some(
-                    json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
-                "metadata": {"name": "fast"}, "provisioner": "example.com/csi"}),
-                ),
-                reason: "databases".into(),
-                requester: Some("alice".into()),
-                ..Default::default()
-            },
-        );
-        r.metadata.namespace = Some("a-prod".into());
-        r.metadata.generation = Some(1);
-        r
+        crate::api::fixtures::storage_class_request("alice")
     }
 
     pub(super) fn review(

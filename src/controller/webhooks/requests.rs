@@ -283,22 +283,7 @@ mod tests {
     use super::*;
     use crate::api::request::{Decision, Review, Withdrawal};
 
-    fn request(requester: &str) -> ResourceRequest {
-        let mut r = ResourceRequest::new(
-            "sc-fast",
-            ResourceRequestSpec {
-                manifest: Some(
-                    json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
-                    "metadata": {"name": "fast"}, "provisioner": "example.com/csi"}),
-                ),
-                reason: "databases".into(),
-                requester: Some(requester.into()),
-                ..Default::default()
-            },
-        );
-        r.metadata.namespace = Some("a-prod".into());
-        r
-    }
+    use crate::api::fixtures::storage_class_request as request;
 
     fn decided(mut r: ResourceRequest, by: &str, decision: Decision) -> ResourceRequest {
         let digest = r.spec_digest();
