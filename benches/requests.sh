@@ -158,8 +158,9 @@ established() {
 for ((i = 0; i < SAMPLES; i++)); do
   name=$(printf 'rq-%04d' "$i")
   crd=$(printf 'backups.g%04d.bench.example.com' "$i")
+  digest=$(k get resourcerequest "$name" -n "bench-$((i % 10))" -o jsonpath='{.status.digest}')
   kubectl patch resourcerequest "$name" -n "bench-$((i % 10))" --type=merge \
-    -p '{"spec":{"review":{"decision":"Approve","comment":"bench"}}}' >/dev/null
+    -p "{\"spec\":{\"review\":{\"decision\":\"Approve\",\"comment\":\"bench\",\"digest\":\"$digest\"}}}" >/dev/null
   a=$EPOCHREALTIME
   until established "$crd"; do sleep 0.02; done
   b=$EPOCHREALTIME

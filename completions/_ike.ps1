@@ -978,6 +978,7 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
         }
         'ike;request;approve' {
             [CompletionResult]::new('--comment', '--comment', [CompletionResultType]::ParameterName, 'Why, for the requester and the audit trail (required to deny)')
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'The digest of the version you reviewed, as ''ike request show'' prints it (required to approve without a terminal; on one, ike shows the request and asks)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
@@ -994,6 +995,7 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
         }
         'ike;request;deny' {
             [CompletionResult]::new('--comment', '--comment', [CompletionResultType]::ParameterName, 'Why, for the requester and the audit trail (required to deny)')
+            [CompletionResult]::new('--digest', '--digest', [CompletionResultType]::ParameterName, 'The digest of the version you reviewed, as ''ike request show'' prints it (required to approve without a terminal; on one, ike shows the request and asks)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')

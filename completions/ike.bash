@@ -2647,13 +2647,17 @@ _ike() {
             return 0
             ;;
         ike__subcmd__request__subcmd__approve)
-            opts="-o -n -v -h -V --comment --dry-run --output --site --namespace --verbose --help --version"
+            opts="-o -n -v -h -V --comment --digest --dry-run --output --site --namespace --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --digest)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2777,13 +2781,17 @@ _ike() {
             return 0
             ;;
         ike__subcmd__request__subcmd__deny)
-            opts="-o -n -v -h -V --comment --dry-run --output --site --namespace --verbose --help --version"
+            opts="-o -n -v -h -V --comment --digest --dry-run --output --site --namespace --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --comment)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --digest)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

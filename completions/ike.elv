@@ -887,6 +887,7 @@ set edit:completion:arg-completer[ike] = {|@words|
         }
         &'ike;request;approve'= {
             cand --comment 'Why, for the requester and the audit trail (required to deny)'
+            cand --digest 'The digest of the version you reviewed, as ''ike request show'' prints it (required to approve without a terminal; on one, ike shows the request and asks)'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
@@ -902,6 +903,7 @@ set edit:completion:arg-completer[ike] = {|@words|
         }
         &'ike;request;deny'= {
             cand --comment 'Why, for the requester and the audit trail (required to deny)'
+            cand --digest 'The digest of the version you reviewed, as ''ike request show'' prints it (required to approve without a terminal; on one, ike shows the request and asks)'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'

@@ -542,6 +542,7 @@ complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcomm
 complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -l comment -d 'Why, for the requester and the audit trail (required to deny)' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -l digest -d 'The digest of the version you reviewed, as \'ike request show\' prints it (required to approve without a terminal; on one, ike shows the request and asks)' -r
 complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'JSON, one document'
 yaml\t'YAML, one document'"
@@ -552,6 +553,7 @@ complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcomm
 complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from approve" -s V -l version -d 'Print version'
 complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from deny" -l comment -d 'Why, for the requester and the audit trail (required to deny)' -r
+complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from deny" -l digest -d 'The digest of the version you reviewed, as \'ike request show\' prints it (required to approve without a terminal; on one, ike shows the request and asks)' -r
 complete -c ike -n "__fish_ike_using_subcommand request; and __fish_seen_subcommand_from deny" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'JSON, one document'
 yaml\t'YAML, one document'"

@@ -124,6 +124,23 @@ pub struct TenantStatus {
     pub observed_generation: Option<i64>,
 }
 
+impl Tenant {
+    /// The namespaces the tenant holds, as the controller recorded them: what decides whose a
+    /// namespace is. A name in `spec.namespaces` is only a claim (another tenant's namespace is
+    /// never adopted), so it grants nothing.
+    pub fn held_namespaces(&self) -> &[String] {
+        self.status
+            .as_ref()
+            .map(|s| s.namespaces.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// Whether the tenant holds `namespace` (see [`Tenant::held_namespaces`]).
+    pub fn holds_namespace(&self, namespace: &str) -> bool {
+        self.held_namespaces().iter().any(|n| n == namespace)
+    }
+}
+
 impl Role {
     /// Every role, strongest first.
     pub const ALL: [Role; 3] = [Role::Owner, Role::Member, Role::Viewer];

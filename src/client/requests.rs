@@ -305,18 +305,25 @@ pub async fn list(
     Ok(all)
 }
 
-/// Writes a decision on request `name`, on the manifest read now (its digest): if the request
-/// changes between this read and the write, the write fails rather than decide on something
-/// else.
+/// Writes a decision on `request` (as read) about the version of digest `reviewed`: if the
+/// request is another version now, or changes between the read and the write, nothing is
+/// decided.
 pub async fn decide(
     client: &kube::Client,
-    namespace: &str,
-    name: &str,
+    request: &ResourceRequest,
+    reviewed: &str,
     decision: Decision,
     comment: &str,
     dry_run: bool,
 ) -> anyhow::Result<ResourceRequest> {
-    let request = get(client, namespace, name).await?;
+    let name = request.name_any();
+    let namespace = request.namespace().unwrap_or_default();
+    let now = request.spec_digest();
+    if reviewed != now {
+        anyhow::bail!(
+            "request {name} changed since it was reviewed (you name {reviewed}, it is {now} now): look at it again with 'ike request show {name} -n {namespace}'"
+        );
+    }
     if let Some(review) = &request.spec.review {
         anyhow::bail!(
             "request {name} was decided already ({:?} by {}): a new decision needs a new request",
@@ -332,10 +339,19 @@ pub async fn decide(
         "spec": { "review": {
             "decision": decision,
             "comment": comment,
-            "digest": request.spec_digest(),
+            "digest": reviewed,
         }},
     });
-    patch_request(client, namespace, name, &patch, dry_run).await
+    patch_request(client, &namespace, &name, &patch, dry_run).await
+}
+
+/// Whether ike-controller has checked the request as it is now, and it passed every check: what
+/// an approval needs.
+pub fn checked_and_passing(request: &ResourceRequest) -> bool {
+    validated(request)
+        && request.status.as_ref().is_some_and(|s| {
+            s.digest == request.spec_digest() && s.validation.iter().all(|c| c.passed)
+        })
 }
 
 /// Withdraws request `name` (before a decision).

@@ -86,6 +86,26 @@ fn wait_phase(ns: &str, name: &str, phase: &str) -> Value {
     )
 }
 
+/// `ike request approve NAME -n NS --digest D EXTRA` as `user`, with the command `ike request
+/// show` prints for the version ike-controller checked.
+fn approve(user: &User, ns: &str, name: &str, extra: &[&str]) -> std::process::Output {
+    let line = wait_for(
+        &format!("request {ns}/{name} to be checked"),
+        Duration::from_secs(30),
+        || {
+            let shown = ok(user.ike(&["request", "show", name, "-n", ns]));
+            shown
+                .lines()
+                .find(|l| l.starts_with("Approve:") && l.contains("--digest"))
+                .map(String::from)
+        },
+    );
+    let digest = line.split("--digest ").nth(1).unwrap().trim().to_string();
+    let mut args = vec!["request", "approve", name, "-n", ns, "--digest", &digest];
+    args.extend_from_slice(extra);
+    user.ike(&args)
+}
+
 /// Asserts RBAC refused `out` (not a webhook).
 fn forbidden(out: std::process::Output) {
     let said = text(&out);
@@ -182,7 +202,7 @@ fn a_requested_crd_is_applied_once_an_admin_approves_and_only_its_tenant_may_use
 
     // What the requester cannot do: decide, write the status, or apply the CRD directly.
     refused(
-        a.owner.ike(&["request", "approve", "gadgets", "-n", &a.ns]),
+        approve(&a.owner, &a.ns, "gadgets", &[]),
         &["only platform admins decide on requests"],
     );
     forbidden(a.owner.kubectl(&[
@@ -203,15 +223,23 @@ fn a_requested_crd_is_applied_once_an_admin_approves_and_only_its_tenant_may_use
         "nothing applied before a decision"
     );
 
-    let out = admin().ike(&[
-        "request",
-        "approve",
-        "gadgets",
-        "-n",
-        &a.ns,
-        "--comment",
-        "fine",
-    ]);
+    // Without a terminal an approval names the version reviewed; a bare kubectl approval too.
+    let said = text(&admin().ike(&["request", "approve", "gadgets", "-n", &a.ns]));
+    assert!(said.contains("--digest DIGEST"), "{said}");
+    refused(
+        admin().kubectl(&[
+            "patch",
+            "resourcerequest",
+            "gadgets",
+            "-n",
+            &a.ns,
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"review":{"decision":"Approve"}}}"#,
+        ]),
+        &["a decision names the digest of what was reviewed"],
+    );
+    let out = approve(admin(), &a.ns, "gadgets", &["--comment", "fine"]);
     let said = text(&out);
     assert!(out.status.success(), "{said}");
     assert!(said.contains("Applied"), "{said}");
@@ -298,7 +326,7 @@ fn a_requested_crd_is_applied_once_an_admin_approves_and_only_its_tenant_may_use
         out.contains(&format!("{crd_name} is tenant {}'s", a.name)),
         "{out}"
     );
-    ok(admin().ike(&["request", "approve", "gadgets-v2", "-n", &a.ns]));
+    ok(approve(admin(), &a.ns, "gadgets-v2", &[]));
     let served = ok(kubectl(&[
         "get",
         "crd",
@@ -326,7 +354,7 @@ fn a_storage_class_request_is_applied_for_its_tenant_alone_and_a_deletion_reques
         &a.ns,
         "fast",
     ));
-    ok(admin().ike(&["request", "approve", &format!("{}/fast", a.ns)]));
+    ok(approve(admin(), &a.ns, "fast", &[]));
     let label = ok(kubectl(&[
         "get",
         "storageclass",
@@ -377,15 +405,7 @@ fn a_storage_class_request_is_applied_for_its_tenant_alone_and_a_deletion_reques
         shown.contains(&format!("-  name: {class}")),
         "the diff shows the removal: {shown}"
     );
-    ok(admin().ike(&[
-        "request",
-        "approve",
-        "drop-fast",
-        "-n",
-        &a.ns,
-        "--comment",
-        "ok",
-    ]));
+    ok(approve(admin(), &a.ns, "drop-fast", &["--comment", "ok"]));
     wait_for("the class to be gone", Duration::from_secs(20), || {
         (!exists("storageclass", &class)).then_some(())
     });
@@ -483,7 +503,7 @@ fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
         ),
         &["another tenant's request for the same group is open"],
     );
-    ok(admin().ike(&["request", "approve", "gizmos", "-n", &a.ns]));
+    ok(approve(admin(), &a.ns, "gizmos", &[]));
     refused(
         request(
             &b.owner,
@@ -595,10 +615,10 @@ fn only_another_admin_decides_a_denial_keeps_its_comment_and_withdrawal_comes_be
         "spec": {"manifest": storage_class(&unique("own")), "reason": "platform test"}});
     allowed(create(Some(admin()), &a.ns, &own));
     refused(
-        admin().ike(&["request", "approve", "admins-own", "-n", &a.ns]),
+        approve(admin(), &a.ns, "admins-own", &[]),
         &["another platform admin must decide"],
     );
-    ok(second.ike(&["request", "approve", "admins-own", "-n", &a.ns]));
+    ok(approve(&second, &a.ns, "admins-own", &[]));
     assert_eq!(
         get(&a.ns, "admins-own")["status"]["reviewer"],
         second.account.as_str()

@@ -254,6 +254,24 @@ pub fn describe(request: &ResourceRequest) -> String {
             c.type_, c.status, c.reason, c.message
         );
     }
+    let ns = request.namespace().unwrap_or_default();
+    let name = request.name_any();
+    if request.spec.review.is_none() && request.spec.withdrawal.is_none() {
+        if crate::client::requests::checked_and_passing(request) {
+            let _ = writeln!(
+                out,
+                "Approve:    ike request approve {name} -n {ns} --digest {}",
+                request.spec_digest()
+            );
+        } else if status.digest != request.spec_digest() {
+            let _ = writeln!(
+                out,
+                "Approve:    not yet: ike-controller has not checked this version"
+            );
+        } else {
+            let _ = writeln!(out, "Approve:    not possible: it does not pass its checks");
+        }
+    }
     if let Some(manifest) = &request.spec.manifest {
         let _ = writeln!(out, "Manifest:");
         out.push_str(&indented(

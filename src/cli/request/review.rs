@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::read::print_request;
+use super::read::{describe, print_request};
 use crate::api::request::{Decision, Phase};
 use crate::cli::output::Format;
 use crate::cli::settings::Settings;
@@ -21,6 +21,10 @@ pub struct DecideArgs {
     /// Why, for the requester and the audit trail (required to deny).
     #[arg(long, value_name = "TEXT")]
     pub comment: Option<String>,
+    /// The digest of the version you reviewed, as 'ike request show' prints it (required to
+    /// approve without a terminal; on one, ike shows the request and asks).
+    #[arg(long, value_name = "DIGEST")]
+    pub digest: Option<String>,
     #[command(flatten)]
     pub write: WriteArgs,
     #[command(flatten)]
@@ -50,10 +54,35 @@ pub async fn decide(
     }
     let (namespace, name) = super::locate(&args.name, settings).await?;
     let client = settings.target().await?.client;
+    let request = requests::get(&client, &namespace, &name).await?;
+    let reviewed = match (&args.digest, decision) {
+        (Some(digest), _) => digest.clone(),
+        (None, Decision::Deny) => request.spec_digest(),
+        (None, Decision::Approve) if settings.interactive => {
+            eprint!("{}", describe(&request));
+            let sure = dialoguer::Confirm::new()
+                .with_prompt(format!("Approve request {name} as shown above?"))
+                .default(false)
+                .interact()?;
+            if !sure {
+                eprintln!("Nothing decided.");
+                return Ok(ExitCode::FAILURE);
+            }
+            request.spec_digest()
+        }
+        (None, Decision::Approve) => anyhow::bail!(
+            "name the version you reviewed: ike request approve {name} -n {namespace} --digest DIGEST ('ike request show' prints the command)"
+        ),
+    };
+    if decision == Decision::Approve && !requests::checked_and_passing(&request) {
+        anyhow::bail!(
+            "ike-controller has not checked this version of request {name}, or it does not pass its checks: see 'ike request show {name} -n {namespace}'"
+        );
+    }
     let decided = requests::decide(
         &client,
-        &namespace,
-        &name,
+        &request,
+        &reviewed,
         decision,
         &comment,
         args.write.dry_run,

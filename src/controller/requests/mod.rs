@@ -71,9 +71,9 @@ pub struct Context {
 }
 
 impl Context {
-    /// The tenant holding `namespace`.
+    /// The tenant holding `namespace` (never one that merely lists it).
     pub fn tenant_of(&self, namespace: &str) -> Option<Arc<Tenant>> {
-        self.tenants.find(|t| super::tenants::holds(t, namespace))
+        self.tenants.find(|t| t.holds_namespace(namespace))
     }
 }
 

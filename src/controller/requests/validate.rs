@@ -45,7 +45,7 @@ fn competes(
 ) -> bool {
     let other_ns = other.namespace().unwrap_or_default();
     if (other_ns == namespace && other.name_any() == name)
-        || crate::controller::tenants::holds(tenant, &other_ns)
+        || tenant.holds_namespace(&other_ns)
         || other.spec.withdrawal.is_some()
         || other.spec.action != Action::Apply
         || other
@@ -88,13 +88,7 @@ pub async fn facts(
     let tenant_name = tenant.name_any();
     let mut facts = Facts {
         tenant: tenant_name.clone(),
-        namespaces: tenant
-            .spec
-            .namespaces
-            .iter()
-            .chain(tenant.status.iter().flat_map(|s| &s.namespaces))
-            .cloned()
-            .collect(),
+        namespaces: tenant.held_namespaces().to_vec(),
         ..Default::default()
     };
     let probe = ResourceRequest::new(name, spec.clone());

@@ -116,14 +116,10 @@ impl Policy {
         Site::policy(self.sites.state().iter().map(|s| &**s))
     }
 
-    /// The tenant holding `namespace` (or listing it), if any.
+    /// The tenant holding `namespace`, if any: the one the controller recorded it for. A
+    /// tenant that merely lists it (another tenant's, say) gets nothing from that.
     pub fn tenant_of(&self, namespace: &str) -> Option<Arc<Tenant>> {
-        self.tenants.find(|t| {
-            t.status
-                .as_ref()
-                .is_some_and(|s| s.namespaces.iter().any(|n| n == namespace))
-                || t.spec.namespaces.iter().any(|n| n == namespace)
-        })
+        self.tenants.find(|t| t.holds_namespace(namespace))
     }
 }
 

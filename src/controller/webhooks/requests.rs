@@ -3,12 +3,14 @@
 //!
 //! - defaults (mutating): on CREATE `spec.requester` is the API server's user; when a decision
 //!   (`spec.review`) or a withdrawal is first written, its `reviewer`/`decidedAt` (`by`/`at`)
-//!   are the user and now, and a decision without a digest gets the manifest's.
+//!   are the user and now.
 //! - validation: a request lives in a namespace of the tenant that asks; on CREATE and on every
 //!   edit before a decision it must pass every check of `validate` (the server's dry run
 //!   included); only a platform admin decides, never on their own request unless the site allows
-//!   it, only on the manifest they reviewed (its digest), and never on a withdrawn one; a decided
-//!   or withdrawn request cannot change; a withdrawal comes before any decision.
+//!   it, naming the digest of what they reviewed, which must be the request's now and, for an
+//!   approval, the one ike-controller checked (passing) and showed the diff of; never on a
+//!   withdrawn one; a decided or withdrawn request cannot change; a withdrawal comes before any
+//!   decision.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -20,7 +22,7 @@ use serde_json::{Value, json};
 use super::tenants::is_platform_admin;
 use super::{Hook, Policy, answer, deny, parse};
 use crate::api::consts::{API_GROUP, API_VERSION};
-use crate::api::request::{ResourceRequest, ResourceRequestSpec, rules};
+use crate::api::request::{Decision, ResourceRequest, ResourceRequestSpec, rules};
 use crate::util::time::rfc3339;
 
 /// The validating webhook: CREATE and UPDATE of ResourceRequests, in every namespace.
@@ -122,10 +124,25 @@ pub fn review_transition(
             ));
         }
         let digest = new.spec_digest();
-        if review.digest.as_deref() != Some(digest.as_str()) {
+        match review.digest.as_deref() {
+            None => problems.push(format!(
+                "a decision names the digest of what was reviewed (spec.review.digest; ike request show {name} prints it)"
+            )),
+            Some(seen) if seen != digest => problems.push(format!(
+                "the request changed since it was reviewed (reviewed {seen}, now {digest}): look at it again with ike request show {name}"
+            )),
+            Some(_) => {}
+        }
+        // An approval is of what ike-controller checked and showed (its diff): this very
+        // version, passing every check.
+        let checked = old.status.as_ref().filter(|s| {
+            s.observed_generation == old.metadata.generation
+                && !s.validation.is_empty()
+                && s.validation.iter().all(|c| c.passed)
+        });
+        if review.decision == Decision::Approve && checked.is_none_or(|s| s.digest != digest) {
             problems.push(format!(
-                "the request changed since it was reviewed (reviewed {}, now {digest}): look at it again with ike request show {name}",
-                review.digest.as_deref().unwrap_or("nothing")
+                "ike-controller has not checked this version of request {name}, or it does not pass its checks: see ike request show {name}"
             ));
         }
         if review.reviewer.as_deref() != Some(who.username.as_str()) {
@@ -225,16 +242,9 @@ pub fn stamps(
         return ops;
     }
     let old_spec = old.map(|o| &o.spec);
-    if let Some(review) = &new.spec.review
-        && old_spec.is_none_or(|o| o.review.is_none())
-    {
+    if new.spec.review.is_some() && old_spec.is_none_or(|o| o.review.is_none()) {
         ops.push(json!({"op": "add", "path": "/spec/review/reviewer", "value": username}));
         ops.push(json!({"op": "add", "path": "/spec/review/decidedAt", "value": now}));
-        if review.digest.is_none() {
-            ops.push(
-                json!({"op": "add", "path": "/spec/review/digest", "value": new.spec_digest()}),
-            );
-        }
     }
     if new.spec.withdrawal.is_some() && old_spec.is_none_or(|o| o.withdrawal.is_none()) {
         ops.push(json!({"op": "add", "path": "/spec/withdrawal/by", "value": username}));
@@ -283,7 +293,23 @@ mod tests {
     use super::*;
     use crate::api::request::{Decision, Review, Withdrawal};
 
-    use crate::api::fixtures::storage_class_request as request;
+    use crate::api::request::{Check, ResourceRequestStatus};
+
+    /// A request of `requester` as ike-controller left it after checking it (all passed).
+    fn request(requester: &str) -> ResourceRequest {
+        let mut r = crate::api::fixtures::storage_class_request(requester);
+        r.status = Some(ResourceRequestStatus {
+            digest: r.spec_digest(),
+            validation: vec![Check {
+                name: "dry-run".into(),
+                passed: true,
+                message: "fine".into(),
+            }],
+            observed_generation: r.metadata.generation,
+            ..Default::default()
+        });
+        r
+    }
 
     fn decided(mut r: ResourceRequest, by: &str, decision: Decision) -> ResourceRequest {
         let digest = r.spec_digest();
@@ -349,6 +375,29 @@ mod tests {
         stale.spec.review.as_mut().unwrap().digest = Some("sha256:seen-before".into());
         let (p, _) = review_transition(&stale, Some(&old), &who("root", true), false);
         assert!(p[0].contains("changed since it was reviewed"), "{p:?}");
+
+        // An approval names a digest, and only of a version ike-controller checked and passed.
+        let mut nameless = decided(old.clone(), "root", Decision::Approve);
+        nameless.spec.review.as_mut().unwrap().digest = None;
+        let (p, _) = review_transition(&nameless, Some(&old), &who("root", true), false);
+        assert!(p[0].contains("names the digest"), "{p:?}");
+        let mut unchecked = old.clone();
+        unchecked.status.as_mut().unwrap().observed_generation = Some(0);
+        let approval = decided(unchecked.clone(), "root", Decision::Approve);
+        let (p, _) = review_transition(&approval, Some(&unchecked), &who("root", true), false);
+        assert!(p[0].contains("has not checked this version"), "{p:?}");
+        let mut failing = old.clone();
+        failing.status.as_mut().unwrap().validation[0].passed = false;
+        let approval = decided(failing.clone(), "root", Decision::Approve);
+        let (p, _) = review_transition(&approval, Some(&failing), &who("root", true), false);
+        assert!(p[0].contains("does not pass its checks"), "{p:?}");
+        // Denying needs no passing checks.
+        let denial = decided(failing.clone(), "root", Decision::Deny);
+        assert!(
+            review_transition(&denial, Some(&failing), &who("root", true), false)
+                .0
+                .is_empty()
+        );
 
         // Changing the manifest and deciding at once.
         let mut both = decided(old.clone(), "root", Decision::Approve);
@@ -425,10 +474,13 @@ mod tests {
             decided_at: None,
         });
         let ops = stamps(&Operation::Update, &review, Some(&old), "root", "T");
-        assert_eq!(ops.len(), 3);
+        assert_eq!(
+            ops.len(),
+            2,
+            "the digest is the reviewer's to name, never filled in"
+        );
         assert_eq!(ops[0]["value"], "root");
         assert_eq!(ops[1]["path"], "/spec/review/decidedAt");
-        assert_eq!(ops[2]["value"], old.spec_digest());
         // Once decided, nothing is stamped again.
         assert!(stamps(&Operation::Update, &review, Some(&review), "x", "T").is_empty());
         let mut withdrawn = old.clone();

@@ -53,6 +53,9 @@ pub struct Claims {
     pub reserved: Vec<String>,
     /// The controller's own namespace.
     pub controller_namespace: String,
+    /// Namespaces that exist, with the tenant whose label they carry (written by the
+    /// controller only), for those a Tenant write names.
+    pub owners: std::collections::BTreeMap<String, Option<String>>,
 }
 
 impl Claims {
@@ -66,6 +69,7 @@ impl Claims {
                     .collect()
             }),
             controller_namespace: controller_namespace.to_owned(),
+            owners: Default::default(),
         }
     }
 }
@@ -129,6 +133,12 @@ pub fn review(
             problems.push(e.to_string());
         } else if *ns == claims.controller_namespace || claims.reserved.contains(ns) {
             problems.push(format!("namespace {ns} is reserved for the platform"));
+        } else if let Some(Some(owner)) = claims.owners.get(ns)
+            && Some(owner.as_str()) != tenant.metadata.name.as_deref()
+        {
+            problems.push(format!(
+                "namespace {ns} is tenant {owner}'s: choose another name"
+            ));
         } else if let Some(prefix) = prefix
             && !ns.starts_with(prefix)
         {
@@ -192,7 +202,21 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
             policy.accounts.get(&ObjectRef::new(name))
         });
         let who = Requester { username, admin };
-        let claims = Claims::of(&policy.site().tenants, &policy.controller_namespace);
+        let mut claims = Claims::of(&policy.site().tenants, &policy.controller_namespace);
+        claims.owners = tenant
+            .spec
+            .namespaces
+            .iter()
+            .filter_map(|ns| {
+                let found = policy.office.namespaces.get(&ObjectRef::new(ns))?;
+                let owner = found
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(crate::api::consts::TENANT_LABEL).cloned());
+                Some((ns.clone(), owner))
+            })
+            .collect();
         let problems = review(
             &request.operation,
             tenant,
@@ -226,6 +250,17 @@ mod tests {
 
     fn claims() -> Claims {
         Claims::of(&crate::api::TenantPolicy::default(), "ike-system")
+    }
+
+    #[test]
+    fn a_namespace_another_tenant_holds_cannot_be_claimed() {
+        let mut c = claims();
+        c.owners.insert("b-prod".into(), Some("b".into()));
+        c.owners.insert("t-prod".into(), Some("t".into()));
+        c.owners.insert("plain".into(), None);
+        let t = tenant(&[("alice", Role::Owner)], &["b-prod", "t-prod", "plain"]);
+        let p = review(&Operation::Create, &t, None, &admin(), false, &c);
+        assert_eq!(p, ["namespace b-prod is tenant b's: choose another name"]);
     }
 
     fn person(name: &str) -> Requester {
@@ -407,6 +442,7 @@ mod tests {
         let site = Claims {
             reserved: vec!["shared-db".into()],
             controller_namespace: "ike-ctl".into(),
+            owners: Default::default(),
         };
         for (ns, ok) in [
             ("monitoring", true),
