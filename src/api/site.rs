@@ -38,6 +38,11 @@ pub struct RequestPolicy {
     /// (four eyes on every cluster-scoped change).
     #[serde(default)]
     pub self_approval: bool,
+    /// The provisioners a tenant's StorageClass may name (e.g. `ebs.csi.aws.com`); unset: any,
+    /// as the reviewer decides. A provisioner a tenant may not reach the storage of otherwise
+    /// (host paths, a shared NFS export) belongs off this list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_provisioners: Option<Vec<String>>,
 }
 
 /// The admission policy for tenant namespaces. Each Tenant's `policy` may widen or narrow it.

@@ -20,8 +20,16 @@ fn file(object: &Value) -> (tempfile::NamedTempFile, String) {
     (f, path)
 }
 
-/// A namespaced CRD `<plural>.<group>` of kind `kind`.
-fn crd(group: &str, plural: &str, kind: &str) -> Value {
+/// The plural of a resource named `singular` in this run: names no earlier run's CRD serves (a
+/// CRD named like one served already is refused).
+fn plural(singular: &str) -> String {
+    format!("{singular}{}s", std::process::id())
+}
+
+/// A namespaced CRD `<plural>.<group>` of kind `kind`, for [`plural`]`(singular)`.
+fn crd(group: &str, singular: &str, kind: &str) -> Value {
+    let plural = plural(singular);
+    let singular = plural.trim_end_matches('s');
     json!({
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
@@ -29,7 +37,7 @@ fn crd(group: &str, plural: &str, kind: &str) -> Value {
         "spec": {
             "group": group,
             "scope": "Namespaced",
-            "names": {"plural": plural, "singular": plural.trim_end_matches('s'), "kind": kind},
+            "names": {"plural": plural, "singular": singular, "kind": kind},
             "versions": [{"name": "v1", "served": true, "storage": true,
                 "schema": {"openAPIV3Schema": {"type": "object",
                     "properties": {"spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}]
@@ -148,8 +156,9 @@ fn a_requested_crd_is_applied_once_an_admin_approves_and_only_its_tenant_may_use
     let _shared = sharing_the_tenant_controller();
     let (a, b) = (Team::new("rq-a"), Team::new("rq-b"));
     let group = format!("{}.example.com", unique("gadgets"));
-    let manifest = crd(&group, "gadgets", "Gadget");
-    let crd_name = format!("gadgets.{group}");
+    let manifest = crd(&group, "gadget", "Gadget");
+    let gadgets = plural("gadget");
+    let crd_name = format!("{gadgets}.{group}");
 
     // A dry run checks it all and shows the diff, and makes nothing.
     let (_dry, dry_path) = file(&manifest);
@@ -300,12 +309,12 @@ fn a_requested_crd_is_applied_once_an_admin_approves_and_only_its_tenant_may_use
     forbidden(create(Some(&a.owner), &b.ns, &gadget("elsewhere")));
     forbidden(
         b.owner
-            .kubectl(&["get", &format!("gadgets.{group}"), "-n", &a.ns]),
+            .kubectl(&["get", &format!("{gadgets}.{group}"), "-n", &a.ns]),
     );
     forbidden(create(Some(&b.owner), &b.ns, &gadget("theirs")));
     let listed = ok(kubectl(&[
         "get",
-        &format!("gadgets.{group}"),
+        &format!("{gadgets}.{group}"),
         "-A",
         "-o",
         "name",
@@ -422,7 +431,7 @@ fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
         request(
             &a.owner,
             "crd",
-            &crd("apps.k8s.io", "gizmos", "Gizmo"),
+            &crd("apps.k8s.io", "gizmo", "Gizmo"),
             &a.ns,
             "k8s",
         ),
@@ -432,21 +441,21 @@ fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
         request(
             &a.owner,
             "crd",
-            &crd("tools.ike.dev", "gizmos", "Gizmo"),
+            &crd("tools.ike.dev", "gizmo", "Gizmo"),
             &a.ns,
             "ike",
         ),
         &["belongs to ike"],
     );
     let group = format!("{}.example.com", unique("gizmos"));
-    let mut cluster_wide = crd(&group, "gizmos", "Gizmo");
+    let mut cluster_wide = crd(&group, "gizmo", "Gizmo");
     cluster_wide["spec"]["scope"] = json!("Cluster");
     refused(
         request(&a.owner, "crd", &cluster_wide, &a.ns, "cluster"),
         &["set spec.scope: Namespaced"],
     );
     // A conversion webhook the API server would call at a URL of the tenant's choosing.
-    let mut converting = crd(&group, "gizmos", "Gizmo");
+    let mut converting = crd(&group, "gizmo", "Gizmo");
     converting["spec"]["conversion"] = json!({"strategy": "Webhook", "webhook": {
         "conversionReviewVersions": ["v1"], "clientConfig": {"url": "https://10.0.0.1/convert"}}});
     refused(
@@ -454,7 +463,7 @@ fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
         &["conversion webhook by URL"],
     );
     // An invalid manifest: the API server's own dry run says why.
-    let mut invalid = crd(&group, "gizmos", "Gizmo");
+    let mut invalid = crd(&group, "gizmo", "Gizmo");
     invalid["spec"]["versions"] = json!([]);
     refused(
         request(&a.owner, "crd", &invalid, &a.ns, "invalid"),
@@ -475,6 +484,51 @@ fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
             .ike(&["request", "crd", "-f", &path, "--reason", "x", "-n", &a.ns]),
     );
     assert!(said.contains("not a ClusterRole"), "{said}");
+    // Names that shadow what is served (a built-in short name), an owner reference (the
+    // garbage collector would delete the object with its owner), category all.
+    let mut shadowing = crd(&group, "gizmo", "Gizmo");
+    shadowing["spec"]["names"]["shortNames"] = json!(["po"]);
+    refused(
+        request(&a.owner, "crd", &shadowing, &a.ns, "shadow"),
+        &["its names are served already", "po (Kubernetes' or ike's)"],
+    );
+    let mut everywhere = crd(&group, "gizmo", "Gizmo");
+    everywhere["spec"]["names"]["categories"] = json!(["all"]);
+    refused(
+        request(&a.owner, "crd", &everywhere, &a.ns, "all"),
+        &["category all"],
+    );
+    let mut owned = storage_class(&unique("owned"));
+    owned["metadata"]["ownerReferences"] = json!([{"apiVersion": "v1", "kind": "Namespace",
+        "name": a.ns, "uid": "00000000-0000-0000-0000-000000000000"}]);
+    refused(
+        request(&a.owner, "storageclass", &owned, &a.ns, "owned"),
+        &["metadata.ownerReferences"],
+    );
+    // A class whose name volumes already carry: the tenant's claims would bind them.
+    let orphaned = unique("orphaned");
+    let pv = json!({"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": orphaned},
+        "spec": {"storageClassName": orphaned, "capacity": {"storage": "1Gi"},
+            "accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/srv/someone-elses-data"}}});
+    allowed(create(None, "default", &pv));
+    refused(
+        request(
+            &a.owner,
+            "storageclass",
+            &storage_class(&orphaned),
+            &a.ns,
+            "orphaned",
+        ),
+        &["PersistentVolumes already name this class", &orphaned],
+    );
+    ok(kubectl(&["delete", "pv", &orphaned, "--wait=false"]));
+    // A tenant cannot make another tenant's namespace its own to pass these checks.
+    let claim = json!({"spec": {"namespaces": [a.ns, b.ns]}}).to_string();
+    refused(
+        a.owner
+            .kubectl(&["patch", "tenant", &a.name, "--type=merge", "-p", &claim]),
+        &[&format!("namespace {} is tenant {}'s", b.ns, b.name)],
+    );
     // A request outside any tenant's namespace (the admin's, in default).
     refused(
         create(
@@ -489,7 +543,7 @@ fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
     ok(request(
         &a.owner,
         "crd",
-        &crd(&group, "gizmos", "Gizmo"),
+        &crd(&group, "gizmo", "Gizmo"),
         &a.ns,
         "gizmos",
     ));
@@ -497,7 +551,7 @@ fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
         request(
             &b.owner,
             "crd",
-            &crd(&group, "doodads", "Doodad"),
+            &crd(&group, "doodad", "Doodad"),
             &b.ns,
             "theirs",
         ),
@@ -508,12 +562,13 @@ fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
         request(
             &b.owner,
             "crd",
-            &crd(&group, "doodads", "Doodad"),
+            &crd(&group, "doodad", "Doodad"),
             &b.ns,
             "theirs",
         ),
         &[&format!(
-            "group {group} is held by someone else: gizmos.{group} (another tenant's)"
+            "group {group} is held by someone else: {}.{group} (another tenant's)",
+            plural("gizmo")
         )],
     );
     let made = ok(kubectl(&[
@@ -541,8 +596,8 @@ fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
         .trim()
         .is_empty()
     );
-    assert!(!exists("crd", &format!("doodads.{group}")));
-    assert!(!exists("crd", "gizmos.apps.k8s.io"));
+    assert!(!exists("crd", &format!("{}.{group}", plural("doodad"))));
+    assert!(!exists("crd", &format!("{}.apps.k8s.io", plural("gizmo"))));
 
     // After approval the request is fixed; an approval of a manifest the admin did not review
     // is refused.
@@ -668,6 +723,51 @@ fn only_another_admin_decides_a_denial_keeps_its_comment_and_withdrawal_comes_be
         &["was decided (Deny by"],
     );
 
+    // Only the requester (or an admin) changes a request; another member may not.
+    ok(request(
+        &a.owner,
+        "storageclass",
+        &storage_class(&unique("mine")),
+        &a.ns,
+        "mine",
+    ));
+    let member = crate::harness::enrolled("rq-member");
+    let add = json!({"spec": {"members": [
+        {"account": a.owner.account, "role": "owner"}, {"account": member.account, "role": "member"}]}})
+    .to_string();
+    ok(kubectl(&[
+        "patch",
+        "tenant",
+        &a.name,
+        "--type=merge",
+        "-p",
+        &add,
+    ]));
+    wait_for("the member's edit role", Duration::from_secs(20), || {
+        let can = member.kubectl(&[
+            "auth",
+            "can-i",
+            "patch",
+            "resourcerequests.ike.dev",
+            "-n",
+            &a.ns,
+        ]);
+        (String::from_utf8_lossy(&can.stdout).trim() == "yes").then_some(())
+    });
+    refused(
+        member.kubectl(&[
+            "patch",
+            "resourcerequest",
+            "mine",
+            "-n",
+            &a.ns,
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"reason":"mine now"}}"#,
+        ]),
+        &[&format!("only {} (who asked)", a.owner.account)],
+    );
+
     // A withdrawal, before any decision; then nobody decides on it.
     ok(request(
         &a.owner,
@@ -714,9 +814,9 @@ fn only_another_admin_decides_a_denial_keeps_its_comment_and_withdrawal_comes_be
         .filter(|r| r["namespace"] == a.ns.as_str())
         .map(|r| r["name"].as_str().unwrap())
         .collect();
-    assert_eq!(ours, ["waiting"], "{pending}");
+    assert_eq!(ours, ["mine", "waiting"], "{pending}");
     let listed = ok(a.owner.ike(&["request", "list", "-n", &a.ns]));
-    for name in ["admins-own", "denied", "gone", "waiting"] {
+    for name in ["admins-own", "denied", "gone", "mine", "waiting"] {
         assert!(listed.contains(name), "{listed}");
     }
 }

@@ -149,6 +149,14 @@ pub fn print_request(format: Format, request: &ResourceRequest) -> anyhow::Resul
     }
 }
 
+/// `text` with every control character but the line break shown as `?`: a request is written by
+/// tenants, and an escape sequence in its reason must not rewrite a reviewer's terminal.
+fn printable(text: String) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' { '?' } else { c })
+        .collect()
+}
+
 /// The checks, one line each.
 pub fn checks_text(request: &ResourceRequest) -> String {
     let mut out = String::new();
@@ -156,7 +164,7 @@ pub fn checks_text(request: &ResourceRequest) -> String {
         let verdict = if c.passed { "pass" } else { "FAIL" };
         let _ = writeln!(out, "  {verdict}  {:<14}{}", c.name, c.message);
     }
-    out
+    printable(out)
 }
 
 fn indented(text: &str) -> String {
@@ -278,5 +286,20 @@ pub fn describe(request: &ResourceRequest) -> String {
             &serde_saphyr::to_string(manifest).unwrap_or_default(),
         ));
     }
-    out
+    printable(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_tenants_wrote_cannot_rewrite_a_reviewers_terminal() {
+        let mut r = crate::api::fixtures::storage_class_request("alice");
+        r.spec.reason = "fine\u{1b}[2K\rApprove: looks good".into();
+        let text = describe(&r);
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text}");
+        assert!(text.contains("fine?[2K?Approve: looks good"), "{text}");
+        assert!(text.lines().count() > 5, "line breaks stay");
+    }
 }

@@ -9,7 +9,8 @@ use k8s_openapi::api::rbac::v1::{ClusterRole, PolicyRule};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::ResourceExt;
-use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams, PostParams, Preconditions};
+use kube::core::DynamicObject;
 use kube::runtime::controller::Action;
 
 use super::announce::announce;
@@ -99,6 +100,26 @@ fn established(crd: &CustomResourceDefinition) -> bool {
         .is_some_and(|cs| {
             cs.iter()
                 .any(|c| c.type_ == "Established" && c.status == "True")
+        })
+}
+
+/// Why the API server will never serve `crd`, if it will not: its names are refused
+/// (NamesAccepted False, e.g. a clash with another CRD of its group) or it is being deleted.
+fn names_refused(crd: &CustomResourceDefinition) -> Option<String> {
+    if crd.metadata.deletion_timestamp.is_some() {
+        return Some(format!("{} is being deleted", crd.name_any()));
+    }
+    crd.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .into_iter()
+        .flatten()
+        .find(|c| c.type_ == "NamesAccepted" && c.status == "False")
+        .map(|c| {
+            format!(
+                "the API server does not accept its names: {}",
+                c.message.as_deref().unwrap_or_default()
+            )
         })
 }
 
@@ -197,16 +218,17 @@ pub(super) async fn apply(
         .await;
     };
     let namespace = request.namespace().unwrap_or_default();
-    let validation = validate::validate(
-        &ctx.client,
-        &ctx.requests,
-        tenant,
-        &namespace,
-        &request.name_any(),
-        &request.spec,
-    )
-    .await
-    .map_err(kube_err(format!("checking request {reference}")))?;
+    let name = request.name_any();
+    let validation = ctx
+        .checker()
+        .validate(validate::Subject {
+            tenant,
+            namespace: &namespace,
+            name: &name,
+            spec: &request.spec,
+        })
+        .await
+        .map_err(kube_err(format!("checking request {reference}")))?;
     let problems = rules::problems(&validation.checks);
     let gone = request.spec.action == RequestAction::Delete && validation.existing.is_none();
     if !problems.is_empty() && !gone {
@@ -223,14 +245,30 @@ pub(super) async fn apply(
                 &request.spec_digest(),
                 review.reviewer.as_deref(),
             );
-            match objects
-                .patch(
-                    &target.name,
-                    &PatchParams::apply(REQUEST_MANAGER).force(),
-                    &Patch::Apply(&object),
-                )
-                .await
-            {
+            // A new object is created, never applied over: one that appeared since the checks
+            // (someone else's) makes the create fail, and the next checks say whose it is.
+            let written = match &validation.existing {
+                None => match serde_json::from_value::<DynamicObject>(object.clone()) {
+                    Ok(new) => {
+                        let params = PostParams {
+                            field_manager: Some(REQUEST_MANAGER.into()),
+                            ..PostParams::default()
+                        };
+                        objects.create(&params, &new).await
+                    }
+                    Err(e) => Err(kube::Error::SerdeError(e)),
+                },
+                Some(_) => {
+                    objects
+                        .patch(
+                            &target.name,
+                            &PatchParams::apply(REQUEST_MANAGER).force(),
+                            &Patch::Apply(&object),
+                        )
+                        .await
+                }
+            };
+            match written {
                 Ok(o) => Some(o),
                 Err(e) => match permanent(&e) {
                     Some(message) => {
@@ -241,7 +279,20 @@ pub(super) async fn apply(
             }
         }
         _ => {
-            match objects.delete(&target.name, &DeleteParams::default()).await {
+            // Only the object that was checked: one re-created since is not the tenant's.
+            let uid = validation
+                .existing
+                .as_ref()
+                .and_then(|o| o["metadata"]["uid"].as_str())
+                .map(String::from);
+            let params = DeleteParams {
+                preconditions: Some(Preconditions {
+                    uid,
+                    resource_version: None,
+                }),
+                ..DeleteParams::default()
+            };
+            match objects.delete(&target.name, &params).await {
                 Ok(_) => {}
                 Err(kube::Error::Api(s)) if s.code == 404 => {}
                 Err(e) => match permanent(&e) {
@@ -259,6 +310,9 @@ pub(super) async fn apply(
                 what: format!("reading {target}"),
                 source: kube::Error::SerdeError(e),
             })?;
+        if let Some(refused) = names_refused(&crd) {
+            return fail(ctx, &request, "NotEstablished", refused).await;
+        }
         if !established(&crd) {
             let mut status = request.status.clone().unwrap_or_default();
             let waiting = make_condition(

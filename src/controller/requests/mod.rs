@@ -32,7 +32,7 @@ use kube::runtime::reflector::Store;
 use super::metrics::Metrics;
 use super::notify::alertmanager_api::Alertmanager;
 use crate::api::request::{Decision, HistoryEntry, Phase, ResourceRequest, rules};
-use crate::api::{Tenant, TenantStatus};
+use crate::api::{Site, Tenant, TenantStatus};
 
 /// Errors of one reconcile (retried).
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +62,8 @@ pub struct Context {
     pub tenants: Store<Tenant>,
     /// Every request: other tenants' open ones.
     pub requests: Store<ResourceRequest>,
+    /// The Site objects: the site's policy for requests.
+    pub sites: Store<Site>,
     /// Events on the requests.
     pub recorder: Recorder,
     /// Where new requests are announced to the platform admins, when notifications are on.
@@ -71,6 +73,15 @@ pub struct Context {
 }
 
 impl Context {
+    /// What checks a request, with the site's policy as it stands now.
+    pub fn checker(&self) -> validate::Checker<'_> {
+        validate::Checker {
+            client: &self.client,
+            requests: &self.requests,
+            site: Site::policy(self.sites.state().iter().map(|s| &**s)).requests,
+        }
+    }
+
     /// The tenant holding `namespace` (never one that merely lists it).
     pub fn tenant_of(&self, namespace: &str) -> Option<Arc<Tenant>> {
         self.tenants.find(|t| t.holds_namespace(namespace))
@@ -130,16 +141,16 @@ async fn validate_pending(
 ) -> Result<bool, Error> {
     let namespace = request.namespace().unwrap_or_default();
     let name = request.name_any();
-    let validation = validate::validate(
-        &ctx.client,
-        &ctx.requests,
-        tenant,
-        &namespace,
-        &name,
-        &request.spec,
-    )
-    .await
-    .map_err(kube_err(format!("checking request {namespace}/{name}")))?;
+    let validation = ctx
+        .checker()
+        .validate(validate::Subject {
+            tenant,
+            namespace: &namespace,
+            name: &name,
+            spec: &request.spec,
+        })
+        .await
+        .map_err(kube_err(format!("checking request {namespace}/{name}")))?;
     let first = request.status.as_ref().is_none_or(|s| s.history.is_empty());
     let mut status = pending_status(
         request,
@@ -181,13 +192,17 @@ async fn reconcile_one(
     request: Arc<ResourceRequest>,
     ctx: &Context,
 ) -> Result<(bool, Action), Error> {
+    let step = step(&request);
+    if step == Step::Nothing {
+        return Ok((false, Action::await_change()));
+    }
     let namespace = request.namespace().unwrap_or_default();
     let Some(tenant) = ctx.tenant_of(&namespace) else {
         // Released namespaces keep their requests as a record; nothing is applied for no one.
         return Ok((false, Action::requeue(Duration::from_secs(600))));
     };
     let tenant_name = tenant.name_any();
-    match step(&request) {
+    match step {
         Step::Nothing => Ok((false, Action::await_change())),
         Step::Validate => {
             let wrote = validate_pending(ctx, &request, &tenant).await?;
@@ -296,11 +311,13 @@ pub async fn run(
 ) {
     let (tenants, tenant_events) = super::watch::reflect::<Tenant>(&client);
     let (requests, request_events) = super::watch::reflect::<ResourceRequest>(&client);
+    let (sites, site_events) = super::watch::reflect::<Site>(&client);
     let ctx = Arc::new(Context {
         client: client.clone(),
         metrics,
         tenants,
         requests: requests.clone(),
+        sites,
         recorder: super::event_recorder(&client),
         alertmanager,
         admin_namespace,
@@ -320,6 +337,8 @@ pub async fn run(
                 .map(|r| kube::runtime::reflector::ObjectRef::from_obj(&**r))
                 .collect::<Vec<_>>()
         })
+        // The site's policy (its provisioner list) only matters at the next check.
+        .watches_stream(site_events, |_: Site| Vec::new())
         .with_config(
             kube::runtime::controller::Config::default().concurrency(super::RECONCILE_CONCURRENCY),
         )

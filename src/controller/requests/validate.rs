@@ -4,6 +4,7 @@
 //! controller would apply. The admission webhook runs this at creation, the reconciler before a
 //! review and again before it applies.
 
+use k8s_openapi::api::core::v1::PersistentVolume;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use kube::core::DynamicObject;
@@ -17,7 +18,7 @@ use crate::api::request::{
     Action, Check, Kind, REQUEST_MANAGER, ResourceRequest, ResourceRequestSpec, Target,
 };
 pub use crate::api::request::{api_resource, to_apply};
-use crate::api::{Tenant, request};
+use crate::api::{RequestPolicy, Tenant, request};
 
 /// The cluster-scoped API of a requestable kind.
 pub fn api(client: &kube::Client, kind: Kind) -> Api<DynamicObject> {
@@ -76,60 +77,140 @@ fn competes(
     }
 }
 
-/// Everything [`rules::checks`] reads from the cluster for `spec` in `namespace`/`name`.
-pub async fn facts(
-    client: &kube::Client,
-    requests: &Store<ResourceRequest>,
-    tenant: &Tenant,
-    namespace: &str,
-    name: &str,
-    spec: &ResourceRequestSpec,
-) -> Result<Facts, kube::Error> {
-    let tenant_name = tenant.name_any();
-    let mut facts = Facts {
-        tenant: tenant_name.clone(),
-        namespaces: tenant.held_namespaces().to_vec(),
-        ..Default::default()
-    };
-    let probe = ResourceRequest::new(name, spec.clone());
-    let Ok(target) = probe.object() else {
-        return Ok(facts);
-    };
-    facts.existing = existing(client, &target).await?;
-    let group = spec
-        .manifest
-        .as_ref()
-        .map(|m| rules::crd_group(m).to_string())
-        .unwrap_or_default();
-    if target.kind == Kind::CustomResourceDefinition && !group.is_empty() {
-        let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-        let suffix = format!(".{group}");
-        facts.group_crds = crds
-            .list_metadata(&ListParams::default())
-            .await?
-            .items
-            .into_iter()
-            .filter(|c| {
-                let n = c.name_any();
-                n.ends_with(&suffix) && n != target.name
+/// What checks a request: the cluster, every request (other tenants' open ones), and the site's
+/// policy for requests.
+pub struct Checker<'a> {
+    /// The client (the controller's).
+    pub client: &'a kube::Client,
+    /// Every request.
+    pub requests: &'a Store<ResourceRequest>,
+    /// The site's policy for requests.
+    pub site: RequestPolicy,
+}
+
+/// One request to check.
+#[derive(Clone, Copy)]
+pub struct Subject<'a> {
+    /// The tenant holding its namespace.
+    pub tenant: &'a Tenant,
+    /// Its namespace.
+    pub namespace: &'a str,
+    /// Its name.
+    pub name: &'a str,
+    /// What it asks for.
+    pub spec: &'a ResourceRequestSpec,
+}
+
+impl Checker<'_> {
+    /// Everything [`rules::checks`] reads from the cluster for `request`.
+    pub async fn facts(&self, request: Subject<'_>) -> Result<Facts, kube::Error> {
+        let client = self.client;
+        let mut facts = Facts {
+            tenant: request.tenant.name_any(),
+            namespaces: request.tenant.held_namespaces().to_vec(),
+            provisioners: self.site.storage_provisioners.clone(),
+            ..Default::default()
+        };
+        let probe = ResourceRequest::new(request.name, request.spec.clone());
+        let Ok(target) = probe.object() else {
+            return Ok(facts);
+        };
+        facts.existing = existing(client, &target).await?;
+        let group = request
+            .spec
+            .manifest
+            .as_ref()
+            .map(|m| rules::crd_group(m).to_string())
+            .unwrap_or_default();
+        if target.kind == Kind::CustomResourceDefinition && !group.is_empty() {
+            let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+            for crd in crds.list(&ListParams::default()).await?.items {
+                let name = crd.name_any();
+                if name == target.name {
+                    continue;
+                }
+                if crd.spec.group == group {
+                    facts
+                        .group_crds
+                        .push((name.clone(), crd.labels().get(TENANT_LABEL).cloned()));
+                }
+                let as_json = serde_json::to_value(&crd).unwrap_or(Value::Null);
+                for served in rules::crd::resource_names(&as_json) {
+                    facts.served_names.push((served, name.clone()));
+                }
+            }
+        }
+        if target.kind == Kind::StorageClass && facts.existing.is_none() {
+            let volumes: Api<PersistentVolume> = Api::all(client.clone());
+            facts.volumes_of_class = volumes
+                .list(&ListParams::default())
+                .await?
+                .items
+                .into_iter()
+                .filter(|pv| {
+                    pv.spec
+                        .as_ref()
+                        .and_then(|s| s.storage_class_name.as_deref())
+                        == Some(target.name.as_str())
+                })
+                .map(|pv| pv.name_any())
+                .collect();
+        }
+        facts.competing = self
+            .requests
+            .state()
+            .iter()
+            .filter(|other| {
+                competes(
+                    other,
+                    request.namespace,
+                    request.name,
+                    request.tenant,
+                    &target,
+                    &group,
+                )
             })
-            .map(|c| (c.name_any(), c.labels().get(TENANT_LABEL).cloned()))
+            .map(|other| {
+                format!(
+                    "{}/{}",
+                    other.namespace().unwrap_or_default(),
+                    other.name_any()
+                )
+            })
             .collect();
+        facts.competing.sort();
+        Ok(facts)
     }
-    facts.competing = requests
-        .state()
-        .iter()
-        .filter(|other| competes(other, namespace, name, tenant, &target, &group))
-        .map(|other| {
-            format!(
-                "{}/{}",
-                other.namespace().unwrap_or_default(),
-                other.name_any()
-            )
+
+    /// Every check of `request`, the dry run last (only when everything else passed: a dry run
+    /// of a ClusterRole, or of another tenant's object, is not worth asking for). An API server
+    /// that does not answer is an error (try again), never a failed check.
+    pub async fn validate(&self, request: Subject<'_>) -> Result<Validation, kube::Error> {
+        let facts = self.facts(request).await?;
+        let mut checks = rules::checks(request.spec, &facts);
+        if checks.iter().all(|c| c.passed) {
+            let probe = ResourceRequest::new(request.name, request.spec.clone());
+            if let Ok(target) = probe.object() {
+                let digest = probe.spec_digest();
+                let reference = format!("{}/{}", request.namespace, request.name);
+                checks.push(
+                    dry_run(
+                        self.client,
+                        request.spec,
+                        &target,
+                        &facts.tenant,
+                        &reference,
+                        &digest,
+                    )
+                    .await?,
+                );
+            }
+        }
+        Ok(Validation {
+            checks,
+            existing: facts.existing,
         })
-        .collect();
-    facts.competing.sort();
-    Ok(facts)
+    }
 }
 
 /// The API server's verdict on applying (or deleting) what `spec` asks for, as ike-controller
@@ -141,7 +222,7 @@ pub async fn dry_run(
     tenant: &str,
     request_ref: &str,
     digest: &str,
-) -> Check {
+) -> Result<Check, kube::Error> {
     let api = api(client, target.kind);
     let result = match (spec.action, &spec.manifest) {
         (Action::Apply, Some(manifest)) => {
@@ -166,24 +247,25 @@ pub async fn dry_run(
             .map(|_| ()),
     };
     match result {
-        Ok(()) => Check {
+        Ok(()) => Ok(Check {
             name: "dry-run".into(),
             passed: true,
             message: "the API server accepts it (server-side dry run)".into(),
-        },
-        Err(kube::Error::Api(status)) => Check {
-            name: "dry-run".into(),
-            passed: false,
-            message: format!(
-                "the API server refuses it: {}",
-                status.message.replace(char::is_control, " ")
-            ),
-        },
-        Err(e) => Check {
-            name: "dry-run".into(),
-            passed: false,
-            message: format!("cannot ask the API server: {e}"),
-        },
+        }),
+        // What the API server says about the object; it not answering is no verdict.
+        Err(kube::Error::Api(status))
+            if (400..500).contains(&status.code) && ![408, 409, 429].contains(&status.code) =>
+        {
+            Ok(Check {
+                name: "dry-run".into(),
+                passed: false,
+                message: format!(
+                    "the API server refuses it: {}",
+                    status.message.replace(char::is_control, " ")
+                ),
+            })
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -194,41 +276,6 @@ pub struct Validation {
     pub checks: Vec<Check>,
     /// The object as it exists now, if it does.
     pub existing: Option<Value>,
-}
-
-/// Every check of a request, the dry run last (only when everything else passed: a dry run of a
-/// ClusterRole, or of another tenant's object, is not worth asking for).
-pub async fn validate(
-    client: &kube::Client,
-    requests: &Store<ResourceRequest>,
-    tenant: &Tenant,
-    namespace: &str,
-    name: &str,
-    spec: &ResourceRequestSpec,
-) -> Result<Validation, kube::Error> {
-    let facts = facts(client, requests, tenant, namespace, name, spec).await?;
-    let mut checks = rules::checks(spec, &facts);
-    if checks.iter().all(|c| c.passed) {
-        let probe = ResourceRequest::new(name, spec.clone());
-        if let Ok(target) = probe.object() {
-            let digest = probe.spec_digest();
-            checks.push(
-                dry_run(
-                    client,
-                    spec,
-                    &target,
-                    &facts.tenant,
-                    &format!("{namespace}/{name}"),
-                    &digest,
-                )
-                .await,
-            );
-        }
-    }
-    Ok(Validation {
-        checks,
-        existing: facts.existing,
-    })
 }
 
 /// `NAMESPACE/NAME` of a request.

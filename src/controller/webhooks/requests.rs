@@ -70,6 +70,23 @@ pub fn review_transition(
 ) -> (Vec<String>, bool) {
     let mut problems = Vec::new();
     let spec = &new.spec;
+    // An owner reference would let the garbage collector delete the record, a finalizer keep it
+    // from being deleted: both are the platform's.
+    let lifecycle = |r: Option<&ResourceRequest>| {
+        r.map(|r| {
+            (
+                r.metadata.owner_references.clone().unwrap_or_default(),
+                r.metadata.finalizers.clone().unwrap_or_default(),
+            )
+        })
+        .unwrap_or_default()
+    };
+    if !who.admin && lifecycle(Some(new)) != lifecycle(old) {
+        problems.push(
+            "a request's ownerReferences and finalizers are the platform's: it is the audit trail"
+                .into(),
+        );
+    }
     let Some(old) = old else {
         if spec.requester.as_deref() != Some(who.username.as_str()) {
             problems.push(format!(
@@ -108,6 +125,12 @@ pub fn review_transition(
         return (problems, false);
     }
     let changed = content_changed(spec, &old.spec);
+    if changed && !who.admin && old.spec.requester.as_deref() != Some(who.username.as_str()) {
+        problems.push(format!(
+            "only {} (who asked) or a platform admin changes request {name}: make a request of your own",
+            old.spec.requester.as_deref().unwrap_or("the requester")
+        ));
+    }
     if let Some(review) = &spec.review {
         if changed {
             problems.push("change a request and decide on it in two steps".into());
@@ -211,16 +234,18 @@ async fn review(
     let (mut problems, check_content) =
         review_transition(new, request.old_object.as_ref(), &who, self_approval);
     if check_content && problems.is_empty() {
-        match crate::controller::requests::validate::validate(
-            &policy.client,
-            &policy.requests,
-            &tenant,
-            &namespace,
-            &request.name,
-            &new.spec,
-        )
-        .await
-        {
+        let checker = crate::controller::requests::validate::Checker {
+            client: &policy.client,
+            requests: &policy.requests,
+            site: policy.site().requests,
+        };
+        let subject = crate::controller::requests::validate::Subject {
+            tenant: &tenant,
+            namespace: &namespace,
+            name: &request.name,
+            spec: &new.spec,
+        };
+        match checker.validate(subject).await {
             Ok(validation) => problems.extend(rules::problems(&validation.checks)),
             Err(e) => problems.push(format!("cannot check the request ({e}): try again")),
         }
@@ -442,13 +467,43 @@ mod tests {
     }
 
     #[test]
-    fn an_edit_before_a_decision_is_checked_again_and_the_requester_stays() {
+    fn an_edit_before_a_decision_is_the_requesters_and_checked_again_and_the_requester_stays() {
         let old = request("alice");
         let mut edited = old.clone();
         edited.spec.manifest.as_mut().unwrap()["provisioner"] = json!("example.com/other");
         assert_eq!(
-            review_transition(&edited, Some(&old), &who("bob", false), false),
+            review_transition(&edited, Some(&old), &who("alice", false), false),
             (vec![], true)
+        );
+        let (p, _) = review_transition(&edited, Some(&old), &who("bob", false), false);
+        assert!(p[0].contains("only alice (who asked)"), "{p:?}");
+        // A member may withdraw someone else's request (it is stamped with who did).
+        let mut withdrawn = old.clone();
+        withdrawn.spec.withdrawal = Some(Withdrawal {
+            by: Some("bob".into()),
+            at: Some("now".into()),
+        });
+        assert!(
+            review_transition(&withdrawn, Some(&old), &who("bob", false), false)
+                .0
+                .is_empty()
+        );
+        // The record's lifecycle is the platform's.
+        let mut owned = old.clone();
+        owned.metadata.owner_references = Some(vec![Default::default()]);
+        let (p, _) = review_transition(&owned, Some(&old), &who("alice", false), false);
+        assert!(
+            p[0].contains("ownerReferences and finalizers are the platform's"),
+            "{p:?}"
+        );
+        let mut kept = request("alice");
+        kept.metadata.finalizers = Some(vec!["example.com/keep".into()]);
+        let (p, _) = review_transition(&kept, None, &who("alice", false), false);
+        assert!(!p.is_empty());
+        assert!(
+            review_transition(&owned, Some(&old), &who("root", true), false)
+                .0
+                .is_empty()
         );
         let mut renamed = old.clone();
         renamed.spec.requester = Some("bob".into());
