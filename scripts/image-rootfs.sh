@@ -4,8 +4,8 @@
 # passwd entry for the numeric non-root user. The Containerfile copies it into an image FROM
 # scratch, so that no base image has to be pulled:
 #
-#   cargo build --release --bin ike-controller
-#   scripts/image-rootfs.sh target/release/ike-controller target/image-rootfs
+#   cargo build --profile dist --bin ike-controller
+#   scripts/image-rootfs.sh target/dist/ike-controller target/image-rootfs
 #   podman build -f Containerfile -t ike-controller:0.1.0 target/image-rootfs
 #
 # Build on the oldest glibc the image should match (Debian bookworm for the shipped one).
@@ -16,7 +16,7 @@ if [ $# -ne 2 ]; then
 fi
 binary=$1
 root=$2
-[ -x "$binary" ] || { echo "error: $binary is not an executable: build it first (cargo build --release --bin ike-controller)" >&2; exit 1; }
+[ -x "$binary" ] || { echo "error: $binary is not an executable: build it first (cargo build --profile dist --bin ike-controller)" >&2; exit 1; }
 rm -rf "$root"
 mkdir -p "$root/usr/local/bin" "$root/etc/ssl/certs"
 cp "$binary" "$root/usr/local/bin/ike-controller"

@@ -413,3 +413,64 @@ fn the_relay_is_served_on_its_own_listener_only_and_only_with_the_token() {
         "{answered}"
     );
 }
+
+#[test]
+fn the_prometheus_operator_output_is_a_secret_holding_the_configuration_amtool_accepts() {
+    use ike::controller::notify::alertmanager::fingerprint;
+    use ike::controller::notify::output::{Output, SECRET_KEY};
+    // What the local IKE's controller wrote for its plain Alertmanager, amtool-checked.
+    let rendered = assert_rendered_config_passes_amtool();
+    let ns = namespace("am-operator");
+    let output = Output::parse_secret(&format!("{ns}/alertmanager-main")).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let kubeconfig = kube::config::Kubeconfig::read_from(&env().kubeconfig).unwrap();
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .unwrap();
+        let client = kube::Client::try_from(config).unwrap();
+        assert_eq!(
+            output.current(&client).await.unwrap(),
+            None,
+            "nothing there yet"
+        );
+        output
+            .write(&client, &rendered, &fingerprint(&rendered))
+            .await
+            .unwrap();
+        assert_eq!(
+            output.current(&client).await.unwrap(),
+            Some(fingerprint(&rendered)),
+            "what is there is what was written: a resync writes nothing"
+        );
+    });
+    // kubectl, the independent client: the key an Alertmanager resource's configSecret reads.
+    let key = SECRET_KEY.replace('.', "\\.");
+    let data = ok(kubectl(&[
+        "get",
+        "secret",
+        "alertmanager-main",
+        "-n",
+        &ns,
+        "-o",
+        &format!("jsonpath={{.data.{key}}}"),
+    ]));
+    use base64::Engine as _;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .unwrap();
+    let text = String::from_utf8(decoded).unwrap();
+    assert_eq!(text, rendered);
+    let file = tempfile::Builder::new().suffix(".yaml").tempfile().unwrap();
+    std::fs::write(file.path(), &text).unwrap();
+    let out = Command::new("amtool")
+        .arg("check-config")
+        .arg(file.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
