@@ -108,6 +108,29 @@ fn run() -> anyhow::Result<()> {
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
         eprintln!("{tenants} tenants hold their namespaces after {:.1} s", started.elapsed().as_secs_f64());
+        // A pod needs its namespace's default ServiceAccount token (1.20), which
+        // kube-controller-manager makes at its own pace.
+        let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::all(client.clone());
+        loop {
+            let tokens = secrets
+                .list_metadata(&ListParams::default().fields("type=kubernetes.io/service-account-token"))
+                .await?
+                .items
+                .iter()
+                .filter(|s| {
+                    s.metadata.namespace.as_deref().is_some_and(|ns| ns.starts_with("bench-"))
+                        && s.metadata.name.as_deref().is_some_and(|n| n.starts_with("default-token-"))
+                })
+                .count();
+            if tokens >= tenants {
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(900) {
+                bail!("only {tokens} of {tenants} default ServiceAccount tokens after 15 minutes");
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        eprintln!("and their ServiceAccount tokens after {:.1} s", started.elapsed().as_secs_f64());
 
         let dry = PostParams {
             dry_run: true,

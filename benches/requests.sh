@@ -88,7 +88,7 @@ until k get namespace bench-9 >/dev/null 2>&1; do sleep 0.2; done
 ######################################################################################### 1. create
 {
   for ((i = 0; i < N; i++)); do
-    g=$(printf 'g%04d.bench.example.com' "$i")
+    g=$(printf 'g%04d.bench.example.com' "$i")  # and plural backup<i>s: a name no other CRD serves
     cat <<EOF
 ---
 apiVersion: ike.dev/v1alpha1
@@ -99,11 +99,11 @@ spec:
   manifest:
     apiVersion: apiextensions.k8s.io/v1
     kind: CustomResourceDefinition
-    metadata: {name: backups.$g}
+    metadata: {name: backup${i}s.$g}
     spec:
       group: $g
       scope: Namespaced
-      names: {plural: backups, singular: backup, kind: Backup}
+      names: {plural: backup${i}s, singular: backup${i}, kind: Backup}
       versions:
       - name: v1
         served: true
@@ -157,12 +157,16 @@ established() {
 : >"$work/approve.txt"
 for ((i = 0; i < SAMPLES; i++)); do
   name=$(printf 'rq-%04d' "$i")
-  crd=$(printf 'backups.g%04d.bench.example.com' "$i")
+  crd=$(printf 'backup%ds.g%04d.bench.example.com' "$i" "$i")
   digest=$(k get resourcerequest "$name" -n "bench-$((i % 10))" -o jsonpath='{.status.digest}')
   kubectl patch resourcerequest "$name" -n "bench-$((i % 10))" --type=merge \
     -p "{\"spec\":{\"review\":{\"decision\":\"Approve\",\"comment\":\"bench\",\"digest\":\"$digest\"}}}" >/dev/null
   a=$EPOCHREALTIME
-  until established "$crd"; do sleep 0.02; done
+  deadline=$((${EPOCHREALTIME/./} + 60000000))
+  until established "$crd"; do
+    ((${EPOCHREALTIME/./} < deadline)) || { echo "$crd not Established after 60 s: $(k get resourcerequest "$name" -n "bench-$((i % 10))" -o jsonpath='{.status.conditions}')" >&2; exit 1; }
+    sleep 0.02
+  done
   b=$EPOCHREALTIME
   echo "$(secs "$a" "$b")" >>"$work/approve.txt"
 done

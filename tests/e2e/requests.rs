@@ -557,6 +557,18 @@ fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
         ),
         &["another tenant's request for the same group is open"],
     );
+    // Its names, in another group: the second CRD would fail once the first is applied.
+    let elsewhere = format!("{}.example.com", unique("elsewhere"));
+    refused(
+        request(
+            &b.owner,
+            "crd",
+            &crd(&elsewhere, "gizmo", "Gizmo"),
+            &b.ns,
+            "same-names",
+        ),
+        &[&format!("(request {}/gizmos)", a.ns)],
+    );
     ok(approve(admin(), &a.ns, "gizmos", &[]));
     refused(
         request(

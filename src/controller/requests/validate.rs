@@ -36,6 +36,21 @@ pub async fn existing(
 
 /// Whether `other` is an open request of another tenant for the same object (or CRD group) as
 /// `target` / `group`.
+/// Whether `other` (not the request `namespace`/`name` itself) may still be applied: not
+/// withdrawn, denied, failed or applied already, and an Apply.
+fn open_apply(other: &ResourceRequest, namespace: &str, name: &str) -> bool {
+    let other_ns = other.namespace().unwrap_or_default();
+    !((other_ns == namespace && other.name_any() == name)
+        || other.spec.withdrawal.is_some()
+        || other.spec.action != Action::Apply
+        || other
+            .spec
+            .review
+            .as_ref()
+            .is_some_and(|r| r.decision == request::Decision::Deny)
+        || other.phase().is_final())
+}
+
 fn competes(
     other: &ResourceRequest,
     namespace: &str,
@@ -45,7 +60,7 @@ fn competes(
     group: &str,
 ) -> bool {
     let other_ns = other.namespace().unwrap_or_default();
-    if (other_ns == namespace && other.name_any() == name)
+    if !open_apply(other, namespace, name)
         || tenant.holds_namespace(&other_ns)
         || other.spec.withdrawal.is_some()
         || other.spec.action != Action::Apply
@@ -155,6 +170,31 @@ impl Checker<'_> {
                 })
                 .map(|pv| pv.name_any())
                 .collect();
+        }
+        // Names another open request (any tenant's) would have a CRD serve: the second of two
+        // would fail once the first is applied, so it is refused now.
+        if target.kind == Kind::CustomResourceDefinition {
+            for other in self.requests.state().iter() {
+                if !open_apply(other, request.namespace, request.name) {
+                    continue;
+                }
+                let Some(manifest) = other.spec.manifest.as_ref() else {
+                    continue;
+                };
+                if other
+                    .object()
+                    .is_ok_and(|t| t.kind == Kind::CustomResourceDefinition && t != target)
+                {
+                    let by = format!(
+                        "request {}/{}",
+                        other.namespace().unwrap_or_default(),
+                        other.name_any()
+                    );
+                    for served in rules::crd::resource_names(manifest) {
+                        facts.served_names.push((served, by.clone()));
+                    }
+                }
+            }
         }
         facts.competing = self
             .requests
