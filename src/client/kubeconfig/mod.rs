@@ -1,6 +1,6 @@
 //! kubeconfig files as kubectl reads and writes them.
 //!
-//! - [`read`]: the files kubectl reads (`KUBECONFIG`, missing files skipped as kubectl does,
+//! - [`read`]: the files kubectl reads (`KUBECONFIG`, missing files passed over like kubectl does,
 //!   which kube-rs does not), merged; the context and the site a command is about.
 //! - [`edit`]: ike's own cluster, user and context `ike-<site>`, added and removed without
 //!   touching anything else in a file that people and other tools edit too.
