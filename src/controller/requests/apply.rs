@@ -217,18 +217,7 @@ pub(super) async fn apply(
         )
         .await;
     };
-    let namespace = request.namespace().unwrap_or_default();
-    let name = request.name_any();
-    let validation = ctx
-        .checker()
-        .validate(validate::Subject {
-            tenant,
-            namespace: &namespace,
-            name: &name,
-            spec: &request.spec,
-        })
-        .await
-        .map_err(kube_err(format!("checking request {reference}")))?;
+    let validation = ctx.validate(&request, tenant).await?;
     let problems = rules::problems(&validation.checks);
     let gone = request.spec.action == RequestAction::Delete && validation.existing.is_none();
     if !problems.is_empty() && !gone {

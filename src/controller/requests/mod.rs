@@ -82,6 +82,25 @@ impl Context {
         }
     }
 
+    /// Every check of `request` of `tenant` against the cluster as it is now.
+    pub async fn validate(
+        &self,
+        request: &ResourceRequest,
+        tenant: &Tenant,
+    ) -> Result<validate::Validation, Error> {
+        let namespace = request.namespace().unwrap_or_default();
+        let name = request.name_any();
+        self.checker()
+            .validate(validate::Subject {
+                tenant,
+                namespace: &namespace,
+                name: &name,
+                spec: &request.spec,
+            })
+            .await
+            .map_err(kube_err(format!("checking request {namespace}/{name}")))
+    }
+
     /// The tenant holding `namespace` (never one that merely lists it).
     pub fn tenant_of(&self, namespace: &str) -> Option<Arc<Tenant>> {
         self.tenants.find(|t| t.holds_namespace(namespace))
@@ -139,18 +158,7 @@ async fn validate_pending(
     request: &ResourceRequest,
     tenant: &Tenant,
 ) -> Result<bool, Error> {
-    let namespace = request.namespace().unwrap_or_default();
-    let name = request.name_any();
-    let validation = ctx
-        .checker()
-        .validate(validate::Subject {
-            tenant,
-            namespace: &namespace,
-            name: &name,
-            spec: &request.spec,
-        })
-        .await
-        .map_err(kube_err(format!("checking request {namespace}/{name}")))?;
+    let validation = ctx.validate(request, tenant).await?;
     let first = request.status.as_ref().is_none_or(|s| s.history.is_empty());
     let mut status = pending_status(
         request,
