@@ -1,5 +1,7 @@
-//! Account API benchmark: renewal throughput under load, and one renewal with `ike login` beside
-//! the Kubernetes CSR API flow for the same kind of certificate.
+//! Account API benchmark: renewal throughput under load, one renewal with `ike login` beside the
+//! Kubernetes CSR API flow for the same kind of certificate, and 50 colleagues behind one office
+//! NAT enrolling at the same moment with valid tokens (the enrollment rate limit at its
+//! default: none may be refused).
 //!
 //! Run from the repository root (the release `ike` binary must be built first; this bench runs
 //! it as a user would):
@@ -24,7 +26,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, bail, ensure};
 use futures::{StreamExt as _, TryStreamExt as _};
-use ike::api::wire::{RenewRequest, TokenRequest};
+use ike::api::wire::{EnrollRequest, RenewRequest, TokenRequest};
 use ike::api::{Account, AccountSpec};
 use ike::client::account_client::{AccountClient, Identity};
 use ike::controller::account_api::{self, AccountApi, AccountApiConfig};
@@ -46,6 +48,9 @@ const SITE: &str = "bench";
 const USER: &str = "bench-user";
 /// The platform admin that makes `USER`'s enrollment token.
 const ADMIN: &str = "bench-admin";
+/// Colleagues enrolling at once from one address (the account API's enrollment limit is at its
+/// default, 10 failures per source).
+const NAT_COLLEAGUES: usize = 50;
 /// How long one request, one `ike login` or one CSR may take before the bench gives up.
 const STEP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -107,6 +112,11 @@ fn run() -> anyhow::Result<()> {
     progress(&format!("{RUNS} x in-process renewal"));
     let in_process = rt.block_on(in_process_runs(&env))?;
 
+    progress(&format!(
+        "{NAT_COLLEAGUES} valid enrollments at once from one address"
+    ));
+    let nat = rt.block_on(behind_one_nat(&env))?;
+
     progress("stopping");
     let Env { api, .. } = env;
     rt.block_on(api.shutdown())
@@ -121,6 +131,7 @@ fn run() -> anyhow::Result<()> {
         login,
         csr,
         in_process,
+        nat,
         load_average,
         total: begun.elapsed(),
     });
@@ -633,6 +644,60 @@ fn progress(what: &str) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 3. Colleagues behind one office NAT.
+
+struct Nat {
+    /// Each enrollment's latency, every one of which succeeded.
+    latency: Stats,
+    /// From the first request sent to the last answer.
+    wall: Duration,
+}
+
+/// Tokens for `NAT_COLLEAGUES` accounts, then every enrollment at once from 127.0.0.1 on a
+/// connection of its own, as `ike login` makes them. Any refusal fails the bench.
+async fn behind_one_nat(env: &Env) -> anyhow::Result<Nat> {
+    let admin = env.client_for(ADMIN)?;
+    let mut tokens = Vec::with_capacity(NAT_COLLEAGUES);
+    for i in 0..NAT_COLLEAGUES {
+        let account = load_account(i);
+        let token = admin
+            .create_token(&account, &TokenRequest::default())
+            .await
+            .with_context(|| format!("{ADMIN} cannot make a token for {account}"))?;
+        let (_, csr) = pki::new_key_and_csr(&account)?;
+        tokens.push((account, token.token, csr));
+    }
+    let url = env.url.clone();
+    let ca_pem = env.ca.cert_pem().to_string();
+    let started = Instant::now();
+    let runs = tokens.into_iter().map(|(account, token, csr)| {
+        let (url, ca_pem) = (url.clone(), ca_pem.clone());
+        tokio::spawn(async move {
+            let client = AccountClient::new(&url, Some(&ca_pem), None, STEP_TIMEOUT)?;
+            let began = Instant::now();
+            let issued = client
+                .enroll(&EnrollRequest {
+                    token,
+                    csr,
+                    ttl_seconds: None,
+                })
+                .await
+                .with_context(|| format!("{account}'s valid enrollment was refused"))?;
+            ensure!(issued.account == account, "issued for {}", issued.account);
+            anyhow::Ok(began.elapsed())
+        })
+    });
+    let mut latency = Vec::with_capacity(NAT_COLLEAGUES);
+    for run in futures::future::join_all(runs).await {
+        latency.push(run??);
+    }
+    Ok(Nat {
+        latency: Stats::of(latency),
+        wall: started.elapsed(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // The report.
 
 /// Latencies, sorted; percentiles by nearest rank.
@@ -666,6 +731,7 @@ struct Report {
     login: Login,
     csr: CsrFlow,
     in_process: Stats,
+    nat: Nat,
     load_average: Option<f64>,
     total: Duration,
 }
@@ -811,6 +877,18 @@ fn print_report(r: &Report) {
     for note in notes {
         println!("   {note}");
     }
+    println!();
+    println!(
+        "3. {NAT_COLLEAGUES} colleagues behind one NAT: valid enrollments at once from 127.0.0.1, \
+         each on its own connection, the enrollment limit at its default"
+    );
+    println!(
+        "   all {NAT_COLLEAGUES} issued in {:.1} s; latency p50 {}, p99 {}, max {}",
+        r.nat.wall.as_secs_f64(),
+        ms(r.nat.latency.pct(50.0)),
+        ms(r.nat.latency.pct(99.0)),
+        ms(r.nat.latency.max())
+    );
     println!();
     println!("Total run time {:.1} s", r.total.as_secs_f64());
 }

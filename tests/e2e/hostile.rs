@@ -314,17 +314,94 @@ fn hand_made_endpoints_point_only_at_the_namespaces_own_pods() {
     ));
 }
 
+fn ingress(host: &str) -> Value {
+    json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web"},
+           "spec": {"rules": [{"host": host, "http": {"paths": [{"path": "/", "pathType": "Prefix",
+             "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}})
+}
+
+/// Deletes a namespace made by the test, whatever its outcome.
+struct Namespace(String);
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        let _ = kubectl(&[
+            "delete",
+            "namespace",
+            &self.0,
+            "--wait=false",
+            "--ignore-not-found",
+        ]);
+    }
+}
+
+#[test]
+fn listing_a_namespace_the_tenant_does_not_hold_takes_none_of_its_ingress_hosts() {
+    let _shared = sharing_the_tenant_controller();
+    let a = Team::new("claim-a");
+    // An existing namespace no tenant holds (made by hand; one released with keepNamespaces
+    // is the same), whose Ingress holds a host.
+    let loose = Namespace(unique("loose"));
+    ok(kubectl(&["create", "namespace", &loose.0]));
+    let host = format!("{}.example.com", unique("held"));
+    allowed(create(None, &loose.0, &ingress(&host)));
+    // The tenant's owner lists it: refused at admission, the Tenant unchanged.
+    let patch = json!({"spec": {"namespaces": [a.ns, loose.0]}}).to_string();
+    refused(
+        a.owner
+            .kubectl(&["patch", "tenant", &a.name, "--type=merge", "-p", &patch]),
+        &["namespace", &loose.0, "exists and is not this tenant's"],
+    );
+    let listed = ok(kubectl(&[
+        "get",
+        "tenant",
+        &a.name,
+        "-o",
+        "jsonpath={.spec.namespaces}",
+    ]));
+    assert!(
+        !listed.contains(&loose.0),
+        "the refused claim was written: {listed}"
+    );
+    // A platform admin may list it; the controller still does not give it to the tenant.
+    ok(kubectl(&[
+        "patch",
+        "tenant",
+        &a.name,
+        "--type=merge",
+        "-p",
+        &patch,
+    ]));
+    wait_for("NamespaceConflict", Duration::from_secs(20), || {
+        let out = kubectl(&[
+            "get",
+            "tenant",
+            &a.name,
+            "-o",
+            "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}",
+        ]);
+        (text(&out).trim() == "NamespaceConflict").then_some(())
+    });
+    // Listed, not held: the host of the Ingress there is not the tenant's to take.
+    refused(
+        create(Some(&a.owner), &a.ns, &ingress(&host)),
+        &[&format!(
+            "host {host} is already used by an Ingress outside your tenant"
+        )],
+    );
+    allowed(create(
+        Some(&a.owner),
+        &a.ns,
+        &ingress(&format!("{}.example.com", unique("free"))),
+    ));
+}
+
 #[test]
 fn an_ingress_host_stays_with_the_tenant_that_holds_it() {
     let _shared = sharing_the_tenant_controller();
     let a = Team::new("ing-a");
     let b = Team::new("ing-b");
     let host = format!("{}.shop.example.com", unique("h"));
-    let ingress = |host: &str| {
-        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web"},
-               "spec": {"rules": [{"host": host, "http": {"paths": [{"path": "/", "pathType": "Prefix",
-                 "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}})
-    };
     allowed(create(Some(&a.owner), &a.ns, &ingress(&host)));
     let said = wait_for(
         "B's claim on A's host to be refused",

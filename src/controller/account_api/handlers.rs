@@ -15,7 +15,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use axum_server::tls::TlsInfo;
 use futures::FutureExt as _;
 use kube::api::PostParams;
@@ -439,6 +439,7 @@ async fn ca(State(shared): State<Arc<Shared>>) -> Response {
 
 async fn enroll(
     State(shared): State<Arc<Shared>>,
+    over_limit: Option<Extension<rate::OverLimit>>,
     JsonBody(request): JsonBody<EnrollRequest>,
 ) -> Result<Json<IssueResponse>, ApiError> {
     let ttl = shared.certificate_ttl(request.ttl_seconds)?;
@@ -460,9 +461,11 @@ async fn enroll(
     };
     // A token made a moment ago may not have reached this replica's watch yet: give the store
     // up to a second to catch up before calling the token unknown. (Waiting, not listing from
-    // the API server, so that guessing tokens cannot make the apiserver work.)
+    // the API server, so that guessing tokens cannot make the apiserver work; a source that has
+    // used up its failures does not get the wait.)
     let mut account = find();
-    for _ in 0..20 {
+    let waits = if over_limit.is_some() { 0 } else { 20 };
+    for _ in 0..waits {
         if account.is_some() {
             break;
         }

@@ -2,10 +2,16 @@
 //! may call without credentials and that an attacker would call many times (redeeming
 //! enrollment tokens).
 //!
-//! Every attempt takes a token from its source's bucket; an attempt that succeeds gives it back,
-//! so that only failures count (a hundred people enrolling from behind one NAT never wait). An
-//! empty bucket answers 429 with `Retry-After` without running the handler. IPv6 sources count
-//! per /64, the block one host usually holds.
+//! Only failures count: an attempt is judged first, and one that fails takes a token from its
+//! source's bucket once it has failed. A valid attempt is never refused, however many arrive at
+//! once from one address (a hundred people enrolling from behind one office NAT), and an attempt
+//! that never finishes (a client that hangs up) costs nothing. Once a source's bucket is empty,
+//! its failures are answered 429 with `Retry-After` instead of their own error, and the handler
+//! is told ([`OverLimit`]) so that it can skip work a failure would cost (the enrollment handler's
+//! wait for a token its store may not have seen yet). Enrollment tokens carry enough entropy
+//! that guessing is hopeless at any rate; the limit bounds the work guesses cost and marks the
+//! guesser in the metrics and the log. IPv6 sources count per /64, the block one host usually
+//! holds.
 //!
 //! The address is the TCP peer's: a proxy in front of the listener makes every client one
 //! source (the limit then holds for all of them together), and `X-Forwarded-For` is not trusted.
@@ -67,37 +73,39 @@ impl PerSource {
         }
     }
 
-    /// Takes one attempt for `source` at `now`, or says how long to wait for one.
-    pub fn take(&self, source: IpAddr, now: Instant) -> Result<(), Duration> {
+    /// How long `source` must wait for an attempt at `now` when its bucket is empty; `None`
+    /// when it has one. Takes nothing.
+    pub fn exhausted(&self, source: IpAddr, now: Instant) -> Option<Duration> {
+        let key = key(source);
+        let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        match buckets.get(&key) {
+            Some(bucket) => {
+                let tokens = self.refilled(*bucket, now);
+                (tokens < 1.0).then(|| self.refill.mul_f64(1.0 - tokens))
+            }
+            // A new source when the table is full of sources that have not refilled yet.
+            None if buckets.len() >= self.max_sources => Some(self.refill),
+            None => None,
+        }
+    }
+
+    /// Counts one failed attempt of `source` at `now` (an empty bucket stays empty).
+    pub fn charge(&self, source: IpAddr, now: Instant) {
         let key = key(source);
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if !buckets.contains_key(&key) && buckets.len() >= self.max_sources {
             // Forget the sources whose buckets are full again: they are as good as new.
             buckets.retain(|_, b| self.refilled(*b, now) < f64::from(self.burst));
             if buckets.len() >= self.max_sources {
-                return Err(self.refill);
+                return;
             }
         }
         let bucket = buckets.entry(key).or_insert(Bucket {
             tokens: f64::from(self.burst),
             at: now,
         });
-        bucket.tokens = self.refilled(*bucket, now);
+        bucket.tokens = (self.refilled(*bucket, now) - 1.0).max(0.0);
         bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(self.refill.mul_f64(1.0 - bucket.tokens))
-        }
-    }
-
-    /// Gives back the attempt taken for `source` (it succeeded).
-    pub fn give_back(&self, source: IpAddr) {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(bucket) = buckets.get_mut(&key(source)) {
-            bucket.tokens = (bucket.tokens + 1.0).min(f64::from(self.burst));
-        }
     }
 
     fn refilled(&self, bucket: Bucket, now: Instant) -> f64 {
@@ -121,38 +129,52 @@ fn key(source: IpAddr) -> IpAddr {
     }
 }
 
-/// Middleware: the request's source takes an attempt from `limiter`; a success gives it back.
-/// Requests without a peer address (none reach a listener so) count as one source.
+/// Marks a request whose source has used up its failures: the handler may refuse a failing
+/// attempt without the work it would otherwise do (a valid one still succeeds).
+#[derive(Clone, Copy, Debug)]
+pub struct OverLimit;
+
+/// Middleware: the request runs; when it fails for the client's fault (4xx), its source is
+/// charged one attempt, and a source that had none left gets 429 with `Retry-After` instead of
+/// the failure. A success is never refused or counted. Requests without a peer address (none reach a listener so) count as one
+/// source.
 pub async fn limit(
     State(limiter): State<Arc<PerSource>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let source = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4([0, 0, 0, 0].into()), |c| c.0.ip());
-    if let Err(wait) = limiter.take(source, Instant::now()) {
-        limiter.metrics.refused("rate_limited");
-        let seconds = (wait.as_secs_f64().ceil() as u64).max(1);
-        tracing::info!(%source, what = limiter.what, "rate limited");
-        let message = format!(
-            "too many {} from {source}: wait {seconds} s, {}",
-            limiter.what, limiter.hint
-        );
-        let mut response = (
-            StatusCode::TOO_MANY_REQUESTS,
-            axum::Json(ErrorResponse { error: message }),
-        )
-            .into_response();
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return response;
+    let over = limiter.exhausted(source, Instant::now());
+    if over.is_some() {
+        request.extensions_mut().insert(OverLimit);
     }
     let response = next.run(request).await;
-    if response.status().is_success() {
-        limiter.give_back(source);
+    // The client's failures count; the server's own (5xx: the API server unreachable, say) do
+    // not, and are never turned into a 429.
+    if !response.status().is_client_error() {
+        return response;
     }
+    limiter.charge(source, Instant::now());
+    let Some(wait) = over else {
+        return response;
+    };
+    limiter.metrics.refused("rate_limited");
+    let seconds = (wait.as_secs_f64().ceil() as u64).max(1);
+    tracing::info!(%source, what = limiter.what, "rate limited");
+    let message = format!(
+        "too many failed {} from {source}: wait {seconds} s, {}",
+        limiter.what, limiter.hint
+    );
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        axum::Json(ErrorResponse { error: message }),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     response
 }

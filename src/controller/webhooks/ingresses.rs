@@ -78,13 +78,10 @@ pub fn review(
     tenant: Option<&Tenant>,
     all: &[Arc<Ingress>],
 ) -> Vec<String> {
-    let ours = |ns: &str| {
-        ns == namespace
-            || tenant.is_some_and(|t| {
-                t.spec.namespaces.iter().any(|n| n == ns)
-                    || t.status.iter().flat_map(|s| &s.namespaces).any(|n| n == ns)
-            })
-    };
+    // Whose a namespace is comes from what the controller recorded, never from a tenant's
+    // own list: a Tenant may list a namespace it does not hold (NamespaceConflict), and that
+    // must not make the hosts of Ingresses there its to take.
+    let ours = |ns: &str| ns == namespace || tenant.is_some_and(|t| t.holds_namespace(ns));
     let mut problems = Vec::new();
     for host in hosts(ingress) {
         let held = all.iter().any(|other| {
@@ -104,7 +101,7 @@ pub fn review(
 mod tests {
     use super::*;
     use crate::api::Role;
-    use crate::api::fixtures::tenant;
+    use crate::api::fixtures::{status, tenant};
 
     fn ingress(ns: &str, hosts: &[&str]) -> Arc<Ingress> {
         let rules: Vec<serde_json::Value> = hosts
@@ -133,7 +130,8 @@ mod tests {
 
     #[test]
     fn a_host_held_outside_the_tenant_is_refused_and_a_free_one_allowed() {
-        let a = tenant("a", &[("o", Role::Owner)], &["a-web", "a-api"]);
+        let mut a = tenant("a", &[("o", Role::Owner)], &["a-web", "a-api"]);
+        a.status = Some(status(&["a-web", "a-api"], None));
         let all = vec![
             ingress("b-web", &["shop.example.com"]),
             ingress("platform", &["*.ops.example.com"]),
@@ -161,5 +159,32 @@ mod tests {
             assert_eq!(p.len(), 1, "{taken}: {p:?}");
             assert!(!p[0].contains("b-web"), "does not name the holder: {p:?}");
         }
+    }
+
+    #[test]
+    fn a_namespace_the_tenant_lists_but_does_not_hold_lends_it_no_hosts() {
+        // Tenant a lists b-web (another tenant's, or an unlabelled namespace): the controller
+        // reports NamespaceConflict and records only a-web as held.
+        let mut a = tenant("a", &[("o", Role::Owner)], &["a-web", "b-web"]);
+        a.status = Some(status(&["a-web"], None));
+        let all = vec![ingress("b-web", &["shop.example.com"])];
+        let p = review(
+            &ingress("a-web", &["shop.example.com"]),
+            "a-web",
+            Some(&a),
+            &all,
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        // Once it holds b-web (the controller recorded it), the host is its own to share.
+        a.status = Some(status(&["a-web", "b-web"], None));
+        assert!(
+            review(
+                &ingress("a-web", &["shop.example.com"]),
+                "a-web",
+                Some(&a),
+                &all
+            )
+            .is_empty()
+        );
     }
 }

@@ -139,6 +139,15 @@ pub fn review(
             problems.push(format!(
                 "namespace {ns} is tenant {owner}'s: choose another name"
             ));
+        } else if let Some(None) = claims.owners.get(ns)
+            && !who.admin
+        {
+            // An existing namespace no tenant holds (made by hand, or released with
+            // keepNamespaces) is not anyone's to take by listing it: a platform admin hands it
+            // over (labelling it, or listing it themselves).
+            problems.push(format!(
+                "namespace {ns} exists and is not this tenant's: choose a new name, or ask a platform admin to hand it over"
+            ));
         } else if let Some(prefix) = prefix
             && !ns.starts_with(prefix)
         {
@@ -261,6 +270,46 @@ mod tests {
         let t = tenant(&[("alice", Role::Owner)], &["b-prod", "t-prod", "plain"]);
         let p = review(&Operation::Create, &t, None, &admin(), false, &c);
         assert_eq!(p, ["namespace b-prod is tenant b's: choose another name"]);
+    }
+
+    #[test]
+    fn an_owner_cannot_list_an_existing_namespace_that_is_not_the_tenants() {
+        let mut c = claims();
+        c.owners.insert("t-prod".into(), Some("t".into()));
+        // Made by hand, or released by a tenant with keepNamespaces: exists, unlabelled.
+        c.owners.insert("plain".into(), None);
+        let old = tenant(&[("alice", Role::Owner)], &["t-prod"]);
+        let mut new = old.clone();
+        new.spec.namespaces = vec!["t-prod".into(), "plain".into(), "t-new".into()];
+        let p = review(
+            &Operation::Update,
+            &new,
+            Some(&old),
+            &person("alice"),
+            false,
+            &c,
+        );
+        assert_eq!(
+            p,
+            [
+                "namespace plain exists and is not this tenant's: choose a new name, or ask a platform admin to hand it over"
+            ]
+        );
+        // A name that does not exist yet, and the tenant's own, are fine; an admin may list it.
+        new.spec.namespaces = vec!["t-prod".into(), "t-new".into()];
+        assert!(
+            review(
+                &Operation::Update,
+                &new,
+                Some(&old),
+                &person("alice"),
+                false,
+                &c
+            )
+            .is_empty()
+        );
+        new.spec.namespaces = vec!["t-prod".into(), "plain".into()];
+        assert!(review(&Operation::Update, &new, Some(&old), &admin(), false, &c).is_empty());
     }
 
     fn person(name: &str) -> Requester {

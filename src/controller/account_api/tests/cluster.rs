@@ -430,6 +430,73 @@ async fn concurrent_redeems_of_one_token_issue_exactly_one_certificate() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn valid_enrollments_from_one_address_are_never_refused_however_many_fail_or_hang_up() {
+    let cluster = Cluster::connect().await;
+    // The enrollment limit at its default: 10 failures per source.
+    let (api, ca) = cluster.start().await;
+    let addr = api.local_addr();
+    // 100 accounts with tokens: 50 for logins that hang up, 50 for colleagues at once.
+    let mut tokens = Vec::new();
+    for _ in 0..100 {
+        let name = unique("nat");
+        cluster.create_account(&name, false).await;
+        let (token, enrollment) = new_enrollment(HOUR, SystemTime::now()).unwrap();
+        store_enrollment(&cluster.accounts(), &name, &enrollment)
+            .await
+            .unwrap();
+        tokens.push(token);
+    }
+    let anonymous = TestClient::new(addr, ca.cert_pem(), None);
+    // The store delivers in order: once the last token is there, every one is.
+    let last = tokens.last().unwrap().clone();
+    within(Duration::from_secs(5), async || {
+        anonymous
+            .post("/v1/enroll", &json!({ "token": last, "csr": "x" }))
+            .await
+            .0
+            == StatusCode::BAD_REQUEST
+    })
+    .await
+    .expect("the tokens reached the store");
+    // Someone behind the same address guesses: its failures run out, and it is told so.
+    let mut status = StatusCode::OK;
+    for _ in 0..=ENROLL_RATE.burst {
+        status = enroll(&anonymous, "ike1_guess").await.0;
+    }
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // 50 logins that hang up at some point before their answer (a closed laptop, Ctrl-C).
+    let colleagues = tokens.split_off(50);
+    let hung_up = tokens.into_iter().enumerate().map(|(i, token)| {
+        let client = TestClient::new(addr, ca.cert_pem(), None);
+        tokio::spawn(async move {
+            let patience = Duration::from_millis(1 + (i as u64 * 7) % 40);
+            let _ = tokio::time::timeout(patience, enroll(&client, &token)).await;
+        })
+    });
+    for run in futures::future::join_all(hung_up).await {
+        run.unwrap();
+    }
+    // Then 50 colleagues at once, from the same address: every one gets its certificate.
+    let at_once = colleagues.into_iter().map(|token| {
+        let client = TestClient::new(addr, ca.cert_pem(), None);
+        tokio::spawn(async move {
+            let (status, body, _) = enroll(&client, &token).await;
+            (status, body)
+        })
+    });
+    for run in futures::future::join_all(at_once).await {
+        let (status, body) = run.unwrap();
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // The guesser is still limited.
+    assert_eq!(
+        enroll(&anonymous, "ike1_guess").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    api.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_disabled_account_is_refused_renewal_within_a_second() {
     let cluster = Cluster::connect().await;
     let (api, ca) = cluster.start().await;
