@@ -367,7 +367,7 @@ pub fn run(cmd: LocalCommand) -> anyhow::Result<()> {
                 site: "local".into(),
                 extra_controller_args: Vec::new(),
             })?;
-            let bin_dir = ike_next_to_controller()?;
+            let bin_dir = super::build::ike_next_to_controller()?;
             let pin = crate::pki::ca_pin(&std::fs::read_to_string(&local.ca_cert)?)?;
             print!(
                 "{}",
@@ -475,49 +475,4 @@ fn greeting(g: &Greeting<'_>) -> String {
         g.down_flag
     ));
     out
-}
-
-/// The directory holding `ike-controller` and, next to it, `ike`.
-///
-/// README's first command is `cargo run --release --bin ike-controller -- local up`, which
-/// builds only ike-controller: when run by cargo and `ike` is missing or older than
-/// ike-controller, it is built here with the same profile, so that both programs are usable.
-fn ike_next_to_controller() -> anyhow::Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let dir = exe
-        .parent()
-        .context("ike-controller has no directory")?
-        .to_path_buf();
-    let ike = dir.join("ike");
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let stale = match (modified(&ike), modified(&exe)) {
-        (None, _) => true,
-        (Some(ike), Some(controller)) => ike < controller,
-        (Some(_), None) => false,
-    };
-    let cargo = std::env::var_os("CARGO");
-    let manifest = std::env::var_os("CARGO_MANIFEST_DIR");
-    if let (true, Some(cargo), Some(manifest)) = (stale, cargo, manifest) {
-        let release = dir.file_name().is_some_and(|n| n == "release");
-        eprintln!(
-            "building ike next to ike-controller (cargo build{} --bin ike)",
-            if release { " --release" } else { "" }
-        );
-        let mut build = Command::new(cargo);
-        build.current_dir(manifest).args(["build", "--bin", "ike"]);
-        if release {
-            build.arg("--release");
-        }
-        let status = build.status()?;
-        if !status.success() {
-            bail!("building ike failed ({status}): run 'cargo build --release' yourself");
-        }
-    }
-    if !ike.exists() {
-        bail!(
-            "ike is not next to ike-controller in {}: build it with 'cargo build --release --bin ike'",
-            dir.display()
-        );
-    }
-    Ok(dir)
 }

@@ -12,6 +12,7 @@
 
 /// A real BIND 9 `named` serving one dynamic zone, for the DNS tests and the local IKE.
 pub mod bind;
+mod build;
 mod certs;
 mod ike;
 mod install;
@@ -31,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub use build::{ike_build_command, nested_cargo_env};
 pub use certs::CertAndKey;
 pub use ike::{
     LOCAL_ADMIN, LocalCommand, LocalIke, StartOptions, http_get, run, start, start_with_barry,

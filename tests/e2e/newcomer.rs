@@ -180,3 +180,45 @@ fn a_newcomer_follows_the_readme_from_local_up_to_a_working_login() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// README's first command runs `local up` under `cargo run`, and `local up` builds `ike` with a
+/// nested cargo. This runs that very command (`-v` added), in the environment cargo gives the
+/// programs it runs (`cargo test` sets the same variables as `cargo run`), right after cargo
+/// built this test: every dependency must be Fresh. Before the fix, ring's build script counted
+/// as changed ("the env variable CARGO_MANIFEST_DIR changed") and ring, rustls, kube... were
+/// compiled again.
+#[test]
+fn local_up_under_cargo_builds_ike_without_compiling_a_dependency_again() {
+    for set_by_cargo in ["CARGO", "CARGO_MANIFEST_DIR", "CARGO_PKG_NAME"] {
+        assert!(
+            std::env::var_os(set_by_cargo).is_some(),
+            "{set_by_cargo} is not set: run this test with cargo test, as cargo run runs local up"
+        );
+    }
+    let controller = Path::new(env!("CARGO_BIN_EXE_ike-controller"));
+    let mut build = ike::local::ike_build_command(controller, std::env::vars_os())
+        .expect("under cargo, local up builds ike");
+    let output = build.arg("-v").output().expect("cargo runs");
+    let printed = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{printed}");
+    let lines: Vec<&str> = printed.lines().map(str::trim_start).collect();
+    let compiled: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("Compiling ") || l.starts_with("Dirty "))
+        .filter(|l| l.split_whitespace().nth(1).is_none_or(|p| p != "ike"))
+        .collect();
+    assert!(
+        compiled.is_empty(),
+        "the nested build compiled dependencies again:\n{}",
+        compiled
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // It did look at them: ring (whose build script watches cargo's variables) among them.
+    assert!(
+        lines.iter().any(|l| l.starts_with("Fresh ring ")),
+        "no 'Fresh ring' line: did cargo build anything?\n{printed}"
+    );
+}

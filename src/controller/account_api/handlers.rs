@@ -53,7 +53,16 @@ pub(super) struct Shared {
     pub(super) metrics: AccountApiMetrics,
     /// Enrollment attempts per source address.
     pub(super) enroll_limiter: Arc<rate::PerSource>,
+    /// How long an enrollment waits for its token to reach the store ([`STORE_CATCH_UP`]).
+    pub(super) store_catch_up: Duration,
 }
+
+/// A token made a moment ago may not have reached this replica's watch yet: an enrollment gives
+/// the store this long to catch up before calling the token unknown. (Waiting, not listing from
+/// the API server, so that guessing tokens cannot make the apiserver work.)
+pub(super) const STORE_CATCH_UP: Duration = Duration::from_secs(1);
+/// How often the store is looked at meanwhile.
+const STORE_POLL: Duration = Duration::from_millis(50);
 
 pub(super) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -458,15 +467,10 @@ async fn enroll(
                 .is_some_and(|e| tokens::hash_matches(&token_hash, &e.token_hash))
         })
     };
-    // A token made a moment ago may not have reached this replica's watch yet: give the store
-    // up to a second to catch up before calling the token unknown. (Waiting, not listing from
-    // the API server, so that guessing tokens cannot make the apiserver work.)
     let mut account = find();
-    for _ in 0..20 {
-        if account.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let deadline = tokio::time::Instant::now() + shared.store_catch_up;
+    while account.is_none() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(STORE_POLL).await;
         account = find();
     }
     let account = account.ok_or_else(ApiError::unknown_token)?;

@@ -319,6 +319,7 @@ async fn start_with_store(
             config.enroll_rate,
             config.metrics.listener.clone(),
         )),
+        store_catch_up: handlers::STORE_CATCH_UP,
     });
     let listener = Listener::start(
         listener::Spec {
