@@ -10,6 +10,8 @@
 //!
 //! There is no scheduler and no kubelet; see `shared/CONTROL_PLANE.md` for what works.
 
+/// The stand-in for Barry the tests and the local IKE use.
+pub mod barry;
 /// A real BIND 9 `named` serving one dynamic zone, for the DNS tests and the local IKE.
 pub mod bind;
 mod build;
