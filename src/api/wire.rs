@@ -91,6 +91,21 @@ pub struct WhoamiResponse {
     pub tenants: Vec<TenantRole>,
 }
 
+/// `GET /v1/accounts/{name}`: whether an account can be given a role, for a tenant owner adding
+/// a member (owners may not read Accounts, whose status holds enrollment state). Any logged-in
+/// account may ask; the answer says nothing else about the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountLookup {
+    /// The account asked about.
+    pub account: String,
+    /// Whether it exists.
+    pub exists: bool,
+    /// Whether it is disabled or being deleted: it gets no roles.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
 /// Every error the account API returns: one line that says what to do.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorResponse {

@@ -30,8 +30,8 @@ use super::{AccountApiMetrics, BODY_LIMIT, MAX_TOKEN_TTL};
 use crate::api::consts::CONTROLLER_MANAGER;
 use crate::api::names;
 use crate::api::wire::{
-    EnrollRequest, ErrorResponse, IssueResponse, RenewRequest, TokenRequest, TokenResponse,
-    WhoamiResponse,
+    AccountLookup, EnrollRequest, ErrorResponse, IssueResponse, RenewRequest, TokenRequest,
+    TokenResponse, WhoamiResponse,
 };
 use crate::api::{Account, IssuedCertificate};
 use crate::controller::listener::rate;
@@ -76,12 +76,13 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             )),
         )
         .route("/v1/renew", post(renew))
+        .route("/v1/accounts/{name}", get(lookup))
         .route("/v1/accounts/{name}/token", post(create_token))
         .route("/v1/whoami", get(whoami))
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,
-                "no such endpoint: the account API serves /v1/enroll, /v1/renew, /v1/whoami, /v1/accounts/{name}/token and /v1/ca",
+                "no such endpoint: the account API serves /v1/enroll, /v1/renew, /v1/whoami, /v1/accounts/{name}, /v1/accounts/{name}/token and /v1/ca",
             )
         })
         .method_not_allowed_fallback(|| async {
@@ -553,6 +554,32 @@ struct WhoamiBody {
     #[serde(flatten)]
     whoami: WhoamiResponse,
     certificate: IssuedCertificate,
+}
+
+/// Whether account `name` exists and may be given roles, for tenant owners, who may not read
+/// Accounts: asked by `ike tenant add-member` and `ike tenant create` before they write. An
+/// account created a moment ago may not have reached the store yet: it gets the enrollment's
+/// catch-up time.
+async fn lookup(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    caller: Caller,
+) -> Result<Json<AccountLookup>, ApiError> {
+    shared.active_account(&caller)?;
+    names::check_account(&name).map_err(CsrError::from)?;
+    let find = || shared.store.get(&ObjectRef::new(&name));
+    let mut account = find();
+    let deadline = tokio::time::Instant::now() + shared.store_catch_up;
+    while account.is_none() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(STORE_POLL).await;
+        account = find();
+    }
+    Ok(Json(AccountLookup {
+        exists: account.is_some(),
+        disabled: account
+            .is_some_and(|a| a.spec.disabled || a.metadata.deletion_timestamp.is_some()),
+        account: name,
+    }))
 }
 
 async fn whoami(

@@ -601,3 +601,46 @@ fn metrics_register_under_account_api_names() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn any_logged_in_account_learns_whether_another_exists_and_is_enabled_and_nothing_more() {
+    let server = Offline::start(&[
+        account("alice", false, false),
+        account("bob", false, false),
+        account("dave", false, true),
+    ])
+    .await;
+    let (cert, key) = server.identity("alice", HOUR, SystemTime::now());
+    let alice = server.client(Some((&cert, &key)));
+    let (status, body) = alice.get("/v1/accounts/bob").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({ "account": "bob", "exists": true, "disabled": false })
+    );
+    let (_, body) = alice.get("/v1/accounts/dave").await;
+    assert_eq!(body["disabled"], true);
+    // Unknown after the store's catch-up time (a second), not at once.
+    let asked = Instant::now();
+    let (status, body) = alice.get("/v1/accounts/zed").await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::OK,
+            json!({ "account": "zed", "exists": false, "disabled": false })
+        )
+    );
+    assert!(asked.elapsed() >= handlers::STORE_CATCH_UP);
+    let (status, body) = alice.get("/v1/accounts/Not%20A%20Name").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Only for logged-in accounts that are not disabled themselves.
+    let (status, _) = server.client(None).get("/v1/accounts/bob").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (cert, key) = server.identity("dave", HOUR, SystemTime::now());
+    let (status, _) = server
+        .client(Some((&cert, &key)))
+        .get("/v1/accounts/bob")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    server.api.shutdown().await.unwrap();
+}
