@@ -1,6 +1,8 @@
 //! The account API's JSON bodies, shared by the server (`controller::account_api`) and the
 //! client (`account_client`) so the two cannot disagree.
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
 use super::TenantRole;
@@ -47,6 +49,23 @@ pub struct IssueResponse {
     pub serial: String,
     /// Expiry, RFC 3339.
     pub not_after: String,
+}
+
+/// The shortest lifetime of an enrollment token.
+pub const MIN_TOKEN_TTL: Duration = Duration::from_secs(60);
+/// The longest lifetime of an enrollment token an admin can ask for.
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// An enrollment token's lifetime of `seconds`, if a token may live that long. The account API
+/// refuses any other, and `ike` before it asks, so that `ike account create` does not create an
+/// account it then cannot make a token for.
+pub fn token_ttl(seconds: u64) -> Result<Duration, &'static str> {
+    let ttl = Duration::from_secs(seconds);
+    if (MIN_TOKEN_TTL..=MAX_TOKEN_TTL).contains(&ttl) {
+        Ok(ttl)
+    } else {
+        Err("a token lives from 60 s to 7 days")
+    }
 }
 
 /// `POST /v1/accounts/{name}/token`.

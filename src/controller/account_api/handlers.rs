@@ -26,12 +26,12 @@ use serde::de::DeserializeOwned;
 
 use super::recorder::Recorder;
 use super::tokens::{self, new_enrollment, store_enrollment};
-use super::{AccountApiMetrics, BODY_LIMIT, MAX_TOKEN_TTL};
+use super::{AccountApiMetrics, BODY_LIMIT};
 use crate::api::consts::CONTROLLER_MANAGER;
 use crate::api::names;
 use crate::api::wire::{
     AccountLookup, EnrollRequest, ErrorResponse, IssueResponse, RenewRequest, TokenRequest,
-    TokenResponse, WhoamiResponse,
+    TokenResponse, WhoamiResponse, token_ttl,
 };
 use crate::api::{Account, IssuedCertificate};
 use crate::controller::listener::rate;
@@ -514,13 +514,12 @@ async fn create_token(
     names::check_account(&name).map_err(CsrError::from)?;
     let ttl = match request.ttl_seconds {
         None => tokens::DEFAULT_LIFETIME,
-        Some(s) if s < pki::MIN_TTL.as_secs() || s > MAX_TOKEN_TTL.as_secs() => {
-            return Err(ApiError::new(
+        Some(s) => token_ttl(s).map_err(|problem| {
+            ApiError::new(
                 StatusCode::BAD_REQUEST,
-                format!("ttlSeconds {s} is out of range: a token lives from 60 s to 7 days"),
-            ));
-        }
-        Some(s) => Duration::from_secs(s),
+                format!("ttlSeconds {s} is out of range: {problem}"),
+            )
+        })?,
     };
     let no_account = || {
         ApiError::new(

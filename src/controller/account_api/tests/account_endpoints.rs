@@ -28,6 +28,31 @@ async fn only_active_admins_make_tokens() {
 }
 
 #[tokio::test]
+async fn a_token_lifetime_outside_a_minute_to_a_week_is_refused_as_ike_refuses_it() {
+    let server = Offline::start(&[account("boss", true, false)]).await;
+    let (cert, key) = server.identity("boss", HOUR, SystemTime::now());
+    let boss = server.client(Some((&cert, &key)));
+    for seconds in [59, 7 * 24 * 3600 + 1] {
+        let (status, body) = boss
+            .post(
+                "/v1/accounts/alice/token",
+                &json!({ "ttlSeconds": seconds }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(
+            error_message(&body),
+            format!("ttlSeconds {seconds} is out of range: a token lives from 60 s to 7 days")
+        );
+        assert!(crate::api::wire::token_ttl(seconds).is_err());
+    }
+    for seconds in [60, 7 * 24 * 3600] {
+        assert!(crate::api::wire::token_ttl(seconds).is_ok());
+    }
+    server.api.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn whoami_describes_the_caller_and_its_certificate() {
     let mut alice = account("alice", true, false);
     alice.status = Some(AccountStatus {
