@@ -73,8 +73,9 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
     if !args.write.dry_run {
         // An account API too old to be asked about the account, or an account deleted
         // meanwhile, shows in the controller's verdict: say so here rather than leave the
-        // tenant not ready quietly. That verdict follows a watch of Accounts, so an account created a moment ago
-        // may look unknown for a moment: only a verdict that lasts 2 s counts.
+        // tenant not ready quietly. That verdict follows a watch of Accounts, so an account
+        // created a moment ago may look unknown for a moment: only a verdict that lasts 2 s
+        // counts.
         let generation = written.metadata.generation.unwrap_or_default();
         let unknown =
             |c: &Condition| c.reason == "UnknownAccount" && mentions(&c.message, &args.account);
@@ -156,7 +157,14 @@ pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Resu
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let after = tenant_access::observe(&target.client, &held, false).await?;
+    // The removal is done: a failure to read what it revoked is no failure of the command.
+    let after = match tenant_access::observe(&target.client, &held, false).await {
+        Ok(after) => after,
+        Err(e) => {
+            eprintln!("What was revoked cannot be shown: {e:#}");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let remaining = tenant_access::grants(&after.bindings, &args.account);
     let revoked: Vec<_> = granted
         .into_iter()
