@@ -121,7 +121,7 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
         'ike;account;create' {
             [CompletionResult]::new('--display-name', '--display-name', [CompletionResultType]::ParameterName, 'The person''s name')
             [CompletionResult]::new('--email', '--email', [CompletionResultType]::ParameterName, 'The person''s e-mail')
-            [CompletionResult]::new('--token-ttl', '--token-ttl', [CompletionResultType]::ParameterName, 'Enrollment token lifetime')
+            [CompletionResult]::new('--token-ttl', '--token-ttl', [CompletionResultType]::ParameterName, 'Enrollment token lifetime (60s to 7d)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')
@@ -207,7 +207,7 @@ Register-ArgumentCompleter -Native -CommandName 'ike' -ScriptBlock {
             break
         }
         'ike;account;token' {
-            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Token lifetime')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'Token lifetime (60s to 7d)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--site', '--site', [CompletionResultType]::ParameterName, 'The site to use (kubeconfig context ike-SITE); defaults to the current context')

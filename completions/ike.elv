@@ -113,7 +113,7 @@ set edit:completion:arg-completer[ike] = {|@words|
         &'ike;account;create'= {
             cand --display-name 'The person''s name'
             cand --email 'The person''s e-mail'
-            cand --token-ttl 'Enrollment token lifetime'
+            cand --token-ttl 'Enrollment token lifetime (60s to 7d)'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'
@@ -193,7 +193,7 @@ set edit:completion:arg-completer[ike] = {|@words|
             cand --version 'Print version'
         }
         &'ike;account;token'= {
-            cand --ttl 'Token lifetime'
+            cand --ttl 'Token lifetime (60s to 7d)'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --site 'The site to use (kubeconfig context ike-SITE); defaults to the current context'

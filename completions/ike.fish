@@ -90,7 +90,7 @@ complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_sub
 complete -c ike -n "__fish_ike_using_subcommand account; and not __fish_seen_subcommand_from create list show disable enable delete token revoke-certificates help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l display-name -d 'The person\'s name' -r
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l email -d 'The person\'s e-mail' -r
-complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l token-ttl -d 'Enrollment token lifetime' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -l token-ttl -d 'Enrollment token lifetime (60s to 7d)' -r
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'JSON, one document'
 yaml\t'YAML, one document'"
@@ -136,7 +136,7 @@ complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcomm
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from delete" -s v -l verbose -d 'Log more to stderr (-v info, -vv debug, -vvv trace)'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
-complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -l ttl -d 'Token lifetime' -r
+complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -l ttl -d 'Token lifetime (60s to 7d)' -r
 complete -c ike -n "__fish_ike_using_subcommand account; and __fish_seen_subcommand_from token" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'JSON, one document'
 yaml\t'YAML, one document'"

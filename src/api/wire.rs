@@ -1,6 +1,8 @@
 //! The account API's JSON bodies, shared by the server (`controller::account_api`) and the
 //! client (`account_client`) so the two cannot disagree.
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
 use super::TenantRole;
@@ -49,6 +51,23 @@ pub struct IssueResponse {
     pub not_after: String,
 }
 
+/// The shortest lifetime of an enrollment token.
+pub const MIN_TOKEN_TTL: Duration = Duration::from_secs(60);
+/// The longest lifetime of an enrollment token an admin can ask for.
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// An enrollment token's lifetime of `seconds`, if a token may live that long. The account API
+/// refuses any other, and `ike` before it asks, so that `ike account create` does not create an
+/// account it then cannot make a token for.
+pub fn token_ttl(seconds: u64) -> Result<Duration, &'static str> {
+    let ttl = Duration::from_secs(seconds);
+    if (MIN_TOKEN_TTL..=MAX_TOKEN_TTL).contains(&ttl) {
+        Ok(ttl)
+    } else {
+        Err("a token lives from 60 s to 7 days")
+    }
+}
+
 /// `POST /v1/accounts/{name}/token`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -89,6 +108,21 @@ pub struct WhoamiResponse {
     /// Tenants and roles.
     #[serde(default)]
     pub tenants: Vec<TenantRole>,
+}
+
+/// `GET /v1/accounts/{name}`: whether an account can be given a role, for a tenant owner adding
+/// a member (owners may not read Accounts, whose status holds enrollment state). Any logged-in
+/// account may ask; the answer says nothing else about the account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountLookup {
+    /// The account asked about.
+    pub account: String,
+    /// Whether it exists.
+    pub exists: bool,
+    /// Whether it is disabled or being deleted: it gets no roles.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// Every error the account API returns: one line that says what to do.

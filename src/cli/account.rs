@@ -14,6 +14,7 @@ use super::{OutputArgs, WriteArgs};
 use crate::api::names;
 use crate::api::wire::{TokenRequest, TokenResponse};
 use crate::api::{Account, AccountSpec};
+use crate::client::account_client::AccountClient;
 use crate::client::api_error;
 use crate::util::time::rfc3339;
 
@@ -53,8 +54,8 @@ pub struct CreateArgs {
     /// Make the account a platform admin.
     #[arg(long)]
     pub admin: bool,
-    /// Enrollment token lifetime.
-    #[arg(long, value_parser = crate::util::time::parse_duration, default_value = "24h", value_name = "DURATION")]
+    /// Enrollment token lifetime (60s to 7d).
+    #[arg(long, value_parser = token_ttl, default_value = "24h", value_name = "DURATION")]
     pub token_ttl: Duration,
     #[command(flatten)]
     pub write: WriteArgs,
@@ -104,8 +105,8 @@ pub struct DeleteArgs {
 pub struct TokenArgs {
     /// The account.
     pub name: String,
-    /// Token lifetime.
-    #[arg(long, value_parser = crate::util::time::parse_duration, default_value = "24h", value_name = "DURATION")]
+    /// Token lifetime (60s to 7d).
+    #[arg(long, value_parser = token_ttl, default_value = "24h", value_name = "DURATION")]
     pub ttl: Duration,
     /// Also revoke every certificate issued to the account until now (a lost device: the new
     /// token is for its replacement).
@@ -113,6 +114,12 @@ pub struct TokenArgs {
     pub revoke_certificates: bool,
     #[command(flatten)]
     output: OutputArgs,
+}
+
+/// A token lifetime as given on the command line: a duration the account API accepts.
+fn token_ttl(text: &str) -> Result<Duration, String> {
+    let ttl = crate::util::time::parse_duration(text)?;
+    crate::api::wire::token_ttl(ttl.as_secs()).map_err(String::from)
 }
 
 /// Accounts as `list` shows them.
@@ -207,6 +214,15 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
                 },
             );
             account.metadata.labels = None;
+            // The token is made by the account API once the account exists: find it (and its CA
+            // for the login command) before writing, so that a command that fails here changes
+            // nothing.
+            let tokens = TokenMaker::new(settings).map_err(|e| {
+                anyhow::anyhow!(
+                    "account {} would get no enrollment token, so nothing was created: {e:#}",
+                    args.name
+                )
+            })?;
             let params = crate::client::post_params(args.write.dry_run);
             let created = api
                 .create(&params, &account)
@@ -217,7 +233,15 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
                 return Ok(ExitCode::SUCCESS);
             }
             eprintln!("Account {} created.", args.name);
-            let token = new_token(settings, &args.name, args.token_ttl).await?;
+            let token = tokens
+                .make(&args.name, args.token_ttl)
+                .await
+                .with_context(|| {
+                    format!(
+                        "account {0} was created without a token: make one with 'ike account token {0}'",
+                        args.name
+                    )
+                })?;
             print(args.output.format, &token, settings)?;
         }
         AccountCommand::List(args) => {
@@ -278,10 +302,12 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
             );
         }
         AccountCommand::Token(args) => {
+            // Before the revocation writes: the account API that makes the token.
+            let tokens = TokenMaker::new(settings)?;
             if args.revoke_certificates {
                 revoke_certificates(settings, &args.name, false).await?;
             }
-            let token = new_token(settings, &args.name, args.ttl).await?;
+            let token = tokens.make(&args.name, args.ttl).await?;
             print(args.output.format, &token, settings)?;
         }
         AccountCommand::RevokeCertificates(args) => {
@@ -345,25 +371,46 @@ async fn revoke_certificates(settings: &Settings, name: &str, dry_run: bool) -> 
     Ok(())
 }
 
-async fn new_token(settings: &Settings, account: &str, ttl: Duration) -> anyhow::Result<NewToken> {
-    let (site, files, client) = settings.client.account_client()?;
-    let TokenResponse { token, expires_at } = client
-        .create_token(
-            account,
-            &TokenRequest {
-                ttl_seconds: Some(ttl.as_secs()),
-            },
-        )
-        .await
-        .with_context(|| format!("cannot make an enrollment token for {account}"))?;
-    let pin = crate::pki::ca_pin(&files.ca_pem)?;
-    Ok(NewToken {
-        account: account.to_string(),
-        login_command: format!(
-            "ike login --site {site} --server {} --ca-pin {pin} --token {token}",
-            files.settings.account_api
-        ),
-        token,
-        expires_at,
-    })
+/// What makes enrollment tokens and the login command that goes with one: the account API of
+/// the site ike is logged in to, and the pin of its CA.
+struct TokenMaker {
+    site: String,
+    account_api: String,
+    ca_pin: String,
+    client: AccountClient,
+}
+
+impl TokenMaker {
+    fn new(settings: &Settings) -> anyhow::Result<Self> {
+        let (site, files, client) = settings.client.account_client()?;
+        Ok(Self {
+            ca_pin: crate::pki::ca_pin(&files.ca_pem)?,
+            account_api: files.settings.account_api,
+            site,
+            client,
+        })
+    }
+
+    /// A new enrollment token for `account`, living `ttl`.
+    async fn make(&self, account: &str, ttl: Duration) -> anyhow::Result<NewToken> {
+        let TokenResponse { token, expires_at } = self
+            .client
+            .create_token(
+                account,
+                &TokenRequest {
+                    ttl_seconds: Some(ttl.as_secs()),
+                },
+            )
+            .await
+            .with_context(|| format!("cannot make an enrollment token for {account}"))?;
+        Ok(NewToken {
+            account: account.to_string(),
+            login_command: format!(
+                "ike login --site {} --server {} --ca-pin {} --token {token}",
+                self.site, self.account_api, self.ca_pin
+            ),
+            token,
+            expires_at,
+        })
+    }
 }

@@ -135,6 +135,11 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                 })
         });
     let target = crate::client::kubeconfig::write_target(&settings.client.kubeconfig_paths);
+    // The account API uses the token up when it answers, and a renewal replaces the key: make
+    // sure the context can be written afterwards before either happens.
+    crate::client::kubeconfig::sites_in(&target).map_err(|e| {
+        anyhow::anyhow!("{e}: fix or move it, then log in again (no token was used)")
+    })?;
     if args.write.dry_run {
         println!(
             "would {} at {server} for site {site}, write context {} to {}{}",

@@ -20,16 +20,23 @@ pub struct LogoutArgs {
 
 /// Runs `ike logout`.
 pub fn run(args: LogoutArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let files: Vec<&std::path::PathBuf> = settings
+        .client
+        .kubeconfig_paths
+        .iter()
+        .filter(|p| p.exists())
+        .collect();
+    // Read every kubeconfig before removing anything: one ike cannot edit would otherwise fail
+    // the command after the site's key and certificate were gone.
+    let mut in_kubeconfigs = Vec::new();
+    for path in &files {
+        in_kubeconfigs.extend(crate::client::kubeconfig::sites_in(path).map_err(|e| {
+            anyhow::anyhow!("{e}: fix or move it, then log out again (nothing was removed)")
+        })?);
+    }
     let sites = if args.all {
         let mut sites = settings.client.sites.sites();
-        for path in settings
-            .client
-            .kubeconfig_paths
-            .iter()
-            .filter(|p| p.exists())
-        {
-            sites.extend(crate::client::kubeconfig::sites_in(path)?);
-        }
+        sites.extend(in_kubeconfigs);
         sites.sort();
         sites.dedup();
         sites
@@ -41,17 +48,13 @@ pub fn run(args: LogoutArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for site in &sites {
-        let files = settings
-            .client
-            .kubeconfig_paths
-            .iter()
-            .filter(|p| p.exists());
         if args.write.dry_run {
             println!(
                 "would remove {} and context {} from {}",
                 settings.client.sites.dir(site).display(),
                 crate::api::consts::context_name(site),
                 files
+                    .iter()
                     .map(|p| p.display().to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -59,7 +62,7 @@ pub fn run(args: LogoutArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             continue;
         }
         let mut removed = settings.client.sites.remove(site)?;
-        for path in files {
+        for path in &files {
             removed |= crate::client::kubeconfig::remove_site(path, site)?;
         }
         if removed {

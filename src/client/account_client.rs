@@ -21,8 +21,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::api::wire::{
-    EnrollRequest, ErrorResponse, IssueResponse, RenewRequest, TokenRequest, TokenResponse,
-    WhoamiResponse,
+    AccountLookup, EnrollRequest, ErrorResponse, IssueResponse, RenewRequest, TokenRequest,
+    TokenResponse, WhoamiResponse,
 };
 
 /// Errors talking to the account API.
@@ -269,6 +269,12 @@ impl AccountClient {
     /// The caller's account.
     pub async fn whoami(&self) -> Result<WhoamiResponse, Error> {
         self.call::<(), _>(Method::GET, "/v1/whoami", None).await
+    }
+
+    /// Whether `account` exists and may be given roles (any logged-in account may ask).
+    pub async fn lookup_account(&self, account: &str) -> Result<AccountLookup, Error> {
+        self.call::<(), _>(Method::GET, &format!("/v1/accounts/{account}"), None)
+            .await
     }
 
     /// A new enrollment token for `account` (admins only).

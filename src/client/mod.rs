@@ -5,6 +5,7 @@
 //! to the caller.
 
 pub mod account_client;
+pub mod accounts;
 pub mod identity;
 pub mod kubeconfig;
 pub mod notify;

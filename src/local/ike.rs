@@ -30,6 +30,16 @@ pub enum LocalCommand {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Run the local IKE's Barry stand-in (started by `up`).
+    #[command(hide = true)]
+    Barry {
+        /// Where it listens.
+        #[arg(long, value_name = "ADDR")]
+        listen: SocketAddr,
+        /// Where it records the alerts it receives.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 /// How to start a local IKE.
@@ -81,6 +91,9 @@ pub struct LocalIke {
     pub bind: Option<super::bind::Bind>,
     /// Alertmanager and the SMTP server notifications go through.
     pub notifications: super::Notifications,
+    /// The Barry stand-in the controller sends to, when the local IKE runs its own (the tests
+    /// bring theirs).
+    pub barry: Option<super::barry::process::LocalBarry>,
     detach: bool,
 }
 
@@ -172,8 +185,8 @@ pub fn start(options: &StartOptions) -> anyhow::Result<LocalIke> {
     start_with_barry(options, None)
 }
 
-/// [`start`], with the controller sending to Barry at `barry_url` (the e2e tests pass a fake's;
-/// a local IKE has no Barry of its own).
+/// [`start`], with the controller sending to Barry at `barry_url` (the e2e tests pass their
+/// fake's); without one, the local IKE starts its own stand-in ([`super::barry::process`]).
 pub fn start_with_barry(
     options: &StartOptions,
     barry_url: Option<&str>,
@@ -209,6 +222,15 @@ pub fn start_with_barry(
     let account_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
     let account_api = format!("https://{account_addr}");
     let notifications = super::notify::start(&options.dir, options.detach)?;
+    let barry = match barry_url {
+        Some(_) => None,
+        None => Some(super::barry::process::start(
+            &options.controller_exe,
+            &options.dir.join("barry"),
+            options.detach,
+        )?),
+    };
+    let barry_url = barry_url.or(barry.as_ref().map(|b| b.url.as_str()));
     let webhook_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
     let webhooks = format!("https://{webhook_addr}");
     let relay_addr = SocketAddr::from(([127, 0, 0, 1], super::free_port()?));
@@ -264,6 +286,7 @@ pub fn start_with_barry(
         bootstrap_token: None,
         bind: None,
         notifications,
+        barry,
         detach: options.detach,
     };
     ready?;
@@ -280,6 +303,7 @@ pub fn start_with_barry(
     // Processes are stopped last line first: the controller before the control plane.
     let mut pids: Vec<u32> = local.plane.iter().flat_map(|p| p.pids.clone()).collect();
     pids.extend(&local.notifications.pids);
+    pids.extend(local.barry.as_ref().map(|b| b.pid));
     pids.push(bind_pid);
     pids.push(controller_pid);
     std::fs::write(
@@ -367,7 +391,7 @@ pub fn run(cmd: LocalCommand) -> anyhow::Result<()> {
                 site: "local".into(),
                 extra_controller_args: Vec::new(),
             })?;
-            let bin_dir = ike_next_to_controller()?;
+            let bin_dir = super::build::ike_next_to_controller()?;
             let pin = crate::pki::ca_pin(&std::fs::read_to_string(&local.ca_cert)?)?;
             print!(
                 "{}",
@@ -381,6 +405,7 @@ pub fn run(cmd: LocalCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        LocalCommand::Barry { listen, dir } => super::barry::process::serve(listen, &dir),
         LocalCommand::Down { dir } => {
             let dir = match dir {
                 Some(d) => d,
@@ -468,6 +493,13 @@ fn greeting(g: &Greeting<'_>) -> String {
         g.local.notifications.alertmanager_url,
         g.local.notifications.mail_dir.display()
     ));
+    if let Some(barry) = &g.local.barry {
+        out.push_str(&format!(
+            "Barry (ike notify barry ...) is a local stand-in that takes any token:\n\n  Its channels and alerts: curl {}/\n  Alerts it received:      {}\n\n",
+            barry.url,
+            barry.alerts_file.display()
+        ));
+    }
     out.push_str(&format!(
         "The cluster's own admin kubeconfig (system:masters) is {}.\nLogs are in {}. Stop everything with: ike-controller local down{}\n",
         g.local.admin_kubeconfig.display(),
@@ -475,49 +507,4 @@ fn greeting(g: &Greeting<'_>) -> String {
         g.down_flag
     ));
     out
-}
-
-/// The directory holding `ike-controller` and, next to it, `ike`.
-///
-/// README's first command is `cargo run --release --bin ike-controller -- local up`, which
-/// builds only ike-controller: when run by cargo and `ike` is missing or older than
-/// ike-controller, it is built here with the same profile, so that both programs are usable.
-fn ike_next_to_controller() -> anyhow::Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let dir = exe
-        .parent()
-        .context("ike-controller has no directory")?
-        .to_path_buf();
-    let ike = dir.join("ike");
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let stale = match (modified(&ike), modified(&exe)) {
-        (None, _) => true,
-        (Some(ike), Some(controller)) => ike < controller,
-        (Some(_), None) => false,
-    };
-    let cargo = std::env::var_os("CARGO");
-    let manifest = std::env::var_os("CARGO_MANIFEST_DIR");
-    if let (true, Some(cargo), Some(manifest)) = (stale, cargo, manifest) {
-        let release = dir.file_name().is_some_and(|n| n == "release");
-        eprintln!(
-            "building ike next to ike-controller (cargo build{} --bin ike)",
-            if release { " --release" } else { "" }
-        );
-        let mut build = Command::new(cargo);
-        build.current_dir(manifest).args(["build", "--bin", "ike"]);
-        if release {
-            build.arg("--release");
-        }
-        let status = build.status()?;
-        if !status.success() {
-            bail!("building ike failed ({status}): run 'cargo build --release' yourself");
-        }
-    }
-    if !ike.exists() {
-        bail!(
-            "ike is not next to ike-controller in {}: build it with 'cargo build --release --bin ike'",
-            dir.display()
-        );
-    }
-    Ok(dir)
 }

@@ -10,8 +10,11 @@
 //!
 //! There is no scheduler and no kubelet; see `shared/CONTROL_PLANE.md` for what works.
 
+/// The stand-in for Barry the tests and the local IKE use.
+pub mod barry;
 /// A real BIND 9 `named` serving one dynamic zone, for the DNS tests and the local IKE.
 pub mod bind;
+mod build;
 mod certs;
 mod ike;
 mod install;
@@ -31,6 +34,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub use build::{ike_build_command, nested_cargo_env};
 pub use certs::CertAndKey;
 pub use ike::{
     LOCAL_ADMIN, LocalCommand, LocalIke, StartOptions, http_get, run, start, start_with_barry,

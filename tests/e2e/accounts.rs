@@ -668,6 +668,46 @@ fn admins_manage_accounts_and_other_accounts_cannot() {
     assert!(!err.contains('\n') || err.lines().count() <= 2, "{err}");
 }
 
+#[test]
+fn account_commands_that_could_make_no_token_refuse_before_writing() {
+    // The cluster admin's kubeconfig (system:masters) may write Accounts, but it is no ike
+    // login: there is no account API to make the token with.
+    let name = unique("no-token");
+    let err = fails(crate::harness::ike(&["account", "create", &name]));
+    assert!(
+        err.starts_with(&format!(
+            "error: account {name} would get no enrollment token, so nothing was created: "
+        )),
+        "{err}"
+    );
+    fails(kubectl(&["get", "account", &name]));
+
+    // A lost device's replacement token: the certificates stay valid when no token can follow.
+    create_account(&name, &[]);
+    let valid_after = || {
+        ok(kubectl(&[
+            "get",
+            "account",
+            &name,
+            "-o",
+            "jsonpath={.spec.certificatesValidAfter}",
+        ]))
+    };
+    let before = valid_after();
+    fails(crate::harness::ike(&[
+        "account",
+        "token",
+        &name,
+        "--revoke-certificates",
+    ]));
+    assert_eq!(valid_after(), before);
+
+    // A lifetime the account API refuses is refused before the account is created.
+    let err = fails(admin().ike(&["account", "create", &unique("short"), "--token-ttl", "30s"]));
+    assert!(err.contains("a token lives from 60 s to 7 days"), "{err}");
+    ok(admin().ike(&["account", "delete", &name, "--yes"]));
+}
+
 /// Waits until the account API refuses `token` with a message containing `why`: its store has
 /// seen the change. Asks with a CSR that is not one, which the API checks only after the token,
 /// so asking never uses the token up.

@@ -1,6 +1,6 @@
-//! A newcomer's first steps, exactly as README tells them, on a machine of their own (own home,
-//! own state directory): `local up`, the printed PATH and `ike login` lines run as printed, and
-//! README's blocks for those steps equal to what the programs print.
+//! A newcomer's first hour, exactly as README tells it, on a machine of their own (own home,
+//! own state directory): `local up`, the printed PATH and `ike login` lines run as printed, then
+//! README's usage walk command by command from the clone, each printing what README shows.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -66,7 +66,7 @@ fn readme_block(first_command: &str) -> Block {
 }
 
 #[test]
-fn a_newcomer_follows_the_readme_from_local_up_to_a_working_login() {
+fn a_newcomer_follows_the_readme_from_local_up_through_its_whole_walk() {
     let person = User::new("newcomer");
     let home = person.home().to_path_buf();
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_ike-controller"))
@@ -159,11 +159,7 @@ fn a_newcomer_follows_the_readme_from_local_up_to_a_working_login() {
         panic!("README's login block is not what ike login prints: {why}");
     }
 
-    // And the next steps README names work.
-    let who = ok(newcomer_command(&bin, &home, "ike whoami -o json")
-        .output()
-        .unwrap());
-    assert!(who.contains(r#""account": "platform-admin""#), "{who}");
+    // README's walk, each command as written, from the clone, in the newcomer's shell.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let crds = newcomer_command(&bin, &home, "kubectl get crd")
@@ -179,4 +175,70 @@ fn a_newcomer_follows_the_readme_from_local_up_to_a_working_login() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    let walk = readme_block("ike whoami");
+    for step in &walk.steps {
+        // Both streams in one, in the order a terminal shows them.
+        let output = newcomer_command(&bin, &home, &format!("{} 2>&1", step.command))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        let shown = normalize(&printed(&output));
+        assert!(
+            output.status.success(),
+            "README line {}: `{}` failed ({}):\n{shown}",
+            step.line,
+            step.command,
+            output.status
+        );
+        if let Err(why) = matches(&step.output, &shown) {
+            panic!(
+                "README line {}: `{}` prints something else: {why}\n--- README ---\n{}\n--- printed ---\n{shown}",
+                step.line,
+                step.command,
+                step.output.join("\n")
+            );
+        }
+    }
+}
+
+/// README's first command runs `local up` under `cargo run`, and `local up` builds `ike` with a
+/// nested cargo. This runs that very command (`-v` added), in the environment cargo gives the
+/// programs it runs (`cargo test` sets the same variables as `cargo run`), right after cargo
+/// built this test: every dependency must be Fresh. Before the fix, ring's build script counted
+/// as changed ("the env variable CARGO_MANIFEST_DIR changed") and ring, rustls, kube... were
+/// compiled again.
+#[test]
+fn local_up_under_cargo_builds_ike_without_compiling_a_dependency_again() {
+    for set_by_cargo in ["CARGO", "CARGO_MANIFEST_DIR", "CARGO_PKG_NAME"] {
+        assert!(
+            std::env::var_os(set_by_cargo).is_some(),
+            "{set_by_cargo} is not set: run this test with cargo test, as cargo run runs local up"
+        );
+    }
+    let controller = Path::new(env!("CARGO_BIN_EXE_ike-controller"));
+    let mut build = ike::local::ike_build_command(controller, std::env::vars_os())
+        .expect("under cargo, local up builds ike");
+    let output = build.arg("-v").output().expect("cargo runs");
+    let printed = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{printed}");
+    let lines: Vec<&str> = printed.lines().map(str::trim_start).collect();
+    let compiled: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("Compiling ") || l.starts_with("Dirty "))
+        .filter(|l| l.split_whitespace().nth(1).is_none_or(|p| p != "ike"))
+        .collect();
+    assert!(
+        compiled.is_empty(),
+        "the nested build compiled dependencies again:\n{}",
+        compiled
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // It did look at them: ring (whose build script watches cargo's variables) among them.
+    assert!(
+        lines.iter().any(|l| l.starts_with("Fresh ring ")),
+        "no 'Fresh ring' line: did cargo build anything?\n{printed}"
+    );
 }

@@ -361,16 +361,37 @@ fn an_owner_adds_and_removes_members_and_others_are_refused_in_one_line() {
     );
     assert_eq!(members(t).len(), 4);
 
-    // A mistyped account is added (nobody but admins may read Accounts), but said so at once.
+    // A mistyped account is refused before anything is written, with the command that makes
+    // it (owners may not read Accounts: the account API answers whether it exists); so is a
+    // disabled one.
+    let generation = |t: &str| get("tenant", t).unwrap()["metadata"]["generation"].clone();
+    let before = generation(t);
+    // Disabled first: the account API's watch has seen it by the time it is asked (the
+    // unknown account below takes the API's catch-up second).
+    let off = enrolled("tc-disabled");
+    ok(admin().ike(&["account", "disable", &off.account]));
     let typo = unique("tc-no-such-account");
     let err = one_line_error(team.owner.ike(&["tenant", "add-member", t, &typo]));
     assert_eq!(
         err,
         format!(
-            "there is no account {typo}, so tenant {t} is not ready: remove it with 'ike tenant remove-member {t} {typo}' or ask a platform admin to create it"
+            "there is no account {typo}: a platform admin creates it first with 'ike account create {typo} --display-name NAME --email EMAIL'"
         )
     );
-    ok(team.owner.ike(&["tenant", "remove-member", t, &typo]));
+    let err = one_line_error(team.owner.ike(&["tenant", "add-member", t, &off.account]));
+    assert_eq!(
+        err,
+        format!(
+            "account {0} is disabled: a platform admin enables it again with 'ike account enable {0}'",
+            off.account
+        )
+    );
+    assert_eq!(members(t).len(), 4);
+    assert_eq!(
+        generation(t),
+        before,
+        "a refused add-member wrote the tenant"
+    );
 
     ok(team
         .owner
@@ -721,6 +742,14 @@ fn bad_input_gets_one_clear_line_and_creates_nothing() {
         let err = one_line_error(admin().ike(&args));
         assert!(err.starts_with(&want), "{args:?}: {err}");
     }
+    // An owner that is no account: refused before the tenant is written.
+    let nobody = unique("tc-nobody");
+    let err = one_line_error(admin().ike(&["tenant", "create", n, "--owner", &nobody]));
+    assert!(
+        err.starts_with(&format!("there is no account {nobody}: ")),
+        "{err}"
+    );
+    assert!(get("tenant", n).is_none());
     // No owner: the cluster admin's kubeconfig is no ike account, so nobody would own it.
     let err = one_line_error(ike(&["tenant", "create", n]));
     assert!(

@@ -261,6 +261,9 @@ where
     }
     let client = settings.target().await?.client;
     if let Some((secret, key, value)) = &secret {
+        // The Secret is written first so that the config finds it; ask the API server about
+        // the config before, so that a config it refuses leaves no Secret behind.
+        notify::apply(&client, &config, true).await?;
         notify::apply_secret(&client, &namespace, secret, key, value, false).await?;
     }
     let applied = notify::apply(&client, &config, false).await?;

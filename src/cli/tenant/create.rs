@@ -14,7 +14,7 @@ use crate::cli::output::print_object;
 use crate::cli::settings::Settings;
 use crate::cli::{OutputArgs, WriteArgs};
 use crate::client::tenants::{WAIT, settled, wait_for};
-use crate::client::{api_error, refused_by_rbac};
+use crate::client::{accounts, api_error, refused_by_rbac};
 
 /// Arguments of `ike tenant create`.
 #[derive(Debug, Args)]
@@ -83,7 +83,14 @@ pub async fn run(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCo
         eprintln!("Tenant {} would be created (dry run).", args.name);
         return Ok(ExitCode::SUCCESS);
     }
-    let api: Api<Tenant> = settings.target().await?.all();
+    let target = settings.target().await?;
+    // Before writing: a member that is no account would leave the tenant not ready.
+    for member in &tenant.spec.members {
+        if caller.as_deref() != Some(member.account.as_str()) {
+            accounts::check_usable(&target.client, &settings.client, &member.account).await?;
+        }
+    }
+    let api: Api<Tenant> = target.all();
     let params = crate::client::post_params(false);
     let created = api.create(&params, &tenant).await.map_err(|e| match &e {
         kube::Error::Api(s) if s.code == 409 => {

@@ -12,10 +12,10 @@ use crate::api::names;
 use crate::api::{Role, Tenant};
 use crate::cli::WriteArgs;
 use crate::cli::settings::Settings;
-use crate::client::tenant_access;
 use crate::client::tenants::{
     Update, names as mentions, remove_member, set_member, settled, update_tenant, wait_for,
 };
+use crate::client::{accounts, tenant_access};
 
 /// Arguments of `ike tenant add-member`.
 #[derive(Debug, Args)]
@@ -47,7 +47,10 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
     names::check_tenant(&args.name)?;
     names::check_account(&args.account)?;
     let role = Role::from(args.role);
-    let api: Api<Tenant> = settings.target().await?.all();
+    let target = settings.target().await?;
+    // Before writing: a member that is no account would leave the tenant not ready.
+    accounts::check_usable(&target.client, &settings.client, &args.account).await?;
+    let api: Api<Tenant> = target.all();
     let update = update_tenant(
         &api,
         &args.name,
@@ -68,10 +71,11 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
         Update::Replaced(t) => t,
     };
     if !args.write.dry_run {
-        // Only admins may read Accounts, so a mistyped name shows first in the
-        // controller's verdict: say so here rather than leave the tenant not ready.
-        // That verdict follows a watch of Accounts, so an account created a moment ago
-        // may look unknown for a moment: only a verdict that lasts 2 s counts.
+        // An account API too old to be asked about the account, or an account deleted
+        // meanwhile, shows in the controller's verdict: say so here rather than leave the
+        // tenant not ready quietly. That verdict follows a watch of Accounts, so an account
+        // created a moment ago may look unknown for a moment: only a verdict that lasts 2 s
+        // counts.
         let generation = written.metadata.generation.unwrap_or_default();
         let unknown =
             |c: &Condition| c.reason == "UnknownAccount" && mentions(&c.message, &args.account);
@@ -153,7 +157,14 @@ pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Resu
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let after = tenant_access::observe(&target.client, &held, false).await?;
+    // The removal is done: a failure to read what it revoked is no failure of the command.
+    let after = match tenant_access::observe(&target.client, &held, false).await {
+        Ok(after) => after,
+        Err(e) => {
+            eprintln!("What was revoked cannot be shown: {e:#}");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let remaining = tenant_access::grants(&after.bindings, &args.account);
     let revoked: Vec<_> = granted
         .into_iter()

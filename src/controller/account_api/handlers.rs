@@ -26,12 +26,12 @@ use serde::de::DeserializeOwned;
 
 use super::recorder::Recorder;
 use super::tokens::{self, new_enrollment, store_enrollment};
-use super::{AccountApiMetrics, BODY_LIMIT, MAX_TOKEN_TTL};
+use super::{AccountApiMetrics, BODY_LIMIT};
 use crate::api::consts::CONTROLLER_MANAGER;
 use crate::api::names;
 use crate::api::wire::{
-    EnrollRequest, ErrorResponse, IssueResponse, RenewRequest, TokenRequest, TokenResponse,
-    WhoamiResponse,
+    AccountLookup, EnrollRequest, ErrorResponse, IssueResponse, RenewRequest, TokenRequest,
+    TokenResponse, WhoamiResponse, token_ttl,
 };
 use crate::api::{Account, IssuedCertificate};
 use crate::controller::listener::rate;
@@ -53,7 +53,16 @@ pub(super) struct Shared {
     pub(super) metrics: AccountApiMetrics,
     /// Enrollment attempts per source address.
     pub(super) enroll_limiter: Arc<rate::PerSource>,
+    /// How long an enrollment waits for its token to reach the store ([`STORE_CATCH_UP`]).
+    pub(super) store_catch_up: Duration,
 }
+
+/// A token made a moment ago may not have reached this replica's watch yet: an enrollment gives
+/// the store this long to catch up before calling the token unknown. (Waiting, not listing from
+/// the API server, so that guessing tokens cannot make the apiserver work.)
+pub(super) const STORE_CATCH_UP: Duration = Duration::from_secs(1);
+/// How often the store is looked at meanwhile.
+const STORE_POLL: Duration = Duration::from_millis(50);
 
 pub(super) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -67,12 +76,13 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             )),
         )
         .route("/v1/renew", post(renew))
+        .route("/v1/accounts/{name}", get(lookup))
         .route("/v1/accounts/{name}/token", post(create_token))
         .route("/v1/whoami", get(whoami))
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,
-                "no such endpoint: the account API serves /v1/enroll, /v1/renew, /v1/whoami, /v1/accounts/{name}/token and /v1/ca",
+                "no such endpoint: the account API serves /v1/enroll, /v1/renew, /v1/whoami, /v1/accounts/{name}, /v1/accounts/{name}/token and /v1/ca",
             )
         })
         .method_not_allowed_fallback(|| async {
@@ -460,16 +470,17 @@ async fn enroll(
         })
     };
     // A token made a moment ago may not have reached this replica's watch yet: give the store
-    // up to a second to catch up before calling the token unknown. (Waiting, not listing from
-    // the API server, so that guessing tokens cannot make the apiserver work; a source that has
-    // used up its failures does not get the wait.)
+    // time to catch up before calling the token unknown. (Waiting, not listing from the API
+    // server, so that guessing tokens cannot make the apiserver work; a source that has used up
+    // its failures does not get the wait.)
     let mut account = find();
-    let waits = if over_limit.is_some() { 0 } else { 20 };
-    for _ in 0..waits {
-        if account.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let catch_up = match over_limit {
+        Some(_) => Duration::ZERO,
+        None => shared.store_catch_up,
+    };
+    let deadline = tokio::time::Instant::now() + catch_up;
+    while account.is_none() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(STORE_POLL).await;
         account = find();
     }
     let account = account.ok_or_else(ApiError::unknown_token)?;
@@ -512,13 +523,12 @@ async fn create_token(
     names::check_account(&name).map_err(CsrError::from)?;
     let ttl = match request.ttl_seconds {
         None => tokens::DEFAULT_LIFETIME,
-        Some(s) if s < pki::MIN_TTL.as_secs() || s > MAX_TOKEN_TTL.as_secs() => {
-            return Err(ApiError::new(
+        Some(s) => token_ttl(s).map_err(|problem| {
+            ApiError::new(
                 StatusCode::BAD_REQUEST,
-                format!("ttlSeconds {s} is out of range: a token lives from 60 s to 7 days"),
-            ));
-        }
-        Some(s) => Duration::from_secs(s),
+                format!("ttlSeconds {s} is out of range: {problem}"),
+            )
+        })?,
     };
     let no_account = || {
         ApiError::new(
@@ -552,6 +562,32 @@ struct WhoamiBody {
     #[serde(flatten)]
     whoami: WhoamiResponse,
     certificate: IssuedCertificate,
+}
+
+/// Whether account `name` exists and may be given roles, for tenant owners, who may not read
+/// Accounts: asked by `ike tenant add-member` and `ike tenant create` before they write. An
+/// account created a moment ago may not have reached the store yet: it gets the enrollment's
+/// catch-up time.
+async fn lookup(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    caller: Caller,
+) -> Result<Json<AccountLookup>, ApiError> {
+    shared.active_account(&caller)?;
+    names::check_account(&name).map_err(CsrError::from)?;
+    let find = || shared.store.get(&ObjectRef::new(&name));
+    let mut account = find();
+    let deadline = tokio::time::Instant::now() + shared.store_catch_up;
+    while account.is_none() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(STORE_POLL).await;
+        account = find();
+    }
+    Ok(Json(AccountLookup {
+        exists: account.is_some(),
+        disabled: account
+            .is_some_and(|a| a.spec.disabled || a.metadata.deletion_timestamp.is_some()),
+        account: name,
+    }))
 }
 
 async fn whoami(

@@ -55,9 +55,6 @@ use crate::pki::{self, AccountCa};
 /// The lifetime of a certificate when the request does not ask for one.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(12 * 3600);
 
-/// The longest lifetime of an enrollment token an admin can ask for.
-pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
-
 /// The largest request body accepted; a CSR is about 1 KiB (RSA 8192: about 2.5 KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -319,6 +316,7 @@ async fn start_with_store(
             config.enroll_rate,
             config.metrics.listener.clone(),
         )),
+        store_catch_up: handlers::STORE_CATCH_UP,
     });
     let listener = Listener::start(
         listener::Spec {

@@ -4,7 +4,7 @@
 //! # The contract
 //!
 //! Barry publishes no API description, so this is the one ike speaks; a fake that speaks it
-//! exactly is in `tests/support/barry_fake.rs`.
+//! exactly is in `src/local/barry` (the tests' fake and the local IKE's stand-in).
 //!
 //! - Base URL, such as `https://barry.example/`; every request carries the tenant's token as
 //!   `Authorization: Bearer <token>` (from the Secret named by the BarryConfig).

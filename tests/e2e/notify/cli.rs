@@ -180,3 +180,53 @@ fn a_test_of_a_config_alertmanager_does_not_run_says_why() {
         "{err}"
     );
 }
+
+#[test]
+fn a_barry_config_the_api_server_refuses_leaves_no_secret_behind() {
+    // Someone who may write Secrets in the namespace but not notification configs: the token
+    // Secret would be written before the config is refused.
+    let ns = namespace("cli-refused");
+    let user = crate::harness::enrolled("secrets-only");
+    apply(&format!(
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: secrets-only, namespace: {ns}}}
+rules:
+- apiGroups: [\"\"]
+  resources: [secrets]
+  verbs: [get, create, update, patch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: secrets-only, namespace: {ns}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: secrets-only}}
+subjects:
+- {{apiGroup: rbac.authorization.k8s.io, kind: User, name: {}}}
+",
+        user.account
+    ));
+    let token_file = user.home().join("barry-token");
+    std::fs::write(&token_file, "any-token\n").unwrap();
+    let err = fails(user.ike(&[
+        "notify",
+        "barry",
+        "oncall",
+        "--channel",
+        "c",
+        "--token-file",
+        token_file.to_str().unwrap(),
+        "-n",
+        &ns,
+    ]));
+    assert_eq!(
+        err.trim(),
+        format!(
+            "error: your account may not change notification configs in namespace {ns}: owners and members of its tenant can ('ike whoami' shows your roles)"
+        )
+    );
+    let secret = kubectl(&["get", "secret", "oncall-barry-token", "-n", &ns]);
+    assert!(
+        String::from_utf8_lossy(&secret.stderr).contains("NotFound"),
+        "{secret:?}"
+    );
+}

@@ -1,5 +1,6 @@
-//! Tests of the account API over real HTTPS: [`offline`] and [`bound`] (certificates bound to
-//! their Account) without a cluster, [`cluster`] against a real control plane.
+//! Tests of the account API over real HTTPS: [`offline`], [`account_endpoints`] (tokens,
+//! whoami, account lookups) and [`bound`] (certificates bound to their Account) without a
+//! cluster, [`cluster`] against a real control plane.
 //!
 //! The first group needs no cluster: the Account store is fed by hand, as the watch would, and the
 //! kube client points at a closed port (nothing these requests do writes to the apiserver). The
@@ -27,6 +28,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::api::fixtures::account;
 
+mod account_endpoints;
 mod bound;
 mod cluster;
 mod fuzz;

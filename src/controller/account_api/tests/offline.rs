@@ -530,60 +530,6 @@ async fn failed_enrollments_are_limited_per_source_while_valid_ones_and_renewal_
     server.api.shutdown().await.unwrap();
 }
 
-#[tokio::test]
-async fn only_active_admins_make_tokens() {
-    let server =
-        Offline::start(&[account("alice", false, false), account("root", true, true)]).await;
-    let (cert, key) = server.identity("alice", HOUR, SystemTime::now());
-    let (status, body) = server
-        .client(Some((&cert, &key)))
-        .post("/v1/accounts/alice/token", &json!({}))
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(error_message(&body).contains("only platform admins"));
-    let (cert, key) = server.identity("root", HOUR, SystemTime::now());
-    let (status, body) = server
-        .client(Some((&cert, &key)))
-        .post("/v1/accounts/alice/token", &json!({}))
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    assert!(error_message(&body).contains("disabled"));
-    server.api.shutdown().await.unwrap();
-}
-
-#[tokio::test]
-async fn whoami_describes_the_caller_and_its_certificate() {
-    let mut alice = account("alice", true, false);
-    alice.status = Some(AccountStatus {
-        tenants: vec![crate::api::TenantRole {
-            tenant: "shop".into(),
-            role: crate::api::Role::Owner,
-        }],
-        ..AccountStatus::default()
-    });
-    let server = Offline::start(&[alice]).await;
-    let (cert, key) = server.identity("alice", HOUR, SystemTime::now());
-    let info = pki::cert_info(&cert).unwrap();
-    let (status, body) = server.client(Some((&cert, &key))).get("/v1/whoami").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(
-        body,
-        json!({
-            "account": "alice",
-            "displayName": "alice display",
-            "email": "alice@example.com",
-            "admin": true,
-            "disabled": false,
-            "tenants": [{ "tenant": "shop", "role": "owner" }],
-            "certificate": { "serial": info.serial, "notAfter": rfc3339(info.not_after) },
-        })
-    );
-    // The shared wire type reads it.
-    let parsed: crate::api::wire::WhoamiResponse = serde_json::from_value(body).unwrap();
-    assert_eq!(parsed.account, "alice");
-    server.api.shutdown().await.unwrap();
-}
-
 #[test]
 fn the_configuration_is_checked() {
     let mut config =
