@@ -215,8 +215,9 @@ pub fn configuration(url_base: &str, ca_bundle_pem: &str) -> ValidatingWebhookCo
     }
 }
 
-/// The `MutatingWebhookConfiguration` of ike's defaults: tenant pods' confinement (CREATE only:
-/// an existing pod's spec cannot change), and who and when on ResourceRequests.
+/// The `MutatingWebhookConfiguration` of ike's defaults: tenant pods' confinement (on CREATE: an
+/// existing pod's spec cannot change; and ephemeral containers as they are added), and who and
+/// when on ResourceRequests.
 pub fn mutating_configuration(url_base: &str, ca_bundle_pem: &str) -> MutatingWebhookConfiguration {
     let mutating = |hook: &Hook, operations: &[&str]| {
         let mut v = hook.entry(url_base, ca_bundle_pem);
@@ -242,7 +243,8 @@ pub fn mutating_configuration(url_base: &str, ca_bundle_pem: &str) -> MutatingWe
     MutatingWebhookConfiguration {
         metadata: managed(MUTATING_CONFIGURATION_NAME),
         webhooks: Some(vec![
-            mutating(&mutate::HOOK, &["CREATE"]),
+            // UPDATE for the ephemeral containers `kubectl debug` adds through a subresource.
+            mutating(&mutate::HOOK, &["CREATE", "UPDATE"]),
             mutating(&requests::DEFAULTS_HOOK, &["CREATE", "UPDATE"]),
         ]),
     }
