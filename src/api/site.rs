@@ -38,11 +38,85 @@ pub struct RequestPolicy {
     /// (four eyes on every cluster-scoped change).
     #[serde(default)]
     pub self_approval: bool,
-    /// The provisioners a tenant's StorageClass may name (e.g. `ebs.csi.aws.com`); unset: any,
-    /// as the reviewer decides. A provisioner a tenant may not reach the storage of otherwise
-    /// (host paths, a shared NFS export) belongs off this list.
+    /// The provisioners a tenant's StorageClass may name (e.g. `ebs.csi.aws.com`); unset or
+    /// empty: no tenant may request a StorageClass (a provisioner decides whose storage and
+    /// Secrets a class reaches, so the site says which ones are safe to hand out). A provisioner
+    /// a tenant may not reach the storage of otherwise (host paths, a shared NFS export)
+    /// belongs off this list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_provisioners: Option<Vec<String>>,
+    /// API groups no tenant's CRD may be in, each with every group below it (`istio.io` covers
+    /// `networking.istio.io`): those of components the platform installs or may install later,
+    /// whose real CRDs would otherwise land on a tenant's. Kubernetes' and ike's groups are
+    /// never a tenant's anyway. Unset: [`DEFAULT_RESERVED_GROUPS`]; set: exactly this list
+    /// (copy the defaults you want to keep).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_groups: Option<Vec<String>>,
+}
+
+/// The API groups of components platforms commonly install, reserved unless the Site names
+/// its own list ([`RequestPolicy::reserved_groups`]): certificates, monitoring, service meshes,
+/// CNIs and load balancers, ingress controllers, GitOps, secrets, backup, policy, autoscaling,
+/// serverless and CI, storage and database operators, virtualization.
+pub const DEFAULT_RESERVED_GROUPS: &[&str] = &[
+    // Certificates, monitoring and tracing.
+    "cert-manager.io",
+    "coreos.com",
+    "grafana.com",
+    "integreatly.org",
+    "victoriametrics.com",
+    "jaegertracing.io",
+    "opentelemetry.io",
+    "elastic.co",
+    // Service meshes, CNIs, load balancers, ingress and gateways.
+    "istio.io",
+    "linkerd.io",
+    "projectcalico.org",
+    "tigera.io",
+    "cilium.io",
+    "metallb.io",
+    "traefik.io",
+    "traefik.containo.us",
+    "nginx.org",
+    "konghq.com",
+    "projectcontour.io",
+    // GitOps, secrets, backup, policy.
+    "argoproj.io",
+    "fluxcd.io",
+    "external-secrets.io",
+    "kubernetes-client.io",
+    "bitnami.com",
+    "hashicorp.com",
+    "velero.io",
+    "kyverno.io",
+    "gatekeeper.sh",
+    // Autoscaling, serverless, CI, infrastructure.
+    "keda.sh",
+    "knative.dev",
+    "tekton.dev",
+    "crossplane.io",
+    "openshift.io",
+    // Storage, databases, messaging, virtualization.
+    "rook.io",
+    "longhorn.io",
+    "min.io",
+    "cnpg.io",
+    "zalan.do",
+    "strimzi.io",
+    "kubevirt.io",
+];
+
+impl RequestPolicy {
+    /// The groups reserved for the platform: the Site's list, else [`DEFAULT_RESERVED_GROUPS`].
+    pub fn reserved_groups(&self) -> Vec<String> {
+        match &self.reserved_groups {
+            Some(groups) => groups.clone(),
+            None => DEFAULT_RESERVED_GROUPS
+                .iter()
+                .map(|g| g.to_string())
+                .collect(),
+        }
+    }
 }
 
 /// The admission policy for tenant namespaces. Each Tenant's `policy` may widen or narrow it.

@@ -12,6 +12,7 @@
 //! - [`ingresses`]: an Ingress host held by someone else's Ingress stays theirs;
 //! - [`volumes`]: a claim binds only a volume provisioned for its tenant, and uses no other
 //!   tenant's StorageClass;
+//! - [`bindings`]: a RoleBinding references no other tenant's ike roles;
 //! - [`mutate`] (mutating): seccomp and AppArmor defaults, `imagePullPolicy: Always` when the
 //!   site asks.
 //! - [`hostnames`]: Office host names on Services: under the site's domains, held by one
@@ -26,6 +27,7 @@
 //! guards slips through. A body the API server could not have sent gets HTTP 400 (the API server
 //! then fails the call); every refusal is one line starting with `ike:` that names the rule.
 
+pub mod bindings;
 pub mod endpoints;
 pub mod hostnames;
 pub mod ingresses;
@@ -169,6 +171,7 @@ pub fn routes(policy: Policy) -> Router {
         .route(endpoints::HOOK.path, post(endpoints::serve))
         .route(ingresses::HOOK.path, post(ingresses::serve))
         .route(volumes::HOOK.path, post(volumes::serve))
+        .route(bindings::HOOK.path, post(bindings::serve))
         .route(tenants::HOOK.path, post(tenants::serve))
         .route(mutate::HOOK.path, post(mutate::serve))
         .route(hostnames::HOOK.path, post(hostnames::serve))
@@ -178,7 +181,7 @@ pub fn routes(policy: Policy) -> Router {
 }
 
 /// The validating hooks, in the order the configuration lists them.
-const VALIDATING: [&Hook; 9] = [
+const VALIDATING: [&Hook; 10] = [
     &pods::HOOK,
     &tenants::HOOK,
     &hostnames::HOOK,
@@ -187,6 +190,7 @@ const VALIDATING: [&Hook; 9] = [
     &endpoints::HOOK,
     &ingresses::HOOK,
     &volumes::HOOK,
+    &bindings::HOOK,
     &requests::HOOK,
 ];
 

@@ -277,6 +277,11 @@ fn the_webhook_configuration_is_as_documented() {
                 true
             ),
             ("volumes.isolation.ike.dev".to_owned(), url("volumes"), true),
+            (
+                "rolebindings.isolation.ike.dev".to_owned(),
+                url("rolebindings"),
+                true
+            ),
             // Requests live in tenant namespaces, but one anywhere else must be refused too.
             (
                 "resourcerequests.validation.ike.dev".to_owned(),
