@@ -212,6 +212,14 @@ pub struct OfficeSpec {
     /// prints it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tsig_key: Option<SecretKeyRef>,
+    /// The most names one Service of a tenant may carry (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_names_per_service: Option<u32>,
+    /// The most names a tenant's Services may carry in all (default 100): the webhook refuses
+    /// names beyond it, and the publisher leaves out a tenant's newest names while it is beyond
+    /// (the limit lowered, say), so that one tenant cannot fill what every tenant shares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_names_per_tenant: Option<u32>,
 }
 
 /// One key of a Secret in ike-controller's namespace.
@@ -235,6 +243,10 @@ pub const TSIG_KEY_FIELD: &str = "tsig.key";
 pub const DEFAULT_OFFICE_TTL: u32 = 30;
 /// The largest TTL a Service may ask for unless the site names another.
 pub const DEFAULT_OFFICE_MAX_TTL: u32 = 3600;
+/// The most names one Service of a tenant may carry unless the site names another.
+pub const DEFAULT_OFFICE_NAMES_PER_SERVICE: u32 = 10;
+/// The most names a tenant's Services may carry in all unless the site names another.
+pub const DEFAULT_OFFICE_NAMES_PER_TENANT: u32 = 100;
 
 impl OfficeSpec {
     /// The domains host names must be under: `domains`, else the zone, lower-case and without
@@ -268,6 +280,18 @@ impl OfficeSpec {
     /// The largest TTL a Service may ask for.
     pub fn max_ttl(&self) -> u32 {
         self.max_ttl.unwrap_or(DEFAULT_OFFICE_MAX_TTL)
+    }
+
+    /// The most names one Service of a tenant may carry.
+    pub fn max_names_per_service(&self) -> usize {
+        self.max_names_per_service
+            .unwrap_or(DEFAULT_OFFICE_NAMES_PER_SERVICE) as usize
+    }
+
+    /// The most names a tenant's Services may carry in all.
+    pub fn max_names_per_tenant(&self) -> usize {
+        self.max_names_per_tenant
+            .unwrap_or(DEFAULT_OFFICE_NAMES_PER_TENANT) as usize
     }
 }
 
