@@ -26,8 +26,9 @@ pub use notify::{
 };
 pub use request::{ResourceRequest, ResourceRequestSpec, ResourceRequestStatus};
 pub use site::{
-    DEFAULT_OFFICE_MAX_TTL, DEFAULT_OFFICE_TTL, DEFAULT_RESERVED_GROUPS, NetworkIsolation, OfficeSpec, RequestPolicy,
-    SITE_NAME, SecretKeyRef, Site, SiteSpec, TSIG_KEY_FIELD, TenantPolicy,
+    DEFAULT_OFFICE_MAX_TTL, DEFAULT_OFFICE_TTL, DEFAULT_RESERVED_GROUPS, NetworkIsolation,
+    OfficeSpec, RequestPolicy, SITE_NAME, SecretKeyRef, Site, SiteSpec, TSIG_KEY_FIELD,
+    TenantPolicy,
 };
 pub use tenant::{
     GRANT_ROLE_PREFIX, Member, REQUESTED_LEVELS, Role, Tenant, TenantAllowances, TenantSpec,

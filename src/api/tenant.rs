@@ -279,16 +279,31 @@ mod role_tests {
             role_tenant("ike:tenant:b:requested-edit", None).as_deref(),
             Some("b")
         );
-        assert_eq!(role_tenant("ike:tenant:b:reader", Some("a")).as_deref(), Some("b"));
+        assert_eq!(
+            role_tenant("ike:tenant:b:reader", Some("a")).as_deref(),
+            Some("b")
+        );
         assert_eq!(
             role_tenant("ike:requested:widgets.example.com:edit", Some("b")).as_deref(),
             Some("b")
         );
-        assert_eq!(role_tenant("ike:requested:widgets.example.com:edit", None), None);
-        for free in ["edit", "admin", "view", "ike:tenant:member", "ike:notify-edit"] {
+        assert_eq!(
+            role_tenant("ike:requested:widgets.example.com:edit", None),
+            None
+        );
+        for free in [
+            "edit",
+            "admin",
+            "view",
+            "ike:tenant:member",
+            "ike:notify-edit",
+        ] {
             assert_eq!(role_tenant(free, Some("b")), None, "{free}");
         }
-        assert_eq!(tenant_role_name("a", "requested-view"), "ike:tenant:a:requested-view");
+        assert_eq!(
+            tenant_role_name("a", "requested-view"),
+            "ike:tenant:a:requested-view"
+        );
     }
 
     #[test]

@@ -705,7 +705,10 @@ fn the_site_can_force_image_pulls_and_isolate_tenant_networks_and_admins_elsewhe
     ok(kubectl(&[
         "replace",
         "--raw",
-        &format!("/api/v1/namespaces/{}/pods/{debugged}/ephemeralcontainers", a.ns),
+        &format!(
+            "/api/v1/namespaces/{}/pods/{debugged}/ephemeralcontainers",
+            a.ns
+        ),
         "-f",
         ephemeral.path().to_str().unwrap(),
     ]));

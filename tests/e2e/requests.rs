@@ -65,7 +65,14 @@ static PROVISIONERS: RwLock<()> = RwLock::new(());
 /// Sets `Site.spec.requests.storageProvisioners` (`None`: unset).
 fn set_provisioners(list: Option<&[&str]>) {
     let patch = json!({"spec": {"requests": {"storageProvisioners": list}}}).to_string();
-    ok(kubectl(&["patch", "site", "site", "--type=merge", "-p", &patch]));
+    ok(kubectl(&[
+        "patch",
+        "site",
+        "site",
+        "--type=merge",
+        "-p",
+        &patch,
+    ]));
 }
 
 /// `ike request storageclass --dry-run` of a class of [`TEST_PROVISIONER`] as `team`'s owner.

@@ -70,7 +70,9 @@ pub fn allot(
         for (i, host) in service.hosts.into_iter().enumerate() {
             if i >= per_service {
                 allotment.why.get_or_insert_with(|| {
-                    format!("a Service may carry {per_service} names (Site office.maxNamesPerService)")
+                    format!(
+                        "a Service may carry {per_service} names (Site office.maxNamesPerService)"
+                    )
                 });
                 allotment.left_out.push(host);
             } else if used >= per_tenant {
@@ -116,7 +118,8 @@ mod tests {
         let p = admission(&hosts(&["a"]), 5, "t", &o);
         assert_eq!(p.len(), 1);
         assert!(
-            p[0].contains("tenant t's Services carry 5 names already") && p[0].contains("maxNamesPerTenant"),
+            p[0].contains("tenant t's Services carry 5 names already")
+                && p[0].contains("maxNamesPerTenant"),
             "{p:?}"
         );
         // The defaults: 10 and 100.

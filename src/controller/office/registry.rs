@@ -62,10 +62,7 @@ fn hex(bytes: &[u8]) -> String {
 /// stay together.
 pub fn shard_of(resource: &str) -> String {
     let namespace = parse_resource(resource).map_or(resource, |(ns, _)| ns);
-    format!(
-        "{LEGACY_CONFIGMAP}-{:02x}",
-        digest(namespace)[0] % SHARDS
-    )
+    format!("{LEGACY_CONFIGMAP}-{:02x}", digest(namespace)[0] % SHARDS)
 }
 
 /// The entries of a ConfigMap's data; values that are not `NAME RESOURCE` are skipped.
@@ -159,7 +156,11 @@ impl Registry {
         match self.api.delete(LEGACY_CONFIGMAP, &params).await {
             Ok(_) => {}
             Err(kube::Error::Api(s)) if s.code == 404 => {}
-            Err(e) => return Err(kube_err(format!("deleting configmap {LEGACY_CONFIGMAP}"))(e)),
+            Err(e) => {
+                return Err(kube_err(format!("deleting configmap {LEGACY_CONFIGMAP}"))(
+                    e,
+                ));
+            }
         }
         tracing::info!(
             names = old.values().map(BTreeSet::len).sum::<usize>(),
@@ -292,7 +293,10 @@ mod tests {
 
     #[test]
     fn a_namespaces_names_share_one_of_the_fixed_shards_and_the_legacy_entries_move_there() {
-        assert_eq!(shard_of("service/team-a/web"), shard_of("service/team-a/db"));
+        assert_eq!(
+            shard_of("service/team-a/web"),
+            shard_of("service/team-a/db")
+        );
         let shards: BTreeSet<String> = (0..2000)
             .map(|i| shard_of(&format!("service/ns-{i}/web")))
             .collect();
@@ -317,10 +321,8 @@ mod tests {
             moved[&shard_of("service/team-a/web")][&key("a.office.local", "service/team-a/web")],
             "a.office.local service/team-a/web"
         );
-        let reread: BTreeMap<String, BTreeSet<String>> = moved
-            .values()
-            .flat_map(|data| parse(data))
-            .collect();
+        let reread: BTreeMap<String, BTreeSet<String>> =
+            moved.values().flat_map(|data| parse(data)).collect();
         assert_eq!(reread, parse(&legacy), "nothing lost");
     }
 }

@@ -113,8 +113,7 @@ pub async fn revoke_hand_made_access(
     };
     let bindings = ctx.role_bindings.state();
     let active = active_in(tenant, &|a| ctx.accounts.get(&ObjectRef::new(a)));
-    let suggested =
-        revocations(held, |u| active.contains(u), bindings.iter().map(|b| &**b));
+    let suggested = revocations(held, |u| active.contains(u), bindings.iter().map(|b| &**b));
     if suggested.is_empty() {
         return Ok(false);
     }
@@ -144,8 +143,7 @@ pub async fn revoke_hand_made_access(
             .cloned()
             .unwrap_or_else(|| ctx.accounts.get(&ObjectRef::new(a)))
     });
-    let confirmed =
-        revocations(held, |u| active.contains(u), bindings.iter().map(|b| &**b));
+    let confirmed = revocations(held, |u| active.contains(u), bindings.iter().map(|b| &**b));
     for revocation in &confirmed {
         revoke(&ctx.client, &name, revocation).await?;
     }
@@ -370,11 +368,17 @@ mod tests {
             b.role_ref.name = role.into();
             b
         };
-        let label_of = |role: &str| (role == "ike:requested:gadgets.example.com:edit").then(|| "b".to_string());
+        let label_of = |role: &str| {
+            (role == "ike:requested:gadgets.example.com:edit").then(|| "b".to_string())
+        };
         let bindings = [
             to("a-prod", "steal", "ike:tenant:b:requested-edit"),
             // Named as ike names its own: still not the tenant's role.
-            to("a-prod", "ike:tenant:requested-edit", "ike:tenant:b:requested-edit"),
+            to(
+                "a-prod",
+                "ike:tenant:requested-edit",
+                "ike:tenant:b:requested-edit",
+            ),
             to("a-prod", "grant", "ike:requested:gadgets.example.com:edit"),
             // The tenant's own roles, Kubernetes' roles, other namespaces: left alone.
             to("a-prod", "mine", "ike:tenant:a:requested-edit"),

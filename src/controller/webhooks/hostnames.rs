@@ -285,7 +285,11 @@ mod tests {
         let held = [
             service("a-prod", "one", named("one.office.local,two.office.local")),
             // Another tenant's names do not count against a.
-            service("b-prod", "b", named("b1.office.local,b2.office.local,b3.office.local")),
+            service(
+                "b-prod",
+                "b",
+                named("b1.office.local,b2.office.local,b3.office.local"),
+            ),
         ];
         let third = service("a-dev", "third", named("three.office.local"));
         assert!(review(&third, None, &limited, &held, tenants).is_empty());
@@ -314,7 +318,11 @@ mod tests {
             .insert(TTL_ANNOTATION.into(), "60".into());
         assert!(review(&longer_ttl, Some(&fourth), &limited, &held, tenants).is_empty());
         // Outside tenant namespaces: the platform's, no limit.
-        let platform = service("ops", "many", named("p1.office.local,p2.office.local,p3.office.local"));
+        let platform = service(
+            "ops",
+            "many",
+            named("p1.office.local,p2.office.local,p3.office.local"),
+        );
         assert!(review(&platform, None, &limited, &held, tenants).is_empty());
     }
 

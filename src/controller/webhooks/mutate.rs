@@ -74,7 +74,11 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
         (Operation::Create, None | Some("")) => request
             .object
             .as_ref()
-            .and_then(|o| serde_json::to_value(o).and_then(serde_json::from_value::<Pod>).ok())
+            .and_then(|o| {
+                serde_json::to_value(o)
+                    .and_then(serde_json::from_value::<Pod>)
+                    .ok()
+            })
             .map(|pod| {
                 let namespace = request.namespace.as_deref().unwrap_or_default();
                 let dedicated_to = policy

@@ -444,7 +444,7 @@ async fn a_tenant_review_is_answered_on_its_own_path() {
 
 #[test]
 fn the_defaults_are_a_mutating_webhook_on_pod_creation_and_ephemeral_containers_in_tenant_namespaces()
-{
+ {
     let ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
     let value = serde_json::to_value(mutating_configuration("https://127.0.0.1:8443", ca)).unwrap();
     assert_eq!(value["kind"], "MutatingWebhookConfiguration");

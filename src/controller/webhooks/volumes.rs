@@ -292,7 +292,13 @@ mod tests {
             ]
         );
         assert_eq!(
-            claims[0].1.spec.as_ref().unwrap().storage_class_name.as_deref(),
+            claims[0]
+                .1
+                .spec
+                .as_ref()
+                .unwrap()
+                .storage_class_name
+                .as_deref(),
             Some("fast")
         );
         assert!(template_claims("db", None).unwrap().is_empty());
@@ -328,7 +334,10 @@ mod tests {
             serde_json::json!({"namespace": "a-db", "name": "data"}),
         );
         assert!(!review(&claim, "a-db", Some("a"), "pv-1", Some(&reserved)).is_empty());
-        let mine = volume(serde_json::json!({"ike.dev/tenant": "a"}), serde_json::Value::Null);
+        let mine = volume(
+            serde_json::json!({"ike.dev/tenant": "a"}),
+            serde_json::Value::Null,
+        );
         assert!(review(&claim, "a-db", Some("a"), "pv-1", Some(&mine)).is_empty());
     }
 

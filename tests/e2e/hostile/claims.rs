@@ -159,14 +159,8 @@ fn claim_templates_are_judged_as_the_claims_they_become_on_every_path() {
         &shared,
         &format!("ike.dev/tenant={}", a.name),
     ]));
-    ok(b.owner.kubectl(&[
-        "scale",
-        "statefulset",
-        "later",
-        "--replicas=2",
-        "-n",
-        &b.ns,
-    ]));
+    ok(b.owner
+        .kubectl(&["scale", "statefulset", "later", "--replicas=2", "-n", &b.ns]));
     let refusal = wait_for(
         "the StatefulSet controller's claim to be refused",
         Duration::from_secs(30),

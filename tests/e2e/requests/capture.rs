@@ -36,9 +36,19 @@ fn a_tenant_cannot_take_a_platform_group_nor_change_a_crd_someone_else_manages_o
     let a = Team::new("rq-cap");
 
     // Groups of components the platform installs (now or later), and below them.
-    for group in ["cert-manager.io", "acme.cert-manager.io", "monitoring.coreos.com"] {
+    for group in [
+        "cert-manager.io",
+        "acme.cert-manager.io",
+        "monitoring.coreos.com",
+    ] {
         refused(
-            request(&a.owner, "crd", &crd(group, "thing", "Thing"), &a.ns, "platform"),
+            request(
+                &a.owner,
+                "crd",
+                &crd(group, "thing", "Thing"),
+                &a.ns,
+                "platform",
+            ),
             &[
                 &format!("group {group} is reserved"),
                 "Site.spec.requests.reservedGroups",
@@ -57,7 +67,13 @@ fn a_tenant_cannot_take_a_platform_group_nor_change_a_crd_someone_else_manages_o
                 "service": {"namespace": "default", "name": "no-such-adapter"}}}),
     ));
     refused(
-        request(&a.owner, "crd", &crd(&aggregated, "metric", "Metric"), &a.ns, "agg"),
+        request(
+            &a.owner,
+            "crd",
+            &crd(&aggregated, "metric", "Metric"),
+            &a.ns,
+            "agg",
+        ),
         &[&format!("APIService v1.{aggregated} (an aggregated API")],
     );
     let _ = kubectl(&["delete", "apiservice", &format!("v1.{aggregated}")]);
@@ -78,13 +94,19 @@ fn a_tenant_cannot_take_a_platform_group_nor_change_a_crd_someone_else_manages_o
         "toolboxes",
     ));
     assert!(second.contains("pass  group-owner"), "{second}");
-    ok(a.owner.ike(&["request", "withdraw", "toolboxes", "-n", &a.ns]));
+    ok(a.owner
+        .ike(&["request", "withdraw", "toolboxes", "-n", &a.ns]));
 
     let mut v2 = manifest.clone();
     v2["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["description"] = json!("tools, v2");
     // Someone else manages it too (here the cluster admin's label; a platform installer's
     // apply alike): neither changed nor deleted by the tenant.
-    ok(kubectl(&["label", "crd", &name, "platform.example.com/installed=yes"]));
+    ok(kubectl(&[
+        "label",
+        "crd",
+        &name,
+        "platform.example.com/installed=yes",
+    ]));
     refused(
         request(&a.owner, "crd", &v2, &a.ns, "tools-v2"),
         &["is also managed by kubectl-label"],
@@ -93,7 +115,12 @@ fn a_tenant_cannot_take_a_platform_group_nor_change_a_crd_someone_else_manages_o
         request_delete(&a, &format!("crd/{name}"), "drop-tools"),
         &["is also managed by kubectl-label"],
     );
-    ok(kubectl(&["label", "crd", &name, "platform.example.com/installed-"]));
+    ok(kubectl(&[
+        "label",
+        "crd",
+        &name,
+        "platform.example.com/installed-",
+    ]));
 
     // A custom resource of it in a namespace the tenant does not hold.
     let tool = |n: &str| {
@@ -160,8 +187,10 @@ fn a_storage_class_reads_only_the_tenants_secrets_and_needs_a_provisioner_the_si
         request(
             &a.owner,
             "storageclass",
-            &class(json!({"csi.storage.k8s.io/provisioner-secret-name": "creds",
-                "csi.storage.k8s.io/provisioner-secret-namespace": "kube-system"})),
+            &class(
+                json!({"csi.storage.k8s.io/provisioner-secret-name": "creds",
+                "csi.storage.k8s.io/provisioner-secret-namespace": "kube-system"}),
+            ),
             &a.ns,
             "keyed",
         ),
@@ -181,17 +210,16 @@ fn a_storage_class_reads_only_the_tenants_secrets_and_needs_a_provisioner_the_si
     other["provisioner"] = json!("example.com/hostpath");
     refused(
         request(&a.owner, "storageclass", &other, &a.ns, "keyed"),
-        &[
-            "is not one the site lets tenants use",
-            TEST_PROVISIONER,
-        ],
+        &["is not one the site lets tenants use", TEST_PROVISIONER],
     );
 
     // The neighbour: Secrets of its own namespace and of the claim's.
-    let own = class(json!({"csi.storage.k8s.io/provisioner-secret-name": "creds",
+    let own = class(
+        json!({"csi.storage.k8s.io/provisioner-secret-name": "creds",
         "csi.storage.k8s.io/provisioner-secret-namespace": a.ns,
         "csi.storage.k8s.io/node-stage-secret-name": "creds",
-        "csi.storage.k8s.io/node-stage-secret-namespace": "${pvc.namespace}"}));
+        "csi.storage.k8s.io/node-stage-secret-namespace": "${pvc.namespace}"}),
+    );
     let name = own["metadata"]["name"].as_str().unwrap().to_string();
     ok(request(&a.owner, "storageclass", &own, &a.ns, "keyed"));
     ok(approve(admin(), &a.ns, "keyed", &[]));
@@ -212,7 +240,11 @@ fn a_storage_class_reads_only_the_tenants_secrets_and_needs_a_provisioner_the_si
         &["has volumes bound to claims outside", &pv],
     );
     ok(kubectl(&["delete", "pv", &pv]));
-    ok(request_delete(&a, &format!("storageclass/{name}"), "drop-keyed"));
+    ok(request_delete(
+        &a,
+        &format!("storageclass/{name}"),
+        "drop-keyed",
+    ));
     ok(approve(admin(), &a.ns, "drop-keyed", &[]));
     wait_for("the class to be gone", Duration::from_secs(30), || {
         (!exists("storageclass", &name)).then_some(())

@@ -117,7 +117,12 @@ fn another_tenants_roles_are_not_bindable_and_a_binding_made_before_is_removed()
     let a_edit = format!("ike:tenant:{}:requested-edit", a.name);
     let a_view = format!("ike:tenant:{}:requested-view", a.name);
     wait_exists("clusterrole", &a_edit, None, true);
-    wait_exists("rolebinding", "ike:tenant:requested-edit", Some(&a.ns), true);
+    wait_exists(
+        "rolebinding",
+        "ike:tenant:requested-edit",
+        Some(&a.ns),
+        true,
+    );
 
     // B binds A's roles: refused, by name and by the grant's label.
     refused(
@@ -155,7 +160,12 @@ fn another_tenants_roles_are_not_bindable_and_a_binding_made_before_is_removed()
     ok(kubectl(&["delete", "clusterrole", &grant]));
     wait_exists("clusterrole", &a_edit, None, false);
     wait_exists("clusterrole", &a_view, None, false);
-    wait_exists("rolebinding", "ike:tenant:requested-edit", Some(&a.ns), false);
+    wait_exists(
+        "rolebinding",
+        "ike:tenant:requested-edit",
+        Some(&a.ns),
+        false,
+    );
 }
 
 #[test]
@@ -187,6 +197,11 @@ fn a_tenant_without_a_grant_loses_the_empty_requested_roles_earlier_versions_mad
             "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": t.owner.account}]}),
     ));
     // The binding's change reconciles the tenant: both go.
-    wait_exists("rolebinding", "ike:tenant:requested-edit", Some(&t.ns), false);
+    wait_exists(
+        "rolebinding",
+        "ike:tenant:requested-edit",
+        Some(&t.ns),
+        false,
+    );
     wait_exists("clusterrole", &role, None, false);
 }

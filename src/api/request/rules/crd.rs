@@ -178,9 +178,10 @@ pub fn apiservice_claim(apiservice: &Value, group: &str) -> Option<String> {
             service["name"].as_str().unwrap_or_default()
         ));
     }
-    let managed = apiservice["metadata"]["labels"]["kube-aggregator.kubernetes.io/automanaged"]
-        .as_str();
-    (managed != Some("true")).then(|| format!("APIService {name} (served by the API server itself)"))
+    let managed =
+        apiservice["metadata"]["labels"]["kube-aggregator.kubernetes.io/automanaged"].as_str();
+    (managed != Some("true"))
+        .then(|| format!("APIService {name} (served by the API server itself)"))
 }
 
 /// The names kubectl resolves a CRD's resource by: plural, singular and short names.

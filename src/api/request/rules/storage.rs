@@ -42,7 +42,9 @@ pub fn secret_problems(parameters: &Value, namespaces: &[String]) -> Vec<String>
         if k.ends_with("secret-namespace") || k.ends_with("secretnamespace") {
             let ns = value.as_str().unwrap_or_default();
             if ns != CLAIM_NAMESPACE && !namespaces.iter().any(|n| n == ns) {
-                problems.push(format!("{key}: {ns:?} is not one of the tenant's namespaces"));
+                problems.push(format!(
+                    "{key}: {ns:?} is not one of the tenant's namespaces"
+                ));
             }
         } else if let Some(prefix) = k
             .strip_suffix("secret-name")

@@ -294,12 +294,21 @@ fn groups_the_platform_reserves_are_refused_with_every_group_below_them() {
         );
     }
     // A domain that merely ends alike is someone else's.
-    assert!(failed(&checks(&apply(crd("notcert-manager.io", "Namespaced")), &facts())).is_empty());
+    assert!(
+        failed(&checks(
+            &apply(crd("notcert-manager.io", "Namespaced")),
+            &facts()
+        ))
+        .is_empty()
+    );
     // The site's own list replaces the defaults.
     let mut f = facts();
     f.reserved_groups = vec!["example.com".into()];
     assert_eq!(
-        failed(&checks(&apply(crd("widgets.example.com", "Namespaced")), &f)),
+        failed(&checks(
+            &apply(crd("widgets.example.com", "Namespaced")),
+            &f
+        )),
         ["group"]
     );
     assert!(failed(&checks(&apply(crd("cert-manager.io", "Namespaced")), &f)).is_empty());
@@ -321,7 +330,10 @@ fn a_group_an_aggregated_api_or_the_api_server_serves_is_refused_and_a_crds_own_
         crd::apiservice_claim(&aggregated, "metrics.example.com").as_deref(),
         Some("APIService v1.metrics.example.com (an aggregated API: Service monitoring/adapter)")
     );
-    assert_eq!(crd::apiservice_claim(&aggregated, "other.example.com"), None);
+    assert_eq!(
+        crd::apiservice_claim(&aggregated, "other.example.com"),
+        None
+    );
     let built_in = apiservice(
         "v1.apps.example.com",
         "apps.example.com",
@@ -340,7 +352,10 @@ fn a_group_an_aggregated_api_or_the_api_server_serves_is_refused_and_a_crds_own_
         json!({"kube-aggregator.kubernetes.io/automanaged": "true"}),
         Value::Null,
     );
-    assert_eq!(crd::apiservice_claim(&for_crds, "widgets.example.com"), None);
+    assert_eq!(
+        crd::apiservice_claim(&for_crds, "widgets.example.com"),
+        None
+    );
 
     let mut f = facts();
     f.group_apiservices = vec!["APIService v1.metrics.example.com (an aggregated API)".into()];
@@ -350,11 +365,8 @@ fn a_group_an_aggregated_api_or_the_api_server_serves_is_refused_and_a_crds_own_
 }
 
 #[test]
-fn an_object_someone_else_manages_too_or_with_instances_elsewhere_is_neither_updated_nor_deleted()
-{
-    let entry = |manager: &str, fields: Value| {
-        json!({"manager": manager, "operation": "Update", "fieldsType": "FieldsV1", "fieldsV1": fields})
-    };
+fn an_object_someone_else_manages_too_or_with_instances_elsewhere_is_neither_updated_nor_deleted() {
+    let entry = |manager: &str, fields: Value| json!({"manager": manager, "operation": "Update", "fieldsType": "FieldsV1", "fieldsV1": fields});
     let mut mine = crd("example.com", "Namespaced");
     mine["metadata"]["labels"] = json!({TENANT_LABEL: "a"});
     mine["metadata"]["managedFields"] = json!([
@@ -444,7 +456,10 @@ fn every_secret_a_provisioner_reads_is_named_with_one_of_the_tenants_namespaces(
         "csi.storage.k8s.io/node-stage-secret-namespace".into(),
         json!("${pvc.namespace}"),
     );
-    assert_eq!(storage::secret_problems(&Value::Object(fine), &ns), Vec::<String>::new());
+    assert_eq!(
+        storage::secret_problems(&Value::Object(fine), &ns),
+        Vec::<String>::new()
+    );
     for (parameters, says) in [
         (
             json!({"csi.storage.k8s.io/node-publish-secret-namespace": "kube-system"}),
@@ -465,7 +480,10 @@ fn every_secret_a_provisioner_reads_is_named_with_one_of_the_tenants_namespaces(
             json!({"csi.storage.k8s.io/controller-expand-secret-name": "creds"}),
             "names a Secret without its namespace",
         ),
-        (json!({"adminSecretName": "ceph-admin"}), "names a Secret without its namespace"),
+        (
+            json!({"adminSecretName": "ceph-admin"}),
+            "names a Secret without its namespace",
+        ),
         // The deprecated CSI keys and in-tree ones, by their ending, in any case.
         (
             json!({"csiProvisionerSecretName": "x", "csiProvisionerSecretNamespace": "default"}),
@@ -481,7 +499,10 @@ fn every_secret_a_provisioner_reads_is_named_with_one_of_the_tenants_namespaces(
         assert!(p[0].contains(says), "{parameters}: {p:?}");
     }
     assert!(
-        storage::secret_problems(&json!({"secretName": "s", "secretNamespace": "a-prod"}), &ns)
-            .is_empty()
+        storage::secret_problems(
+            &json!({"secretName": "s", "secretNamespace": "a-prod"}),
+            &ns
+        )
+        .is_empty()
     );
 }
