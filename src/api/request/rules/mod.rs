@@ -193,11 +193,26 @@ pub fn reserved_group(group: &str) -> Option<String> {
     }
 }
 
+/// A check. Its message quotes what the tenant wrote (a group, a parameter's key, a label) and
+/// becomes a refusal and a status line: control characters are shown escaped, so that it stays
+/// one line and cannot forge another.
 pub(super) fn check(name: &str, problem: Option<String>, fine: impl Into<String>) -> Check {
+    let passed = problem.is_none();
+    let message = problem.unwrap_or_else(|| fine.into());
+    let message = match message.contains(char::is_control) {
+        false => message,
+        true => message
+            .chars()
+            .map(|c| match c.is_control() {
+                true => c.escape_default().to_string(),
+                false => c.to_string(),
+            })
+            .collect(),
+    };
     Check {
         name: name.into(),
-        passed: problem.is_none(),
-        message: problem.unwrap_or_else(|| fine.into()),
+        passed,
+        message,
     }
 }
 

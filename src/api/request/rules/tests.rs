@@ -506,3 +506,21 @@ fn every_secret_a_provisioner_reads_is_named_with_one_of_the_tenants_namespaces(
         .is_empty()
     );
 }
+
+/// Found by the fuzzer: a parameter's key with a control character in it went into the refusal
+/// and the status as it was, so one check could print as several lines.
+#[test]
+fn what_the_tenant_wrote_is_quoted_on_one_line() {
+    let class = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": "steal"}, "provisioner": "example.com/csi",
+        "parameters": {"csi.st\u{0}orage.k8s.io/node-publish-secret-namespace": "kube-system\nok"}});
+    let mut crd = crd("x.k8s.io", "Namespaced");
+    crd["spec"]["group"] = json!("evil\n.k8s.io");
+    for manifest in [class, crd] {
+        let checks = checks(&apply(manifest), &facts());
+        assert!(!failed(&checks).is_empty());
+        for c in &checks {
+            assert!(!c.message.contains(char::is_control), "{c:?}");
+        }
+    }
+}
