@@ -321,8 +321,7 @@ mod tests {
             moved[&shard_of("service/team-a/web")][&key("a.office.local", "service/team-a/web")],
             "a.office.local service/team-a/web"
         );
-        let reread: BTreeMap<String, BTreeSet<String>> =
-            moved.values().flat_map(|data| parse(data)).collect();
+        let reread: BTreeMap<String, BTreeSet<String>> = moved.values().flat_map(parse).collect();
         assert_eq!(reread, parse(&legacy), "nothing lost");
     }
 }
