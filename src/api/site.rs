@@ -48,8 +48,9 @@ pub struct RequestPolicy {
     /// API groups no tenant's CRD may be in, each with every group below it (`istio.io` covers
     /// `networking.istio.io`): those of components the platform installs or may install later,
     /// whose real CRDs would otherwise land on a tenant's. Kubernetes' and ike's groups are
-    /// never a tenant's anyway. Unset: [`DEFAULT_RESERVED_GROUPS`]; set: exactly this list
-    /// (copy the defaults you want to keep).
+    /// never a tenant's anyway. Unset: ike's list of common components' groups (cert-manager.io,
+    /// coreos.com, istio.io, cilium.io, argoproj.io, fluxcd.io, velero.io, kyverno.io and more:
+    /// `DEFAULT_RESERVED_GROUPS`); set: exactly this list (copy the defaults you want to keep).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserved_groups: Option<Vec<String>>,
 }
