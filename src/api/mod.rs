@@ -26,12 +26,14 @@ pub use notify::{
 };
 pub use request::{ResourceRequest, ResourceRequestSpec, ResourceRequestStatus};
 pub use site::{
-    DEFAULT_OFFICE_MAX_TTL, DEFAULT_OFFICE_TTL, NetworkIsolation, OfficeSpec, RequestPolicy,
-    SITE_NAME, SecretKeyRef, Site, SiteSpec, TSIG_KEY_FIELD, TenantPolicy,
+    DEFAULT_OFFICE_MAX_TTL, DEFAULT_OFFICE_TTL, DEFAULT_RESERVED_GROUPS, NetworkIsolation,
+    OfficeSpec, RequestPolicy, SITE_NAME, SecretKeyRef, Site, SiteSpec, TSIG_KEY_FIELD,
+    TenantPolicy,
 };
 pub use tenant::{
-    Member, REQUESTED_LEVELS, Role, Tenant, TenantAllowances, TenantSpec, TenantStatus,
-    binding_name, own_binding_names, requested_binding_name,
+    GRANT_ROLE_PREFIX, Member, REQUESTED_LEVELS, Role, Tenant, TenantAllowances, TenantSpec,
+    TenantStatus, binding_name, foreign_role, own_binding_names, requested_binding_name,
+    role_tenant, tenant_role_name,
 };
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;

@@ -11,6 +11,8 @@ use k8s_openapi::api::core::v1::{Pod, Service};
 use super::OfficeSpec;
 use super::names::{self, NameError};
 
+pub mod limits;
+
 /// external-dns' annotation naming a Service's host names (comma-separated).
 pub const HOSTNAME_ANNOTATION: &str = "external-dns.alpha.kubernetes.io/hostname";
 /// external-dns' annotation giving the TTL of a Service's records (seconds, or e.g. `1m`).

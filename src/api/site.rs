@@ -38,11 +38,86 @@ pub struct RequestPolicy {
     /// (four eyes on every cluster-scoped change).
     #[serde(default)]
     pub self_approval: bool,
-    /// The provisioners a tenant's StorageClass may name (e.g. `ebs.csi.aws.com`); unset: any,
-    /// as the reviewer decides. A provisioner a tenant may not reach the storage of otherwise
-    /// (host paths, a shared NFS export) belongs off this list.
+    /// The provisioners a tenant's StorageClass may name (e.g. `ebs.csi.aws.com`); unset or
+    /// empty: no tenant may request a StorageClass (a provisioner decides whose storage and
+    /// Secrets a class reaches, so the site says which ones are safe to hand out). A provisioner
+    /// a tenant may not reach the storage of otherwise (host paths, a shared NFS export)
+    /// belongs off this list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_provisioners: Option<Vec<String>>,
+    /// API groups no tenant's CRD may be in, each with every group below it (`istio.io` covers
+    /// `networking.istio.io`): those of components the platform installs or may install later,
+    /// whose real CRDs would otherwise land on a tenant's. Kubernetes' and ike's groups are
+    /// never a tenant's anyway. Unset: ike's list of common components' groups (cert-manager.io,
+    /// coreos.com, istio.io, cilium.io, argoproj.io, fluxcd.io, velero.io, kyverno.io and more:
+    /// `DEFAULT_RESERVED_GROUPS`); set: exactly this list (copy the defaults you want to keep).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_groups: Option<Vec<String>>,
+}
+
+/// The API groups of components platforms commonly install, reserved unless the Site names
+/// its own list ([`RequestPolicy::reserved_groups`]): certificates, monitoring, service meshes,
+/// CNIs and load balancers, ingress controllers, GitOps, secrets, backup, policy, autoscaling,
+/// serverless and CI, storage and database operators, virtualization.
+pub const DEFAULT_RESERVED_GROUPS: &[&str] = &[
+    // Certificates, monitoring and tracing.
+    "cert-manager.io",
+    "coreos.com",
+    "grafana.com",
+    "integreatly.org",
+    "victoriametrics.com",
+    "jaegertracing.io",
+    "opentelemetry.io",
+    "elastic.co",
+    // Service meshes, CNIs, load balancers, ingress and gateways.
+    "istio.io",
+    "linkerd.io",
+    "projectcalico.org",
+    "tigera.io",
+    "cilium.io",
+    "metallb.io",
+    "traefik.io",
+    "traefik.containo.us",
+    "nginx.org",
+    "konghq.com",
+    "projectcontour.io",
+    // GitOps, secrets, backup, policy.
+    "argoproj.io",
+    "fluxcd.io",
+    "external-secrets.io",
+    "kubernetes-client.io",
+    "bitnami.com",
+    "hashicorp.com",
+    "velero.io",
+    "kyverno.io",
+    "gatekeeper.sh",
+    // Autoscaling, serverless, CI, infrastructure.
+    "keda.sh",
+    "knative.dev",
+    "tekton.dev",
+    "crossplane.io",
+    "openshift.io",
+    // Storage, databases, messaging, virtualization.
+    "rook.io",
+    "longhorn.io",
+    "min.io",
+    "cnpg.io",
+    "zalan.do",
+    "strimzi.io",
+    "kubevirt.io",
+];
+
+impl RequestPolicy {
+    /// The groups reserved for the platform: the Site's list, else [`DEFAULT_RESERVED_GROUPS`].
+    pub fn reserved_groups(&self) -> Vec<String> {
+        match &self.reserved_groups {
+            Some(groups) => groups.clone(),
+            None => DEFAULT_RESERVED_GROUPS
+                .iter()
+                .map(|g| g.to_string())
+                .collect(),
+        }
+    }
 }
 
 /// The admission policy for tenant namespaces. Each Tenant's `policy` may widen or narrow it.
@@ -138,6 +213,14 @@ pub struct OfficeSpec {
     /// prints it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tsig_key: Option<SecretKeyRef>,
+    /// The most names one Service of a tenant may carry (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_names_per_service: Option<u32>,
+    /// The most names a tenant's Services may carry in all (default 100): the webhook refuses
+    /// names beyond it, and the publisher leaves out a tenant's newest names while it is beyond
+    /// (the limit lowered, say), so that one tenant cannot fill what every tenant shares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_names_per_tenant: Option<u32>,
 }
 
 /// One key of a Secret in ike-controller's namespace.
@@ -161,6 +244,10 @@ pub const TSIG_KEY_FIELD: &str = "tsig.key";
 pub const DEFAULT_OFFICE_TTL: u32 = 30;
 /// The largest TTL a Service may ask for unless the site names another.
 pub const DEFAULT_OFFICE_MAX_TTL: u32 = 3600;
+/// The most names one Service of a tenant may carry unless the site names another.
+pub const DEFAULT_OFFICE_NAMES_PER_SERVICE: u32 = 10;
+/// The most names a tenant's Services may carry in all unless the site names another.
+pub const DEFAULT_OFFICE_NAMES_PER_TENANT: u32 = 100;
 
 impl OfficeSpec {
     /// The domains host names must be under: `domains`, else the zone, lower-case and without
@@ -194,6 +281,18 @@ impl OfficeSpec {
     /// The largest TTL a Service may ask for.
     pub fn max_ttl(&self) -> u32 {
         self.max_ttl.unwrap_or(DEFAULT_OFFICE_MAX_TTL)
+    }
+
+    /// The most names one Service of a tenant may carry.
+    pub fn max_names_per_service(&self) -> usize {
+        self.max_names_per_service
+            .unwrap_or(DEFAULT_OFFICE_NAMES_PER_SERVICE) as usize
+    }
+
+    /// The most names a tenant's Services may carry in all.
+    pub fn max_names_per_tenant(&self) -> usize {
+        self.max_names_per_tenant
+            .unwrap_or(DEFAULT_OFFICE_NAMES_PER_TENANT) as usize
     }
 }
 

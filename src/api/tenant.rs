@@ -215,6 +215,46 @@ pub const REQUESTED_LEVELS: [(&str, &[Role]); 2] = [
     ("view", &[Role::Viewer]),
 ];
 
+/// The name of a ClusterRole ike-controller makes for `tenant` alone (`what`: `reader`,
+/// `owner`, `requested-edit`, `requested-view`).
+pub fn tenant_role_name(tenant: &str, what: &str) -> String {
+    format!("ike:tenant:{tenant}:{what}")
+}
+
+/// The start of the names of the ClusterRoles granting one tenant the resources of a CRD
+/// approved for it (`ike:requested:<crd>:<level>`); each carries the tenant's label.
+pub const GRANT_ROLE_PREFIX: &str = "ike:requested:";
+
+/// The tenant a ClusterRole of ike's belongs to, if `name` is one: `ike:tenant:<tenant>:...` by
+/// its name, a CRD's grant (`ike:requested:...`) by its `ike.dev/tenant` label (`label`, as the
+/// caller read it). Any other role (Kubernetes' admin, edit, view, the platform's) is no
+/// tenant's.
+pub fn role_tenant(name: &str, label: Option<&str>) -> Option<String> {
+    if let Some(rest) = name.strip_prefix("ike:tenant:") {
+        // Tenant names are DNS labels: no colon.
+        return rest
+            .split_once(':')
+            .map(|(tenant, _)| tenant.to_string())
+            .filter(|t| !t.is_empty());
+    }
+    name.starts_with(GRANT_ROLE_PREFIX)
+        .then(|| label.map(str::to_string))
+        .flatten()
+}
+
+/// Why a RoleBinding in a namespace of `tenant` (`None`: of no tenant) may not reference the
+/// ClusterRole `role` of `owner` (from [`role_tenant`]): another tenant's role would give the
+/// binding's subjects what that tenant holds (an empty `requested-edit` today, its CRDs once
+/// approved). `None`: no tenant's role, or the tenant's own.
+pub fn foreign_role(tenant: Option<&str>, role: &str, owner: Option<&str>) -> Option<String> {
+    let owner = owner?;
+    (Some(owner) != tenant).then(|| {
+        format!(
+            "ClusterRole {role} is tenant {owner}'s: a binding here may use only this tenant's own ike roles or roles of no tenant (admin, edit, view)"
+        )
+    })
+}
+
 /// The names of every RoleBinding ike-controller writes in a tenant namespace; any other one
 /// was made by hand.
 pub fn own_binding_names() -> Vec<String> {
@@ -227,4 +267,53 @@ pub fn own_binding_names() -> Vec<String> {
                 .map(|(l, _)| requested_binding_name(l)),
         )
         .collect()
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::*;
+
+    #[test]
+    fn ike_roles_belong_to_the_tenant_their_name_or_label_says() {
+        assert_eq!(
+            role_tenant("ike:tenant:b:requested-edit", None).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            role_tenant("ike:tenant:b:reader", Some("a")).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            role_tenant("ike:requested:widgets.example.com:edit", Some("b")).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            role_tenant("ike:requested:widgets.example.com:edit", None),
+            None
+        );
+        for free in [
+            "edit",
+            "admin",
+            "view",
+            "ike:tenant:member",
+            "ike:notify-edit",
+        ] {
+            assert_eq!(role_tenant(free, Some("b")), None, "{free}");
+        }
+        assert_eq!(
+            tenant_role_name("a", "requested-view"),
+            "ike:tenant:a:requested-view"
+        );
+    }
+
+    #[test]
+    fn only_another_tenants_role_is_refused() {
+        let role = "ike:tenant:b:requested-edit";
+        assert!(foreign_role(Some("b"), role, Some("b")).is_none());
+        assert!(foreign_role(Some("a"), "edit", None).is_none());
+        let refusal = foreign_role(Some("a"), role, Some("b")).unwrap();
+        assert!(refusal.contains("is tenant b's"), "{refusal}");
+        // A namespace of no tenant (released) may bind no tenant's role.
+        assert!(foreign_role(None, role, Some("b")).is_some());
+    }
 }

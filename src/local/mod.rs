@@ -60,6 +60,11 @@ const LOG_TAIL: usize = 5;
 /// Admission plugins always enabled (the tenant node-selector relies on PodNodeSelector).
 const ADMISSION_PLUGINS: &str = "PodNodeSelector";
 const ADMISSION_FLAG: &str = "--enable-admission-plugins=";
+/// Alpha on 1.20, on by default in the clusters ike runs on (ephemeral containers from 1.23,
+/// generic ephemeral volumes from 1.21): on here, so that `kubectl debug` and
+/// `volumes[].ephemeral` reach the webhooks as they do there. kube-controller-manager's
+/// ephemeral volume controller needs the gate too.
+const FEATURE_GATES: &str = "--feature-gates=EphemeralContainers=true,GenericEphemeralVolume=true";
 /// Controllers that need nodes, clouds or volumes, none of which exist here.
 const KCM_CONTROLLERS: &str = "*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-service,-route,\
                                -attachdetach,-persistentvolume-binder,-persistentvolume-expander,-ttl";

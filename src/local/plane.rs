@@ -144,6 +144,7 @@ impl ControlPlane {
             "--authorization-mode=RBAC".into(),
             "--service-cluster-ip-range=10.0.0.0/24".into(),
             "--profiling=false".into(),
+            FEATURE_GATES.into(),
         ];
         apiserver_args.extend(merge_admission_plugins(&opts.extra_apiserver_args));
         self.spawn(
@@ -174,6 +175,7 @@ impl ControlPlane {
             "--port=0".into(),
             "--secure-port=0".into(),
             format!("--controllers={KCM_CONTROLLERS}"),
+            FEATURE_GATES.into(),
         ];
         self.spawn(
             KUBE_CONTROLLER_MANAGER,

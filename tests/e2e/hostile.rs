@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 
 use crate::harness::{User, admin, enrolled, kubectl, ok, sharing_the_tenant_controller, unique};
 
+mod claims;
+
 /// Polls `probe` every 100 ms until it gives a value; panics after `limit` saying `what`.
 pub(crate) fn wait_for<T>(what: &str, limit: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
@@ -761,6 +763,41 @@ fn the_site_can_force_image_pulls_and_isolate_tenant_networks_and_admins_elsewhe
             (stored["spec"]["containers"][0]["imagePullPolicy"] == "Always").then_some(())
         },
     );
+    // Ephemeral containers too (`kubectl debug`), added through their own subresource: here as
+    // the cluster admin (Kubernetes 1.20's roles give tenants no `pods/ephemeralcontainers`), in
+    // the form 1.20 takes (kubectl 1.32's `debug` speaks only the newer one).
+    let debugged = unique("debugged");
+    let mut p = asked.clone();
+    p["metadata"]["name"] = debugged.clone().into();
+    allowed(create(Some(&a.owner), &a.ns, &p));
+    let ephemeral = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    serde_json::to_writer(
+        ephemeral.as_file(),
+        &json!({"apiVersion": "v1", "kind": "EphemeralContainers",
+            "metadata": {"name": debugged, "namespace": a.ns},
+            "ephemeralContainers": [{"name": "debug", "image": "registry.invalid/tools:1",
+                "imagePullPolicy": "IfNotPresent", "terminationMessagePolicy": "File"}]}),
+    )
+    .unwrap();
+    ok(kubectl(&[
+        "replace",
+        "--raw",
+        &format!(
+            "/api/v1/namespaces/{}/pods/{debugged}/ephemeralcontainers",
+            a.ns
+        ),
+        "-f",
+        ephemeral.path().to_str().unwrap(),
+    ]));
+    let stored: Value = serde_json::from_str(&ok(kubectl(&[
+        "get", "pod", &debugged, "-n", &a.ns, "-o", "json",
+    ])))
+    .unwrap();
+    assert_eq!(
+        stored["spec"]["ephemeralContainers"][0]["imagePullPolicy"], "Always",
+        "{stored}"
+    );
+
     // Network isolation: the default policy appears, admits the tenant and the platform only,
     // comes back when deleted, and the tenant may add its own.
     let policy = wait_for("the default NetworkPolicy", Duration::from_secs(20), || {

@@ -14,6 +14,8 @@ use crate::harness::{
     User, admin, enrolled, fails, ike, kubectl, ok, sharing_the_tenant_controller, unique,
 };
 
+mod limits;
+
 const LIMIT: Duration = Duration::from_secs(15);
 const ZONE: &str = "office.local";
 

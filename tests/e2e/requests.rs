@@ -3,6 +3,7 @@
 //! the cluster admin, shows what each may do. Every attack is refused next to its legitimate
 //! neighbour, and nothing refused is ever applied.
 
+use std::sync::{RwLock, RwLockReadGuard};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -45,10 +46,60 @@ fn crd(group: &str, singular: &str, kind: &str) -> Value {
     })
 }
 
+mod capture;
+
+/// The provisioner of the tests' StorageClasses.
+const TEST_PROVISIONER: &str = "example.com/no-such-driver";
+
 fn storage_class(name: &str) -> Value {
     json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
-        "metadata": {"name": name}, "provisioner": "example.com/no-such-driver",
+        "metadata": {"name": name}, "provisioner": TEST_PROVISIONER,
         "reclaimPolicy": "Delete"})
+}
+
+/// The Site's list of provisioners is shared by every test of this binary: the tests that
+/// request StorageClasses hold it for reading (listing [`TEST_PROVISIONER`]); the one showing
+/// what a site without a list does holds it for writing.
+static PROVISIONERS: RwLock<()> = RwLock::new(());
+
+/// Sets `Site.spec.requests.storageProvisioners` (`None`: unset).
+fn set_provisioners(list: Option<&[&str]>) {
+    let patch = json!({"spec": {"requests": {"storageProvisioners": list}}}).to_string();
+    ok(kubectl(&[
+        "patch",
+        "site",
+        "site",
+        "--type=merge",
+        "-p",
+        &patch,
+    ]));
+}
+
+/// `ike request storageclass --dry-run` of a class of [`TEST_PROVISIONER`] as `team`'s owner.
+fn dry_run_class(team: &Team) -> std::process::Output {
+    let (_f, path) = file(&storage_class(&unique("probe")));
+    team.owner.ike(&[
+        "request",
+        "storageclass",
+        "-f",
+        &path,
+        "--reason",
+        "probe",
+        "--dry-run",
+        "-n",
+        &team.ns,
+    ])
+}
+
+/// The Site lists [`TEST_PROVISIONER`] while the guard lives; returns once `team`'s dry run
+/// passes (the webhooks and the controller follow the Site through a watch).
+fn storage_classes_allowed(team: &Team) -> RwLockReadGuard<'static, ()> {
+    let guard = PROVISIONERS.read().unwrap_or_else(|p| p.into_inner());
+    set_provisioners(Some(&[TEST_PROVISIONER]));
+    allowed_soon("a StorageClass of the listed provisioner", || {
+        dry_run_class(team)
+    });
+    guard
 }
 
 /// `ike request crd|storageclass -f FILE --reason R --name NAME -n NS` as `user`.
@@ -355,6 +406,7 @@ fn a_requested_crd_is_applied_once_an_admin_approves_and_only_its_tenant_may_use
 fn a_storage_class_request_is_applied_for_its_tenant_alone_and_a_deletion_request_removes_it() {
     let _shared = sharing_the_tenant_controller();
     let (a, b) = (Team::new("rq-sc-a"), Team::new("rq-sc-b"));
+    let _listed = storage_classes_allowed(&a);
     let class = unique("fast");
     ok(request(
         &a.owner,
@@ -425,6 +477,7 @@ fn a_storage_class_request_is_applied_for_its_tenant_alone_and_a_deletion_reques
 fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
     let _shared = sharing_the_tenant_controller();
     let (a, b) = (Team::new("rq-bad-a"), Team::new("rq-bad-b"));
+    let _listed = storage_classes_allowed(&a);
 
     // A Kubernetes group, ike's group, a cluster-scoped resource.
     refused(
@@ -674,6 +727,7 @@ fn what_cannot_be_applied_is_refused_at_creation_and_nothing_is_applied() {
 fn only_another_admin_decides_a_denial_keeps_its_comment_and_withdrawal_comes_before_a_decision() {
     let _shared = sharing_the_tenant_controller();
     let a = Team::new("rq-review");
+    let _listed = storage_classes_allowed(&a);
     let second = second_admin();
 
     // An admin's own request needs a second admin.

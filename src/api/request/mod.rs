@@ -343,11 +343,14 @@ impl ResourceRequest {
                 Some(manifest) => rules::identify(manifest),
                 None => Err("an Apply request needs spec.manifest, the object to apply".into()),
             },
-            Action::Delete => self
-                .spec
-                .target
-                .clone()
-                .ok_or_else(|| "a Delete request needs spec.target (kind and name)".into()),
+            // Checked like a manifest's name before anyone reads the target by it: the name
+            // goes into an API path as it is.
+            Action::Delete => match &self.spec.target {
+                Some(target) => crate::api::names::check_object("object", &target.name)
+                    .map(|()| target.clone())
+                    .map_err(|e| e.to_string()),
+                None => Err("a Delete request needs spec.target (kind and name)".into()),
+            },
         }
     }
 

@@ -15,12 +15,17 @@
 //!   a periodic sweep removes the names of Services that disappeared without the finalizer.
 //! - With publishing off the controller changes no DNS record: it only takes its finalizers
 //!   off, so that no Service waits for it.
+//! - A tenant beyond the site's name limits ([`crate::api::office::limits`]) gets its newest
+//!   names left out, the Service's condition saying why (LimitReached); when names of the
+//!   tenant go, its Services waiting for room are reconciled again. Nothing one tenant does
+//!   makes another's publish fail.
+//! - The sweep runs once the watches have listed at start, then every [`SWEEP`].
 
+mod config;
+mod limits;
 mod publish;
 mod registry;
 mod status;
-
-mod config;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -28,9 +33,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::{FutureExt, StreamExt};
-use k8s_openapi::api::core::v1::{Pod, Secret, Service};
+use k8s_openapi::api::core::v1::{Namespace, Pod, Secret, Service};
 use kube::ResourceExt;
 use kube::api::Api;
+use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::events::Recorder;
 use kube::runtime::reflector::{ObjectRef, Store};
@@ -38,7 +44,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 
 use super::metrics::Metrics;
 use crate::api::Site;
-use crate::api::consts::OFFICE_FINALIZER;
+use crate::api::consts::{OFFICE_FINALIZER, TENANT_LABEL};
 use crate::api::office::{is_exposed, parse_resource, pod_ips, selects};
 pub use config::Config;
 pub use registry::Registry;
@@ -102,6 +108,12 @@ pub struct Context {
     pub recorder: Recorder,
     /// Host name → what was last published there.
     pub published: Mutex<HashMap<String, Published>>,
+    /// Every Service (the tenant's other Services, for its name limit).
+    pub services: Store<Service>,
+    /// The namespaces labelled with a tenant, metadata only: whose Services share a limit.
+    pub namespaces: Store<PartialObjectMeta<Namespace>>,
+    /// Services to reconcile again (those waiting for room under their tenant's limit).
+    pub again: futures::channel::mpsc::UnboundedSender<ObjectRef<Service>>,
 }
 
 impl Context {
@@ -236,6 +248,18 @@ pub async fn run(
     let (pods, pod_events) = reflect_pods(&client);
     let (sites, site_events) = super::watch::reflect::<Site>(&client);
     let (secrets, secret_events) = reflect_secrets(&client, &namespace);
+    let (namespaces, namespace_writer) = kube::runtime::reflector::store();
+    let namespace_events = kube::runtime::reflector::reflector(
+        namespace_writer,
+        watcher(
+            Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
+            watcher::Config::default().labels(TENANT_LABEL),
+        ),
+    )
+    .default_backoff()
+    .touched_objects()
+    .for_each(|_| async {});
+    let (again, again_rx) = futures::channel::mpsc::unbounded();
     let ctx = Arc::new(Context {
         client: client.clone(),
         metrics,
@@ -244,6 +268,9 @@ pub async fn run(
         registry,
         recorder: super::event_recorder(&client),
         published: Mutex::new(HashMap::new()),
+        services: services.clone(),
+        namespaces,
+        again,
     });
     let by_pod = {
         let ctx = ctx.clone();
@@ -254,6 +281,7 @@ pub async fn run(
         .watches_stream(pod_events, by_pod)
         .watches_stream(site_events, everything::<Site>(services.clone()))
         .watches_stream(secret_events, everything::<Secret>(services.clone()))
+        .reconcile_on(again_rx)
         .with_config(
             kube::runtime::controller::Config::default().concurrency(super::RECONCILE_CONCURRENCY),
         )
@@ -261,13 +289,29 @@ pub async fn run(
         .run(publish::reconcile, error_policy, ctx.clone())
         .for_each(|_| async {});
     let sweeper = async {
+        // At start too: names orphaned while no controller ran go at once, not a minute later.
+        let listed = async {
+            let _ = services.wait_until_ready().await;
+            let _ = ctx.config.sites.wait_until_ready().await;
+            let _ = ctx.config.secrets.wait_until_ready().await;
+        };
+        tokio::select! {
+            () = listed => {}
+            () = shutdown.clone() => return,
+        }
         loop {
+            publish::sweep(&ctx, &services).await;
             tokio::select! {
                 () = tokio::time::sleep(SWEEP) => {}
                 () = shutdown.clone() => return,
             }
-            publish::sweep(&ctx, &services).await;
         }
     };
-    futures::future::join(controller, sweeper).await;
+    let namespaces = async {
+        tokio::select! {
+            () = namespace_events => {}
+            () = shutdown.clone() => {}
+        }
+    };
+    futures::future::join3(controller, sweeper, namespaces).await;
 }

@@ -14,7 +14,7 @@ use kube::runtime::controller::Action;
 use kube::runtime::reflector::{ObjectRef, Store};
 
 use super::status::{self, Verdict};
-use super::{Context, Error, Published, RESYNC, RETRY, concerns_us, kube_err};
+use super::{Context, Error, Published, RESYNC, RETRY, concerns_us, kube_err, limits};
 use crate::api::OfficeSpec;
 use crate::api::consts::OFFICE_FINALIZER;
 use crate::api::office::{addresses, exposure, is_exposed, is_headless, parse_resource, resource};
@@ -25,9 +25,11 @@ pub async fn reconcile(service: Arc<Service>, ctx: Arc<Context>) -> Result<Actio
     if !concerns_us(&service) {
         return Ok(Action::await_change());
     }
-    // Until every watch has listed once, pods would look absent (names emptied) and the Site
-    // would look like publishing is off (finalizers dropped): decide nothing before.
+    // Until every watch has listed once, pods would look absent (names emptied), the Site would
+    // look like publishing is off (finalizers dropped) and tenants' Services would look like the
+    // platform's (no limit): decide nothing before.
     let ready = ctx.pods.wait_until_ready().now_or_never().is_some()
+        && ctx.namespaces.wait_until_ready().now_or_never().is_some()
         && ctx.config.sites.wait_until_ready().now_or_never().is_some()
         && ctx
             .config
@@ -123,6 +125,9 @@ async fn apply(service: &Service, ctx: &Context) -> Result<(Action, bool), Error
         ),
         None => (Vec::new(), 0, None),
     };
+    // The site's name limits: beyond them, the tenant's newest names are left out.
+    let allotment = limits::allowance(ctx, service, hosts, &office);
+    let hosts = allotment.published;
 
     let mut errors = Vec::new();
     let stale: Vec<String> = ctx
@@ -131,11 +136,15 @@ async fn apply(service: &Service, ctx: &Context) -> Result<(Action, bool), Error
         .into_iter()
         .filter(|h| !hosts.contains(h))
         .collect();
+    let freed = !stale.is_empty();
     for host in stale {
         match unpublish(ctx, &publisher, &id, &host).await {
             Ok(changed) => wrote |= changed,
             Err(e) => errors.push(e),
         }
+    }
+    if freed {
+        limits::wake_waiting(ctx, &service.namespace().unwrap_or_default());
     }
 
     let pods = ctx.pods.state();
@@ -165,6 +174,18 @@ async fn apply(service: &Service, ctx: &Context) -> Result<(Action, bool), Error
         )
     } else if let Some(refusal) = refusal {
         refusal
+    } else if let Some(why) = &allotment.why {
+        Verdict::failed(
+            limits::LIMIT_REACHED,
+            format!(
+                "{} left out ({why}){}",
+                allotment.left_out.join(", "),
+                match hosts.is_empty() {
+                    true => String::new(),
+                    false => format!("; {} published", hosts.join(", ")),
+                }
+            ),
+        )
     } else {
         Verdict {
             published: true,
@@ -268,6 +289,9 @@ async fn unpublish_all(ctx: &Context, office: &OfficeSpec, id: &str) -> bool {
                 tracing::warn!(resource = id, error = %e, "cannot remove a name now; the sweep will")
             }
         }
+    }
+    if let Some((namespace, _)) = parse_resource(id) {
+        limits::wake_waiting(ctx, namespace);
     }
     changed
 }

@@ -16,7 +16,7 @@ pub struct Verdict {
     /// Whether every name is published.
     pub published: bool,
     /// One word: Published, NotOwned, Refused, NotHeadless, NotConfigured, DNSError,
-    /// PublishingOff.
+    /// PublishingOff, LimitReached.
     pub reason: &'static str,
     /// What happened and what to do, in one line.
     pub message: String,

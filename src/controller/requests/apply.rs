@@ -17,12 +17,12 @@ use super::announce::announce;
 use super::status::{decided_status, event, make_condition, now, with_condition, write_status};
 use super::validate::{self, api, to_apply};
 use super::{Context, Error, kube_err};
-use crate::api::Tenant;
 use crate::api::consts::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL};
 use crate::api::request::{
     AGGREGATE_LABEL, Action as RequestAction, HistoryEntry, Kind, Phase, REQUEST_MANAGER,
     ResourceRequest, condition, rules,
 };
+use crate::api::{GRANT_ROLE_PREFIX, Tenant};
 
 /// How often a CRD that is not Established yet is looked at again.
 const ESTABLISHING: Duration = Duration::from_millis(300);
@@ -45,7 +45,7 @@ pub fn resource_roles(crd: &CustomResourceDefinition, tenant: &str) -> Vec<Clust
     };
     let role = |level: &str, resources: Vec<String>, verbs: &[&str]| ClusterRole {
         metadata: ObjectMeta {
-            name: Some(format!("ike:requested:{name}:{level}")),
+            name: Some(format!("{GRANT_ROLE_PREFIX}{name}:{level}")),
             labels: Some(
                 [
                     (TENANT_LABEL.to_string(), tenant.to_string()),

@@ -124,6 +124,7 @@ impl Checker<'_> {
             tenant: request.tenant.name_any(),
             namespaces: request.tenant.held_namespaces().to_vec(),
             provisioners: self.site.storage_provisioners.clone(),
+            reserved_groups: self.site.reserved_groups(),
             ..Default::default()
         };
         let probe = ResourceRequest::new(request.name, request.spec.clone());
@@ -153,6 +154,21 @@ impl Checker<'_> {
                 for served in rules::crd::resource_names(&as_json) {
                     facts.served_names.push((served, name.clone()));
                 }
+            }
+        }
+        if target.kind == Kind::CustomResourceDefinition && !group.is_empty() {
+            let apiservices: Api<DynamicObject> = Api::all_with(client.clone(), &apiservice());
+            for service in apiservices.list(&ListParams::default()).await?.items {
+                let as_json = serde_json::to_value(&service).unwrap_or(Value::Null);
+                facts
+                    .group_apiservices
+                    .extend(rules::crd::apiservice_claim(&as_json, &group));
+            }
+        }
+        if let Some(existing) = &facts.existing {
+            match outside(client, &target, existing, &facts.namespaces).await {
+                Ok(found) => facts.outside = found,
+                Err(why) => facts.outside_unknown = Some(why),
             }
         }
         if target.kind == Kind::StorageClass && facts.existing.is_none() {
@@ -307,6 +323,104 @@ pub async fn dry_run(
         }
         Err(e) => Err(e),
     }
+}
+
+/// `apiregistration.k8s.io/v1` APIServices.
+fn apiservice() -> kube::core::ApiResource {
+    kube::core::ApiResource {
+        group: "apiregistration.k8s.io".into(),
+        version: "v1".into(),
+        api_version: "apiregistration.k8s.io/v1".into(),
+        kind: "APIService".into(),
+        plural: "apiservices".into(),
+    }
+}
+
+/// How many of what lies outside the tenant a check names.
+const OUTSIDE_NAMED: usize = 5;
+
+/// What of the existing `target` lies outside the tenant's `namespaces`: a CRD's custom
+/// resources in other namespaces, a StorageClass's volumes bound to claims in other namespaces
+/// (a few named, then how many more); why it cannot be told (the controller may not list the
+/// custom resources, say), as an error.
+async fn outside(
+    client: &kube::Client,
+    target: &Target,
+    existing: &Value,
+    namespaces: &[String],
+) -> Result<Vec<String>, String> {
+    let foreign = |ns: &str| !namespaces.iter().any(|n| n == ns);
+    let mut found: Vec<String> = match target.kind {
+        Kind::CustomResourceDefinition => {
+            let spec = &existing["spec"];
+            // Any served version lists every object of the resource.
+            let Some(version) = spec["versions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|v| v["served"].as_bool() == Some(true))
+                .and_then(|v| v["name"].as_str())
+            else {
+                return Ok(Vec::new());
+            };
+            let group = spec["group"].as_str().unwrap_or_default();
+            let resource = kube::core::ApiResource {
+                group: group.into(),
+                version: version.into(),
+                api_version: format!("{group}/{version}"),
+                kind: spec["names"]["kind"].as_str().unwrap_or_default().into(),
+                plural: spec["names"]["plural"].as_str().unwrap_or_default().into(),
+            };
+            let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
+            match api.list_metadata(&ListParams::default()).await {
+                Ok(list) => list
+                    .items
+                    .iter()
+                    .filter_map(|o| {
+                        let ns = o.metadata.namespace.clone().unwrap_or_default();
+                        foreign(&ns).then(|| format!("{ns}/{}", o.name_any()))
+                    })
+                    .collect(),
+                // Not served (yet, or any more): nothing of it exists.
+                Err(kube::Error::Api(s)) if s.code == 404 => Vec::new(),
+                Err(e) => return Err(format!("listing its custom resources failed: {e}")),
+            }
+        }
+        Kind::StorageClass => {
+            let volumes: Api<PersistentVolume> = Api::all(client.clone());
+            let list = volumes
+                .list(&ListParams::default())
+                .await
+                .map_err(|e| format!("listing PersistentVolumes failed: {e}"))?;
+            list.items
+                .iter()
+                .filter(|pv| {
+                    pv.spec
+                        .as_ref()
+                        .and_then(|s| s.storage_class_name.as_deref())
+                        == Some(target.name.as_str())
+                })
+                .filter_map(|pv| {
+                    let claim = pv.spec.as_ref()?.claim_ref.as_ref()?;
+                    let ns = claim.namespace.clone().unwrap_or_default();
+                    foreign(&ns).then(|| {
+                        format!(
+                            "{} for {ns}/{}",
+                            pv.name_any(),
+                            claim.name.clone().unwrap_or_default()
+                        )
+                    })
+                })
+                .collect()
+        }
+    };
+    found.sort();
+    if found.len() > OUTSIDE_NAMED {
+        let more = found.len() - OUTSIDE_NAMED;
+        found.truncate(OUTSIDE_NAMED);
+        found.push(format!("{more} more"));
+    }
+    Ok(found)
 }
 
 /// A request's checks, and the object as it exists now (for the diff).

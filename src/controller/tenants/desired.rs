@@ -18,7 +18,7 @@ use crate::api::consts::{
     POD_SECURITY_LABELS, TENANT_LABEL,
 };
 use crate::api::request::AGGREGATE_LABEL;
-use crate::api::{Account, Role, Tenant};
+use crate::api::{Account, Role, Tenant, tenant_role_name};
 pub use crate::api::{REQUESTED_LEVELS, binding_name, own_binding_names, requested_binding_name};
 
 /// The ClusterRole a tenant role gets in each of the tenant's namespaces.
@@ -155,12 +155,12 @@ pub fn desired_access(
     let owners = members.get(&Role::Owner).cloned().unwrap_or_default();
     [
         (
-            format!("ike:tenant:{name}:reader"),
+            tenant_role_name(&name, "reader"),
             rule(&["get", "watch"]),
             all,
         ),
         (
-            format!("ike:tenant:{name}:owner"),
+            tenant_role_name(&name, "owner"),
             rule(&["get", "watch", "update", "patch"]),
             owners,
         ),
@@ -195,13 +195,14 @@ pub fn desired_access(
 
 /// The name of a tenant's aggregated ClusterRole of requested resources at `level`.
 pub fn requested_role_name(tenant: &str, level: &str) -> String {
-    format!("ike:tenant:{tenant}:requested-{level}")
+    tenant_role_name(tenant, &format!("requested-{level}"))
 }
 
 /// The tenant's aggregated ClusterRoles of requested resources: they take in the ClusterRoles
 /// the request controller makes for each CRD approved for this tenant (labelled with the tenant
-/// and `ike.dev/aggregate-to`), and nothing else; empty until a CRD is approved. Their rules
-/// are the aggregation controller's to write, so none are set here.
+/// and `ike.dev/aggregate-to`), and nothing else; made only once a CRD is approved
+/// ([`super::requested`]). Their rules are the aggregation controller's to write, so none are
+/// set here.
 pub fn desired_requested_roles(tenant: &Tenant) -> Vec<ClusterRole> {
     let name = tenant.name_any();
     let selector = |level: &str| LabelSelector {

@@ -13,6 +13,7 @@
 
 mod desired;
 pub mod network;
+mod requested;
 pub mod revoke;
 
 use std::collections::BTreeSet;
@@ -35,6 +36,7 @@ use crate::api::consts::{
     CONTROLLER_MANAGER, ISOLATED_LABEL, NODE_SELECTOR_ANNOTATION, POD_SECURITY_LABELS,
     TENANT_FINALIZER, TENANT_LABEL,
 };
+use crate::api::request::AGGREGATE_LABEL;
 use crate::api::{Account, Role, Site, Tenant, TenantStatus};
 pub use desired::{
     active_members, binding_name, cluster_role_for, desired_access, desired_bindings,
@@ -77,6 +79,9 @@ pub struct Context {
     /// Every RoleBinding, kept current by a watch: hand-made ones in tenant namespaces are
     /// checked against the members.
     pub role_bindings: Store<RoleBinding>,
+    /// The grants of CRDs approved for tenants (ClusterRoles labelled `ike.dev/aggregate-to`),
+    /// metadata only: which tenants need roles of requested resources, and whose a grant is.
+    pub grants: Store<PartialObjectMeta<ClusterRole>>,
 }
 
 /// Server-side applies `object` as the controller, taking over fields others set.
@@ -125,6 +130,7 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
             .wait_until_ready()
             .now_or_never()
             .is_none()
+        || ctx.grants.wait_until_ready().now_or_never().is_none()
     {
         return Ok(Action::requeue(Duration::from_millis(200)));
     }
@@ -145,11 +151,9 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         })
         .await?;
     }
-    // The tenant's own roles for the resources it requested (CRDs approved for it).
-    for role in desired_requested_roles(&tenant) {
-        let want = role.aggregation_rule.clone();
-        wrote |= apply_if_changed(&roles, &role, |h| h.aggregation_rule == want).await?;
-    }
+    // The tenant's own roles for the resources it requested, once a CRD was approved for it.
+    let requested = requested::has_grants(&ctx.grants, &name);
+    wrote |= requested::reconcile_roles(&ctx, &tenant, requested).await?;
 
     // Namespaces, their default network policy and bindings.
     let isolation = Site::policy(ctx.sites.state().iter().map(|s| &**s))
@@ -191,10 +195,7 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         }
         wrote |= network::reconcile_policy(client, &tenant, ns, isolation.as_ref()).await?;
         let bindings: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
-        for binding in desired_bindings(&tenant, ns, &members)
-            .into_iter()
-            .chain(desired_requested_bindings(&tenant, ns, &members))
-        {
+        for binding in desired_bindings(&tenant, ns, &members) {
             let want_subjects = binding.subjects.clone();
             let want_ref = binding.role_ref.clone();
             wrote |= apply_if_changed(&bindings, &binding, |h| {
@@ -202,10 +203,12 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
             })
             .await?;
         }
+        wrote |= requested::reconcile_bindings(&ctx, &tenant, ns, &members, requested).await?;
         held.push(ns.clone());
     }
 
-    wrote |= revoke_hand_made_access(&ctx, &tenant, &held).await?;
+    wrote |= revoke::remove_foreign_bindings(&ctx, &name, &held).await?;
+    wrote |= revoke::revoke_hand_made_access(&ctx, &tenant, &held).await?;
 
     // Namespaces the tenant no longer lists go as on tenant deletion: deleted, or released
     // with `keepNamespaces`.
@@ -289,63 +292,6 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
     } else {
         30
     })))
-}
-
-/// Takes users who are not active members out of hand-made RoleBindings in the `held`
-/// namespaces; returns whether it wrote. The stores may lag (a member added a moment ago), so
-/// what they suggest is confirmed with the Tenant and the Accounts as the API server has them
-/// now before anything is revoked.
-async fn revoke_hand_made_access(
-    ctx: &Context,
-    tenant: &Tenant,
-    held: &[String],
-) -> Result<bool, Error> {
-    let active_in = |tenant: &Tenant, account: &dyn Fn(&str) -> Option<Arc<Account>>| {
-        let (members, _) = active_members(tenant, account);
-        members
-            .into_values()
-            .flatten()
-            .collect::<BTreeSet<String>>()
-    };
-    let bindings = ctx.role_bindings.state();
-    let active = active_in(tenant, &|a| ctx.accounts.get(&ObjectRef::new(a)));
-    let suggested =
-        revoke::revocations(held, |u| active.contains(u), bindings.iter().map(|b| &**b));
-    if suggested.is_empty() {
-        return Ok(false);
-    }
-    let name = tenant.name_any();
-    let fresh = Api::<Tenant>::all(ctx.client.clone())
-        .get_opt(&name)
-        .await
-        .map_err(kube_err(format!("reading tenant {name}")))?;
-    let Some(fresh) = fresh else {
-        return Ok(false);
-    };
-    let accounts: Api<Account> = Api::all(ctx.client.clone());
-    let mut fetched = std::collections::BTreeMap::new();
-    for user in suggested.iter().flat_map(|r| &r.users) {
-        if fetched.contains_key(user) {
-            continue;
-        }
-        let account = accounts
-            .get_opt(user)
-            .await
-            .map_err(kube_err(format!("reading account {user}")))?;
-        fetched.insert(user.clone(), account.map(Arc::new));
-    }
-    let active = active_in(&fresh, &|a| {
-        fetched
-            .get(a)
-            .cloned()
-            .unwrap_or_else(|| ctx.accounts.get(&ObjectRef::new(a)))
-    });
-    let confirmed =
-        revoke::revocations(held, |u| active.contains(u), bindings.iter().map(|b| &**b));
-    for revocation in &confirmed {
-        revoke::revoke(&ctx.client, &name, revocation).await?;
-    }
-    Ok(!confirmed.is_empty())
 }
 
 /// Namespace `ns`, if it exists and is labelled as `tenant`'s.
@@ -486,6 +432,16 @@ pub async fn run(
     let (tenants, tenant_events) = super::watch::reflect::<Tenant>(&client);
     let (sites, site_events) = super::watch::reflect::<Site>(&client);
     let (role_bindings, binding_events) = super::watch::reflect::<RoleBinding>(&client);
+    let (grants, grant_writer) = kube::runtime::reflector::store();
+    let grant_events = kube::runtime::reflector::reflector(
+        grant_writer,
+        watcher(
+            Api::<PartialObjectMeta<ClusterRole>>::all(client.clone()),
+            watcher::Config::default().labels(AGGREGATE_LABEL),
+        ),
+    )
+    .default_backoff()
+    .touched_objects();
     let controller = Controller::for_stream(tenant_events, tenants.clone());
     let all_tenants = tenants.clone();
     let managed = watcher::Config::default().labels(TENANT_LABEL);
@@ -495,6 +451,7 @@ pub async fn run(
         accounts,
         sites,
         role_bindings,
+        grants,
     });
     controller
         .watches_stream(
@@ -531,6 +488,8 @@ pub async fn run(
             binding_events,
             super::watch::concerned(tenants.clone(), binding_concerns),
         )
+        // A CRD approved for a tenant (or deleted): its roles of requested resources.
+        .watches_stream(grant_events, requested::grant_tenant)
         .watches_stream(
             watcher(
                 Api::<PartialObjectMeta<k8s_openapi::api::networking::v1::NetworkPolicy>>::all(

@@ -15,15 +15,24 @@
 //! ike's own bindings (`ike:tenant:<role>`, `ike:tenant:requested-*`) are never touched here: the reconciler writes their
 //! subjects from the member list. Every write carries the resourceVersion read, so a binding
 //! changed in the meantime is read again at the next reconcile, never overwritten.
+//!
+//! Nor may any binding in the tenant's namespaces, whatever its name, reference another
+//! tenant's ike roles ([`crate::api::foreign_role`], refused at admission by
+//! [`crate::controller::webhooks::bindings`]): one made before that webhook, or while it was
+//! not there, is deleted ([`foreign_bindings`]).
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use k8s_openapi::api::rbac::v1::{RoleBinding, Subject};
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
+use kube::runtime::reflector::ObjectRef;
 
-use super::desired::own_binding_names;
-use super::{Error, kube_err};
+use super::desired::{active_members, own_binding_names};
+use super::{Context, Error, kube_err};
+use crate::api::consts::TENANT_LABEL;
+use crate::api::{Account, Tenant, foreign_role, role_tenant};
 
 /// Users to take out of one hand-made RoleBinding.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +93,150 @@ pub fn revocations<'a>(
         .collect();
     out.sort_by(|a, b| (&a.namespace, &a.binding).cmp(&(&b.namespace, &b.binding)));
     out
+}
+
+/// Takes users who are not active members out of hand-made RoleBindings in the `held`
+/// namespaces; returns whether it wrote. The stores may lag (a member added a moment ago), so
+/// what they suggest is confirmed with the Tenant and the Accounts as the API server has them
+/// now before anything is revoked.
+pub async fn revoke_hand_made_access(
+    ctx: &Context,
+    tenant: &Tenant,
+    held: &[String],
+) -> Result<bool, Error> {
+    let active_in = |tenant: &Tenant, account: &dyn Fn(&str) -> Option<Arc<Account>>| {
+        let (members, _) = active_members(tenant, account);
+        members
+            .into_values()
+            .flatten()
+            .collect::<BTreeSet<String>>()
+    };
+    let bindings = ctx.role_bindings.state();
+    let active = active_in(tenant, &|a| ctx.accounts.get(&ObjectRef::new(a)));
+    let suggested = revocations(held, |u| active.contains(u), bindings.iter().map(|b| &**b));
+    if suggested.is_empty() {
+        return Ok(false);
+    }
+    let name = tenant.name_any();
+    let fresh = Api::<Tenant>::all(ctx.client.clone())
+        .get_opt(&name)
+        .await
+        .map_err(kube_err(format!("reading tenant {name}")))?;
+    let Some(fresh) = fresh else {
+        return Ok(false);
+    };
+    let accounts: Api<Account> = Api::all(ctx.client.clone());
+    let mut fetched = std::collections::BTreeMap::new();
+    for user in suggested.iter().flat_map(|r| &r.users) {
+        if fetched.contains_key(user) {
+            continue;
+        }
+        let account = accounts
+            .get_opt(user)
+            .await
+            .map_err(kube_err(format!("reading account {user}")))?;
+        fetched.insert(user.clone(), account.map(Arc::new));
+    }
+    let active = active_in(&fresh, &|a| {
+        fetched
+            .get(a)
+            .cloned()
+            .unwrap_or_else(|| ctx.accounts.get(&ObjectRef::new(a)))
+    });
+    let confirmed = revocations(held, |u| active.contains(u), bindings.iter().map(|b| &**b));
+    for revocation in &confirmed {
+        revoke(&ctx.client, &name, revocation).await?;
+    }
+    Ok(!confirmed.is_empty())
+}
+
+/// A binding in a namespace of the tenant referencing another tenant's ike role: deleted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Foreign {
+    /// The binding's namespace.
+    pub namespace: String,
+    /// The binding's name.
+    pub binding: String,
+    /// The resourceVersion the decision was made on.
+    pub resource_version: Option<String>,
+    /// Why, in one sentence.
+    pub why: String,
+}
+
+/// The bindings in `tenant`'s `held` namespaces that reference another tenant's ike role;
+/// `label_of` gives the `ike.dev/tenant` label of a ClusterRole (for the grants of requested
+/// CRDs, which carry it).
+pub fn foreign_bindings<'a>(
+    tenant: &str,
+    held: &[String],
+    label_of: impl Fn(&str) -> Option<String>,
+    bindings: impl IntoIterator<Item = &'a RoleBinding>,
+) -> Vec<Foreign> {
+    let mut out: Vec<Foreign> = bindings
+        .into_iter()
+        .filter(|b| {
+            b.namespace().is_some_and(|ns| held.contains(&ns))
+                && b.metadata.deletion_timestamp.is_none()
+                && b.role_ref.kind == "ClusterRole"
+        })
+        .filter_map(|b| {
+            let role = &b.role_ref.name;
+            let owner = role_tenant(role, label_of(role).as_deref());
+            let why = foreign_role(Some(tenant), role, owner.as_deref())?;
+            Some(Foreign {
+                namespace: b.namespace().unwrap_or_default(),
+                binding: b.name_any(),
+                resource_version: b.resource_version(),
+                why,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.namespace, &a.binding).cmp(&(&b.namespace, &b.binding)));
+    out
+}
+
+/// Deletes the bindings [`foreign_bindings`] finds for `tenant` in `held` (each on the condition
+/// that it is still the version read); returns whether it deleted any.
+pub async fn remove_foreign_bindings(
+    ctx: &Context,
+    tenant: &str,
+    held: &[String],
+) -> Result<bool, Error> {
+    let label_of = |role: &str| {
+        ctx.grants
+            .get(&ObjectRef::new(role))
+            .and_then(|g| g.labels().get(TENANT_LABEL).cloned())
+    };
+    let bindings = ctx.role_bindings.state();
+    let foreign = foreign_bindings(tenant, held, label_of, bindings.iter().map(|b| &**b));
+    for f in &foreign {
+        let api: Api<RoleBinding> = Api::namespaced(ctx.client.clone(), &f.namespace);
+        let params = DeleteParams {
+            preconditions: Some(Preconditions {
+                resource_version: f.resource_version.clone(),
+                uid: None,
+            }),
+            ..DeleteParams::default()
+        };
+        match api.delete(&f.binding, &params).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.code == 404 => continue,
+            Err(e) => {
+                return Err(kube_err(format!(
+                    "deleting {} in {}",
+                    f.binding, f.namespace
+                ))(e));
+            }
+        }
+        tracing::warn!(
+            tenant,
+            namespace = %f.namespace,
+            binding = %f.binding,
+            why = %f.why,
+            "deleted a binding to another tenant's role"
+        );
+    }
+    Ok(!foreign.is_empty())
 }
 
 /// Carries out one revocation, on the condition that the binding is still the version read.
@@ -205,6 +358,38 @@ mod tests {
         );
         assert_eq!(got[1].remaining[0], user("carol"));
         assert_eq!(got[1].resource_version.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn bindings_to_another_tenants_roles_are_found_whatever_their_name() {
+        let held = vec!["a-prod".to_string()];
+        let to = |ns: &str, name: &str, role: &str| {
+            let mut b = binding(ns, name, vec![user("mallory")]);
+            b.role_ref.name = role.into();
+            b
+        };
+        let label_of = |role: &str| {
+            (role == "ike:requested:gadgets.example.com:edit").then(|| "b".to_string())
+        };
+        let bindings = [
+            to("a-prod", "steal", "ike:tenant:b:requested-edit"),
+            // Named as ike names its own: still not the tenant's role.
+            to(
+                "a-prod",
+                "ike:tenant:requested-edit",
+                "ike:tenant:b:requested-edit",
+            ),
+            to("a-prod", "grant", "ike:requested:gadgets.example.com:edit"),
+            // The tenant's own roles, Kubernetes' roles, other namespaces: left alone.
+            to("a-prod", "mine", "ike:tenant:a:requested-edit"),
+            to("a-prod", "plain", "edit"),
+            to("b-prod", "theirs", "ike:tenant:b:requested-edit"),
+        ];
+        let found = foreign_bindings("a", &held, label_of, &bindings);
+        let names: Vec<&str> = found.iter().map(|f| f.binding.as_str()).collect();
+        assert_eq!(names, ["grant", "ike:tenant:requested-edit", "steal"]);
+        assert!(found[0].why.contains("is tenant b's"), "{:?}", found[0]);
+        assert_eq!(found[0].resource_version.as_deref(), Some("7"));
     }
 
     #[test]

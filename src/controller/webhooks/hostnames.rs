@@ -5,7 +5,8 @@
 //! UPDATE of a Service, so `kubectl annotate` is reviewed like `ike expose`.
 //!
 //! One name, one Service: a name another Service of the same tenant holds is refused too (the
-//! DNS claim names one Service, `service/NS/NAME`). Holders are looked up in a watch of every
+//! DNS claim names one Service, `service/NS/NAME`). A write adding names beyond the site's
+//! limits (per Service, per tenant: [`limits`]) is refused. Holders are looked up in a watch of every
 //! Service, so two creates of one name within the watch's delay may both pass; the DNS claim
 //! then goes to the first one published and the other's condition says NotOwned.
 
@@ -22,7 +23,7 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use super::{Policy, answer, deny, parse};
 use crate::api::consts::{ISOLATED_LABEL, TENANT_LABEL};
 use crate::api::names::parse_host_names;
-use crate::api::office::{HOSTNAME_ANNOTATION, TTL_ANNOTATION, exposure};
+use crate::api::office::{HOSTNAME_ANNOTATION, TTL_ANNOTATION, exposure, limits};
 use crate::api::{OfficeSpec, Site};
 
 /// The webhook: every CREATE and UPDATE of a Service in a tenant namespace.
@@ -93,6 +94,19 @@ pub fn review<'a>(
         .collect();
     holders.sort_by_key(|s| (s.namespace(), s.name_any()));
     let mut problems = Vec::new();
+    // Limits, when the write adds names: a tenant cannot fill what every tenant shares.
+    if let Some(tenant) = &mine
+        && exposed.hosts.iter().any(|h| !had.contains(h))
+    {
+        let held: usize = holders
+            .iter()
+            .filter(|s| tenant_of(&s.namespace().unwrap_or_default()).as_ref() == Some(tenant))
+            .filter_map(|s| annotation(s, HOSTNAME_ANNOTATION))
+            .filter_map(|a| parse_host_names(&a).ok())
+            .map(|hosts| hosts.len())
+            .sum();
+        problems.extend(limits::admission(&exposed.hosts, held, tenant, office));
+    }
     for host in exposed.hosts.iter().filter(|h| !had.contains(h)) {
         let holder = holders.iter().find(|s| {
             annotation(s, HOSTNAME_ANNOTATION)
@@ -259,6 +273,57 @@ mod tests {
         let mut with_finalizer = s.clone();
         with_finalizer.metadata.finalizers = Some(vec!["x/y".into()]);
         assert!(review(&s, Some(&with_finalizer), &office(), [], tenants).is_empty());
+    }
+
+    #[test]
+    fn names_beyond_the_sites_limits_are_refused_and_a_write_adding_none_is_not() {
+        let limited = OfficeSpec {
+            max_names_per_service: Some(2),
+            max_names_per_tenant: Some(3),
+            ..office()
+        };
+        let held = [
+            service("a-prod", "one", named("one.office.local,two.office.local")),
+            // Another tenant's names do not count against a.
+            service(
+                "b-prod",
+                "b",
+                named("b1.office.local,b2.office.local,b3.office.local"),
+            ),
+        ];
+        let third = service("a-dev", "third", named("three.office.local"));
+        assert!(review(&third, None, &limited, &held, tenants).is_empty());
+        let fourth = service(
+            "a-dev",
+            "third",
+            named("three.office.local,four.office.local"),
+        );
+        let p = review(&fourth, None, &limited, &held, tenants);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("maxNamesPerTenant"), "{p:?}");
+        let many = service(
+            "b-prod",
+            "more",
+            named("m1.office.local,m2.office.local,m3.office.local"),
+        );
+        let p = review(&many, None, &limited, [], tenants);
+        assert!(p[0].contains("maxNamesPerService"), "{p:?}");
+        // Over the limit already (it was lowered): a write that adds no name passes.
+        let mut longer_ttl = fourth.clone();
+        longer_ttl
+            .metadata
+            .annotations
+            .as_mut()
+            .unwrap()
+            .insert(TTL_ANNOTATION.into(), "60".into());
+        assert!(review(&longer_ttl, Some(&fourth), &limited, &held, tenants).is_empty());
+        // Outside tenant namespaces: the platform's, no limit.
+        let platform = service(
+            "ops",
+            "many",
+            named("p1.office.local,p2.office.local,p3.office.local"),
+        );
+        assert!(review(&platform, None, &limited, &held, tenants).is_empty());
     }
 
     #[test]

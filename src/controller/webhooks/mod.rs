@@ -12,6 +12,7 @@
 //! - [`ingresses`]: an Ingress host held by someone else's Ingress stays theirs;
 //! - [`volumes`]: a claim binds only a volume provisioned for its tenant, and uses no other
 //!   tenant's StorageClass;
+//! - [`bindings`]: a RoleBinding references no other tenant's ike roles;
 //! - [`mutate`] (mutating): seccomp and AppArmor defaults, `imagePullPolicy: Always` when the
 //!   site asks.
 //! - [`hostnames`]: Office host names on Services: under the site's domains, held by one
@@ -26,6 +27,7 @@
 //! guards slips through. A body the API server could not have sent gets HTTP 400 (the API server
 //! then fails the call); every refusal is one line starting with `ike:` that names the rule.
 
+pub mod bindings;
 pub mod endpoints;
 pub mod hostnames;
 pub mod ingresses;
@@ -169,6 +171,7 @@ pub fn routes(policy: Policy) -> Router {
         .route(endpoints::HOOK.path, post(endpoints::serve))
         .route(ingresses::HOOK.path, post(ingresses::serve))
         .route(volumes::HOOK.path, post(volumes::serve))
+        .route(bindings::HOOK.path, post(bindings::serve))
         .route(tenants::HOOK.path, post(tenants::serve))
         .route(mutate::HOOK.path, post(mutate::serve))
         .route(hostnames::HOOK.path, post(hostnames::serve))
@@ -178,7 +181,7 @@ pub fn routes(policy: Policy) -> Router {
 }
 
 /// The validating hooks, in the order the configuration lists them.
-const VALIDATING: [&Hook; 9] = [
+const VALIDATING: [&Hook; 10] = [
     &pods::HOOK,
     &tenants::HOOK,
     &hostnames::HOOK,
@@ -187,6 +190,7 @@ const VALIDATING: [&Hook; 9] = [
     &endpoints::HOOK,
     &ingresses::HOOK,
     &volumes::HOOK,
+    &bindings::HOOK,
     &requests::HOOK,
 ];
 
@@ -215,8 +219,9 @@ pub fn configuration(url_base: &str, ca_bundle_pem: &str) -> ValidatingWebhookCo
     }
 }
 
-/// The `MutatingWebhookConfiguration` of ike's defaults: tenant pods' confinement (CREATE only:
-/// an existing pod's spec cannot change), and who and when on ResourceRequests.
+/// The `MutatingWebhookConfiguration` of ike's defaults: tenant pods' confinement (on CREATE: an
+/// existing pod's spec cannot change; and ephemeral containers as they are added), and who and
+/// when on ResourceRequests.
 pub fn mutating_configuration(url_base: &str, ca_bundle_pem: &str) -> MutatingWebhookConfiguration {
     let mutating = |hook: &Hook, operations: &[&str]| {
         let mut v = hook.entry(url_base, ca_bundle_pem);
@@ -242,7 +247,8 @@ pub fn mutating_configuration(url_base: &str, ca_bundle_pem: &str) -> MutatingWe
     MutatingWebhookConfiguration {
         metadata: managed(MUTATING_CONFIGURATION_NAME),
         webhooks: Some(vec![
-            mutating(&mutate::HOOK, &["CREATE"]),
+            // UPDATE for the ephemeral containers `kubectl debug` adds through a subresource.
+            mutating(&mutate::HOOK, &["CREATE", "UPDATE"]),
             mutating(&requests::DEFAULTS_HOOK, &["CREATE", "UPDATE"]),
         ]),
     }

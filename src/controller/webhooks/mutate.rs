@@ -9,7 +9,9 @@
 //!   tenant runs another tenant's private image from a node's cache;
 //! - a toleration of the tenant's own dedicated-node taint when it has dedicated nodes.
 //!
-//! Only pod CREATE is mutated: an existing pod's spec cannot change.
+//! Only pod CREATE is mutated (an existing pod's spec cannot change), and the ephemeral
+//! containers an UPDATE of `pods/ephemeralcontainers` adds: they get `imagePullPolicy: Always`
+//! too, so `kubectl debug` cannot run a cached image either.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -24,11 +26,12 @@ use super::{Hook, Policy, answer, parse};
 use crate::api::TenantPolicy;
 use crate::api::consts::ISOLATED_LABEL;
 
-/// The webhook: CREATE of pods in tenant namespaces.
+/// The webhook: CREATE of pods in tenant namespaces, and the UPDATE that adds ephemeral
+/// containers (`kubectl debug`: a rule on "pods" does not match the subresource).
 pub const HOOK: Hook = Hook {
     name: "pods.defaults.ike.dev",
     path: "/admission/defaults",
-    rule: [&[""], &["v1"], &["pods"]],
+    rule: [&[""], &["v1"], &["pods", "pods/ephemeralcontainers"]],
     scope: "Namespaced",
     namespace_label: Some(ISOLATED_LABEL),
 };
@@ -66,33 +69,47 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
         Err(refusal) => return *refusal,
     };
     let mut response = AdmissionResponse::from(&request);
-    if request.operation == Operation::Create
-        && let Some(object) = &request.object
-        && let Ok(pod) = serde_json::to_value(object).and_then(serde_json::from_value::<Pod>)
-    {
-        let namespace = request.namespace.as_deref().unwrap_or_default();
-        let dedicated_to = policy
-            .tenant_of(namespace)
-            .filter(|t| t.spec.node_selector.as_ref().is_some_and(|s| !s.is_empty()))
-            .and_then(|t| t.metadata.name.clone());
-        let ops = defaults(
-            &pod,
-            &policy.site().tenants,
-            dedicated_to.as_deref(),
-            policy.apparmor,
-        );
-        if !ops.is_empty() {
-            match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
-                .map_err(|e| e.to_string())
-                .and_then(|patch| {
-                    response
-                        .clone()
-                        .with_patch(patch)
-                        .map_err(|e| e.to_string())
-                }) {
-                Ok(patched) => response = patched,
-                Err(e) => tracing::warn!(error = %e, "cannot build the defaults patch"),
-            }
+    let site = policy.site().tenants;
+    let ops = match (&request.operation, request.sub_resource.as_deref()) {
+        (Operation::Create, None | Some("")) => request
+            .object
+            .as_ref()
+            .and_then(|o| {
+                serde_json::to_value(o)
+                    .and_then(serde_json::from_value::<Pod>)
+                    .ok()
+            })
+            .map(|pod| {
+                let namespace = request.namespace.as_deref().unwrap_or_default();
+                let dedicated_to = policy
+                    .tenant_of(namespace)
+                    .filter(|t| t.spec.node_selector.as_ref().is_some_and(|s| !s.is_empty()))
+                    .and_then(|t| t.metadata.name.clone());
+                defaults(&pod, &site, dedicated_to.as_deref(), policy.apparmor)
+            })
+            .unwrap_or_default(),
+        (Operation::Update, Some("ephemeralcontainers")) => match &request.object {
+            Some(object) => ephemeral_defaults(
+                &request.kind.kind,
+                object,
+                request.old_object.as_ref(),
+                &site,
+            ),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    if !ops.is_empty() {
+        match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
+            .map_err(|e| e.to_string())
+            .and_then(|patch| {
+                response
+                    .clone()
+                    .with_patch(patch)
+                    .map_err(|e| e.to_string())
+            }) {
+            Ok(patched) => response = patched,
+            Err(e) => tracing::warn!(error = %e, "cannot build the defaults patch"),
         }
     }
     policy.metrics.observe(HOOK.name, response.allowed, started);
@@ -236,6 +253,44 @@ pub fn defaults(
                 ops.push(json!({"op": "add", "path": "/spec/tolerations", "value": []}));
             }
             ops.push(json!({"op": "add", "path": "/spec/tolerations/-", "value": toleration}));
+        }
+    }
+    ops
+}
+
+/// JSON patch operations setting the defaults of the ephemeral containers an UPDATE of
+/// `pods/ephemeralcontainers` adds (those not in `old`, by name: existing ones cannot change).
+/// `kind` is `Pod` (Kubernetes 1.22 on: the list is under `spec`) or `EphemeralContainers`
+/// (1.16 to 1.21: the list is at the top).
+pub fn ephemeral_defaults(
+    kind: &str,
+    object: &DynamicObject,
+    old: Option<&DynamicObject>,
+    site: &TenantPolicy,
+) -> Vec<Value> {
+    let pointer = match kind {
+        "EphemeralContainers" => "/ephemeralContainers",
+        _ => "/spec/ephemeralContainers",
+    };
+    let list = |o: &DynamicObject| -> Vec<Value> {
+        serde_json::to_value(o)
+            .ok()
+            .and_then(|v| v.pointer(pointer).and_then(Value::as_array).cloned())
+            .unwrap_or_default()
+    };
+    let before: Vec<Value> = old.map(list).unwrap_or_default();
+    let existed = |name: &Value| before.iter().any(|c| c["name"] == *name);
+    let mut ops = Vec::new();
+    if !site.always_pull_images {
+        return ops;
+    }
+    for (i, c) in list(object).iter().enumerate() {
+        if !existed(&c["name"]) && c["imagePullPolicy"].as_str() != Some("Always") {
+            ops.push(json!({
+                "op": "add",
+                "path": format!("{pointer}/{i}/imagePullPolicy"),
+                "value": "Always"
+            }));
         }
     }
     ops

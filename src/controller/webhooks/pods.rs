@@ -8,6 +8,9 @@
 //! Deployments, Jobs or any other controller create are covered too: the controller's pod is
 //! refused and the refusal shows up in the workload's events and conditions.
 //!
+//! A new pod's generic ephemeral volumes are judged as the claims they become
+//! ([`super::volumes::judge_claim`]).
+//!
 //! Served by [`super::routes`], registered by [`super::configuration`].
 
 use axum::body::Bytes;
@@ -20,6 +23,7 @@ use axum::extract::State;
 
 use super::pod_security::review_pod;
 use super::scheduling::{Scheduling, node_labels};
+use super::volumes::{ephemeral_claims, judge_templates};
 use super::{Policy, answer, deny, parse};
 use crate::api::consts::ISOLATED_LABEL;
 
@@ -44,7 +48,21 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
         Ok(request) => request,
         Err(refusal) => return *refusal,
     };
-    let response = decide(&request, &|pod: &Pod| placement(&policy, pod));
+    let mut response = decide(&request, &|pod: &Pod| placement(&policy, pod));
+    // A new pod's generic ephemeral volumes become claims: judged by the claims' own rule.
+    if response.allowed
+        && request.operation == Operation::Create
+        && let Some(object) = &request.object
+        && let Ok(pod) = as_pod(&request.kind.kind, object, request.namespace.as_deref())
+        && let Some(spec) = &pod.spec
+    {
+        let claims = ephemeral_claims(spec, pod.metadata.name.as_deref());
+        let namespace = request.namespace.as_deref().unwrap_or_default();
+        let problems = judge_templates(&policy, namespace, &claims, &[]).await;
+        if !problems.is_empty() {
+            response = deny(response, format!("ike: {}", problems.join("; ")));
+        }
+    }
     tracing::info!(
         uid = %request.uid,
         namespace = request.namespace.as_deref().unwrap_or_default(),

@@ -277,6 +277,11 @@ fn the_webhook_configuration_is_as_documented() {
                 true
             ),
             ("volumes.isolation.ike.dev".to_owned(), url("volumes"), true),
+            (
+                "rolebindings.isolation.ike.dev".to_owned(),
+                url("rolebindings"),
+                true
+            ),
             // Requests live in tenant namespaces, but one anywhere else must be refused too.
             (
                 "resourcerequests.validation.ike.dev".to_owned(),
@@ -438,7 +443,8 @@ async fn a_tenant_review_is_answered_on_its_own_path() {
 }
 
 #[test]
-fn the_defaults_are_a_mutating_webhook_on_pod_creation_in_tenant_namespaces() {
+fn the_defaults_are_a_mutating_webhook_on_pod_creation_and_ephemeral_containers_in_tenant_namespaces()
+ {
     let ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
     let value = serde_json::to_value(mutating_configuration("https://127.0.0.1:8443", ca)).unwrap();
     assert_eq!(value["kind"], "MutatingWebhookConfiguration");
@@ -448,10 +454,13 @@ fn the_defaults_are_a_mutating_webhook_on_pod_creation_in_tenant_namespaces() {
         hook["clientConfig"]["url"],
         "https://127.0.0.1:8443/admission/defaults"
     );
-    assert_eq!(hook["rules"][0]["resources"], json!(["pods"]));
+    assert_eq!(
+        hook["rules"][0]["resources"],
+        json!(["pods", "pods/ephemeralcontainers"])
+    );
     assert_eq!(hook["failurePolicy"], "Fail");
     assert_eq!(hook["reinvocationPolicy"], "IfNeeded");
-    assert_eq!(hook["rules"][0]["operations"], json!(["CREATE"]));
+    assert_eq!(hook["rules"][0]["operations"], json!(["CREATE", "UPDATE"]));
     // Who asked and who decided, stamped on every ResourceRequest wherever it is made.
     let stamps = &value["webhooks"][1];
     assert_eq!(stamps["name"], "resourcerequests.defaults.ike.dev");
@@ -462,4 +471,67 @@ fn the_defaults_are_a_mutating_webhook_on_pod_creation_in_tenant_namespaces() {
     );
     assert!(stamps["namespaceSelector"].is_null());
     assert_eq!(stamps["failurePolicy"], "Fail");
+}
+
+#[tokio::test]
+async fn ephemeral_containers_added_by_kubectl_debug_get_always_pull_in_either_form() {
+    let (sites, mut writer) = kube::runtime::reflector::store::<Site>();
+    let mut site = Site::new("site", SiteSpec::default());
+    site.spec.tenants.always_pull_images = true;
+    writer.apply_watcher_event(&kube::runtime::watcher::Event::Apply(site));
+    let mut policy = policy();
+    policy.sites = sites;
+    let router = routes(policy);
+    let debug = json!({"name": "debug", "image": "busybox", "imagePullPolicy": "IfNotPresent"});
+    let earlier = json!({"name": "earlier", "image": "busybox", "imagePullPolicy": "IfNotPresent"});
+    // 1.16-1.21: an EphemeralContainers object; 1.22 on: the whole Pod.
+    for (kind, new, old, path) in [
+        (
+            "EphemeralContainers",
+            json!({"kind": "EphemeralContainers", "apiVersion": "v1",
+                   "metadata": {"name": "p", "namespace": "t-a"},
+                   "ephemeralContainers": [earlier.clone(), debug.clone()]}),
+            json!({"kind": "EphemeralContainers", "apiVersion": "v1",
+                   "metadata": {"name": "p", "namespace": "t-a"},
+                   "ephemeralContainers": [earlier.clone()]}),
+            "/ephemeralContainers/1/imagePullPolicy",
+        ),
+        (
+            "Pod",
+            json!({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "p", "namespace": "t-a"},
+                   "spec": {"containers": [{"name": "app", "image": "x"}],
+                            "ephemeralContainers": [earlier.clone(), debug.clone()]}}),
+            json!({"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "p", "namespace": "t-a"},
+                   "spec": {"containers": [{"name": "app", "image": "x"}],
+                            "ephemeralContainers": [earlier.clone()]}}),
+            "/spec/ephemeralContainers/1/imagePullPolicy",
+        ),
+    ] {
+        let mut review = review_body("UPDATE", None, None);
+        review["request"]["subResource"] = json!("ephemeralcontainers");
+        review["request"]["kind"]["kind"] = json!(kind);
+        review["request"]["object"] = new;
+        review["request"]["oldObject"] = old;
+        let request = axum::http::Request::post(mutate::HOOK.path)
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(serde_json::to_vec(&review).unwrap()))
+            .unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let answer: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(answer["response"]["allowed"], true, "{answer}");
+        // kube-core sends the patch as a list of bytes, which the API server's JSON takes too.
+        let patch: Vec<u8> = serde_json::from_value(answer["response"]["patch"].clone())
+            .unwrap_or_else(|e| panic!("a patch ({e}): {answer}"));
+        let ops: Value = serde_json::from_slice(&patch).unwrap();
+        // Only the container this update adds: an existing one cannot change.
+        assert_eq!(
+            ops,
+            json!([{"op": "add", "path": path, "value": "Always"}]),
+            "{kind}"
+        );
+    }
 }

@@ -2,16 +2,22 @@
 //! Deployment with `hostNetwork: true` is refused with the reason instead of being accepted with
 //! pods that silently never appear (their refusal would sit in the ReplicaSet's events). The pod
 //! webhook stays the backstop for anything that makes pods another way.
+//!
+//! The claims a workload leads to are judged here too, by the claims' own rule
+//! ([`super::volumes::judge_claim`]): a StatefulSet's `volumeClaimTemplates` and the generic
+//! ephemeral volumes of every pod template, as the claims the cluster's controllers will make
+//! of them.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
-use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, PodTemplateSpec};
 use kube::core::DynamicObject;
 use kube::core::admission::AdmissionResponse;
 
 use super::pod_security::review_pod;
 use super::pods::{placement, refusal};
+use super::volumes::{ephemeral_claims, judge_templates, template_claims};
 use super::{Hook, Policy, deny, review_namespaced};
 use crate::api::consts::ISOLATED_LABEL;
 
@@ -43,8 +49,9 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
     review_namespaced(&policy, HOOK.name, &body, async |request| {
         let response = AdmissionResponse::from(&request);
         let namespace = request.namespace.clone();
+        let kind = request.kind.kind.clone();
         let judge = |object: &DynamicObject| {
-            template_pod(&request.kind.kind, object, namespace.as_deref())
+            template_pod(&kind, object, namespace.as_deref())
                 .map(|pod| (review_pod(&pod), placement(&policy, &pod)))
         };
         let Some(object) = request.object.as_ref() else {
@@ -63,20 +70,74 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
         let new = |now: Vec<String>, before: &[String]| -> Vec<String> {
             now.into_iter().filter(|v| !before.contains(v)).collect()
         };
-        let message = refusal(&new(host, &old_host), &new(place, &old_place));
-        let response = match message {
-            Some(m) => deny(
-                response,
+        let name = request.name.clone();
+        let mut parts: Vec<String> = refusal(&new(host, &old_host), &new(place, &old_place))
+            .map(|m| {
                 format!(
-                    "{m} (in the pod template of {} {})",
-                    request.kind.kind, request.name
-                ),
-            ),
-            None => response,
+                    "{} (in the pod template of {kind} {name})",
+                    m.trim_start_matches("ike: ")
+                )
+            })
+            .into_iter()
+            .collect();
+        // The claims the workload's pods and (for a StatefulSet) the cluster's controllers
+        // would make: judged here by the claims' own rule.
+        let old_claims = request
+            .old_object
+            .as_ref()
+            .and_then(|old| claims(&kind, old, namespace.as_deref()).ok())
+            .unwrap_or_default();
+        let claim_problems = match claims(&kind, object, namespace.as_deref()) {
+            Ok(claims) => {
+                judge_templates(
+                    &policy,
+                    namespace.as_deref().unwrap_or_default(),
+                    &claims,
+                    &old_claims,
+                )
+                .await
+            }
+            Err(e) => vec![e],
+        };
+        parts.extend(claim_problems);
+        let response = match parts.is_empty() {
+            true => response,
+            false => deny(response, format!("ike: {}", parts.join("; "))),
         };
         (response, Vec::new())
     })
     .await
+}
+
+/// The claims a workload leads to: its pod template's generic ephemeral volumes and, for a
+/// StatefulSet, its `volumeClaimTemplates`.
+fn claims(
+    kind: &str,
+    object: &DynamicObject,
+    namespace: Option<&str>,
+) -> Result<Vec<(String, PersistentVolumeClaim)>, String> {
+    let pod = template_pod(kind, object, namespace)?;
+    let name = object.metadata.name.clone().unwrap_or_default();
+    let mut claims: Vec<(String, PersistentVolumeClaim)> = pod
+        .spec
+        .as_ref()
+        .map(|spec| ephemeral_claims(spec, None))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(origin, c)| (format!("{origin} in the pod template of {kind} {name}"), c))
+        .collect();
+    if kind == "StatefulSet" {
+        let templates = object
+            .data
+            .get("spec")
+            .and_then(|s| s.get("volumeClaimTemplates"));
+        claims.extend(
+            template_claims(&name, templates)?
+                .into_iter()
+                .map(|(origin, c)| (format!("{origin} of StatefulSet {name}"), c)),
+        );
+    }
+    Ok(claims)
 }
 
 /// The pod a workload's template describes, in `namespace`.

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Facts, check, reserved_group};
+use super::{Facts, check, reserved_group, site_reserved_group};
 use crate::api::request::Check;
 
 /// The names (plural, singular, short) of the resources every Kubernetes API server of 1.20 to
@@ -160,6 +160,30 @@ pub const BUILT_IN_NAMES: &[&str] = &[
     "tn",
 ];
 
+/// Whether `apiservice` (an `apiregistration.k8s.io/v1` APIService, as JSON) serves `group` as
+/// something other than the API server's stand-in for CRDs, and as what: an aggregated API (it
+/// names a Service) or a group of the API server itself. The API server makes a local
+/// APIService for every CRD group (labelled `kube-aggregator.kubernetes.io/automanaged: "true"`,
+/// no Service); those are the CRDs', judged by who holds the CRDs.
+pub fn apiservice_claim(apiservice: &Value, group: &str) -> Option<String> {
+    if apiservice["spec"]["group"].as_str() != Some(group) {
+        return None;
+    }
+    let name = apiservice["metadata"]["name"].as_str().unwrap_or_default();
+    let service = &apiservice["spec"]["service"];
+    if service.is_object() {
+        return Some(format!(
+            "APIService {name} (an aggregated API: Service {}/{})",
+            service["namespace"].as_str().unwrap_or_default(),
+            service["name"].as_str().unwrap_or_default()
+        ));
+    }
+    let managed =
+        apiservice["metadata"]["labels"]["kube-aggregator.kubernetes.io/automanaged"].as_str();
+    (managed != Some("true"))
+        .then(|| format!("APIService {name} (served by the API server itself)"))
+}
+
 /// The names kubectl resolves a CRD's resource by: plural, singular and short names.
 pub fn resource_names(crd: &Value) -> Vec<String> {
     let names = &crd["spec"]["names"];
@@ -187,8 +211,8 @@ pub(super) fn checks(manifest: &Value, facts: &Facts, out: &mut Vec<Check>) {
     let group = spec["group"].as_str().unwrap_or_default();
     out.push(check(
         "group",
-        reserved_group(group),
-        format!("group {group} is not a Kubernetes or ike group"),
+        reserved_group(group).or_else(|| site_reserved_group(group, &facts.reserved_groups)),
+        format!("group {group} is not a Kubernetes, ike or reserved group"),
     ));
     let held: Vec<String> = facts
         .group_crds
@@ -198,6 +222,7 @@ pub(super) fn checks(manifest: &Value, facts: &Facts, out: &mut Vec<Check>) {
             Some(_) => format!("{name} (another tenant's)"),
             None => format!("{name} (the platform's)"),
         })
+        .chain(facts.group_apiservices.iter().cloned())
         .collect();
     out.push(check(
         "group-owner",

@@ -4,18 +4,23 @@
 //!
 //! - only a CustomResourceDefinition (apiextensions.k8s.io/v1) or a StorageClass
 //!   (storage.k8s.io/v1), or the deletion of one the tenant owns;
-//! - a CRD's group is no Kubernetes group (core, `*.k8s.io`, `*.kubernetes.io`, `*.x-k8s.io`)
-//!   and not ike's (`ike.dev` and below), and no other tenant nor the platform holds a CRD in
-//!   it; its resources are namespaced (a cluster-scoped one would be every tenant's); a
-//!   conversion webhook is a Service in the tenant's own namespaces, never a URL (the API server
-//!   would call it);
-//! - a StorageClass is new or the tenant's, never the cluster's default, and the Secrets its
-//!   provisioner reads are in the tenant's own namespaces;
-//! - an object that exists already is updated only for the tenant that owns it.
+//! - a CRD's group is no Kubernetes group (core, `*.k8s.io`, `*.kubernetes.io`, `*.x-k8s.io`),
+//!   not ike's (`ike.dev` and below) nor one the site reserves for its platform components
+//!   (`Site.spec.requests.reservedGroups`), no other tenant nor the platform holds a CRD in it,
+//!   and no APIService serves it but those the API server makes for CRDs (an aggregated API, a
+//!   group of the API server itself); its resources are namespaced (a cluster-scoped one would
+//!   be every tenant's); a conversion webhook is a Service in the tenant's own namespaces, never
+//!   a URL (the API server would call it);
+//! - a StorageClass is new or the tenant's, never the cluster's default, with a provisioner the
+//!   site lists (none listed: no StorageClass at all), and every Secret its provisioner reads is
+//!   named with a namespace of the tenant's;
+//! - an object that exists already is updated or deleted only for the tenant that owns it, only
+//!   while nobody else manages it too (its managedFields) and only while nothing of it is
+//!   outside the tenant (a CRD's custom resources, a StorageClass's bound volumes).
 
 use serde_json::Value;
 
-use super::{Action, Check, Kind, ResourceRequestSpec, Target};
+use super::{Action, Check, Kind, REQUEST_MANAGER, ResourceRequestSpec, Target};
 use crate::api::consts::TENANT_LABEL;
 use crate::api::names;
 
@@ -38,9 +43,21 @@ pub struct Facts {
     pub served_names: Vec<(String, String)>,
     /// For a new StorageClass: the PersistentVolumes that already name it as their class.
     pub volumes_of_class: Vec<String>,
-    /// The provisioners a tenant's StorageClass may use (the site's list); `None`: any, as the
-    /// reviewer decides.
+    /// The provisioners a tenant's StorageClass may use (the site's list); `None` or empty: no
+    /// StorageClass may be requested.
     pub provisioners: Option<Vec<String>>,
+    /// The API groups the site reserves for its platform components (each with the groups
+    /// below it).
+    pub reserved_groups: Vec<String>,
+    /// For a CRD: the APIServices serving its group other than those the API server makes for
+    /// CRDs, each described (`v1beta1.metrics.example.com (an aggregated API: Service
+    /// monitoring/metrics)`).
+    pub group_apiservices: Vec<String>,
+    /// For an existing object: what of it lies outside the tenant's namespaces (a CRD's custom
+    /// resources, a StorageClass's volumes bound to claims elsewhere), a few named.
+    pub outside: Vec<String>,
+    /// For an existing object: why [`Facts::outside`] could not be read, if it could not.
+    pub outside_unknown: Option<String>,
 }
 
 /// The kind and name of a manifest, if it is one a tenant may request.
@@ -71,6 +88,90 @@ pub fn identify(manifest: &Value) -> Result<Target, String> {
     })
 }
 
+/// Why `group` is reserved by the site (`reserved`: its list, each entry with the groups below
+/// it), if it is.
+pub fn site_reserved_group(group: &str, reserved: &[String]) -> Option<String> {
+    let group = group.to_ascii_lowercase();
+    reserved
+        .iter()
+        .map(|r| r.trim_start_matches('.').to_ascii_lowercase())
+        .find(|r| !r.is_empty() && (group == *r || group.ends_with(&format!(".{r}"))))
+        .map(|r| {
+            format!(
+                "group {group} is reserved for the platform's components ({r}, Site.spec.requests.reservedGroups): use a group of a domain your team holds"
+            )
+        })
+}
+
+/// The field managers of `object` (its `metadata.managedFields`) other than the requests' own
+/// ([`REQUEST_MANAGER`]) that own more than its status: whoever else applied, edited or
+/// labelled it. The API server's own status writes (a CRD's conditions) do not count.
+pub fn other_managers(object: &Value) -> Vec<String> {
+    let mut managers: Vec<String> = object["metadata"]["managedFields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|entry| {
+            let manager = entry["manager"].as_str().unwrap_or_default();
+            let status_only = entry["subresource"].as_str() == Some("status")
+                || entry["fieldsV1"]
+                    .as_object()
+                    .is_some_and(|fields| fields.keys().all(|k| k == "f:status"));
+            manager != REQUEST_MANAGER && !status_only
+        })
+        .map(|entry| {
+            let manager = entry["manager"].as_str().unwrap_or_default();
+            match manager {
+                "" => "(a manager without a name)".to_string(),
+                m => m.to_string(),
+            }
+        })
+        .collect();
+    managers.sort();
+    managers.dedup();
+    managers
+}
+
+/// The checks of an object that exists already (an update or a deletion): nobody but the
+/// requests' field manager manages it, and nothing of it is outside the tenant.
+fn existing_checks(target: &Target, facts: &Facts, out: &mut Vec<Check>) {
+    let Some(existing) = &facts.existing else {
+        return;
+    };
+    let others = other_managers(existing);
+    out.push(check(
+        "managers",
+        (!others.is_empty()).then(|| {
+            format!(
+                "{target} is also managed by {} (its managedFields): it is no longer the tenant's alone, so a platform admin changes or removes it",
+                others.join(", ")
+            )
+        }),
+        "managed by the requests alone",
+    ));
+    let what = match target.kind {
+        Kind::CustomResourceDefinition => "custom resources",
+        Kind::StorageClass => "volumes bound to claims",
+    };
+    let problem = match (&facts.outside_unknown, facts.outside.is_empty()) {
+        (Some(why), _) => Some(format!(
+            "cannot tell whether {target} has {what} outside tenant {}'s namespaces ({why}): a platform admin decides",
+            facts.tenant
+        )),
+        (None, false) => Some(format!(
+            "{target} has {what} outside tenant {}'s namespaces ({}): they are not the tenant's to change or remove",
+            facts.tenant,
+            facts.outside.join(", ")
+        )),
+        (None, true) => None,
+    };
+    out.push(check(
+        "instances",
+        problem,
+        format!("no {what} outside the tenant's namespaces"),
+    ));
+}
+
 /// Why `group` is not a tenant's to take, if it is not.
 pub fn reserved_group(group: &str) -> Option<String> {
     let under = |domain: &str| group == domain || group.ends_with(&format!(".{domain}"));
@@ -92,11 +193,26 @@ pub fn reserved_group(group: &str) -> Option<String> {
     }
 }
 
+/// A check. Its message quotes what the tenant wrote (a group, a parameter's key, a label) and
+/// becomes a refusal and a status line: control characters are shown escaped, so that it stays
+/// one line and cannot forge another.
 pub(super) fn check(name: &str, problem: Option<String>, fine: impl Into<String>) -> Check {
+    let passed = problem.is_none();
+    let message = problem.unwrap_or_else(|| fine.into());
+    let message = match message.contains(char::is_control) {
+        false => message,
+        true => message
+            .chars()
+            .map(|c| match c.is_control() {
+                true => c.escape_default().to_string(),
+                false => c.to_string(),
+            })
+            .collect(),
+    };
     Check {
         name: name.into(),
-        passed: problem.is_none(),
-        message: problem.unwrap_or_else(|| fine.into()),
+        passed,
+        message,
     }
 }
 
@@ -157,6 +273,7 @@ pub fn checks(spec: &ResourceRequestSpec, facts: &Facts) -> Vec<Check> {
         ));
     }
     out.push(owner_check(&target, facts, spec.action));
+    existing_checks(&target, facts, &mut out);
     if let (Action::Apply, Some(manifest)) = (spec.action, &spec.manifest) {
         let meta = &manifest["metadata"];
         let platform_fields: Vec<&str> = ["ownerReferences", "finalizers"]
@@ -218,6 +335,6 @@ pub fn crd_group(manifest: &Value) -> &str {
 }
 
 pub mod crd;
-mod storage;
+pub mod storage;
 #[cfg(test)]
 mod tests;

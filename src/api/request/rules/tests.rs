@@ -27,6 +27,8 @@ fn facts() -> Facts {
     Facts {
         tenant: "a".into(),
         namespaces: vec!["a-prod".into(), "a-dev".into()],
+        provisioners: Some(vec!["example.com/csi".into()]),
+        reserved_groups: crate::api::RequestPolicy::default().reserved_groups(),
         ..Default::default()
     }
 }
@@ -274,4 +276,251 @@ fn a_storage_class_uses_an_allowed_provisioner_and_no_volume_has_its_name_yet() 
     mine["metadata"]["labels"] = json!({TENANT_LABEL: "a"});
     f.existing = Some(mine);
     assert!(failed(&checks(&apply(sc), &f)).is_empty());
+}
+
+#[test]
+fn groups_the_platform_reserves_are_refused_with_every_group_below_them() {
+    for group in [
+        "cert-manager.io",
+        "acme.cert-manager.io",
+        "monitoring.coreos.com",
+        "networking.istio.io",
+    ] {
+        let c = checks(&apply(crd(group, "Namespaced")), &facts());
+        assert_eq!(failed(&c), ["group"], "{group}");
+        assert!(
+            problems(&c)[0].contains("Site.spec.requests.reservedGroups"),
+            "{c:?}"
+        );
+    }
+    // A domain that merely ends alike is someone else's.
+    assert!(
+        failed(&checks(
+            &apply(crd("notcert-manager.io", "Namespaced")),
+            &facts()
+        ))
+        .is_empty()
+    );
+    // The site's own list replaces the defaults.
+    let mut f = facts();
+    f.reserved_groups = vec!["example.com".into()];
+    assert_eq!(
+        failed(&checks(
+            &apply(crd("widgets.example.com", "Namespaced")),
+            &f
+        )),
+        ["group"]
+    );
+    assert!(failed(&checks(&apply(crd("cert-manager.io", "Namespaced")), &f)).is_empty());
+}
+
+#[test]
+fn a_group_an_aggregated_api_or_the_api_server_serves_is_refused_and_a_crds_own_is_not() {
+    let apiservice = |name: &str, group: &str, labels: Value, service: Value| {
+        json!({"metadata": {"name": name, "labels": labels},
+            "spec": {"group": group, "version": "v1", "service": service}})
+    };
+    let aggregated = apiservice(
+        "v1.metrics.example.com",
+        "metrics.example.com",
+        json!({}),
+        json!({"namespace": "monitoring", "name": "adapter"}),
+    );
+    assert_eq!(
+        crd::apiservice_claim(&aggregated, "metrics.example.com").as_deref(),
+        Some("APIService v1.metrics.example.com (an aggregated API: Service monitoring/adapter)")
+    );
+    assert_eq!(
+        crd::apiservice_claim(&aggregated, "other.example.com"),
+        None
+    );
+    let built_in = apiservice(
+        "v1.apps.example.com",
+        "apps.example.com",
+        json!({"kube-aggregator.kubernetes.io/automanaged": "onstart"}),
+        Value::Null,
+    );
+    assert!(
+        crd::apiservice_claim(&built_in, "apps.example.com")
+            .unwrap()
+            .contains("the API server itself")
+    );
+    // On 1.20 every CRD group has a local APIService: the CRDs' owners decide, not it.
+    let for_crds = apiservice(
+        "v1.widgets.example.com",
+        "widgets.example.com",
+        json!({"kube-aggregator.kubernetes.io/automanaged": "true"}),
+        Value::Null,
+    );
+    assert_eq!(
+        crd::apiservice_claim(&for_crds, "widgets.example.com"),
+        None
+    );
+
+    let mut f = facts();
+    f.group_apiservices = vec!["APIService v1.metrics.example.com (an aggregated API)".into()];
+    let c = checks(&apply(crd("metrics.example.com", "Namespaced")), &f);
+    assert_eq!(failed(&c), ["group-owner"]);
+    assert!(problems(&c)[0].contains("an aggregated API"), "{c:?}");
+}
+
+#[test]
+fn an_object_someone_else_manages_too_or_with_instances_elsewhere_is_neither_updated_nor_deleted() {
+    let entry = |manager: &str, fields: Value| json!({"manager": manager, "operation": "Update", "fieldsType": "FieldsV1", "fieldsV1": fields});
+    let mut mine = crd("example.com", "Namespaced");
+    mine["metadata"]["labels"] = json!({TENANT_LABEL: "a"});
+    mine["metadata"]["managedFields"] = json!([
+        entry("ike-requests", json!({"f:metadata": {}, "f:spec": {}})),
+        // The API server's own conditions: not another manager.
+        entry("kube-apiserver", json!({"f:status": {"f:conditions": {}}})),
+        {"manager": "some-controller", "operation": "Update", "subresource": "status",
+         "fieldsType": "FieldsV1", "fieldsV1": {"f:status": {}}},
+    ]);
+    assert!(other_managers(&mine).is_empty());
+    let mut f = facts();
+    f.existing = Some(mine.clone());
+    let c = checks(&apply(crd("example.com", "Namespaced")), &f);
+    assert!(failed(&c).is_empty(), "{c:?}");
+    assert!(c.iter().any(|c| c.name == "managers" && c.passed));
+
+    // The platform's installer applied the real CRD over the tenant's.
+    let mut shared = mine.clone();
+    shared["metadata"]["managedFields"]
+        .as_array_mut()
+        .unwrap()
+        .push(entry("helm", json!({"f:spec": {"f:conversion": {}}})));
+    assert_eq!(other_managers(&shared), ["helm"]);
+    f.existing = Some(shared);
+    let delete = ResourceRequestSpec {
+        action: Action::Delete,
+        target: Some(Target {
+            kind: Kind::CustomResourceDefinition,
+            name: "widgets.example.com".into(),
+        }),
+        reason: "no longer used".into(),
+        ..Default::default()
+    };
+    for spec in [apply(crd("example.com", "Namespaced")), delete.clone()] {
+        let c = checks(&spec, &f);
+        assert_eq!(failed(&c), ["managers"], "{c:?}");
+        assert!(problems(&c)[0].contains("also managed by helm"), "{c:?}");
+    }
+
+    // Custom resources in other namespaces, or no way to tell.
+    f.existing = Some(mine);
+    f.outside = vec!["b-prod/w1".into()];
+    let c = checks(&delete, &f);
+    assert_eq!(failed(&c), ["instances"]);
+    assert!(problems(&c)[0].contains("b-prod/w1"), "{c:?}");
+    f.outside = Vec::new();
+    f.outside_unknown = Some("listing its custom resources failed: forbidden".into());
+    let c = checks(&delete, &f);
+    assert_eq!(failed(&c), ["instances"]);
+    assert!(problems(&c)[0].contains("cannot tell"), "{c:?}");
+}
+
+#[test]
+fn without_a_site_list_of_provisioners_no_storage_class_is_requested() {
+    let sc = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": "fast"}, "provisioner": "example.com/csi"});
+    for provisioners in [None, Some(Vec::new())] {
+        let mut f = facts();
+        f.provisioners = provisioners;
+        let c = checks(&apply(sc.clone()), &f);
+        assert_eq!(failed(&c), ["provisioner"]);
+        assert!(
+            problems(&c)[0].contains("Site.spec.requests.storageProvisioners"),
+            "{c:?}"
+        );
+    }
+}
+
+#[test]
+fn every_secret_a_provisioner_reads_is_named_with_one_of_the_tenants_namespaces() {
+    let ns = ["a-prod".to_string()];
+    let csi = |step: &str| format!("csi.storage.k8s.io/{step}-secret");
+    // Every CSI step, each in the tenant's namespace or the claim's.
+    let mut fine = serde_json::Map::new();
+    for step in [
+        "provisioner",
+        "controller-publish",
+        "node-stage",
+        "node-publish",
+        "controller-expand",
+        "node-expand",
+    ] {
+        fine.insert(format!("{}-name", csi(step)), json!("creds"));
+        fine.insert(format!("{}-namespace", csi(step)), json!("a-prod"));
+    }
+    fine.insert(
+        "csi.storage.k8s.io/node-stage-secret-namespace".into(),
+        json!("${pvc.namespace}"),
+    );
+    assert_eq!(
+        storage::secret_problems(&Value::Object(fine), &ns),
+        Vec::<String>::new()
+    );
+    for (parameters, says) in [
+        (
+            json!({"csi.storage.k8s.io/node-publish-secret-namespace": "kube-system"}),
+            "\"kube-system\" is not one of the tenant's namespaces",
+        ),
+        // Templates other than the claim's namespace: `${pv.name}` is nobody's namespace, an
+        // annotation says whatever the claim's author wants.
+        (
+            json!({"csi.storage.k8s.io/provisioner-secret-namespace": "${pv.name}"}),
+            "not one of the tenant's namespaces",
+        ),
+        (
+            json!({"csi.storage.k8s.io/provisioner-secret-namespace": "${pvc.annotations['ns']}"}),
+            "not one of the tenant's namespaces",
+        ),
+        // A name without its namespace: the provisioner's default (`default` for RBD's admin).
+        (
+            json!({"csi.storage.k8s.io/controller-expand-secret-name": "creds"}),
+            "names a Secret without its namespace",
+        ),
+        (
+            json!({"adminSecretName": "ceph-admin"}),
+            "names a Secret without its namespace",
+        ),
+        // The deprecated CSI keys and in-tree ones, by their ending, in any case.
+        (
+            json!({"csiProvisionerSecretName": "x", "csiProvisionerSecretNamespace": "default"}),
+            "\"default\" is not one of the tenant's namespaces",
+        ),
+        (
+            json!({"userSecretName": "u", "USERSECRETNAMESPACE": "b-prod"}),
+            "\"b-prod\" is not one of the tenant's namespaces",
+        ),
+    ] {
+        let p = storage::secret_problems(&parameters, &ns);
+        assert_eq!(p.len(), 1, "{parameters}: {p:?}");
+        assert!(p[0].contains(says), "{parameters}: {p:?}");
+    }
+    assert!(
+        storage::secret_problems(
+            &json!({"secretName": "s", "secretNamespace": "a-prod"}),
+            &ns
+        )
+        .is_empty()
+    );
+}
+
+/// Found by the fuzzer: a parameter's key with a control character in it went into the refusal
+/// and the status as it was, so one check could print as several lines.
+#[test]
+fn what_the_tenant_wrote_is_quoted_on_one_line() {
+    let class = json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": "steal"}, "provisioner": "example.com/csi",
+        "parameters": {"csi.st\u{0}orage.k8s.io/node-publish-secret-namespace": "kube-system\nok"}});
+    let mut crd = crd("x.k8s.io", "Namespaced");
+    crd["spec"]["group"] = json!("evil\n.k8s.io");
+    for manifest in [class, crd] {
+        let checks = checks(&apply(manifest), &facts());
+        assert!(!failed(&checks).is_empty());
+        for c in &checks {
+            assert!(!c.message.contains(char::is_control), "{c:?}");
+        }
+    }
 }
