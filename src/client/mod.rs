@@ -5,8 +5,10 @@
 //! to the caller.
 
 pub mod account_client;
+pub mod direct;
 pub mod identity;
 pub mod kubeconfig;
+pub mod names;
 pub mod notify;
 pub mod office;
 pub mod pods;
