@@ -84,18 +84,37 @@ pub async fn client(
 }
 
 async fn config(kubeconfig_paths: &[PathBuf], files: &SiteFiles) -> Result<kube::Config, Error> {
-    let site = &files.settings.site;
-    let bad = |e: Box<dyn std::error::Error + Send + Sync>| Error::Config {
-        site: site.clone(),
-        source: e,
-    };
     let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
     // Deserialized rather than built: kube keeps the key in a `secrecy` type it does not export.
     let auth_info: kube::config::AuthInfo = serde_json::from_value(serde_json::json!({
         "client-certificate-data": b64(&files.cert_pem),
         "client-key-data": b64(&files.key_pem),
     }))
-    .map_err(|e| bad(Box::new(e)))?;
+    .map_err(|e| Error::Config {
+        site: files.settings.site.clone(),
+        source: Box::new(e),
+    })?;
+    config_with(
+        kubeconfig_paths,
+        &files.settings.site,
+        Some(files),
+        auth_info,
+    )
+    .await
+}
+
+/// The configuration of `site` with `auth_info` as the only credential: the kubeconfig
+/// context's cluster entry, else the site's files.
+async fn config_with(
+    kubeconfig_paths: &[PathBuf],
+    site: &str,
+    files: Option<&SiteFiles>,
+    auth_info: kube::config::AuthInfo,
+) -> Result<kube::Config, Error> {
+    let bad = |e: Box<dyn std::error::Error + Send + Sync>| Error::Config {
+        site: site.to_string(),
+        source: e,
+    };
     let context = crate::api::consts::context_name(site);
     let mut loaded = kubeconfig::load(kubeconfig_paths)?;
     let user = loaded
@@ -105,6 +124,12 @@ async fn config(kubeconfig_paths: &[PathBuf], files: &SiteFiles) -> Result<kube:
         .and_then(|c| c.context.as_ref())
         .map(|c| c.user.clone().unwrap_or_default());
     let Some(user) = user else {
+        let Some(files) = files else {
+            return Err(Error::Kubeconfig(kubeconfig::Error::UnknownSite {
+                site: site.to_string(),
+                context,
+            }));
+        };
         return site_files_config(files, auth_info).map_err(bad);
     };
     // Only the one user entry is replaced: no exec plugin is left for kube to run.
@@ -125,6 +150,51 @@ async fn config(kubeconfig_paths: &[PathBuf], files: &SiteFiles) -> Result<kube:
     kube::Config::from_custom_kubeconfig(loaded, &options)
         .await
         .map_err(|e| bad(Box::new(e)))
+}
+
+/// Whether the site's API server answers: an anonymous `GET /version` (any HTTP answer counts,
+/// a refusal too), within `timeout`. Its round trip, or why there was none.
+pub async fn probe(
+    kubeconfig_paths: &[PathBuf],
+    site: &str,
+    files: Option<&SiteFiles>,
+    timeout: Duration,
+) -> Result<Duration, String> {
+    let mut config = config_with(
+        kubeconfig_paths,
+        site,
+        files,
+        kube::config::AuthInfo::default(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    config.connect_timeout = Some(timeout);
+    config.read_timeout = Some(timeout);
+    let server = config.cluster_url.to_string();
+    let client = kube::Client::try_from(config).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    match tokio::time::timeout(timeout, client.apiserver_version()).await {
+        Ok(Ok(_) | Err(kube::Error::Api(_))) => Ok(started.elapsed()),
+        Ok(Err(e)) => Err(format!(
+            "cannot reach {}: {}",
+            server.trim_end_matches('/'),
+            innermost(&e)
+        )),
+        Err(_) => Err(format!(
+            "{} did not answer within {}",
+            server.trim_end_matches('/'),
+            crate::util::time::human(timeout)
+        )),
+    }
+}
+
+/// The last cause in an error's chain: "connection refused", not "client error (Connect)".
+pub fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = e;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string()
 }
 
 /// The configuration the site's files alone give: its API server and the cluster CA.

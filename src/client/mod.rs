@@ -6,6 +6,7 @@
 
 pub mod account_client;
 pub mod direct;
+pub mod every_site;
 pub mod identity;
 pub mod kubeconfig;
 pub mod names;
