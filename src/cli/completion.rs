@@ -26,9 +26,10 @@ pub struct CompletionArgs {
 pub const VAR: &str = "IKE_COMPLETE";
 
 /// zsh loads a `_ike` found in `$fpath` on the first TAB, which only registers the completer:
-/// this line completes that first TAB too, and does nothing when the script is sourced.
+/// this line completes that first TAB too, and does nothing when the script is sourced (an
+/// `if`, not `&&`: sourced, the script must end with status 0).
 const ZSH_FPATH_BRIDGE: &str =
-    "[[ ${funcstack[1]} = _ike ]] && _clap_dynamic_completer_ike \"$@\"\n";
+    "if [[ ${funcstack[1]} = _ike ]]; then _clap_dynamic_completer_ike \"$@\"; fi\n";
 
 /// The registration script of `shell`.
 pub fn script(shell: Shell) -> Vec<u8> {
