@@ -50,6 +50,7 @@ fn login_all_renews_three_sites_at_once_and_a_down_site_is_a_warning_not_a_failu
 
     let out = user.ike(&["login", "--all"]);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    eprintln!("$ ike login --all\n{stderr}");
     assert_eq!(out.status.code(), Some(4), "{stderr}");
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 4, "one line per site and a summary: {stderr}");
@@ -118,6 +119,12 @@ fn login_all_renews_three_sites_at_once_and_a_down_site_is_a_warning_not_a_failu
     assert_eq!(row(gone)["context"], Value::Null);
 
     // The table a person reads: one row per site.
+    let out = user.ike(&["site", "list"]);
+    eprintln!(
+        "$ ike site list\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let table = ok(user.ike(&["site", "list", "--offline"]));
     let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(
