@@ -44,7 +44,7 @@ pub mod whoami;
     about = "The command-line tool of the IKE multi-tenant Kubernetes platform",
     long_about = None,
     propagate_version = true,
-    after_help = "Start with 'ike login --site SITE'. Every site is one kubeconfig context named ike-SITE,\nso kubectl works with it too: kubectl --context ike-SITE get pods."
+    after_help = "Start with 'ike login --site SITE'. Every site is one kubeconfig context named ike-SITE,\nso kubectl works with it too: kubectl --context ike-SITE get pods.\n\nExit status: 0 done, 1 error, 2 usage error, 3 'ike resolve' found drift, 4 partly done (some\nsites failed, each with a warning line: 'ike login --all')."
 )]
 pub struct Cli {
     /// Options every command takes.
