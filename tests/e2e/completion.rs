@@ -433,13 +433,13 @@ fn stale_names_are_answered_at_once_and_refreshed_by_a_detached_process() {
     let alice = enrolled("cmp-s");
     let first = Owned::new("cmp-s", &alice);
     let t = tab(&alice, Shell::Bash, &["ike", "tenant", "show", ""]);
-    assert_eq!(t.candidates, [first.tenant.clone()]);
+    assert_eq!(t.candidates, std::slice::from_ref(&first.tenant));
     let second = Owned::new("cmp-s2", &alice);
     age_cache(&alice);
     // The stale answer comes at once; the TAB does not wait for the refresh it starts (the
     // refresh holds none of the shell's pipes).
     let t = tab_with(&alice, Shell::Bash, &["ike", "tenant", "show", ""], true);
-    assert_eq!(t.candidates, [first.tenant.clone()]);
+    assert_eq!(t.candidates, std::slice::from_ref(&first.tenant));
     assert!(t.took < DEADLINE_AND_MARGIN, "took {:?}", t.took);
     let file = cache_dir(&alice).join("tenants.json");
     let start = Instant::now();

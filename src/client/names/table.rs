@@ -142,15 +142,15 @@ mod tests {
                 {"cells": ["web", null, null], "object": {"metadata": {"name": "web", "namespace": "shop"}}}
             ]
         });
-        let rows = rows(&table);
-        assert_eq!(rows[0].name, "payments");
-        assert_eq!(rows[0].cell("ready"), "True");
+        let got = rows(&table);
+        assert_eq!(got[0].name, "payments");
+        assert_eq!(got[0].cell("ready"), "True");
         assert_eq!(
-            list_cell(rows[0].cell("namespaces")),
+            list_cell(got[0].cell("namespaces")),
             ["payments-prod", "payments-dev"]
         );
-        assert_eq!(rows[1].namespace.as_deref(), Some("shop"));
-        assert!(list_cell(rows[1].cell("namespaces")).is_empty());
+        assert_eq!(got[1].namespace.as_deref(), Some("shop"));
+        assert!(list_cell(got[1].cell("namespaces")).is_empty());
         let list =
             serde_json::json!({"kind": "TenantList", "items": [{"metadata": {"name": "a"}}]});
         assert_eq!(rows(&list)[0].name, "a");
