@@ -32,14 +32,16 @@ const PACKAGES: [&str; 5] = [
 ];
 /// The real components the local IKE runs and the tests talk to: BIND for IKE Office's DNS,
 /// Alertmanager (with amtool) and an SMTP server for notifications, and podman with runc to build
-/// and start the controller's image (crun, podman's default, refuses hybrid cgroup hierarchies).
-pub const SERVICE_PACKAGES: [&str; 6] = [
+/// and start the controller's image (crun, podman's default, refuses hybrid cgroup hierarchies),
+/// and zsh, the second real shell the completion tests drive (bash is always there).
+pub const SERVICE_PACKAGES: [&str; 7] = [
     "bind9",
     "bind9-dnsutils",
     "prometheus-alertmanager",
     "python3-aiosmtpd",
     "podman",
     "runc",
+    "zsh",
 ];
 /// Where Debian's reflect2 package puts its source.
 const REFLECT2_SOURCE: &str = "/usr/share/gocode/src/github.com/modern-go/reflect2";
