@@ -33,8 +33,8 @@ const PACKAGES: [&str; 5] = [
 /// The real components the local IKE runs and the tests talk to: BIND for IKE Office's DNS,
 /// Alertmanager (with amtool) and an SMTP server for notifications, and podman with runc to build
 /// and start the controller's image (crun, podman's default, refuses hybrid cgroup hierarchies),
-/// and zsh, the second real shell the completion tests drive (bash is always there).
-pub const SERVICE_PACKAGES: [&str; 7] = [
+/// and zsh and tmux, for the completion tests' second real shell and their interactive terminal.
+pub const SERVICE_PACKAGES: [&str; 8] = [
     "bind9",
     "bind9-dnsutils",
     "prometheus-alertmanager",
@@ -42,6 +42,7 @@ pub const SERVICE_PACKAGES: [&str; 7] = [
     "podman",
     "runc",
     "zsh",
+    "tmux",
 ];
 /// Where Debian's reflect2 package puts its source.
 const REFLECT2_SOURCE: &str = "/usr/share/gocode/src/github.com/modern-go/reflect2";

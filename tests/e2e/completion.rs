@@ -495,3 +495,128 @@ fn the_refresher_refuses_bad_input_in_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// A real interactive shell in tmux: keys typed, the screen read back.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(user: &User, shell: &[&str], extra_env: &[(&str, &Path)]) -> Self {
+        let socket = unique("ike-tmux");
+        let home = user.home();
+        let mut command = Command::new("tmux");
+        command
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "200",
+                "-y",
+                "50",
+            ])
+            .args(shell)
+            .env_clear()
+            .env("PATH", path_with_ike())
+            .env("HOME", home)
+            .env("TERM", "xterm")
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"))
+            .env("IKE_COMPLETION_BACKGROUND", "0");
+        for (k, v) in extra_env {
+            command.env(k, v);
+        }
+        let out = command
+            .output()
+            .expect("tmux must be installed (Debian package tmux)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Self { socket }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys"])
+            .args(keys)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls the screen until `want` is on it (5 s at most); the screen either way.
+    fn wait_for(&self, want: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(want) || start.elapsed() > Duration::from_secs(5) {
+                return screen;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+#[test]
+fn a_tab_in_interactive_bash_and_zsh_completes_a_tenant_name() {
+    let _quiet = crate::harness::sharing_the_tenant_controller();
+    let alice = enrolled("cmp-t");
+    let mine = Owned::new("cmp-tty", &alice);
+    // Typed up to a prefix only this tenant has; TAB completes the rest in the line.
+    let prefix = &mine.tenant[..mine.tenant.len() - 2];
+
+    let bash = Tmux::start(&alice, &["bash", "--norc", "--noprofile"], &[]);
+    bash.keys(&["source <(ike completion bash)", "Enter"]);
+    bash.keys(&[&format!("ike tenant show {prefix}"), "Tab"]);
+    let screen = bash.wait_for(&format!("ike tenant show {} ", mine.tenant));
+    assert!(
+        screen.contains(&format!("ike tenant show {} ", mine.tenant)),
+        "bash:\n{screen}"
+    );
+
+    // zsh the way most people set it up: compinit, and `_ike` in a directory of $fpath (the
+    // first TAB must complete too, not only register).
+    let zdot = alice.home().join("zdot");
+    std::fs::create_dir_all(zdot.join("functions")).unwrap();
+    let script = ok(alice.ike(&["completion", "zsh"]));
+    std::fs::write(zdot.join("functions/_ike"), script).unwrap();
+    std::fs::write(
+        zdot.join(".zshrc"),
+        format!(
+            "fpath=({} $fpath)\nautoload -U compinit && compinit -u\nPS1='$ '\n",
+            zdot.join("functions").display()
+        ),
+    )
+    .unwrap();
+    let zsh = Tmux::start(&alice, &["zsh"], &[("ZDOTDIR", &zdot)]);
+    zsh.wait_for("$ ");
+    zsh.keys(&[&format!("ike tenant show {prefix}"), "Tab"]);
+    let screen = zsh.wait_for(&format!("ike tenant show {} ", mine.tenant));
+    assert!(
+        screen.contains(&format!("ike tenant show {} ", mine.tenant)),
+        "zsh:\n{screen}"
+    );
+}
