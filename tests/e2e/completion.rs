@@ -591,11 +591,9 @@ fn a_tab_in_interactive_bash_and_zsh_completes_a_tenant_name() {
     let bash = Tmux::start(&alice, &["bash", "--norc", "--noprofile"], &[]);
     bash.keys(&["source <(ike completion bash)", "Enter"]);
     bash.keys(&[&format!("ike tenant show {prefix}"), "Tab"]);
-    let screen = bash.wait_for(&format!("ike tenant show {} ", mine.tenant));
-    assert!(
-        screen.contains(&format!("ike tenant show {} ", mine.tenant)),
-        "bash:\n{screen}"
-    );
+    let line = format!("ike tenant show {}", mine.tenant);
+    let screen = bash.wait_for(&line);
+    assert!(screen.contains(&line), "bash:\n{screen}");
 
     // zsh the way most people set it up: compinit, and `_ike` in a directory of $fpath (the
     // first TAB must complete too, not only register).
@@ -614,9 +612,6 @@ fn a_tab_in_interactive_bash_and_zsh_completes_a_tenant_name() {
     let zsh = Tmux::start(&alice, &["zsh"], &[("ZDOTDIR", &zdot)]);
     zsh.wait_for("$ ");
     zsh.keys(&[&format!("ike tenant show {prefix}"), "Tab"]);
-    let screen = zsh.wait_for(&format!("ike tenant show {} ", mine.tenant));
-    assert!(
-        screen.contains(&format!("ike tenant show {} ", mine.tenant)),
-        "zsh:\n{screen}"
-    );
+    let screen = zsh.wait_for(&line);
+    assert!(screen.contains(&line), "zsh:\n{screen}");
 }
