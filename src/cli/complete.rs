@@ -96,6 +96,7 @@ fn lookup(settings: &Settings, env: &Environment) -> Lookup {
         sites: settings.client.sites.clone(),
         cache: Cache::new(env.cache_dir()),
         deadline: env.completion_deadline,
+        started: std::time::Instant::now(),
         refresher: env.completion_background.then(|| settings.exe.clone()),
     }
 }

@@ -127,8 +127,11 @@ pub struct Lookup {
     pub sites: SiteStore,
     /// The names cache.
     pub cache: Cache,
-    /// How long the shell may wait for the network.
+    /// How long the shell may wait for the network, counted from `started`.
     pub deadline: Duration,
+    /// When the process began to complete: the deadline covers the whole TAB, not only the
+    /// look-up (start-up, reading files and the client are inside it too).
+    pub started: std::time::Instant,
     /// The `ike` to start for a background refresh; `None`: never start one.
     pub refresher: Option<PathBuf>,
 }
@@ -173,7 +176,8 @@ impl Lookup {
             self.refresh_in_background(site, key);
             return Vec::new();
         }
-        match self.fetch(&files, key, self.deadline) {
+        let left = self.deadline.saturating_sub(self.started.elapsed());
+        match self.fetch(&files, key, left) {
             Ok(items) => {
                 let _ = self.cache.write(site, &owner, key, &items, now);
                 items
