@@ -33,8 +33,9 @@ const PACKAGES: [&str; 5] = [
 /// The real components the local IKE runs and the tests talk to: BIND for IKE Office's DNS,
 /// Alertmanager (with amtool) and an SMTP server for notifications, and podman with runc to build
 /// and start the controller's image (crun, podman's default, refuses hybrid cgroup hierarchies),
-/// and zsh and tmux, for the completion tests' second real shell and their interactive terminal.
-pub const SERVICE_PACKAGES: [&str; 8] = [
+/// and zsh, fish and tmux, for the completion tests' other real shells and their interactive
+/// terminal.
+pub const SERVICE_PACKAGES: [&str; 9] = [
     "bind9",
     "bind9-dnsutils",
     "prometheus-alertmanager",
@@ -42,6 +43,7 @@ pub const SERVICE_PACKAGES: [&str; 8] = [
     "podman",
     "runc",
     "zsh",
+    "fish",
     "tmux",
 ];
 /// Where Debian's reflect2 package puts its source.

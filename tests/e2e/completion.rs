@@ -1,5 +1,5 @@
-//! Shell completion end to end: real bash and zsh run ike's registration script and call its
-//! completion function as a TAB does, against the real control plane. Names appear; another
+//! Shell completion end to end: real bash, zsh and fish run ike's registration script and ask
+//! for completions as a TAB does, against the real control plane. Names appear; another
 //! tenant's never do; with the API server hanging or gone, or the certificate expired, the
 //! answer comes from the cache within the deadline and nothing is renewed, written or asked.
 
@@ -24,6 +24,7 @@ struct Tab {
 enum Shell {
     Bash,
     Zsh,
+    Fish,
 }
 
 /// The words of a command line, the last one being completed (possibly empty).
@@ -68,6 +69,15 @@ print "__TOOK__ $start $end""#,
             words = quoted(words),
             current = cword + 1,
         ),
+        // fish's own completion of a command line, as a TAB asks for it.
+        Shell::Fish => format!(
+            r#"ike completion fish | source; or exit 9
+set start (date +%s.%N)
+complete -C {line}
+set end (date +%s.%N)
+echo "__TOOK__ $start $end""#,
+            line = format!("'{}'", words.join(" ")),
+        ),
     }
 }
 
@@ -87,6 +97,7 @@ fn tab_with(user: &User, shell: Shell, words: &[&str], background: bool) -> Tab 
     let (program, flags): (&str, &[&str]) = match shell {
         Shell::Bash => ("bash", &["--norc", "--noprofile", "-c"]),
         Shell::Zsh => ("zsh", &["-f", "-c"]),
+        Shell::Fish => ("fish", &["--no-config", "-c"]),
     };
     let out = Command::new(program)
         .args(flags)
@@ -126,6 +137,8 @@ fn tab_with(user: &User, shell: Shell, words: &[&str], background: bool) -> Tab 
         // zsh: value:help, ':' in a value escaped as '\:'.
         .map(|l| match shell {
             Shell::Bash => l.to_string(),
+            // fish: value<TAB>help.
+            Shell::Fish => l.split('\t').next().unwrap_or_default().to_string(),
             Shell::Zsh => {
                 let mut value = String::new();
                 let mut chars = l.chars();
@@ -240,11 +253,11 @@ fn stopped() -> String {
 const DEADLINE_AND_MARGIN: Duration = Duration::from_millis(250 + 750);
 
 #[test]
-fn bash_and_zsh_complete_own_tenants_and_namespaces_and_never_another_tenants() {
+fn bash_zsh_and_fish_complete_own_tenants_and_namespaces_and_never_another_tenants() {
     let _quiet = crate::harness::sharing_the_tenant_controller();
     let (alice, bob) = (enrolled("cmp-a"), enrolled("cmp-b"));
     let (mine, theirs) = (Owned::new("cmp-a", &alice), Owned::new("cmp-b", &bob));
-    for shell in [Shell::Bash, Shell::Zsh] {
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         let t = tab(&alice, shell, &["ike", "tenant", "show", ""]);
         assert!(has(&t, &mine.tenant), "{:?}", t.candidates);
         // Observed own names first; only then is the other tenant's absence meaningful.
@@ -411,7 +424,7 @@ fn with_an_expired_certificate_completion_answers_from_the_cache_and_renews_noth
     let before = std::fs::read(&identity).unwrap();
     let kubeconfig = std::fs::read(alice.kubeconfig()).unwrap();
 
-    for shell in [Shell::Bash, Shell::Zsh] {
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         let t = tab_with(&alice, shell, &["ike", "tenant", "show", ""], true);
         assert!(has(&t, &mine.tenant), "{:?}", t.candidates);
         assert!(t.took < DEADLINE_AND_MARGIN, "took {:?}", t.took);
