@@ -73,10 +73,10 @@ print "__TOOK__ $start $end""#,
         Shell::Fish => format!(
             r#"ike completion fish | source; or exit 9
 set start (date +%s.%N)
-complete -C {line}
+complete -C '{line}'
 set end (date +%s.%N)
 echo "__TOOK__ $start $end""#,
-            line = format!("'{}'", words.join(" ")),
+            line = words.join(" "),
         ),
     }
 }
