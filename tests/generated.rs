@@ -85,3 +85,36 @@ fn one_tls_stack_and_one_crypto_provider() {
         );
     }
 }
+
+#[test]
+fn ike_completion_prints_the_committed_scripts_byte_for_byte() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (shell, file) in [
+        ("bash", "ike.bash"),
+        ("zsh", "_ike"),
+        ("fish", "ike.fish"),
+        ("powershell", "_ike.ps1"),
+        ("elvish", "ike.elv"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ike"))
+            .args(["completion", shell])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert_eq!(
+            out.stdout,
+            std::fs::read(root.join("completions").join(file)).unwrap(),
+            "ike completion {shell} differs from completions/{file}"
+        );
+        // `IKE_COMPLETE=SHELL ike` prints the registration too (zsh: without the fpath line).
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ike"))
+            .env("IKE_COMPLETE", shell)
+            .output()
+            .unwrap();
+        assert!(out.status.success() && out.stderr.is_empty());
+        assert!(
+            out.stdout.len() > 100,
+            "IKE_COMPLETE={shell} ike printed no registration"
+        );
+    }
+}

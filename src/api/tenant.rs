@@ -16,7 +16,10 @@ use serde::{Deserialize, Serialize};
     status = "TenantStatus",
     shortname = "tn",
     printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
-    printcolumn = r#"{"name":"Reason","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].reason"}"#
+    printcolumn = r#"{"name":"Reason","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].reason"}"#,
+    // What the tenant holds, for `kubectl get tenants -o wide` and for completion, which asks
+    // for names in a Table and never for whole objects.
+    printcolumn = r#"{"name":"Namespaces","type":"string","priority":1,"jsonPath":".status.namespaces"}"#
 )]
 #[serde(rename_all = "camelCase")]
 pub struct TenantSpec {

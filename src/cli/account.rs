@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use clap_complete::engine::ArgValueCompleter;
 use kube::api::{Api, DeleteParams, ListParams, Patch};
 use serde::Serialize;
 
@@ -74,6 +75,7 @@ pub struct ReadArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The account.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::accounts))]
     pub name: String,
     #[command(flatten)]
     output: OutputArgs,
@@ -83,6 +85,7 @@ pub struct ShowArgs {
 #[derive(Debug, Args)]
 pub struct NameArgs {
     /// The account.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::accounts))]
     pub name: String,
     #[command(flatten)]
     pub write: WriteArgs,
@@ -92,6 +95,7 @@ pub struct NameArgs {
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// The account.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::accounts))]
     pub name: String,
     /// Do not ask for confirmation (required without a terminal).
     #[arg(long, short = 'y')]
@@ -104,6 +108,7 @@ pub struct DeleteArgs {
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// The account.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::accounts))]
     pub name: String,
     /// Token lifetime (60s to 7d).
     #[arg(long, value_parser = token_ttl, default_value = "24h", value_name = "DURATION")]

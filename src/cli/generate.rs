@@ -12,7 +12,8 @@ pub struct GeneratedFile {
     pub contents: Vec<u8>,
 }
 
-/// Completion scripts for every shell clap_complete supports.
+/// The completion registration scripts, one per shell clap_complete supports (what
+/// `ike completion SHELL` prints).
 pub fn completions() -> Vec<GeneratedFile> {
     let shells = [
         (Shell::Bash, "ike.bash"),
@@ -23,13 +24,9 @@ pub fn completions() -> Vec<GeneratedFile> {
     ];
     shells
         .into_iter()
-        .map(|(shell, file)| {
-            let mut contents = Vec::new();
-            clap_complete::generate(shell, &mut super::Cli::command(), "ike", &mut contents);
-            GeneratedFile {
-                path: format!("completions/{file}"),
-                contents,
-            }
+        .map(|(shell, file)| GeneratedFile {
+            path: format!("completions/{file}"),
+            contents: super::completion::script(shell),
         })
         .collect()
 }

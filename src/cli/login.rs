@@ -17,7 +17,7 @@ use crate::client::kubeconfig::SiteEntry;
 /// Arguments of `ike login`.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  ike login --site tokyo --server https://accounts.tokyo.example --token-file token.txt   # first login\n  ike login --site tokyo                                                                # renew now"
+    after_help = "Examples:\n  ike login --site tokyo --server https://accounts.tokyo.example --token-file token.txt   # first login\n  ike login --site tokyo                                                                # renew now\n  ike login --all                                                                       # renew every site"
 )]
 pub struct LoginArgs {
     /// The site's account API (https://...); remembered after the first login.
@@ -42,6 +42,11 @@ pub struct LoginArgs {
     /// Keep the current kubeconfig context instead of switching to the site's.
     #[arg(long)]
     pub no_switch: bool,
+    /// Renew the certificate of every site on this machine at once, one line per site; never
+    /// switches the context. A site whose certificate expired needs a token and is reported,
+    /// the others are renewed all the same (exit status 4 when some failed).
+    #[arg(long, conflicts_with_all = ["server", "token", "token_file", "ca_pin", "ttl"])]
+    pub all: bool,
     #[command(flatten)]
     pub write: WriteArgs,
 }
@@ -92,6 +97,9 @@ fn read_token_file(path: &Path) -> anyhow::Result<String> {
 
 /// Runs `ike login`.
 pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+    if args.all {
+        return super::login_all::run(args.write.dry_run, settings);
+    }
     let given_token = match (&args.token, &args.token_file) {
         (_, Some(path)) => Some(read_token_file(path)?),
         (token, None) => token.clone(),

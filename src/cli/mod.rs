@@ -8,17 +8,21 @@
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use clap_complete::engine::ArgValueCompleter;
 
 use output::Format;
 use settings::{Environment, Settings};
 
 pub mod account;
+pub mod complete;
 pub mod completion;
 pub mod credential;
 pub mod doctor;
+pub mod exit;
 pub mod expose;
 pub mod generate;
 pub mod login;
+pub mod login_all;
 pub mod logout;
 pub mod notify;
 pub mod ns;
@@ -40,7 +44,7 @@ pub mod whoami;
     about = "The command-line tool of the IKE multi-tenant Kubernetes platform",
     long_about = None,
     propagate_version = true,
-    after_help = "Start with 'ike login --site SITE'. Every site is one kubeconfig context named ike-SITE,\nso kubectl works with it too: kubectl --context ike-SITE get pods."
+    after_help = "Start with 'ike login --site SITE'. Every site is one kubeconfig context named ike-SITE,\nso kubectl works with it too: kubectl --context ike-SITE get pods.\n\nExit status: 0 done, 1 error, 2 usage error, 3 'ike resolve' found drift, 4 partly done (some\nsites failed, each with a warning line: 'ike login --all')."
 )]
 pub struct Cli {
     /// Options every command takes.
@@ -55,10 +59,10 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The site to use (kubeconfig context ike-SITE); defaults to the current context.
-    #[arg(long, global = true, env = "IKE_SITE", value_name = "SITE")]
+    #[arg(long, global = true, env = "IKE_SITE", value_name = "SITE", add = ArgValueCompleter::new(complete::sites))]
     pub site: Option<String>,
     /// The namespace to use instead of the context's default.
-    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE", add = ArgValueCompleter::new(complete::namespaces))]
     pub namespace: Option<String>,
     /// Log more to stderr (-v info, -vv debug, -vvv trace).
     #[arg(short = 'v', long, global = true, action = clap::ArgAction::Count)]
@@ -126,6 +130,9 @@ pub enum Command {
     Site(site::SiteCommand),
     /// Show the versions of ike and of the site's Kubernetes API server.
     Version(version::VersionArgs),
+    /// Refresh completion's cached names of a site (started by completion, not for people).
+    #[command(name = "__complete-refresh", hide = true)]
+    CompleteRefresh(complete::RefreshArgs),
 }
 
 impl Cli {
@@ -149,6 +156,7 @@ impl Cli {
             Command::Completion(args) => completion::run(args),
             Command::Site(cmd) => site::run(cmd, &settings),
             Command::Version(args) => version::run(args, &settings),
+            Command::CompleteRefresh(args) => complete::refresh(args, &settings, env),
         }
     }
 }

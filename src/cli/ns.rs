@@ -7,6 +7,7 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use clap_complete::engine::ArgValueCompleter;
 use kube::ResourceExt;
 use serde::Serialize;
 
@@ -39,7 +40,7 @@ pub struct CreateArgs {
     /// The namespace: lower-case letters, digits and '-', at most 63 characters.
     pub name: String,
     /// The tenant that gets it.
-    #[arg(long, short = 't', value_name = "TENANT")]
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::tenants), long, short = 't', value_name = "TENANT")]
     pub tenant: String,
     #[command(flatten)]
     pub write: WriteArgs,
@@ -49,7 +50,7 @@ pub struct CreateArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only this tenant's namespaces.
-    #[arg(long, short = 't', value_name = "TENANT")]
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::tenants), long, short = 't', value_name = "TENANT")]
     pub tenant: Option<String>,
     #[command(flatten)]
     output: OutputArgs,
@@ -59,9 +60,10 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// The namespace.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::namespaces))]
     pub name: String,
     /// The tenant holding it, when more than one of yours lists it.
-    #[arg(long, short = 't', value_name = "TENANT")]
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::tenants), long, short = 't', value_name = "TENANT")]
     pub tenant: Option<String>,
     /// Do not ask for confirmation (required without a terminal).
     #[arg(long, short = 'y')]

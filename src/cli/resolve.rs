@@ -22,7 +22,7 @@ use crate::client::resolve::{
 use crate::client::tenants::visible_tenants;
 
 /// The exit code when DNS and the API disagree (errors exit 1).
-pub const DRIFT: u8 = 3;
+pub const DRIFT: u8 = super::exit::ExitStatus::Drift as u8;
 
 /// Arguments of `ike resolve`.
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use super::GlobalArgs;
 use crate::client::kubeconfig;
@@ -41,6 +42,17 @@ pub struct Environment {
     pub exe: Option<PathBuf>,
     /// Whether stdin is a terminal.
     pub stdin_tty: bool,
+    /// Whether the shell asks for completions (`IKE_COMPLETE` set, not `0`).
+    pub completing: bool,
+    /// `IKE_SITE`, for completion (commands get it through clap).
+    pub site: Option<String>,
+    /// ike's XDG cache directory (`~/.cache/ike`).
+    pub cache_dir: Option<PathBuf>,
+    /// How long completion waits for a site (`IKE_COMPLETION_TIMEOUT`, e.g. `250ms`, `1s`).
+    pub completion_deadline: Duration,
+    /// Whether completion refreshes stale names in the background (`IKE_COMPLETION_BACKGROUND`,
+    /// `0` turns it off).
+    pub completion_background: bool,
 }
 
 impl Environment {
@@ -54,8 +66,37 @@ impl Environment {
                 .map(|d| d.data_dir().to_path_buf()),
             exe: std::env::current_exe().ok(),
             stdin_tty: std::io::IsTerminal::is_terminal(&std::io::stdin()),
+            completing: std::env::var_os("IKE_COMPLETE").is_some_and(|v| !v.is_empty() && v != "0"),
+            site: std::env::var("IKE_SITE").ok().filter(|s| !s.is_empty()),
+            cache_dir: directories::ProjectDirs::from("", "", "ike")
+                .map(|d| d.cache_dir().to_path_buf()),
+            completion_deadline: std::env::var("IKE_COMPLETION_TIMEOUT")
+                .ok()
+                .and_then(|t| parse_millis(&t))
+                .unwrap_or(crate::client::names::DEADLINE),
+            completion_background: std::env::var_os("IKE_COMPLETION_BACKGROUND")
+                .is_none_or(|v| v != "0"),
         }
     }
+
+    /// ike's cache directory (a relative `.ike-cache` without a home).
+    pub fn cache_dir(&self) -> PathBuf {
+        self.cache_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(".ike-cache"))
+    }
+}
+
+/// `250ms`, `1s` or plain milliseconds; `None` for anything else (the default holds then).
+fn parse_millis(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if let Some(ms) = text.strip_suffix("ms") {
+        return ms.parse().ok().map(Duration::from_millis);
+    }
+    if let Ok(ms) = text.parse() {
+        return Some(Duration::from_millis(ms));
+    }
+    crate::util::time::parse_duration(text).ok()
 }
 
 impl Environment {

@@ -123,14 +123,24 @@ pub async fn renew(
     files: &SiteFiles,
 ) -> anyhow::Result<(SiteFiles, IssueResponse)> {
     let client = client(files)?;
-    let (key_pem, csr) = crate::pki::new_key_and_csr(&files.settings.account)?;
+    // The key pair and the atomic save (an fsync) run on the blocking pool: `ike login --all`
+    // renews many sites on one thread, and they must not wait for each other's CPU and disk.
+    let account = files.settings.account.clone();
+    let (key_pem, csr) =
+        tokio::task::spawn_blocking(move || crate::pki::new_key_and_csr(&account)).await??;
     let issued = client
         .renew(&RenewRequest {
             csr,
             ttl_seconds: files.settings.ttl_seconds,
         })
         .await?;
-    store.save_identity(&files.settings.site, &key_pem, &issued.certificate)?;
+    let (saver, site, key, cert) = (
+        store.clone(),
+        files.settings.site.clone(),
+        key_pem.clone(),
+        issued.certificate.clone(),
+    );
+    tokio::task::spawn_blocking(move || saver.save_identity(&site, &key, &cert)).await??;
     let mut renewed = files.clone();
     renewed.key_pem = key_pem;
     renewed.cert_pem = issued.certificate.clone();

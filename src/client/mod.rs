@@ -6,8 +6,11 @@
 
 pub mod account_client;
 pub mod accounts;
+pub mod direct;
+pub mod every_site;
 pub mod identity;
 pub mod kubeconfig;
+pub mod names;
 pub mod notify;
 pub mod office;
 pub mod pods;

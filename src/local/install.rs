@@ -32,14 +32,19 @@ const PACKAGES: [&str; 5] = [
 ];
 /// The real components the local IKE runs and the tests talk to: BIND for IKE Office's DNS,
 /// Alertmanager (with amtool) and an SMTP server for notifications, and podman with runc to build
-/// and start the controller's image (crun, podman's default, refuses hybrid cgroup hierarchies).
-pub const SERVICE_PACKAGES: [&str; 6] = [
+/// and start the controller's image (crun, podman's default, refuses hybrid cgroup hierarchies),
+/// and zsh, fish and tmux, for the completion tests' other real shells and their interactive
+/// terminal.
+pub const SERVICE_PACKAGES: [&str; 9] = [
     "bind9",
     "bind9-dnsutils",
     "prometheus-alertmanager",
     "python3-aiosmtpd",
     "podman",
     "runc",
+    "zsh",
+    "fish",
+    "tmux",
 ];
 /// Where Debian's reflect2 package puts its source.
 const REFLECT2_SOURCE: &str = "/usr/share/gocode/src/github.com/modern-go/reflect2";

@@ -8,7 +8,9 @@ use tracing_subscriber::EnvFilter;
 /// `no_color` is whether `NO_COLOR` asks for no colour.
 pub fn init(verbose: u8, no_color: bool) {
     let level = match verbose {
-        0 => "warn",
+        // kube's HTTP trace layer logs every failed request as an ERROR; the command's own
+        // error (or a site's warning line) already says it once, in words a person can act on.
+        0 => "warn,kube_client::client::builder=off",
         1 => "info",
         2 => "debug",
         _ => "trace",

@@ -10,8 +10,10 @@ mod support;
 
 mod accounts;
 mod bound_certificates;
+mod completion;
 mod deploy;
 mod doctor;
+mod every_site;
 mod foundation;
 mod hostile;
 mod listener;

@@ -27,7 +27,7 @@ fn wait_until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
 /// for what follows a watch: the first admin's cluster-admin binding (account create is
 /// forbidden until the controller made it) and the account API's view of a new account (no
 /// token until its store has the Account).
-fn enrolled(prefix: &str) -> User {
+pub(crate) fn enrolled(prefix: &str) -> User {
     let user = User::new(&unique(prefix));
     let a = user.account.as_str();
     let token = wait_until(&format!("an enrollment token for {a}"), || {

@@ -8,7 +8,7 @@ use super::report::{Check, error_chain};
 use crate::api::wire::WhoamiResponse;
 use crate::client::identity::{self, Freshness};
 use crate::client::site_files::SiteFiles;
-use crate::util::time::rfc3339;
+use crate::util::time::{human, rfc3339};
 
 /// Clock skew beyond this is worth a warning: logs and expiry times stop lining up.
 const SKEW_WARN: Duration = Duration::from_secs(5);
@@ -74,17 +74,6 @@ pub fn judge_certificate(cert_pem: &str, account: &str, site: &str, now: SystemT
                 human(info.not_after.duration_since(now).unwrap_or_default())
             ),
         ),
-    }
-}
-
-/// A duration as people read it: `11h 59m`, `4m 10s`, `12s`.
-fn human(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m {}s", s / 60, s % 60),
-        3600..86400 => format!("{}h {}m", s / 3600, s % 3600 / 60),
-        _ => format!("{}d {}h", s / 86400, s % 86400 / 3600),
     }
 }
 

@@ -21,6 +21,7 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 
 pub use certificate::{judge_certificate, judge_clock, parse_http_date};
 pub use kubeconfig::{KubeconfigFindings, check_kubeconfig};
@@ -43,7 +44,7 @@ pub const TIMEOUT: Duration = crate::client::identity::TIMEOUT;
 pub struct DoctorArgs {
     /// The namespace to try pods in (default: -n, else the first namespace of your first
     /// tenant).
-    #[arg(long, value_name = "NAMESPACE")]
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::namespaces), long, value_name = "NAMESPACE")]
     pub tenant_namespace: Option<String>,
     #[command(flatten)]
     output: OutputArgs,

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 use serde::Serialize;
 
 use super::KindArg;
@@ -28,6 +29,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The config's name.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::notify_configs))]
     pub name: String,
     /// Its kind, when the name is used by several.
     #[arg(long, value_enum)]

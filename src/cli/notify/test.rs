@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 
 use super::KindArg;
 use crate::api::TestResult;
@@ -17,6 +18,7 @@ use crate::client::notify;
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// The config's name.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::notify_configs))]
     pub name: String,
     /// Its kind, when the name is used by several.
     #[arg(long, value_enum)]
@@ -32,6 +34,7 @@ pub struct TestArgs {
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// The config's name.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::notify_configs))]
     pub name: String,
     /// Its kind, when the name is used by several.
     #[arg(long, value_enum)]

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 use kube::ResourceExt;
 use serde::Serialize;
 
@@ -30,6 +31,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The request: NAME (in -n's namespace) or NAMESPACE/NAME.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::requests))]
     pub name: String,
     #[command(flatten)]
     pub output: OutputArgs,

@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 
 use super::read::{describe, print_request};
 use crate::api::request::{Decision, Phase};
@@ -17,6 +18,7 @@ use crate::client::requests;
 #[derive(Debug, Args)]
 pub struct DecideArgs {
     /// The request: NAME (in -n's namespace) or NAMESPACE/NAME.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::pending_requests))]
     pub name: String,
     /// Why, for the requester and the audit trail (required to deny).
     #[arg(long, value_name = "TEXT")]
@@ -35,6 +37,7 @@ pub struct DecideArgs {
 #[derive(Debug, Args)]
 pub struct WithdrawArgs {
     /// The request: NAME (in -n's namespace) or NAMESPACE/NAME.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::requests))]
     pub name: String,
     #[command(flatten)]
     pub write: WriteArgs,

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 use kube::api::Api;
 
 use super::show::print_tenant;
@@ -23,13 +24,13 @@ pub struct CreateArgs {
     pub name: String,
     /// An owner: manages members and namespaces, admin in the namespaces (repeatable;
     /// default: you).
-    #[arg(long = "owner", value_name = "ACCOUNT")]
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::accounts), long = "owner", value_name = "ACCOUNT")]
     pub owners: Vec<String>,
     /// A member: edits workloads in the namespaces (repeatable).
-    #[arg(long = "member", value_name = "ACCOUNT")]
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::accounts), long = "member", value_name = "ACCOUNT")]
     pub members: Vec<String>,
     /// A viewer: reads the namespaces (repeatable).
-    #[arg(long = "viewer", value_name = "ACCOUNT")]
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::accounts), long = "viewer", value_name = "ACCOUNT")]
     pub viewers: Vec<String>,
     /// A namespace the tenant holds; the controller creates it (repeatable).
     // The id is the global `-n/--namespace`'s on purpose: clap then lets this argument take

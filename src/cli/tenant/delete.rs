@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 use kube::api::{Api, DeleteParams, Patch};
 
 use crate::api::Tenant;
@@ -15,6 +16,7 @@ use crate::client::api_error;
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// The tenant.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::tenants))]
     pub name: String,
     /// Keep the namespaces (they lose the tenant's label and role bindings).
     #[arg(long)]

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::Api;
 
@@ -21,8 +22,10 @@ use crate::client::{accounts, tenant_access};
 #[derive(Debug, Args)]
 pub struct AddMemberArgs {
     /// The tenant.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::tenants))]
     pub name: String,
     /// The account to add (or whose role to change).
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::accounts))]
     pub account: String,
     /// The account's role in the tenant.
     #[arg(long, value_enum, default_value_t = RoleArg::Member)]
@@ -35,8 +38,10 @@ pub struct AddMemberArgs {
 #[derive(Debug, Args)]
 pub struct RemoveMemberArgs {
     /// The tenant.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::tenants))]
     pub name: String,
     /// The account to remove.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::accounts))]
     pub account: String,
     #[command(flatten)]
     pub write: WriteArgs,

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use clap::Args;
+use clap_complete::engine::ArgValueCompleter;
 use kube::ResourceExt;
 
 use crate::api::Tenant;
@@ -18,6 +19,7 @@ use crate::client::{api_error, tenant_access};
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The tenant.
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::tenants))]
     pub name: String,
     #[command(flatten)]
     output: OutputArgs,
