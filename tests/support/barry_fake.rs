@@ -39,7 +39,11 @@ struct Inner {
     alerts: Vec<(String, Value)>,
     fail_next: u32,
     unauthorized: bool,
+    expired: BTreeSet<String>,
+    opened: u32,
     requests: u32,
+    /// Channel ids that got an alert while unmuted: somebody was paged.
+    paged: Vec<String>,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -119,6 +123,23 @@ impl BarryFake {
         self.inner.lock().unwrap().unauthorized = on;
     }
 
+    /// Answers every request with `token` with 401 "token <token> has expired": a Barry that
+    /// echoes the token back, as the real one does for an expired token. For that token only,
+    /// so that the tests sharing the fake are not disturbed.
+    pub fn expire(&self, token: &str) {
+        self.inner.lock().unwrap().expired.insert(token.to_string());
+    }
+
+    /// Forgets the channel `id`, as when someone deletes it in Barry's UI: its requests get 404.
+    pub fn forget_channel(&self, id: &str) {
+        self.inner.lock().unwrap().channels.remove(id);
+    }
+
+    /// The channel ids that got an alert while unmuted (people were paged), in order.
+    pub fn paged(&self) -> Vec<String> {
+        self.inner.lock().unwrap().paged.clone()
+    }
+
     /// Requests received, failed ones included.
     pub fn requests(&self) -> u32 {
         self.inner.lock().unwrap().requests
@@ -173,6 +194,12 @@ fn refusal(inner: &mut Inner, headers: &HeaderMap) -> Result<String, Box<Respons
             "barry is in maintenance",
         )));
     }
+    if inner.expired.contains(&bearer) {
+        return Err(Box::new(error(
+            StatusCode::UNAUTHORIZED,
+            &format!("token {bearer} has expired"),
+        )));
+    }
     if inner.unauthorized || !inner.tokens.contains(&bearer) {
         return Err(Box::new(error(StatusCode::UNAUTHORIZED, "invalid token")));
     }
@@ -201,7 +228,9 @@ async fn ensure(
     if let Some(c) = inner.channels.values().find(mine) {
         return (StatusCode::OK, Json(channel_json(c))).into_response();
     }
-    let id = format!("ch-{}", inner.channels.len() + 1);
+    // Ids are never reused, a forgotten channel's neither.
+    inner.opened += 1;
+    let id = format!("ch-{}", inner.opened);
     let channel = FakeChannel {
         id: id.clone(),
         name,
@@ -247,11 +276,19 @@ async fn alerts(
         Ok(account) => account,
         Err(r) => return *r,
     };
-    if inner.channels.get(&id).is_none_or(|c| c.account != account) {
+    let Some(muted) = inner
+        .channels
+        .get(&id)
+        .filter(|c| c.account == account)
+        .map(|c| c.muted)
+    else {
         return error(StatusCode::NOT_FOUND, "no such channel");
-    }
+    };
     if let Err(problem) = check_webhook_body(&body) {
         return error(StatusCode::BAD_REQUEST, &problem);
+    }
+    if !muted {
+        inner.paged.push(id.clone());
     }
     inner.alerts.push((id, body));
     (StatusCode::ACCEPTED, Json(json!({}))).into_response()

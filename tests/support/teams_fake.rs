@@ -1,5 +1,6 @@
 //! A recording fake of a Teams Workflows webhook: accepts a POSTed message with an Adaptive
-//! Card (202), refuses anything else (400) or a wrong signature (401).
+//! Card (202), refuses anything else (400) or a wrong signature (401, echoing the signature it
+//! was given, as a careless server might).
 
 use std::sync::{Arc, Mutex};
 
@@ -93,10 +94,12 @@ async fn receive(
         );
     }
     if query.get("sig").map(String::as_str) != Some(SIGNATURE) {
+        // Echoes what it was given, as a careless server might: ike must not pass it on.
+        let given = query.get("sig").cloned().unwrap_or_default();
         return error(
             StatusCode::UNAUTHORIZED,
             "DirectApiAuthorizationRequired",
-            "bad signature",
+            &format!("the signature '{given}' is not valid"),
         );
     }
     match check_message(&body) {

@@ -104,20 +104,24 @@ impl Limits {
         }
     }
 
-    /// The notification relay's: Alertmanager's webhook bodies (a group of alerts, commonly a
-    /// few KiB, large only for groups of thousands), connections kept alive longer than Go's 90 s,
-    /// and time for a delivery with its retries towards Barry or Teams.
+    /// The notification relay's: Alertmanager's webhook bodies (a group of at most 200 alerts,
+    /// commonly a few KiB), connections kept alive longer than Go's 90 s, and request slots
+    /// enough that the relay's own fair queue (`notify::fair`: 4 running and 8 waiting per
+    /// tenant, 503 beyond) decides who waits, not this listener: twenty tenants flooding at
+    /// once leave slots for the others. Alertmanager keeps a connection per receiver, so
+    /// connections are many more than requests. A delivery ends within 9 s; the handler's
+    /// deadline is a backstop.
     pub fn relay() -> Self {
         Self {
-            max_connections: 256,
-            max_requests: 64,
+            max_connections: 1024,
+            max_requests: 256,
             handshake_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
-            handler_timeout: Duration::from_secs(60),
+            handler_timeout: Duration::from_secs(15),
             max_body: 4 * 1024 * 1024,
-            body_budget: 32 * 1024 * 1024,
+            body_budget: 64 * 1024 * 1024,
         }
     }
 

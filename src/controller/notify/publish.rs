@@ -125,6 +125,9 @@ impl Publisher {
         let native_url =
             |ns: &str, name: &str| notify.native_url(ns, name).map(|u| u.expose().to_string());
         let base_name = self.base_name();
+        let policy = notify.policy();
+        let destinations = notify.destinations();
+        let tenant_of = |namespace: &str| notify.tenant_of(namespace);
         let plan = plan::plan(&Inputs {
             base: base.as_deref(),
             base_name: &base_name,
@@ -133,6 +136,9 @@ impl Publisher {
             teams: &teams,
             native_url: &native_url,
             options: &self.options,
+            policy: &policy,
+            destinations: &destinations,
+            tenant_of: &tenant_of,
         })?;
         let metrics = &notify.metrics;
         metrics.renders.inc();
