@@ -40,13 +40,18 @@ impl Drop for TeamsFake {
 }
 
 impl TeamsFake {
-    /// Starts the fake.
+    /// Starts the fake on 127.0.0.1.
     pub async fn start() -> Self {
+        Self::start_on([127, 0, 0, 1].into()).await
+    }
+
+    /// Starts the fake on `ip` (a loopback address).
+    pub async fn start_on(ip: std::net::IpAddr) -> Self {
         let inner = Shared::default();
         let app = Router::new()
             .route(PATH, post(receive))
             .with_state(inner.clone());
-        let (addr, task) = super::serve(app).await;
+        let (addr, task) = super::serve_on(ip, app).await;
         Self {
             url: format!("http://{addr}{PATH}?api-version=2016-06-01&sig={SIGNATURE}"),
             inner,

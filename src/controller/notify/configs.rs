@@ -10,7 +10,8 @@
 //!   `observedGeneration`.
 //!
 //! Each reconciles when its spec or annotations change (not on its own status writes), when the
-//! Secret it names changes, and periodically: soon while Barry is unreachable, hourly otherwise,
+//! Secret it names changes (TeamsConfigs also when the site's notification policy does), and
+//! periodically: soon while Barry is unreachable, hourly otherwise,
 //! so a channel someone unmuted in Barry's UI is muted again.
 
 use std::sync::Arc;
@@ -322,6 +323,10 @@ pub async fn run<K: Checked>(
         PredicateConfig::default(),
     );
     let mut controller = Controller::for_stream(events, store.clone());
+    if K::KIND == "teams" {
+        // Where a URL may lead is the site's to say: a changed Site is checked again at once.
+        controller = controller.reconcile_all_on(ctx.policy_changes());
+    }
     if K::KIND != "email" {
         // Secrets trigger only: their metadata is enough, and no tenant Secret is kept.
         let secrets = watcher(

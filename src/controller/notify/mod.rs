@@ -50,6 +50,11 @@ use metrics::NotifyMetrics;
 use output::Output;
 use secrets::SecretValue;
 
+/// How often the site's notification policy is compared with the one last used: a changed
+/// Site (destinations, e-mail domains, budgets) counts within this for what is checked ahead
+/// (WebhookReady, the rendered configuration); deliveries read it at once.
+pub const POLICY_LOOK: Duration = Duration::from_secs(5);
+
 /// The key of the base configuration in its Secret (as prometheus-operator names it).
 pub const BASE_KEY: &str = "alertmanager.yaml";
 
@@ -312,6 +317,21 @@ impl Notify {
     /// The site's rules for tenant URLs now.
     pub fn destinations(&self) -> Destinations {
         Destinations::new(&self.policy(), self.settings.allow_insecure_destinations)
+    }
+
+    /// Yields each time the site's notification policy has changed (looked at every
+    /// [`POLICY_LOOK`]).
+    pub fn policy_changes(self: &Arc<Self>) -> impl futures::Stream<Item = ()> + Send + 'static {
+        let first = self.policy();
+        futures::stream::unfold((self.clone(), first), |(notify, last)| async move {
+            loop {
+                tokio::time::sleep(POLICY_LOOK).await;
+                let now = notify.policy();
+                if now != last {
+                    return Some(((), (notify, now)));
+                }
+            }
+        })
     }
 
     /// The tenant `namespace` belongs to, as the controller recorded it (the namespace's

@@ -30,7 +30,7 @@ use super::alertmanager::{Options, RenderError, TENANT_PREFIX, fingerprint};
 use super::output::{self, Output};
 use super::plan::{self, Inputs, Plan, Verdict};
 use super::status::{Change, ConditionChange};
-use super::{BASE_KEY, Notify, secrets};
+use super::{BASE_KEY, Notify, POLICY_LOOK, secrets};
 use crate::api::{BarryConfig, CommonStatus, EmailConfig, NotifyConfig, TeamsConfig, condition};
 use crate::controller::watch::reflect;
 
@@ -40,6 +40,7 @@ const DEBOUNCE: Duration = Duration::from_millis(50);
 const FIRST_LOOK: Duration = Duration::from_millis(500);
 /// The longest such wait, and the longest wait after a failure.
 const LONGEST_WAIT: Duration = Duration::from_secs(30);
+
 
 /// Why a publish failed; it is tried again.
 #[derive(Debug, thiserror::Error)]
@@ -438,6 +439,9 @@ pub async fn run(notify: Arc<Notify>, shutdown: impl std::future::Future<Output 
     resync.tick().await;
     let mut next: Option<tokio::time::Instant> = Some(tokio::time::Instant::now());
     let mut failures = 0u32;
+    let mut policy_look = tokio::time::interval(POLICY_LOOK);
+    policy_look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut policy = notify.policy();
     loop {
         let wake = next.unwrap_or_else(|| tokio::time::Instant::now() + LONGEST_WAIT * 1000);
         tokio::select! {
@@ -446,6 +450,13 @@ pub async fn run(notify: Arc<Notify>, shutdown: impl std::future::Future<Output 
             () = notify.render_now.notified() => {},
             _ = resync.tick() => {},
             () = tokio::time::sleep_until(wake), if next.is_some() => {},
+            _ = policy_look.tick() => {
+                let now = notify.policy();
+                if now == policy {
+                    continue;
+                }
+                policy = now;
+            },
         }
         // Coalesce: what else arrived, and what follows within the debounce.
         tokio::time::sleep(DEBOUNCE).await;
