@@ -4,8 +4,9 @@
 //! own serving certificate from the account CA ([`tls`]) and their own [`Limits`]; another
 //! internal service (the notification relay) can be a third. What it holds against:
 //!
-//! - many connections: at most [`Limits::max_connections`] are open; one more is closed as soon
-//!   as it is accepted (counted in `https_connections_refused`);
+//! - many connections: at most [`Limits::max_connections`] are open; one more closes the
+//!   connection idle the longest to make room, or, with none idle, is closed as soon as it is
+//!   accepted (counted in `https_connections_refused`);
 //! - slow or silent clients: every connection is in one phase at a time, and each phase but the
 //!   handling of a request has a deadline ([`conn`]): the TLS handshake, the first request, the
 //!   headers of each request (from its first byte), the body ([`requests`]), and keep-alive
@@ -46,7 +47,8 @@ pub use tls::{ClientCertificates, ServingTls};
 /// How much one listener lets its clients hold. Every field is a hard limit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Connections open at once; one more is closed as soon as it is accepted.
+    /// Connections open at once; one more closes the connection idle the longest, or, with none
+    /// idle, is closed as soon as it is accepted.
     pub max_connections: usize,
     /// Requests handled at once (counted once their body has arrived); one more gets 503.
     pub max_requests: usize,
@@ -171,7 +173,7 @@ pub struct Metrics {
     /// Connections closed at once because [`Limits::max_connections`] were open.
     pub connections_refused: Counter,
     /// Connections closed by the server at a deadline, by `phase` (`handshake`, `first_request`,
-    /// `headers`, `idle`).
+    /// `headers`, `idle`), or to make room at the cap (`evicted`).
     pub connections_timed_out: Family<Vec<(String, String)>, Counter>,
     /// TLS handshakes that failed (bad, expired or foreign client certificates among them).
     pub handshake_failures: Counter,
@@ -306,6 +308,7 @@ impl Listener {
             limits: spec.limits.clone(),
             metrics: spec.metrics,
             stopped,
+            open: conn::OpenConnections::default(),
         });
         let accept = tokio::spawn(conn::accept_loop(socket, connections.clone(), shared));
         let renew = tokio::spawn(spec.tls.renew(tls, spec.name));

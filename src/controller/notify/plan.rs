@@ -192,7 +192,19 @@ pub fn plan(inputs: &Inputs<'_>) -> Result<Plan, RenderError> {
     // Each receiver as it would be rendered: what it costs, or why it cannot be.
     let mut pieces: Vec<(Verdict, Piece)> = Vec::with_capacity(candidates.len());
     let mut entries: Vec<Entry> = Vec::with_capacity(candidates.len());
+    let mut seen = std::collections::HashSet::with_capacity(candidates.len());
     for (v, receiver, created) in candidates {
+        // Kubernetes keeps names unique; were two the same, one is left out, not everyone.
+        if !seen.insert(v.receiver.clone()) {
+            verdicts.push(Verdict {
+                left_out: Some((
+                    condition::INVALID_SPEC,
+                    "another config renders to the same receiver".into(),
+                )),
+                ..v
+            });
+            continue;
+        }
         match piece(&base, &receiver, inputs.options) {
             Ok(p) => {
                 entries.push(Entry {
@@ -269,5 +281,7 @@ fn nothing(inputs: &Inputs<'_>, message: String) -> Plan {
     }
 }
 
+#[cfg(test)]
+mod fuzz;
 #[cfg(test)]
 mod tests;

@@ -41,7 +41,6 @@ const FIRST_LOOK: Duration = Duration::from_millis(500);
 /// The longest such wait, and the longest wait after a failure.
 const LONGEST_WAIT: Duration = Duration::from_secs(30);
 
-
 /// Why a publish failed; it is tried again.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

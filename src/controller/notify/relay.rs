@@ -26,6 +26,8 @@
 
 mod deliver;
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
 
 use std::sync::Arc;

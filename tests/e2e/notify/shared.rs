@@ -156,7 +156,10 @@ fn a_channel_barry_opens_again_after_a_404_keeps_its_mute_and_pages_nobody() {
             .find(|c| c.name == quiet && c.id != old)
             .filter(|c| !barry_alerts(&c.id, &alert, "firing").is_empty())
     });
-    assert!(reopened.muted, "the channel opened again is muted as the config asks");
+    assert!(
+        reopened.muted,
+        "the channel opened again is muted as the config asks"
+    );
     assert!(
         !barry().paged().contains(&reopened.id),
         "an alert reached the channel while it was unmuted"
@@ -187,12 +190,22 @@ fn e_mail_addresses_are_data_and_stay_in_the_sites_domains() {
         &ns,
     ]));
     assert!(err.contains("braces are not allowed"), "{err}");
-    assert!(!kubectl(&["get", "emailconfig", "tpl", "-n", &ns]).status.success());
+    assert!(
+        !kubectl(&["get", "emailconfig", "tpl", "-n", &ns])
+            .status
+            .success()
+    );
 
     // The site's e-mail domains: a recipient elsewhere is left out, one inside is configured.
     let _site = SiteNotifications::set("emailDomains", json!([".example"]));
     let err = fails(ike(&[
-        "notify", "email", "away", "--to", "ops@corp.test", "-n", &ns,
+        "notify",
+        "email",
+        "away",
+        "--to",
+        "ops@corp.test",
+        "-n",
+        &ns,
     ]));
     assert!(err.contains("emailDomains"), "{err}");
     email_config(&ns, "away", &["ops@corp.test"]);
@@ -342,17 +355,20 @@ fn a_tenant_flooding_the_relay_does_not_hold_up_another_tenants_delivery() {
         (accepted.load(Ordering::SeqCst) >= 4).then_some(())
     });
     // Some of A's deliveries were turned away rather than queued without end.
-    wait_for("one of the flooding tenant's deliveries refused as busy", || {
-        let all: Value =
-            serde_json::from_str(&ok(kubectl(&["get", "teamsconfigs", "-A", "-o", "json"])))
-                .unwrap();
-        all["items"].as_array()?.iter().find_map(|c| {
-            let ns = c["metadata"]["namespace"].as_str()?;
-            let (status, reason, _) = condition(c, "Delivered")?;
-            (a.iter().any(|mine| mine == ns) && status == "False" && reason == "Busy")
-                .then_some(())
-        })
-    });
+    wait_for(
+        "one of the flooding tenant's deliveries refused as busy",
+        || {
+            let all: Value =
+                serde_json::from_str(&ok(kubectl(&["get", "teamsconfigs", "-A", "-o", "json"])))
+                    .unwrap();
+            all["items"].as_array()?.iter().find_map(|c| {
+                let ns = c["metadata"]["namespace"].as_str()?;
+                let (status, reason, _) = condition(c, "Delivered")?;
+                (a.iter().any(|mine| mine == ns) && status == "False" && reason == "Busy")
+                    .then_some(())
+            })
+        },
+    );
     let flooded = notify_test(&b, "chat");
     eprintln!("B's test: {baseline:.2} s quiet, {flooded:.2} s while A floods the relay");
     assert!(

@@ -7,11 +7,11 @@ use crate::controller::notify::alertmanager::TeamsDelivery;
 use crate::controller::notify::metrics::NotifyMetrics;
 use crate::controller::notify::{RelaySettings, Settings, Stores, secrets};
 
-const TOKEN: &str = "relay-token-0123456789";
+pub(super) const TOKEN: &str = "relay-token-0123456789";
 
 /// A relay whose API server does not exist: every request here must be answered before
-/// anything is read from it.
-fn relay() -> Router {
+/// anything is read from it (and a delivery that gets that far fails at once).
+pub(super) fn relay() -> Router {
     let client =
         kube::Client::try_from(kube::Config::new("http://127.0.0.1:1".parse().unwrap())).unwrap();
     let settings = Settings {
