@@ -9,12 +9,8 @@ use crate::controller::notify::{RelaySettings, Settings, Stores, secrets};
 
 pub(super) const TOKEN: &str = "relay-token-0123456789";
 
-/// A relay whose API server does not exist: every request here must be answered before
-/// anything is read from it (and a delivery that gets that far fails at once).
-pub(super) fn relay() -> Router {
-    let client =
-        kube::Client::try_from(kube::Config::new("http://127.0.0.1:1".parse().unwrap())).unwrap();
-    let settings = Settings {
+fn settings() -> Settings {
+    Settings {
         base_namespace: "ike-system".into(),
         base_secret: "alertmanager-base".into(),
         base_seed: None,
@@ -31,11 +27,44 @@ pub(super) fn relay() -> Router {
         teams: TeamsDelivery::Relay,
         resync: std::time::Duration::from_secs(300),
         allow_insecure_destinations: false,
-    };
+    }
+}
+
+fn notify(settings: Settings) -> Result<Arc<Notify>, crate::controller::notify::Error> {
+    let client =
+        kube::Client::try_from(kube::Config::new("http://127.0.0.1:1".parse().unwrap())).unwrap();
     let metrics = Arc::new(NotifyMetrics::default());
     let controller = Arc::new(crate::controller::metrics::Metrics::new());
-    let notify = Notify::new(client, settings, metrics, controller, Stores::empty()).unwrap();
-    routes(Relay::new(notify, fair::Limits::default()))
+    Notify::new(client, settings, metrics, controller, Stores::empty())
+}
+
+/// A relay whose API server does not exist: every request here must be answered before
+/// anything is read from it (and a delivery that gets that far fails at once).
+pub(super) fn relay() -> Router {
+    routes(Relay::new(
+        notify(settings()).unwrap(),
+        fair::Limits::default(),
+    ))
+}
+
+#[tokio::test]
+async fn barry_gets_tenants_tokens_over_https_only_unless_the_local_switch_is_on() {
+    let http = |insecure| Settings {
+        barry_url: Some("http://127.0.0.1:8080".into()),
+        allow_insecure_destinations: insecure,
+        ..settings()
+    };
+    let err = notify(http(false)).err().unwrap();
+    assert!(
+        err.to_string().contains("--allow-insecure-destinations"),
+        "{err}"
+    );
+    assert!(notify(http(true)).is_ok());
+    let https = Settings {
+        barry_url: Some("https://barry.example".into()),
+        ..settings()
+    };
+    assert!(notify(https).is_ok());
 }
 
 async fn post(path: &str, token: Option<&str>, body: String) -> (StatusCode, String) {
