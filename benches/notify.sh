@@ -15,11 +15,16 @@
 #      annotation on the base Secret), and a controller restart. Counted: configuration writes,
 #      reloads and status writes (controller metrics), writes to notification objects (the
 #      apiserver's counters), the file's mtime and Alertmanager's "Loading configuration" lines.
+#   4. One tenant floods the relay, another tests: tenant A (5 namespaces labelled as one
+#      tenant's, 20 TeamsConfigs each) points at a server that accepts and never answers; tenant
+#      B's TeamsConfig at a webhook that answers 202. B's `ike notify test` (wall time until it
+#      reports the test delivered), FLOOD_SAMPLES times with A's configs quiet, then as many
+#      times while alerts fire for all 100 of A's; p50 and max of each, and their ratio.
 #
 # Run from anywhere:  benches/notify.sh           (N=1000, NS=300)
 #                     N=100 NS=30 benches/notify.sh   (quick)
-# Knobs (env): N, NS, SAMPLES (50), SKIP_BUILD=1 (use the binaries as they are), BIN_DIR
-#   (target/release), KEEP=1.
+# Knobs (env): N, NS, SAMPLES (50), FLOOD_SAMPLES (10), SECTIONS ("1 2 3 4"; 1 always runs),
+#   SKIP_BUILD=1 (use the binaries as they are), BIN_DIR (target/release), KEEP=1.
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -27,7 +32,10 @@ cd "$(dirname "$0")/.."
 N=${N:-1000}
 NS=${NS:-300}
 SAMPLES=${SAMPLES:-50}
+FLOOD_SAMPLES=${FLOOD_SAMPLES:-10}
+SECTIONS=${SECTIONS:-1 2 3 4}
 BIN_DIR=${BIN_DIR:-target/release}
+wanted() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 bench_start=$EPOCHREALTIME
 log() { printf '[%7.1fs] %s\n' "$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')" "$*"; }
@@ -38,7 +46,7 @@ if [[ -z ${SKIP_BUILD:-} ]]; then
   log "cargo build --release --bins"
   cargo build -q --release --bins
 fi
-for tool in kubectl jq curl amtool; do
+for tool in kubectl jq curl amtool python3; do
   command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
 done
 
@@ -49,10 +57,12 @@ ctl=$work/bin/ike-controller
 dir=$work/local
 kc=$dir/control-plane/admin.kubeconfig
 ctl_pid=
+helper_pids=()
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  for pid in "${helper_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [[ -f $dir/pids ]] && { "$ctl" local down --dir "$dir" >/dev/null 2>&1 || true; }
   if [[ -n $ctl_pid ]] && kill -0 "$ctl_pid" 2>/dev/null; then kill -KILL "$ctl_pid" 2>/dev/null || true; fi
   if [[ -n ${KEEP:-} || $rc -ne 0 ]]; then
@@ -152,6 +162,7 @@ log "   renders $(series ike_notify_renders_total <<<"$m"), configuration writes
 log "   rendered configuration: $size bytes ($(wc -l <"$file") lines) for $N receivers; amtool check-config: $(amtool check-config "$file" >/dev/null 2>&1 && echo ok || echo REFUSED)"
 
 ######################################################################################### 2. change
+if wanted 2; then
 log "2. (load $(load)) one config change -> visible in Alertmanager's running config, $SAMPLES times each"
 m0=$(metrics)
 # 2a. An EmailConfig's recipient changed; seen in GET /api/v2/status (polled every 100 ms: each
@@ -206,8 +217,10 @@ for ((s = 0; s < 20; s++)); do
 done
 v=$(grep . "$work/reload")
 log "   Alertmanager's reload of the $size-byte configuration (POST /-/reload, 20 times): p50 $(pct 50 <<<"$v") s, max $(pct 100 <<<"$v") s"
+fi
 
 ######################################################################################### 3. resync
+if wanted 3; then
 log "3. (load $(load)) resync with nothing changed"
 sleep 2
 snap() {
@@ -248,4 +261,68 @@ mtime1=$(stat -c %Y.%N "$file" 2>/dev/null || stat -c %Y "$file")
 loads1=$(am_loads)
 log "   restart with nothing changed (rendered and reconciled after ${t_resync}s): configuration writes $(series 'ike_notify_config_writes_total{output="file"}' <<<"$m"), reloads $(series 'ike_notify_reloads_total{result="ok"}' <<<"$m"), status writes $(series 'ike_notify_status_writes_total{result="written"}' <<<"$m"), apiserver writes to notification objects and Secrets $((a1 - a0))"
 log "   over both: the file's mtime $([[ $mtime0 == "$mtime1" ]] && echo unchanged || echo CHANGED), Alertmanager loaded its configuration $((loads1 - loads0)) times"
+fi
+
+######################################################################################### 4. flood
+if wanted 4; then
+log "4. (load $(load)) tenant B's notify test, quiet and while tenant A floods the relay"
+# A server that accepts every connection and never answers, and a webhook that answers 202.
+python3 -u -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(1024); print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' >"$work/hole.port" 2>/dev/null &
+helper_pids+=($!)
+python3 -u -c '
+import http.server, socketserver
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.send_response(202); self.send_header("content-length", "0"); self.end_headers()
+    def log_message(self, *a): pass
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer): daemon_threads = True
+srv = S(("127.0.0.1", 0), H); print(srv.server_address[1], flush=True); srv.serve_forever()
+' >"$work/hook.port" 2>/dev/null &
+helper_pids+=($!)
+until [[ -s $work/hole.port && -s $work/hook.port ]]; do sleep 0.1; done
+hole=$(head -n1 "$work/hole.port")
+hook=$(head -n1 "$work/hook.port")
+: >"$yaml"
+printf -- '---\napiVersion: v1\nkind: Namespace\nmetadata: {name: flood-b}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: teams, namespace: flood-b}\nstringData: {url: "http://127.0.0.1:%s/workflows/b/triggers/manual/paths/invoke?sig=b"}\n---\napiVersion: monitoring.ike.dev/v1alpha1\nkind: TeamsConfig\nmetadata: {name: chat, namespace: flood-b}\nspec: {webhookUrlSecretName: teams}\n' "$hook" >>"$yaml"
+for ((n = 0; n < 5; n++)); do
+  printf -- '---\napiVersion: v1\nkind: Namespace\nmetadata: {name: flood-a%d, labels: {ike.dev/tenant: flood-a}}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: hole, namespace: flood-a%d}\nstringData: {url: "http://127.0.0.1:%s/workflows/a/triggers/manual/paths/invoke?sig=a"}\n' "$n" "$n" "$hole" >>"$yaml"
+  for ((i = 0; i < 20; i++)); do
+    printf -- '---\napiVersion: monitoring.ike.dev/v1alpha1\nkind: TeamsConfig\nmetadata: {name: t%02d, namespace: flood-a%d}\nspec: {webhookUrlSecretName: hole}\n' "$i" "$n" >>"$yaml"
+  done
+done
+k apply --server-side -f "$yaml" >/dev/null
+configured_flood() {
+  k get teamsconfigs -A -o json | jq '[.items[] | select(.metadata.namespace | startswith("flood-"))
+    | select(any(.status.conditions[]?; .type == "ReceiverConfigured" and .reason == "Configured"))] | length'
+}
+until (($(configured_flood) >= 101)); do sleep 0.5; done
+notify_test() {
+  local t0=$EPOCHREALTIME
+  KUBECONFIG=$kc NO_COLOR=1 "$work/bin/ike" notify test chat -n flood-b --timeout 180s >/dev/null 2>>"$work/flood.err" || echo "   (a test failed: $work/flood.err)" >&2
+  secs "$t0" "$EPOCHREALTIME"
+}
+: >"$work/flood.quiet"
+for ((s = 0; s < FLOOD_SAMPLES; s++)); do notify_test >>"$work/flood.quiet"; echo >>"$work/flood.quiet"; done
+ends=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+for ((n = 0; n < 5; n++)); do
+  amtool alert add --alertmanager.url="$am" "FloodA$n" namespace="flood-a$n" --end="$ends" >/dev/null
+done
+# The flood is on once the black hole holds deliveries (it accepts; it never answers).
+until (($(ss -Htn state established "( sport = :$hole )" | wc -l) >= 4)); do sleep 0.2; done
+: >"$work/flood.loud"
+for ((s = 0; s < FLOOD_SAMPLES; s++)); do notify_test >>"$work/flood.loud"; echo >>"$work/flood.loud"; done
+m=$(metrics)
+q=$(grep . "$work/flood.quiet"); l=$(grep . "$work/flood.loud")
+log "   B's test quiet:        p50 $(pct 50 <<<"$q") s, max $(pct 100 <<<"$q") s ($FLOOD_SAMPLES samples)"
+log "   B's test while A floods: p50 $(pct 50 <<<"$l") s, max $(pct 100 <<<"$l") s ($FLOOD_SAMPLES samples; the black hole holds $(ss -Htn state established "( sport = :$hole )" | wc -l) connections)"
+log "   ratio of the p50s: $(awk -v a="$(pct 50 <<<"$q")" -v b="$(pct 50 <<<"$l")" 'BEGIN { printf "%.2f", b / a }') (goal <= 2); relay answers during the run: $(grep '^ike_notify_relayed_total' <<<"$m" | sed 's/^ike_notify_relayed_total//' | tr '\n' ' ')"
+fi
 log "done"

@@ -6,7 +6,10 @@ mod support;
 use std::time::Duration;
 
 use ike::controller::notify::barry::{self, Barry, HttpBarry};
-use ike::controller::notify::http::{Client, RetryPolicy};
+use std::sync::Arc;
+
+use ike::api::{Destinations, NotificationPolicy};
+use ike::controller::notify::http::{Client, Reach, RetryPolicy};
 use ike::controller::notify::payload::Payload;
 use ike::controller::notify::teams;
 use support::barry_fake::BarryFake;
@@ -14,16 +17,28 @@ use support::teams_fake::{SIGNATURE, TeamsFake};
 
 const TOKEN: &str = "tenant-token";
 
+const POLICY: RetryPolicy = RetryPolicy {
+    attempts: 4,
+    first_backoff: Duration::from_millis(10),
+    max_backoff: Duration::from_millis(40),
+    timeout: Duration::from_secs(5),
+    deadline: Duration::from_secs(9),
+};
+
+/// Barry's client: the platform's server, plain http to the fake as the local IKE allows.
 fn client() -> Client {
     Client::new(
         rustls::RootCertStore::empty(),
-        RetryPolicy {
-            attempts: 4,
-            first_backoff: Duration::from_millis(10),
-            max_backoff: Duration::from_millis(40),
-            timeout: Duration::from_secs(5),
-        },
+        POLICY,
+        Reach::Admin { plain_http: true },
     )
+}
+
+/// The Teams client: a tenant's URL, under the site's default rules with the local IKE's switch
+/// (the fake listens on loopback, without TLS).
+fn teams_client() -> Client {
+    let rules = Arc::new(|| Destinations::new(&NotificationPolicy::default(), true));
+    Client::new(rustls::RootCertStore::empty(), POLICY, Reach::Tenant(rules))
 }
 
 fn payload() -> Payload {
@@ -125,7 +140,20 @@ async fn barry_down_for_longer_than_the_retries_is_unreachable() {
     let err = barry.ensure_channel(TOKEN, "oncall").await.unwrap_err();
     assert_eq!(err.reason(), "BarryUnreachable");
     assert_eq!(fake.requests(), 4);
-    assert!(err.hint().contains("maintenance"), "{}", err.hint());
+    assert!(err.hint().contains("HTTP 503"), "{}", err.hint());
+}
+
+#[tokio::test]
+async fn a_barry_that_echoes_the_token_is_reported_by_its_status_only() {
+    let fake = BarryFake::start(TOKEN).await;
+    fake.expire(TOKEN);
+    let barry = HttpBarry::new(&fake.url, client());
+    let err = barry.ensure_channel(TOKEN, "oncall").await.unwrap_err();
+    assert_eq!(err.reason(), "TokenRejected");
+    assert!(err.hint().contains("HTTP 401"), "{}", err.hint());
+    for text in [err.to_string(), err.hint(), format!("{err:?}")] {
+        assert!(!text.contains(TOKEN), "{text}");
+    }
 }
 
 #[tokio::test]
@@ -133,7 +161,9 @@ async fn a_card_is_accepted_by_the_teams_fake_after_one_503() {
     let fake = TeamsFake::start().await;
     let card = teams::card(&payload());
     fake.fail_next(1);
-    teams::post_card(&client(), &fake.url, &card).await.unwrap();
+    teams::post_card(&teams_client(), &fake.url, &card)
+        .await
+        .unwrap();
     assert_eq!(fake.requests(), 2);
     assert_eq!(fake.cards(), [card["attachments"][0]["content"].clone()]);
 }
@@ -141,15 +171,23 @@ async fn a_card_is_accepted_by_the_teams_fake_after_one_503() {
 #[tokio::test]
 async fn teams_refusals_are_reported_without_the_secret_url() {
     let fake = TeamsFake::start().await;
-    let bad_signature = fake.url.replace(SIGNATURE, "forged");
+    let bad_signature = fake.url.replace(SIGNATURE, "forged-S1GNATURE");
     let card = teams::card(&payload());
-    let err = teams::post_card(&client(), &bad_signature, &card)
+    // The fake echoes the signature it refused, as a careless server might.
+    let err = teams::post_card(&teams_client(), &bad_signature, &card)
         .await
         .unwrap_err();
     assert_eq!(err.reason(), "Rejected");
-    let err = teams::post_card(&client(), &fake.url, &serde_json::json!({"text": "hi"}))
-        .await
-        .unwrap_err();
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(!text.contains("forged-S1GNATURE"), "{text}");
+    }
+    let err = teams::post_card(
+        &teams_client(),
+        &fake.url,
+        &serde_json::json!({"text": "hi"}),
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("HTTP 400"), "{err}");
     assert_eq!(fake.requests(), 2);
     for text in [err.to_string(), format!("{err:?}")] {

@@ -19,9 +19,11 @@ pub mod wire;
 pub use account::{Account, AccountSpec, AccountStatus, Enrollment, IssuedCertificate, TenantRole};
 pub use notify::{
     BarryChannel, BarryChannelStatus, BarryConfig, BarryConfigSpec, BarryConfigStatus,
-    CommonStatus, Delivery, DeliveryResult, EmailConfig, EmailConfigSpec, MONITORING_GROUP,
-    NotifyConfig, NotifyStatus, NotifyTest, TENANT_RECEIVER_PREFIX, TEST_ANNOTATION, TEST_ID_LABEL,
-    TEST_RECEIVER_LABEL, TeamsConfig, TeamsConfigSpec, TestResult, check_webhook_url, condition,
+    CommonStatus, DEFAULT_MAX_BYTES_PER_TENANT, DEFAULT_MAX_CONFIGS_PER_NAMESPACE, Delivery,
+    DeliveryResult, Destinations, EmailConfig, EmailConfigSpec, MAX_RECIPIENTS, MONITORING_GROUP,
+    NO_TEMPLATE_PATTERN, NotificationPolicy, NotifyConfig, NotifyStatus, NotifyTest, Refusal,
+    TENANT_RECEIVER_PREFIX, TEST_ANNOTATION, TEST_ID_LABEL, TEST_RECEIVER_LABEL, TeamsConfig,
+    TeamsConfigSpec, TestResult, check_literal, check_webhook_url, condition,
     is_legacy_connector_url, receiver_name, set_condition,
 };
 pub use request::{ResourceRequest, ResourceRequestSpec, ResourceRequestStatus};

@@ -28,6 +28,10 @@ pub struct SiteSpec {
     /// How tenants' requests for cluster-scoped objects (ResourceRequests) are reviewed.
     #[serde(default)]
     pub requests: RequestPolicy,
+    /// Notifications: where ike-controller may send for tenants, whose e-mail addresses they
+    /// may name, and each tenant's share of Alertmanager's configuration.
+    #[serde(default)]
+    pub notifications: crate::api::NotificationPolicy,
 }
 
 /// The review of ResourceRequests.

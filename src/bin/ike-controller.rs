@@ -152,6 +152,10 @@ struct NotifyArgs {
     /// How often Alertmanager's configuration is rendered again with nothing seen to change.
     #[arg(long, default_value = "5m", value_parser = ike::util::time::parse_duration, value_name = "DURATION")]
     notify_resync: std::time::Duration,
+    /// For the local IKE and tests only: tenants' URLs may be plain http and reach loopback
+    /// addresses, and --barry-url may be plain http. Never on a real site.
+    #[arg(long)]
+    allow_insecure_destinations: bool,
 }
 
 impl NotifyArgs {
@@ -205,6 +209,7 @@ impl NotifyArgs {
                 TeamsDelivery::Relay
             },
             resync: self.notify_resync,
+            allow_insecure_destinations: self.allow_insecure_destinations,
         }))
     }
 }

@@ -11,9 +11,20 @@ use serde::Serialize;
 
 use super::{ClientSettings, api_error, patch_params, refused_by_rbac};
 use crate::api::{
-    BarryConfig, CommonStatus, Delivery, EmailConfig, NotifyConfig, NotifyTest, TEST_ANNOTATION,
-    TeamsConfig, condition,
+    BarryConfig, CommonStatus, Delivery, EmailConfig, NotificationPolicy, NotifyConfig, NotifyTest,
+    SITE_NAME, Site, TEST_ANNOTATION, TeamsConfig, condition,
 };
+
+/// The site's notification policy: the Site object's `notifications` section, the defaults
+/// without one (every account may read the Site).
+pub async fn site_policy(client: &kube::Client) -> anyhow::Result<NotificationPolicy> {
+    let sites: Api<Site> = Api::all(client.clone());
+    match sites.get_opt(SITE_NAME).await {
+        Ok(site) => Ok(site.map(|s| s.spec.notifications).unwrap_or_default()),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(NotificationPolicy::default()),
+        Err(e) => Err(api_error(e, "the site's policy (Site site)")),
+    }
+}
 
 /// How long `ike notify barry|email|teams` wait for the controller's verdict.
 pub const WAIT: Duration = Duration::from_secs(20);

@@ -154,6 +154,11 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     let (namespaces, namespace_events) =
         watch::reflect::<k8s_openapi::api::core::v1::Namespace>(&client);
     let (requests, request_events) = watch::reflect::<crate::api::ResourceRequest>(&client);
+    // Notifications read the site's policy and namespaces' tenants from the same stores.
+    let notify_stores = notify::Stores {
+        sites: sites.clone(),
+        namespaces: namespaces.clone(),
+    };
     let webhook_watches = futures::future::join(
         futures::future::join5(
             account_events.for_each(|_| async {}),
@@ -216,6 +221,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             settings,
             notify_metrics,
             metrics.clone(),
+            notify_stores,
         )?),
         None => None,
     };

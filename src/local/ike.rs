@@ -261,6 +261,7 @@ pub fn start_with_barry(
         .arg("--bootstrap-token-file")
         .arg(&token_file)
         .args(&options.extra_controller_args)
+        .arg("--allow-insecure-destinations")
         .args(notifications.controller_args(&format!("https://{relay_addr}"), &ca_cert, barry_url));
     let mut process = ControllerProcess {
         pid: 0,

@@ -1,5 +1,6 @@
 //! A recording fake of a Teams Workflows webhook: accepts a POSTed message with an Adaptive
-//! Card (202), refuses anything else (400) or a wrong signature (401).
+//! Card (202), refuses anything else (400) or a wrong signature (401, echoing the signature it
+//! was given, as a careless server might).
 
 use std::sync::{Arc, Mutex};
 
@@ -39,13 +40,18 @@ impl Drop for TeamsFake {
 }
 
 impl TeamsFake {
-    /// Starts the fake.
+    /// Starts the fake on 127.0.0.1.
     pub async fn start() -> Self {
+        Self::start_on([127, 0, 0, 1].into()).await
+    }
+
+    /// Starts the fake on `ip` (a loopback address).
+    pub async fn start_on(ip: std::net::IpAddr) -> Self {
         let inner = Shared::default();
         let app = Router::new()
             .route(PATH, post(receive))
             .with_state(inner.clone());
-        let (addr, task) = super::serve(app).await;
+        let (addr, task) = super::serve_on(ip, app).await;
         Self {
             url: format!("http://{addr}{PATH}?api-version=2016-06-01&sig={SIGNATURE}"),
             inner,
@@ -93,10 +99,12 @@ async fn receive(
         );
     }
     if query.get("sig").map(String::as_str) != Some(SIGNATURE) {
+        // Echoes what it was given, as a careless server might: ike must not pass it on.
+        let given = query.get("sig").cloned().unwrap_or_default();
         return error(
             StatusCode::UNAUTHORIZED,
             "DirectApiAuthorizationRequired",
-            "bad signature",
+            &format!("the signature '{given}' is not valid"),
         );
     }
     match check_message(&body) {

@@ -5,6 +5,8 @@
 //! only those. Secrets (Barry's token, the Teams webhook URL) stay in Secrets in the same
 //! namespace; the specs only name them.
 
+pub mod destination;
+mod policy;
 mod status;
 mod validate;
 
@@ -12,11 +14,17 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use destination::{Destinations, Refusal};
+pub use policy::{
+    DEFAULT_MAX_BYTES_PER_TENANT, DEFAULT_MAX_CONFIGS_PER_NAMESPACE, NotificationPolicy,
+};
 pub use status::{
     BarryChannelStatus, BarryConfigStatus, CommonStatus, Delivery, DeliveryResult, NotifyStatus,
     NotifyTest, TestResult, condition, set_condition,
 };
-pub use validate::{check_webhook_url, is_legacy_connector_url};
+pub use validate::{
+    MAX_RECIPIENTS, NO_TEMPLATE_PATTERN, check_literal, check_webhook_url, is_legacy_connector_url,
+};
 
 /// The API group of the notification CRDs (the `kube` attributes below must repeat it as a
 /// literal; a test keeps them equal).
@@ -160,14 +168,17 @@ pub struct BarryChannel {
 )]
 #[serde(rename_all = "camelCase")]
 pub struct EmailConfigSpec {
-    /// The recipients, each a plain address such as `oncall@example.com` (no display name).
+    /// The recipients, each a plain address such as `oncall@example.com` (no display name, no
+    /// braces: addresses are data, never Alertmanager templates).
+    #[schemars(inner(pattern(NO_TEMPLATE_PATTERN)))]
     pub to: Vec<String>,
     /// Also send a message when the alerts are resolved (default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_resolved: Option<bool>,
     /// Text put before Alertmanager's subject line, such as `[shop]`. Taken literally: no
-    /// templates, no line breaks.
+    /// braces (no templates), no line breaks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(NO_TEMPLATE_PATTERN))]
     pub subject_prefix: Option<String>,
 }
 
@@ -218,6 +229,14 @@ mod tests {
             }]
         );
         assert_eq!(config.spec.token_secret_name, "barrytoken");
+    }
+
+    #[test]
+    fn the_api_server_refuses_braces_with_the_same_pattern_the_rule_states() {
+        let crd = serde_json::to_value(EmailConfig::crd()).unwrap();
+        let spec = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"];
+        assert_eq!(spec["to"]["items"]["pattern"], NO_TEMPLATE_PATTERN);
+        assert_eq!(spec["subjectPrefix"]["pattern"], NO_TEMPLATE_PATTERN);
     }
 
     #[test]

@@ -55,6 +55,17 @@ pub mod condition {
     /// The platform's base configuration is missing or broken, so ike-controller writes no
     /// Alertmanager configuration at all.
     pub const NO_BASE_CONFIGURATION: &str = "NoBaseConfiguration";
+    /// Teams: the webhook URL leads where this site does not send (a host it does not allow,
+    /// plain http, a loopback, private, link-local or blocked address).
+    pub const DESTINATION_NOT_ALLOWED: &str = "DestinationNotAllowed";
+    /// E-mail: a recipient is outside the site's e-mail domains.
+    pub const DOMAIN_NOT_ALLOWED: &str = "DomainNotAllowed";
+    /// The config is beyond a limit of the site (configs per namespace, addresses per config,
+    /// the tenant's share of Alertmanager's configuration), so it is left out.
+    pub const OVER_BUDGET: &str = "OverBudget";
+    /// The relay is delivering as many of this tenant's notifications as it takes at once and
+    /// queues no more: Alertmanager sends this one again.
+    pub const BUSY: &str = "Busy";
 }
 
 /// Sets the condition `type_` in `conditions` and says whether anything changed. The transition

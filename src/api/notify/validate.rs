@@ -1,11 +1,38 @@
 //! What a notification spec must be before it becomes a receiver: checked by the CLI before it
-//! sends, and by the controller, which leaves a config that fails out with the message in its
-//! status. Each message names the bad value and says what a good one looks like.
+//! sends, by the API server (the CRD schema's patterns), and by the controller, which leaves a
+//! config that fails out with the message in its status, and whose renderer checks once more.
+//! Each message names the bad value and says what a good one looks like.
+//!
+//! # Values are data, not templates
+//!
+//! Alertmanager executes Go templates (`{{ ... }}`) in most fields of its configuration, an
+//! e-mail's `to` among them: a tenant's address `{{ .CommonLabels }}@x` would be run. No value a
+//! tenant gives that reaches the configuration may contain `{` or `}` ([`check_literal`]): not
+//! only `{{`, so that the rule is one the API server's schema states exactly
+//! ([`NO_TEMPLATE_PATTERN`]), and no value half-opens a template next to another. No real
+//! address or subject needs a brace.
 
 use hyper::Uri;
 
 use super::{BarryConfigSpec, EmailConfigSpec, TeamsConfigSpec};
 use crate::api::names::{MAX_SUBDOMAIN, is_dns_subdomain};
+
+/// The CRD schema's pattern for every tenant value that reaches Alertmanager's configuration:
+/// what [`check_literal`] checks, in the API server's terms.
+pub const NO_TEMPLATE_PATTERN: &str = r"^[^{}]*$";
+
+/// Checks that `value` (the tenant's `field`) holds no `{` or `}`, so that Alertmanager can
+/// never read it as a template.
+pub fn check_literal(field: &str, value: &str) -> Result<(), String> {
+    if !value.contains(['{', '}']) {
+        return Ok(());
+    }
+    let shown: String = value.chars().take(64).collect();
+    Err(format!(
+        "{field} '{}' contains '{{' or '}}': values are taken as data, never as Alertmanager templates, so braces are not allowed",
+        shown.escape_debug()
+    ))
+}
 
 /// The most channels one BarryConfig may name.
 pub const MAX_CHANNELS: usize = 20;
@@ -81,6 +108,7 @@ impl EmailConfigSpec {
             ));
         }
         for address in &self.to {
+            check_literal("spec.to", address)?;
             if !is_plain_address(address) {
                 return Err(format!(
                     "'{}' is not a plain e-mail address such as oncall@example.com",
@@ -89,6 +117,7 @@ impl EmailConfigSpec {
             }
         }
         if let Some(prefix) = &self.subject_prefix {
+            check_literal("spec.subjectPrefix", prefix)?;
             if prefix.chars().count() > MAX_SUBJECT_PREFIX {
                 return Err(format!(
                     "spec.subjectPrefix is longer than {MAX_SUBJECT_PREFIX} characters"
@@ -140,9 +169,10 @@ pub fn is_legacy_connector_url(url: &str) -> bool {
             && path.starts_with("/webhook/"))
 }
 
-/// Checks a tenant's Teams webhook URL (the CLI before it writes the Secret, the controller
-/// before it uses it); the message (for the InvalidWebhookUrl condition) never
-/// repeats the URL.
+/// Checks what a Teams webhook URL is regardless of the site (the CLI before it writes the
+/// Secret, the controller before it uses it): not a retired connector, no braces. Where it may
+/// lead is [`super::Destinations::check_url`]'s. The message (for the InvalidWebhookUrl
+/// condition) never repeats the URL.
 pub fn check_webhook_url(url: &str) -> Result<(), String> {
     if is_legacy_connector_url(url) {
         return Err(
@@ -152,14 +182,14 @@ pub fn check_webhook_url(url: &str) -> Result<(), String> {
                 .into(),
         );
     }
-    // http:// only to this machine, as the HTTP client allows, for tests and the local IKE.
-    let uri: Option<Uri> = url.trim().parse().ok();
-    let loopback = |u: &Uri| ["127.0.0.1", "[::1]", "localhost"].contains(&u.host().unwrap_or(""));
-    match uri {
-        Some(u) if u.scheme_str() == Some("https") && u.host().is_some() => Ok(()),
-        Some(u) if u.scheme_str() == Some("http") && loopback(&u) => Ok(()),
-        _ => Err("the value under the key 'url' of the Secret is not an https:// URL".into()),
+    // Native delivery copies the URL into Alertmanager's configuration.
+    if url.contains(['{', '}']) {
+        return Err(
+            "the URL in the Secret contains '{' or '}', which a Workflows webhook URL never does"
+                .into(),
+        );
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -183,9 +213,35 @@ mod tests {
                 "a.b+alerts@mail.example.co.jp",
                 "root@localhost",
             ],
-            Some("[shop] {{ not a template }}"),
+            Some("[shop] (prod) <alerts> #1"),
         );
         assert_eq!(spec.validate(), Ok(()));
+    }
+
+    #[test]
+    fn template_syntax_is_refused_in_every_value_that_reaches_the_configuration() {
+        for bad in [
+            "{{ .CommonLabels }}@example.com",
+            "{{template \"x\"}}@example.com",
+            "a}}@example.com",
+            "a{@example.com",
+        ] {
+            let err = email(&[bad], None).validate().unwrap_err();
+            assert!(err.contains("braces are not allowed"), "{bad:?}: {err}");
+        }
+        for bad in ["{{ .Status }}", "[shop] }}", "{"] {
+            let err = email(&["ops@example.com"], Some(bad))
+                .validate()
+                .unwrap_err();
+            assert!(err.contains("spec.subjectPrefix"), "{bad:?}: {err}");
+        }
+        assert!(check_webhook_url("https://prod-1.x.logic.azure.com/a?sig={{x}}").is_err());
+        // The plain neighbours pass.
+        assert_eq!(
+            email(&["a+b@example.com"], Some("[shop]")).validate(),
+            Ok(())
+        );
+        assert_eq!(check_literal("x", "plain text"), Ok(()));
     }
 
     #[test]

@@ -11,8 +11,9 @@ use kube::Resource;
 use super::read::print_config;
 use crate::api::names::check_object;
 use crate::api::{
-    BarryChannel, BarryConfig, BarryConfigSpec, EmailConfig, EmailConfigSpec, NotifyConfig,
-    TeamsConfig, TeamsConfigSpec, check_webhook_url, is_legacy_connector_url,
+    BarryChannel, BarryConfig, BarryConfigSpec, Destinations, EmailConfig, EmailConfigSpec,
+    NotificationPolicy, NotifyConfig, TeamsConfig, TeamsConfigSpec, check_webhook_url,
+    is_legacy_connector_url,
 };
 use crate::cli::output::print_object;
 use crate::cli::settings::Settings;
@@ -199,14 +200,37 @@ pub async fn barry(args: BarryArgs, settings: &Settings) -> anyhow::Result<ExitC
         None => None,
     };
     let secret = token.map(|t| (secret, "token", t));
-    apply(config, secret, args.write, args.output, settings).await
+    let no_site_rule = |_: &NotificationPolicy| Ok(());
+    apply(
+        config,
+        secret,
+        no_site_rule,
+        args.write,
+        args.output,
+        settings,
+    )
+    .await
 }
 
 /// Runs `ike notify email`.
 pub async fn email(args: EmailArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     let namespace = super::namespace(settings).await?;
     let config = email_config(&args, &namespace)?;
-    apply(config, None, args.write, args.output, settings).await
+    let to = config.spec.to.clone();
+    let site_rules = move |policy: &NotificationPolicy| {
+        policy
+            .check_email_domains(&to)
+            .map_err(anyhow::Error::msg)?;
+        let most = policy.max_addresses_per_config();
+        if to.len() > most {
+            anyhow::bail!(
+                "--to names {} recipients, more than the {most} this site allows per config: send to a mailing list, or ask a platform admin (Site notifications.maxAddressesPerConfig)",
+                to.len()
+            );
+        }
+        Ok(())
+    };
+    apply(config, None, site_rules, args.write, args.output, settings).await
 }
 
 /// Runs `ike notify teams`.
@@ -221,18 +245,29 @@ pub async fn teams(args: TeamsArgs, settings: &Settings) -> anyhow::Result<ExitC
                     "the URL is an Office 365 connector webhook, which Microsoft retired: in Teams, create a Workflows webhook ('Post to a channel when a webhook request is received') and pass its URL"
                 );
             }
-            check_webhook_url(&url)
-                .map_err(|_| anyhow::anyhow!("the webhook URL is not an https:// URL"))?;
+            check_webhook_url(&url).map_err(anyhow::Error::msg)?;
             Some((secret, "url", url))
         }
         None => None,
     };
-    apply(config, url, args.write, args.output, settings).await
+    let given = url.as_ref().map(|(_, _, url)| url.clone());
+    // Where the URL may lead is the site's rule; the controller applies it with its own
+    // --allow-insecure-destinations, which this machine cannot know: loopback and http pass
+    // here and are refused there on a real site.
+    let site_rules = move |policy: &NotificationPolicy| match &given {
+        Some(url) => Destinations::new(policy, true)
+            .check_url(url)
+            .map(|_| ())
+            .map_err(|why| anyhow::anyhow!("{why}")),
+        None => Ok(()),
+    };
+    apply(config, url, site_rules, args.write, args.output, settings).await
 }
 
 async fn apply<K>(
     config: K,
     secret: Option<(String, &'static str, String)>,
+    site_rules: impl FnOnce(&NotificationPolicy) -> anyhow::Result<()>,
     write: WriteArgs,
     output: OutputArgs,
     settings: &Settings,
@@ -260,6 +295,8 @@ where
         return Ok(ExitCode::SUCCESS);
     }
     let client = settings.target().await?.client;
+    // Checked before anything is written, so that a refusal changes nothing.
+    site_rules(&notify::site_policy(&client).await?)?;
     if let Some((secret, key, value)) = &secret {
         // The Secret is written first so that the config finds it; ask the API server about
         // the config before, so that a config it refuses leaves no Secret behind.

@@ -7,10 +7,18 @@
 //! fails the next read or write once the deadline of the current phase has passed, which makes
 //! hyper drop the connection. A client that trickles one byte at a time gains nothing: the
 //! headers' deadline runs from their first byte, not from the last one.
+//!
+//! At the connection cap, a new connection is not refused while a kept-alive one sits idle: the
+//! one idle the longest is closed to make room ([`Open::evict_idlest`]). Idle connections cost
+//! their clients nothing to lose (they connect again), and a client that keeps many (Alertmanager
+//! keeps one per receiver, and new ones after every reload, for five minutes) would otherwise
+//! fill the cap with connections that do nothing and lock everyone else out.
 
+use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -39,6 +47,43 @@ pub(super) struct Shared {
     pub(super) limits: Limits,
     pub(super) metrics: Metrics,
     pub(super) stopped: watch::Receiver<Stop>,
+    pub(super) open: OpenConnections,
+}
+
+/// How long a connection over the cap waits for the idle one closed for it to go.
+const EVICTION_WAIT: Duration = Duration::from_secs(2);
+
+/// The clocks of the open connections, to find the one idle the longest.
+#[derive(Default)]
+pub(super) struct OpenConnections {
+    next: AtomicU64,
+    clocks: Mutex<HashMap<u64, Arc<Clock>>>,
+}
+
+impl OpenConnections {
+    fn add(&self, clock: Arc<Clock>) -> u64 {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.lock().insert(id, clock);
+        id
+    }
+
+    fn remove(&self, id: u64) {
+        self.lock().remove(&id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<Clock>>> {
+        self.clocks.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Closes the connection idle the longest, if one is idle; whether one was.
+    fn evict_idlest(&self) -> bool {
+        let clocks: Vec<Arc<Clock>> = self.lock().values().cloned().collect();
+        let idlest = clocks
+            .iter()
+            .filter_map(|c| c.idle_since().map(|since| (since, c)))
+            .min_by_key(|(since, _)| *since);
+        idlest.is_some_and(|(_, clock)| clock.evict())
+    }
 }
 
 /// Accepts until the listener stops; above the connection cap, closes what it accepts.
@@ -63,6 +108,20 @@ pub(super) async fn accept_loop(
             }
         };
         let Ok(permit) = connections.clone().try_acquire_owned() else {
+            if shared.open.evict_idlest() {
+                // Served once the idle connection closed for it has gone.
+                let (connections, shared) = (connections.clone(), shared.clone());
+                tokio::spawn(async move {
+                    let freed = tokio::time::timeout(EVICTION_WAIT, connections.acquire_owned());
+                    match freed.await {
+                        Ok(Ok(permit)) => serve(tcp, peer, permit, shared).await,
+                        _ => {
+                            shared.metrics.connections_refused.inc();
+                        }
+                    }
+                });
+                continue;
+            }
             // Closed at once rather than left in the kernel's queue: the client learns now.
             shared.metrics.connections_refused.inc();
             tracing::debug!(listener = shared.name, %peer, "connection closed: at the maximum");
@@ -82,6 +141,7 @@ async fn serve(
     let _open = Open::new(&shared.metrics, permit);
     let _ = tcp.set_nodelay(true);
     let clock = Arc::new(Clock::new(&shared.limits));
+    let _listed = Listed::new(&shared.open, clock.clone());
     let io = Watched::new(tcp, clock.clone(), shared.metrics.clone());
     // rustls' own limit is a backstop only: the clock closes the connection first, and says so.
     let acceptor = RustlsAcceptor::new(shared.tls.clone())
@@ -155,6 +215,27 @@ async fn serve(
     }
 }
 
+/// Keeps a connection's clock in the listener's list while it lives.
+struct Listed<'a> {
+    open: &'a OpenConnections,
+    id: u64,
+}
+
+impl<'a> Listed<'a> {
+    fn new(open: &'a OpenConnections, clock: Arc<Clock>) -> Self {
+        Self {
+            id: open.add(clock),
+            open,
+        }
+    }
+}
+
+impl Drop for Listed<'_> {
+    fn drop(&mut self) {
+        self.open.remove(self.id);
+    }
+}
+
 /// Holds a connection slot and counts the connection as open while it lives.
 struct Open {
     metrics: Metrics,
@@ -190,6 +271,8 @@ pub(super) enum Phase {
     Busy,
     /// Kept alive between requests, or writing a response, since the last handler answered.
     Idle,
+    /// Idle, and closed to make room for a new connection at the cap.
+    Evicted,
 }
 
 impl Phase {
@@ -200,6 +283,7 @@ impl Phase {
             Phase::Headers => "headers",
             Phase::Busy => "busy",
             Phase::Idle => "idle",
+            Phase::Evicted => "evicted",
         }
     }
 }
@@ -219,6 +303,7 @@ struct ClockState {
     /// The connection's task, to wake when a phase with a deadline begins while it waits.
     waker: Option<Waker>,
     timed_out: Option<Phase>,
+    evicted: bool,
 }
 
 impl Clock {
@@ -233,6 +318,7 @@ impl Clock {
                 in_flight: 0,
                 waker: None,
                 timed_out: None,
+                evicted: false,
             }),
         }
     }
@@ -247,11 +333,14 @@ impl Clock {
         if !state.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
             state.waker = Some(waker.clone());
         }
+        if state.evicted {
+            return Some((state.since, Phase::Evicted));
+        }
         let limit = match state.phase {
             Phase::Handshake => self.handshake,
             Phase::FirstRequest | Phase::Headers => self.headers,
             Phase::Idle => self.idle,
-            Phase::Busy => return None,
+            Phase::Busy | Phase::Evicted => return None,
         };
         Some((state.since + limit, state.phase))
     }
@@ -262,6 +351,26 @@ impl Clock {
         if let Some(waker) = &state.waker {
             waker.wake_by_ref();
         }
+    }
+
+    /// Since when the connection is idle, if it is (and not closed already).
+    fn idle_since(&self) -> Option<Instant> {
+        let state = self.state();
+        (state.phase == Phase::Idle && !state.evicted).then_some(state.since)
+    }
+
+    /// Closes the connection if it is idle: its next read or write fails at once. Whether it was.
+    fn evict(&self) -> bool {
+        let mut state = self.state();
+        if state.phase != Phase::Idle || state.evicted {
+            return false;
+        }
+        state.evicted = true;
+        state.since = Instant::now();
+        if let Some(waker) = &state.waker {
+            waker.wake_by_ref();
+        }
+        true
     }
 
     pub(super) fn handshake_done(&self) {

@@ -4,8 +4,9 @@
 //! own serving certificate from the account CA ([`tls`]) and their own [`Limits`]; another
 //! internal service (the notification relay) can be a third. What it holds against:
 //!
-//! - many connections: at most [`Limits::max_connections`] are open; one more is closed as soon
-//!   as it is accepted (counted in `https_connections_refused`);
+//! - many connections: at most [`Limits::max_connections`] are open; one more closes the
+//!   connection idle the longest to make room, or, with none idle, is closed as soon as it is
+//!   accepted (counted in `https_connections_refused`);
 //! - slow or silent clients: every connection is in one phase at a time, and each phase but the
 //!   handling of a request has a deadline ([`conn`]): the TLS handshake, the first request, the
 //!   headers of each request (from its first byte), the body ([`requests`]), and keep-alive
@@ -46,7 +47,8 @@ pub use tls::{ClientCertificates, ServingTls};
 /// How much one listener lets its clients hold. Every field is a hard limit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Connections open at once; one more is closed as soon as it is accepted.
+    /// Connections open at once; one more closes the connection idle the longest, or, with none
+    /// idle, is closed as soon as it is accepted.
     pub max_connections: usize,
     /// Requests handled at once (counted once their body has arrived); one more gets 503.
     pub max_requests: usize,
@@ -104,20 +106,24 @@ impl Limits {
         }
     }
 
-    /// The notification relay's: Alertmanager's webhook bodies (a group of alerts, commonly a
-    /// few KiB, large only for groups of thousands), connections kept alive longer than Go's 90 s,
-    /// and time for a delivery with its retries towards Barry or Teams.
+    /// The notification relay's: Alertmanager's webhook bodies (a group of at most 200 alerts,
+    /// commonly a few KiB), connections kept alive longer than Go's 90 s, and request slots
+    /// enough that the relay's own fair queue (`notify::fair`: 4 running and 8 waiting per
+    /// tenant, 503 beyond) decides who waits, not this listener: twenty tenants flooding at
+    /// once leave slots for the others. Alertmanager keeps a connection per receiver, so
+    /// connections are many more than requests. A delivery ends within 9 s; the handler's
+    /// deadline is a backstop.
     pub fn relay() -> Self {
         Self {
-            max_connections: 256,
-            max_requests: 64,
+            max_connections: 1024,
+            max_requests: 256,
             handshake_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
-            handler_timeout: Duration::from_secs(60),
+            handler_timeout: Duration::from_secs(15),
             max_body: 4 * 1024 * 1024,
-            body_budget: 32 * 1024 * 1024,
+            body_budget: 64 * 1024 * 1024,
         }
     }
 
@@ -167,7 +173,7 @@ pub struct Metrics {
     /// Connections closed at once because [`Limits::max_connections`] were open.
     pub connections_refused: Counter,
     /// Connections closed by the server at a deadline, by `phase` (`handshake`, `first_request`,
-    /// `headers`, `idle`).
+    /// `headers`, `idle`), or to make room at the cap (`evicted`).
     pub connections_timed_out: Family<Vec<(String, String)>, Counter>,
     /// TLS handshakes that failed (bad, expired or foreign client certificates among them).
     pub handshake_failures: Counter,
@@ -302,6 +308,7 @@ impl Listener {
             limits: spec.limits.clone(),
             metrics: spec.metrics,
             stopped,
+            open: conn::OpenConnections::default(),
         });
         let accept = tokio::spawn(conn::accept_loop(socket, connections.clone(), shared));
         let renew = tokio::spawn(spec.tls.renew(tls, spec.name));

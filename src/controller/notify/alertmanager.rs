@@ -64,7 +64,8 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use crate::api::{
-    BarryConfig, EmailConfig, TEST_ID_LABEL, TEST_RECEIVER_LABEL, TeamsConfig, receiver_name,
+    BarryConfig, EmailConfig, TEST_ID_LABEL, TEST_RECEIVER_LABEL, TeamsConfig, check_literal,
+    receiver_name,
 };
 
 /// The prefix of every receiver ike renders; base receivers may not use it.
@@ -108,6 +109,9 @@ pub enum RenderError {
     /// A native Teams receiver was given without its webhook URL.
     #[error("receiver '{0}' is a native Teams receiver without its webhook URL")]
     NoTeamsUrl(String),
+    /// A tenant's value holds template syntax (`{` or `}`), which Alertmanager would execute.
+    #[error("receiver '{0}' holds a brace, which Alertmanager would read as a template")]
+    Template(String),
     /// Serializing YAML failed.
     #[error("cannot write YAML: {0}")]
     Yaml(String),
@@ -235,6 +239,21 @@ impl std::fmt::Debug for Target {
 }
 
 impl Target {
+    /// The tenant's values that go into the configuration as they are (names aside).
+    fn values(&self) -> Vec<&str> {
+        match self {
+            Target::Barry => Vec::new(),
+            Target::Email {
+                to, subject_prefix, ..
+            } => to
+                .iter()
+                .map(String::as_str)
+                .chain(subject_prefix.as_deref())
+                .collect(),
+            Target::Teams { webhook_url } => webhook_url.as_deref().into_iter().collect(),
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             Target::Barry => "barry",
@@ -349,6 +368,77 @@ fn is_dns_label(s: &str) -> bool {
         && !s.ends_with('-')
 }
 
+/// The most alerts one relay webhook carries; Alertmanager says how many it left out
+/// (`truncatedAlerts`). Bounds the body of a huge alert group: a Teams card shows ten, and a
+/// group of thousands would hold the relay's listener (its body budget) for nothing.
+pub const RELAY_MAX_ALERTS: u64 = 200;
+
+/// One tenant receiver as it goes into the configuration: its route and its receiver.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Piece {
+    /// The receiver's name.
+    pub name: String,
+    route: Value,
+    receiver: Value,
+}
+
+impl Piece {
+    /// About the bytes the piece takes in the rendered configuration (its JSON length; the YAML
+    /// differs by a few percent, which the caller checks on the whole).
+    pub fn cost(&self) -> usize {
+        let len = |v: &Value| serde_json::to_string(v).map_or(0, |s| s.len());
+        len(&self.route) + len(&self.receiver)
+    }
+}
+
+/// The route and receiver of `r`, or why it cannot be rendered: names Kubernetes would not
+/// allow, a template in a tenant's value (the last line of defence: the spec checks refuse
+/// them first), a native Teams receiver without URL, e-mail without SMTP.
+pub fn piece(
+    base: &BaseConfig,
+    r: &TenantReceiver,
+    options: &Options,
+) -> Result<Piece, RenderError> {
+    let relay = relay_url(options)?;
+    let name = r.receiver_name();
+    // Kubernetes guarantees both; they go into receiver names and relay URLs unescaped.
+    if !is_dns_label(&r.namespace) {
+        return Err(RenderError::InvalidName(r.namespace.clone()));
+    }
+    if r.name.len() > 253 || !r.name.split('.').all(is_dns_label) {
+        return Err(RenderError::InvalidName(r.name.clone()));
+    }
+    if r.target
+        .values()
+        .iter()
+        .any(|v| check_literal("", v).is_err())
+    {
+        return Err(RenderError::Template(name));
+    }
+    let mut route = json!({
+        "matchers": [equality_matcher("namespace", &r.namespace), test_filter(&name)],
+        "receiver": name,
+        "continue": true,
+    });
+    if let Some(group_by) = tenant_group_by(&base.doc["route"]) {
+        route["group_by"] = group_by;
+    }
+    let receiver = receiver(base, r, &name, relay, options)?;
+    Ok(Piece {
+        name,
+        route,
+        receiver,
+    })
+}
+
+fn relay_url(options: &Options) -> Result<&str, RenderError> {
+    let relay = options.relay_url.trim_end_matches('/');
+    if !(relay.starts_with("https://") || relay.starts_with("http://")) {
+        return Err(RenderError::RelayUrl(options.relay_url.clone()));
+    }
+    Ok(relay)
+}
+
 /// Renders the complete configuration. The output depends only on the inputs (tenant
 /// receivers sorted by name, the base in its own order), so a resync that changes nothing
 /// renders the same bytes and [`fingerprint`] can decide that nothing needs writing.
@@ -357,38 +447,31 @@ pub fn render(
     receivers: &[TenantReceiver],
     options: &Options,
 ) -> Result<String, RenderError> {
-    let relay = options.relay_url.trim_end_matches('/');
-    if !(relay.starts_with("https://") || relay.starts_with("http://")) {
-        return Err(RenderError::RelayUrl(options.relay_url.clone()));
-    }
-    let mut sorted: Vec<&TenantReceiver> = receivers.iter().collect();
-    sorted.sort_by_key(|r| r.receiver_name());
-    let group_by = tenant_group_by(&base.doc["route"]);
+    let pieces = receivers
+        .iter()
+        .map(|r| piece(base, r, options))
+        .collect::<Result<Vec<_>, _>>()?;
+    assemble(base, &pieces.iter().collect::<Vec<_>>(), options)
+}
+
+/// The configuration of the base and `pieces` (in any order).
+pub fn assemble(
+    base: &BaseConfig,
+    pieces: &[&Piece],
+    options: &Options,
+) -> Result<String, RenderError> {
+    relay_url(options)?;
+    let mut pieces = pieces.to_vec();
+    pieces.sort_by(|a, b| a.name.cmp(&b.name));
     let mut seen = BTreeSet::new();
-    let mut tenant_routes = Vec::new();
-    let mut tenant_receivers = Vec::new();
-    for r in sorted {
-        let name = r.receiver_name();
-        // Kubernetes guarantees both; they go into receiver names and relay URLs unescaped.
-        if !is_dns_label(&r.namespace) {
-            return Err(RenderError::InvalidName(r.namespace.clone()));
+    let mut tenant_routes = Vec::with_capacity(pieces.len() + 2);
+    let mut tenant_receivers = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        if !seen.insert(p.name.as_str()) {
+            return Err(RenderError::Duplicate(p.name.clone()));
         }
-        if r.name.len() > 253 || !r.name.split('.').all(is_dns_label) {
-            return Err(RenderError::InvalidName(r.name.clone()));
-        }
-        if !seen.insert(name.clone()) {
-            return Err(RenderError::Duplicate(name));
-        }
-        let mut route = json!({
-            "matchers": [equality_matcher("namespace", &r.namespace), test_filter(&name)],
-            "receiver": name,
-            "continue": true,
-        });
-        if let Some(group_by) = &group_by {
-            route["group_by"] = group_by.clone();
-        }
-        tenant_routes.push(route);
-        tenant_receivers.push(receiver(base, r, &name, relay, options)?);
+        tenant_routes.push(p.route.clone());
+        tenant_receivers.push(p.receiver.clone());
     }
 
     let mut doc = base.doc.clone();
@@ -452,6 +535,7 @@ fn receiver(
         let mut config = json!({
             "url": format!("{relay}/{kind}/{}/{}", r.namespace, r.name),
             "send_resolved": true,
+            "max_alerts": RELAY_MAX_ALERTS,
         });
         if let Some(http) = &options.relay_http_config {
             config["http_config"] = http.clone();

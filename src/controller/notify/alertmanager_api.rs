@@ -16,12 +16,13 @@ use super::http::{self, Client, RetryPolicy};
 /// Why Alertmanager could not be asked.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// No answer, or a 5xx, after retries (a failed reload answers 500 with the reason).
+    /// No answer, or a 5xx, after retries (a failed reload answers 500; its reason is in
+    /// Alertmanager's log, never in tenants' statuses).
     #[error("Alertmanager did not do it")]
     Http(#[from] http::Error),
     /// An answer that is not what Alertmanager 0.25 sends.
     #[error("unexpected answer from Alertmanager: {0}")]
-    BadAnswer(String),
+    BadAnswer(&'static str),
 }
 
 /// One Alertmanager.
@@ -44,10 +45,14 @@ impl Alertmanager {
             first_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_millis(200),
             timeout: Duration::from_secs(10),
+            deadline: Duration::from_secs(25),
         };
+        // Plain http whatever --allow-insecure-destinations says: Alertmanager serves http in
+        // its cluster network by default, and nothing secret is sent to it.
+        let reach = http::Reach::Admin { plain_http: true };
         Self {
             base: url.trim_end_matches('/').to_string(),
-            client: Client::new(roots, policy).allowing_plain_http(),
+            client: Client::new(roots, policy, reach),
         }
     }
 
@@ -57,7 +62,8 @@ impl Alertmanager {
     }
 
     /// `POST /-/reload`: Alertmanager reads its configuration file again. A configuration it
-    /// refuses is an error carrying its reason, and Alertmanager keeps running the old one.
+    /// refuses is an error (HTTP 500; the reason is in Alertmanager's log), and Alertmanager
+    /// keeps running the old one.
     pub async fn reload(&self) -> Result<(), Error> {
         let url = format!("{}/-/reload", self.base);
         self.client.send(Method::POST, &url, None, None).await?;
@@ -68,8 +74,8 @@ impl Alertmanager {
     pub async fn running_receivers(&self) -> Result<BTreeSet<String>, Error> {
         let url = format!("{}/api/v2/receivers", self.base);
         let body = self.client.send(Method::GET, &url, None, None).await?;
-        let receivers: Vec<Named> =
-            serde_json::from_slice(&body).map_err(|e| Error::BadAnswer(e.to_string()))?;
+        let receivers: Vec<Named> = serde_json::from_slice(&body)
+            .map_err(|_| Error::BadAnswer("not a list of receivers"))?;
         Ok(receivers.into_iter().map(|r| r.name).collect())
     }
 
@@ -95,7 +101,7 @@ impl Alertmanager {
         );
         let body = self.client.send(Method::GET, &url, None, None).await?;
         let groups: Vec<Value> =
-            serde_json::from_slice(&body).map_err(|e| Error::BadAnswer(e.to_string()))?;
+            serde_json::from_slice(&body).map_err(|_| Error::BadAnswer("not a list of groups"))?;
         Ok(groups.iter().any(|g| {
             g["receiver"]["name"] == receiver
                 && g["alerts"]

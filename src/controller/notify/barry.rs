@@ -43,34 +43,31 @@ pub struct Channel {
     pub muted: bool,
 }
 
-/// Why a call to Barry failed.
+/// Why a call to Barry failed. No variant carries what Barry answered beyond its status: an
+/// answer may echo the token.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Barry's base URL is not https.
+    /// Barry's base URL is not https (http only with --allow-insecure-destinations).
     #[error("Barry's URL is not an https:// URL")]
     BadUrl,
     /// Barry did not answer, timed out or answered 5xx, on every attempt.
     #[error("cannot reach Barry")]
     Unreachable(#[source] http::Error),
     /// Barry did not accept the token (401/403).
-    #[error("Barry did not accept the token (HTTP {status}): {message}")]
+    #[error("Barry did not accept the token (HTTP {status})")]
     Unauthorized {
         /// 401 or 403.
         status: StatusCode,
-        /// Barry's message.
-        message: String,
     },
-    /// Barry refused the request with another 4xx (404: the channel is gone).
-    #[error("Barry rejected the request (HTTP {status}): {message}")]
+    /// Barry refused the request with another 4xx (404: the channel is gone), or redirected it.
+    #[error("Barry rejected the request (HTTP {status})")]
     Rejected {
         /// The status.
         status: StatusCode,
-        /// Barry's message.
-        message: String,
     },
     /// Barry's answer is not the contract's.
     #[error("unexpected answer from Barry: {0}")]
-    BadAnswer(String),
+    BadAnswer(&'static str),
 }
 
 impl Error {
@@ -109,13 +106,14 @@ impl Error {
 impl From<http::Error> for Error {
     fn from(e: http::Error) -> Self {
         match e {
-            http::Error::BadUrl => Error::BadUrl,
-            http::Error::Refused { status, message }
+            // Barry is the platform admin's server: no site rule applies to it.
+            http::Error::BadUrl | http::Error::Destination(_) => Error::BadUrl,
+            http::Error::Refused { status }
                 if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN =>
             {
-                Error::Unauthorized { status, message }
+                Error::Unauthorized { status }
             }
-            http::Error::Refused { status, message } => Error::Rejected { status, message },
+            http::Error::Refused { status } => Error::Rejected { status },
             e @ http::Error::Unreachable { .. } => Error::Unreachable(e),
         }
     }
@@ -156,7 +154,7 @@ pub struct HttpBarry {
 }
 
 impl HttpBarry {
-    /// Barry at `base_url` (`https://`, or `http://` to a loopback address for tests).
+    /// Barry at `base_url` (`https://`, or `http://` when the client allows it).
     pub fn new(base_url: &str, client: http::Client) -> Self {
         Self {
             base: base_url.trim_end_matches('/').to_string(),
@@ -187,7 +185,8 @@ impl HttpBarry {
     ) -> Result<Channel, Error> {
         let body = serde_json::to_vec(&body).expect("JSON values serialize");
         let answer = self.call(method, path, token, body).await?;
-        serde_json::from_slice(&answer).map_err(|e| Error::BadAnswer(e.to_string()))
+        // serde's messages quote the values they could not read: the answer's text stays out.
+        serde_json::from_slice(&answer).map_err(|_| Error::BadAnswer("not a channel"))
     }
 }
 
@@ -203,10 +202,7 @@ impl Barry for HttpBarry {
                 .channel(Method::PUT, &path, token, serde_json::json!({}))
                 .await?;
             if channel.name != name {
-                return Err(Error::BadAnswer(format!(
-                    "asked for channel '{name}', got '{}'",
-                    channel.name
-                )));
+                return Err(Error::BadAnswer("a channel of another name"));
             }
             Ok(channel)
         })
@@ -247,7 +243,6 @@ mod tests {
     fn refused(status: u16) -> http::Error {
         http::Error::Refused {
             status: StatusCode::from_u16(status).unwrap(),
-            message: "no".into(),
         }
     }
 
@@ -260,12 +255,11 @@ mod tests {
             attempts: 4,
             last: Box::new(http::ServerError {
                 status: StatusCode::SERVICE_UNAVAILABLE,
-                message: "maintenance".into(),
             }),
         };
         let err = Error::from(down);
         assert_eq!(err.reason(), "BarryUnreachable");
-        assert!(err.hint().contains("maintenance"), "{}", err.hint());
+        assert!(err.hint().contains("HTTP 503"), "{}", err.hint());
         assert!(
             Error::from(refused(401))
                 .hint()

@@ -18,18 +18,26 @@ pub struct Synced {
     pub failed: Option<(String, barry::Error)>,
 }
 
+/// Opens the channel `want` with `token` (create or get) and gives it the wanted mute state
+/// where Barry's differs, before anything is posted to it: a channel Barry opens anew is
+/// unmuted, and an alert posted to it first would page people the config keeps quiet.
+pub async fn open(
+    barry: &dyn Barry,
+    token: &str,
+    want: &BarryChannel,
+) -> Result<barry::Channel, barry::Error> {
+    let channel = barry.ensure_channel(token, &want.name).await?;
+    if channel.muted == want.mute {
+        return Ok(channel);
+    }
+    barry.set_mute(token, &channel.id, want.mute).await
+}
+
 /// Opens every channel of `wanted` with `token` and sets its mute state where Barry's differs.
 pub async fn sync(barry: &dyn Barry, token: &str, wanted: &[BarryChannel]) -> Synced {
     let mut channels = Vec::new();
     for want in wanted {
-        let opened = async {
-            let channel = barry.ensure_channel(token, &want.name).await?;
-            if channel.muted == want.mute {
-                return Ok(channel);
-            }
-            barry.set_mute(token, &channel.id, want.mute).await
-        };
-        match opened.await {
+        match open(barry, token, want).await {
             Ok(channel) => channels.push(BarryChannelStatus {
                 name: want.name.clone(),
                 channel_id: channel.id,
@@ -78,7 +86,6 @@ mod tests {
                 if self.refuse == Some(name) {
                     return Err(barry::Error::Rejected {
                         status: hyper::StatusCode::BAD_REQUEST,
-                        message: "no".into(),
                     });
                 }
                 let mut channels = self.channels.lock().unwrap();

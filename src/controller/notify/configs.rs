@@ -3,13 +3,15 @@
 //! - BarryConfig: reads the token from the tenant's Secret (at reconcile time, never cached),
 //!   opens the channels in Barry and sets their mute state: `ChannelReady` and
 //!   `status.channels`.
-//! - TeamsConfig: checks that the Secret holds a Workflows webhook URL: `WebhookReady`.
+//! - TeamsConfig: checks that the Secret holds a Workflows webhook URL that leads where the
+//!   site sends (`Site.spec.notifications`): `WebhookReady`.
 //! - EmailConfig: nothing beyond what the publisher checks.
 //! - Every kind: the test `ike notify test` asked for ([`super::test_alert`]), and
 //!   `observedGeneration`.
 //!
 //! Each reconciles when its spec or annotations change (not on its own status writes), when the
-//! Secret it names changes, and periodically: soon while Barry is unreachable, hourly otherwise,
+//! Secret it names changes (TeamsConfigs also when the site's notification policy does), and
+//! periodically: soon while Barry is unreachable, hourly otherwise,
 //! so a channel someone unmuted in Barry's UI is muted again.
 
 use std::sync::Arc;
@@ -137,6 +139,9 @@ impl Checked for BarryConfig {
                     known.push(old.clone());
                 }
             }
+            let redactor = secrets::Redactor::default()
+                .with(&token)
+                .with(&ctx.settings.relay.token);
             let mut outcome = match synced.failed {
                 None => {
                     let list: Vec<String> = synced
@@ -161,7 +166,7 @@ impl Checked for BarryConfig {
                         WAITING
                     };
                     let message = format!("channel '{channel}': {}", e.hint());
-                    ready(false, e.reason(), message, requeue)
+                    ready(false, e.reason(), redactor.redact(&message), requeue)
                 }
             };
             outcome.channels = Some(known);
@@ -203,8 +208,19 @@ impl Checked for TeamsConfig {
                 }
                 Err(e) => return Err(e.into()),
             };
+            let redactor = secrets::Redactor::default().with(&url);
             if let Err(why) = teams::check_webhook_url(url.expose()) {
+                let why = redactor.redact(&why);
                 return Ok(ready(false, condition::INVALID_WEBHOOK_URL, why, WAITING));
+            }
+            if let Err(why) = ctx.destinations().check_url(url.expose()) {
+                let why = redactor.redact(&why.to_string());
+                return Ok(ready(
+                    false,
+                    condition::DESTINATION_NOT_ALLOWED,
+                    why,
+                    WAITING,
+                ));
             }
             ctx.set_native_url(&key, Some(url));
             Ok(Outcome::one(
@@ -307,6 +323,10 @@ pub async fn run<K: Checked>(
         PredicateConfig::default(),
     );
     let mut controller = Controller::for_stream(events, store.clone());
+    if K::KIND == "teams" {
+        // Where a URL may lead is the site's to say: a changed Site is checked again at once.
+        controller = controller.reconcile_all_on(ctx.policy_changes());
+    }
     if K::KIND != "email" {
         // Secrets trigger only: their metadata is enough, and no tenant Secret is kept.
         let secrets = watcher(

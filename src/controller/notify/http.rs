@@ -1,9 +1,17 @@
-//! One small HTTP client for the receiving systems (Barry, Teams): JSON over hyper and rustls
-//! on ring, a time-out per attempt, and retries with exponential backoff for what may pass
-//! (connect errors, time-outs, 5xx, 429) but never for other 4xx, which will not.
+//! One small HTTP client for the receiving systems (Barry, Teams) and Alertmanager: JSON over
+//! hyper and rustls on ring, a time-out per attempt and a deadline for all of them, and retries
+//! with exponential backoff for what may pass (connect errors, time-outs, 5xx, 429) but never
+//! for other 4xx, which will not.
 //!
-//! Errors never contain the request URL: a Teams webhook URL is a secret (it carries its own
-//! signature), and these errors end up in logs and in status conditions.
+//! What it tells back: an answer's status only, never its body. A remote system may echo what
+//! it was sent (Barry answering 401 "token <value> has expired"), and these errors end up in
+//! tenants' statuses, Events and the log; a body is read and dropped. Errors never contain the
+//! request URL either: a Teams webhook URL is a secret (it carries its own signature).
+//!
+//! Where it connects: a client for URLs a tenant gives ([`Reach::Tenant`]) checks each URL and
+//! every address it resolves to with the site's rules ([`super::guard`]); one for the servers
+//! the platform admin names ([`Reach::Admin`]) goes anywhere, over https unless plain http is
+//! allowed. It never follows a redirect: a 3xx is a refusal like a 4xx.
 
 use std::time::Duration;
 
@@ -12,6 +20,10 @@ use http_body_util::{BodyExt, Full};
 use hyper::{Method, Request, StatusCode, Uri};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use tokio::time::Instant;
+
+use super::guard::{self, GuardedResolver, Rules};
+use crate::api::Refusal;
 
 /// How hard to try.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,17 +36,25 @@ pub struct RetryPolicy {
     pub max_backoff: Duration,
     /// The longest one attempt (connect, send, read the answer) may take.
     pub timeout: Duration,
+    /// The longest all attempts and the waits between them may take together: no attempt starts
+    /// or runs past it.
+    pub deadline: Duration,
 }
 
+/// The time one delivery may take, retries included: shorter than the least Alertmanager waits
+/// for a webhook (its `group_interval`, at least 10 s), so that ike gives up and answers before
+/// Alertmanager does, and Alertmanager's own retry is what comes next.
+pub const DELIVERY_DEADLINE: Duration = Duration::from_secs(9);
+
 impl Default for RetryPolicy {
-    /// 4 attempts, 0.5 s → 1 s → 2 s apart, 10 s each: under 45 s in all, well inside the
-    /// time Alertmanager waits for the relay before it retries the notification itself.
+    /// 4 attempts of at most 5 s, 0.5 s → 1 s → 2 s apart, 9 s in all.
     fn default() -> Self {
         Self {
             attempts: 4,
             first_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(5),
-            timeout: Duration::from_secs(10),
+            max_backoff: Duration::from_secs(2),
+            timeout: Duration::from_secs(5),
+            deadline: DELIVERY_DEADLINE,
         }
     }
 }
@@ -42,10 +62,14 @@ impl Default for RetryPolicy {
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The URL is not https (http is allowed to loopback addresses only, for tests).
-    #[error("not an https:// URL (http:// is allowed only to 127.0.0.1, ::1 and localhost)")]
+    /// An admin-given URL is not https (http only with --allow-insecure-destinations).
+    #[error("not an https:// URL (http:// only with --allow-insecure-destinations)")]
     BadUrl,
-    /// Every attempt failed to connect, timed out or got a 5xx/429.
+    /// A tenant's URL leads where the site does not send; nothing was sent.
+    #[error("not sent")]
+    Destination(#[source] Refusal),
+    /// Every attempt failed to connect, timed out or got a 5xx/429, until the attempts or the
+    /// deadline ran out.
     #[error("no answer after {attempts} attempts")]
     Unreachable {
         /// How many attempts were made.
@@ -54,24 +78,21 @@ pub enum Error {
         #[source]
         last: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The server refused the request with a 4xx; retrying would not help.
-    #[error("HTTP {status}: {message}")]
+    /// The server refused the request with a 4xx or redirected it (3xx); retrying would not
+    /// help. Its body is not kept.
+    #[error("HTTP {status}")]
     Refused {
         /// The status.
         status: StatusCode,
-        /// The server's message (its `error` or `message` field, or the body's first line).
-        message: String,
     },
 }
 
-/// A 5xx or 429 answer, as the source of [`Error::Unreachable`].
+/// A 5xx or 429 answer, as the source of [`Error::Unreachable`]. Its body is not kept.
 #[derive(Debug, thiserror::Error)]
-#[error("HTTP {status}: {message}")]
+#[error("HTTP {status}")]
 pub struct ServerError {
     /// The status.
     pub status: StatusCode,
-    /// The server's message.
-    pub message: String,
 }
 
 /// A time-out, as the source of [`Error::Unreachable`].
@@ -79,44 +100,65 @@ pub struct ServerError {
 #[error("no answer within {0:?}")]
 pub struct TimedOut(pub Duration);
 
-type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+/// Where a client may connect.
+#[derive(Clone)]
+pub enum Reach {
+    /// Servers the platform admin names (Barry, Alertmanager): any address; `http://` only
+    /// when `plain_http`.
+    Admin {
+        /// Whether `http://` URLs are used.
+        plain_http: bool,
+    },
+    /// URLs a tenant gives: the site's rules, for the URL and every address it resolves to.
+    Tenant(Rules),
+}
+
+type Https = hyper_rustls::HttpsConnector<HttpConnector<GuardedResolver>>;
 
 /// A connection pool with a retry policy.
 #[derive(Clone)]
 pub struct Client {
     client: hyper_util::client::legacy::Client<Https, Full<Bytes>>,
     policy: RetryPolicy,
-    plain_http: bool,
+    reach: Reach,
 }
 
 impl Client {
-    /// A client trusting `roots` (the system's, or a private CA's).
-    pub fn new(roots: rustls::RootCertStore, policy: RetryPolicy) -> Self {
+    /// A client trusting `roots` (the system's, or a private CA's), connecting where `reach`
+    /// allows.
+    pub fn new(roots: rustls::RootCertStore, policy: RetryPolicy, reach: Reach) -> Self {
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .expect("ring supports the default protocol versions")
             .with_root_certificates(roots)
             .with_no_client_auth();
+        let rules = match &reach {
+            Reach::Tenant(rules) => Some(rules.clone()),
+            Reach::Admin { .. } => None,
+        };
+        let mut http = HttpConnector::new_with_resolver(GuardedResolver::new(rules));
+        http.enforce_http(false);
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .build();
+            .wrap_connector(http);
         let client =
             hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector);
         Self {
             client,
             policy,
-            plain_http: false,
+            reach,
         }
     }
 
-    /// The same client, also sending to `http://` URLs anywhere: for servers the platform admin
-    /// names (Alertmanager in its cluster network), never for URLs a tenant gives.
-    pub fn allowing_plain_http(mut self) -> Self {
-        self.plain_http = true;
-        self
+    /// Checks `url` as this client's reach says, before anything is sent.
+    fn check(&self, url: &str) -> Result<Uri, Error> {
+        match &self.reach {
+            Reach::Tenant(rules) => rules().check_url(url).map_err(Error::Destination),
+            Reach::Admin { plain_http } => admin_url(url, *plain_http),
+        }
     }
 
     /// Sends `body` (JSON) with an optional bearer token and returns the 2xx answer's body,
@@ -128,30 +170,38 @@ impl Client {
         bearer: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> Result<Bytes, Error> {
-        let uri = match check_url(url) {
-            Err(Error::BadUrl) if self.plain_http => plain_http_url(url)?,
-            other => other?,
-        };
+        let uri = self.check(url)?;
         let body = Bytes::from(body.unwrap_or_default());
+        let deadline = Instant::now() + self.policy.deadline;
         let attempts = self.policy.attempts.max(1);
         let mut backoff = self.policy.first_backoff;
         let mut attempt = 1;
         loop {
-            let last: Box<dyn std::error::Error + Send + Sync> =
-                match self.once(&method, &uri, bearer, body.clone()).await {
-                    Ok((status, body)) if status.is_success() => return Ok(body),
-                    Ok((status, body)) => {
-                        let message = message_of(&body);
-                        if !(status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS) {
-                            return Err(Error::Refused { status, message });
-                        }
-                        Box::new(ServerError { status, message })
+            let left = deadline.saturating_duration_since(Instant::now());
+            let timeout = self.policy.timeout.min(left);
+            let last: Box<dyn std::error::Error + Send + Sync> = match self
+                .once(&method, &uri, bearer, body.clone(), timeout)
+                .await
+            {
+                Ok((status, body)) if status.is_success() => return Ok(body),
+                Ok((status, _)) => {
+                    if !(status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS) {
+                        return Err(Error::Refused { status });
                     }
-                    Err(e) => e,
-                };
+                    Box::new(ServerError { status })
+                }
+                Err(e) => match guard::refusal(e.as_ref()) {
+                    Some(why) => return Err(Error::Destination(why)),
+                    None => e,
+                },
+            };
             tracing::debug!(attempt, error = %last, "request failed");
-            if attempt == attempts {
-                return Err(Error::Unreachable { attempts, last });
+            let out_of_time = Instant::now() + backoff >= deadline;
+            if attempt == attempts || out_of_time {
+                return Err(Error::Unreachable {
+                    attempts: attempt,
+                    last,
+                });
             }
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(self.policy.max_backoff);
@@ -165,6 +215,7 @@ impl Client {
         uri: &Uri,
         bearer: Option<&str>,
         body: Bytes,
+        timeout: Duration,
     ) -> Result<(StatusCode, Bytes), Box<dyn std::error::Error + Send + Sync>> {
         let mut request = Request::builder()
             .method(method.clone())
@@ -180,45 +231,26 @@ impl Client {
         let exchange = async {
             let response = self.client.request(request).await?;
             let status = response.status();
+            // A success's body is the answer; any other's is read to keep the connection and
+            // dropped unread by anyone.
             let body = response.into_body().collect().await?.to_bytes();
             Ok::<_, Box<dyn std::error::Error + Send + Sync>>((status, body))
         };
-        tokio::time::timeout(self.policy.timeout, exchange)
+        tokio::time::timeout(timeout, exchange)
             .await
-            .map_err(|_| TimedOut(self.policy.timeout))?
+            .map_err(|_| TimedOut(timeout))?
     }
 }
 
-fn check_url(url: &str) -> Result<Uri, Error> {
+/// An admin-given URL: https, or http when allowed.
+fn admin_url(url: &str, plain_http: bool) -> Result<Uri, Error> {
     let uri: Uri = url.parse().map_err(|_| Error::BadUrl)?;
     let host = uri.host().unwrap_or_default();
     match uri.scheme_str() {
         Some("https") if !host.is_empty() => Ok(uri),
-        Some("http") if ["127.0.0.1", "[::1]", "localhost"].contains(&host) => Ok(uri),
+        Some("http") if plain_http && !host.is_empty() => Ok(uri),
         _ => Err(Error::BadUrl),
     }
-}
-
-fn plain_http_url(url: &str) -> Result<Uri, Error> {
-    let uri: Uri = url.parse().map_err(|_| Error::BadUrl)?;
-    match (uri.scheme_str(), uri.host()) {
-        (Some("http"), Some(host)) if !host.is_empty() => Ok(uri),
-        _ => Err(Error::BadUrl),
-    }
-}
-
-/// The server's one-line message: `error`, `message` or `error.message` (Teams) of a JSON
-/// body, else its first line.
-fn message_of(body: &[u8]) -> String {
-    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-    let field = json.as_ref().and_then(|j| {
-        [&j["error"], &j["message"], &j["error"]["message"]]
-            .into_iter()
-            .find_map(|v| v.as_str().map(String::from))
-    });
-    let text = field.unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
-    let line = text.lines().next().unwrap_or_default().trim();
-    line.chars().take(300).collect()
 }
 
 /// Percent-encodes one URL path segment (everything but RFC 3986's unreserved characters).
@@ -236,71 +268,4 @@ pub fn path_segment(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_https_or_loopback_http_urls_are_used() {
-        assert!(check_url("https://barry.example/api").is_ok());
-        assert!(check_url("http://127.0.0.1:8080/x").is_ok());
-        assert!(check_url("http://[::1]:8080/x").is_ok());
-        for bad in ["http://barry.example/api", "ftp://x/", "barry.example", ""] {
-            assert!(matches!(check_url(bad), Err(Error::BadUrl)), "{bad}");
-        }
-    }
-
-    #[test]
-    fn path_segments_cannot_escape_their_segment() {
-        assert_eq!(path_segment("team-a.prod_1~"), "team-a.prod_1~");
-        assert_eq!(path_segment("../x?y#z"), "..%2Fx%3Fy%23z");
-        assert_eq!(path_segment("障害"), "%E9%9A%9C%E5%AE%B3");
-    }
-
-    #[test]
-    fn server_messages_are_one_short_line() {
-        assert_eq!(message_of(br#"{"error":"bad token"}"#), "bad token");
-        assert_eq!(message_of(br#"{"message":"nope"}"#), "nope");
-        assert_eq!(
-            message_of(br#"{"error":{"code":"X","message":"bad"}}"#),
-            "bad"
-        );
-        assert_eq!(message_of(b"oops\nstack trace"), "oops");
-        assert_eq!(message_of(&[b'x'; 1000]).len(), 300);
-    }
-
-    #[tokio::test]
-    async fn an_unreachable_server_is_retried_then_reported_without_its_url() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        drop(listener);
-        let policy = RetryPolicy {
-            attempts: 3,
-            first_backoff: Duration::from_millis(20),
-            max_backoff: Duration::from_millis(30),
-            timeout: Duration::from_secs(2),
-        };
-        let client = Client::new(rustls::RootCertStore::empty(), policy);
-        let started = std::time::Instant::now();
-        let url = format!("http://127.0.0.1:{port}/hook?sig=SECRET");
-        let err = client
-            .send(Method::POST, &url, None, None)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(err, Error::Unreachable { attempts: 3, .. }),
-            "{err:?}"
-        );
-        // 20 ms, then 30 ms (capped) between the three attempts.
-        assert!(started.elapsed() >= Duration::from_millis(50));
-        let mut chain = format!("{err:?}");
-        let mut source: Option<&dyn std::error::Error> = Some(&err);
-        while let Some(e) = source {
-            chain.push_str(&e.to_string());
-            source = e.source();
-        }
-        assert!(
-            !chain.contains("SECRET") && !chain.contains("/hook"),
-            "{chain}"
-        );
-    }
-}
+mod tests;

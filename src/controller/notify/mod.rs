@@ -15,8 +15,11 @@
 pub mod alertmanager;
 pub mod alertmanager_api;
 pub mod barry;
+pub mod budget;
 pub mod channels;
 pub mod configs;
+pub mod fair;
+pub mod guard;
 pub mod http;
 pub mod metrics;
 pub mod output;
@@ -34,14 +37,23 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use k8s_openapi::api::core::v1::Namespace;
+use kube::runtime::reflector::{ObjectRef, Store};
 use serde_json::json;
 
+use crate::api::consts::TENANT_LABEL;
+use crate::api::{Destinations, NotificationPolicy, Site};
 use alertmanager::TeamsDelivery;
 use alertmanager_api::Alertmanager;
 use barry::Barry;
 use metrics::NotifyMetrics;
 use output::Output;
 use secrets::SecretValue;
+
+/// How often the site's notification policy is compared with the one last used: a changed
+/// Site (destinations, e-mail domains, budgets) counts within this for what is checked ahead
+/// (WebhookReady, the rendered configuration); deliveries read it at once.
+pub const POLICY_LOOK: Duration = Duration::from_secs(5);
 
 /// The key of the base configuration in its Secret (as prometheus-operator names it).
 pub const BASE_KEY: &str = "alertmanager.yaml";
@@ -70,6 +82,29 @@ pub struct Settings {
     pub teams: TeamsDelivery,
     /// How often everything is rendered again although nothing was seen to change.
     pub resync: Duration,
+    /// `--allow-insecure-destinations`, for the local IKE and tests only: tenant URLs may be
+    /// plain http and reach loopback addresses, and Barry's URL may be plain http.
+    pub allow_insecure_destinations: bool,
+}
+
+/// The controller's shared stores that notifications read (kept on every replica).
+#[derive(Clone)]
+pub struct Stores {
+    /// The Site objects: the site's notification policy.
+    pub sites: Store<Site>,
+    /// Namespaces: the tenant each belongs to (the relay's fairness and the budgets are per
+    /// tenant).
+    pub namespaces: Store<Namespace>,
+}
+
+impl Stores {
+    /// Stores that stay empty (the site's defaults, every namespace its own tenant).
+    pub fn empty() -> Self {
+        Self {
+            sites: kube::runtime::reflector::store().0,
+            namespaces: kube::runtime::reflector::store().0,
+        }
+    }
 }
 
 /// The relay as Alertmanager must call it.
@@ -145,6 +180,11 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Barry's URL is plain http without --allow-insecure-destinations.
+    #[error(
+        "--barry-url is not an https:// URL: Barry gets tenants' tokens, so ike-controller sends to it over https only (--allow-insecure-destinations is for the local IKE and tests)"
+    )]
+    InsecureBarry,
     /// Creating the base Secret from the seed file failed.
     #[error("cannot create the base configuration Secret from {}", path.display())]
     Seed {
@@ -179,6 +219,8 @@ pub struct Notify {
     native_urls: Mutex<HashMap<(String, String), SecretValue>>,
     /// Woken when something only the config reconciler sees asks for a render.
     pub render_now: tokio::sync::Notify,
+    /// The Sites and namespaces.
+    pub stores: Stores,
 }
 
 fn system_roots() -> rustls::RootCertStore {
@@ -215,17 +257,32 @@ impl Notify {
         settings: Settings,
         metrics: Arc<NotifyMetrics>,
         controller_metrics: Arc<super::metrics::Metrics>,
+        stores: Stores,
     ) -> Result<Arc<Self>, Error> {
+        let insecure = settings.allow_insecure_destinations;
         let barry = match &settings.barry_url {
             Some(url) => {
+                if !insecure && !url.trim().to_ascii_lowercase().starts_with("https://") {
+                    return Err(Error::InsecureBarry);
+                }
                 let mut roots = system_roots();
                 if let Some(path) = &settings.barry_ca {
                     add_ca(&mut roots, path)?;
                 }
-                let client = http::Client::new(roots, http::RetryPolicy::default());
+                let reach = http::Reach::Admin {
+                    plain_http: insecure,
+                };
+                let client = http::Client::new(roots, http::RetryPolicy::default(), reach);
                 Some(Arc::new(barry::HttpBarry::new(url, client)) as Arc<dyn Barry>)
             }
             None => None,
+        };
+        let rules: guard::Rules = {
+            let sites = stores.sites.clone();
+            Arc::new(move || {
+                let policy = Site::policy(sites.state().iter().map(|s| &**s)).notifications;
+                Destinations::new(&policy, insecure)
+            })
         };
         let alertmanager = settings
             .alertmanager_url
@@ -234,7 +291,11 @@ impl Notify {
         let statuses = status::Queue::new(client.clone(), metrics.clone());
         tokio::spawn(statuses.clone().run(Duration::from_millis(200)));
         Ok(Arc::new(Self {
-            teams_client: http::Client::new(system_roots(), http::RetryPolicy::default()),
+            teams_client: http::Client::new(
+                system_roots(),
+                http::RetryPolicy::default(),
+                http::Reach::Tenant(rules),
+            ),
             client,
             settings,
             metrics,
@@ -244,7 +305,40 @@ impl Notify {
             statuses,
             native_urls: Mutex::default(),
             render_now: tokio::sync::Notify::new(),
+            stores,
         }))
+    }
+
+    /// The site's notification policy now.
+    pub fn policy(&self) -> NotificationPolicy {
+        Site::policy(self.stores.sites.state().iter().map(|s| &**s)).notifications
+    }
+
+    /// The site's rules for tenant URLs now.
+    pub fn destinations(&self) -> Destinations {
+        Destinations::new(&self.policy(), self.settings.allow_insecure_destinations)
+    }
+
+    /// Yields each time the site's notification policy has changed (looked at every
+    /// [`POLICY_LOOK`]).
+    pub fn policy_changes(self: &Arc<Self>) -> impl futures::Stream<Item = ()> + Send + 'static {
+        let first = self.policy();
+        futures::stream::unfold((self.clone(), first), |(notify, last)| async move {
+            loop {
+                tokio::time::sleep(POLICY_LOOK).await;
+                let now = notify.policy();
+                if now != last {
+                    return Some(((), (notify, now)));
+                }
+            }
+        })
+    }
+
+    /// The tenant `namespace` belongs to, as the controller recorded it (the namespace's
+    /// `ike.dev/tenant` label): `tenant/<name>`, or `namespace/<namespace>` for a namespace
+    /// of no tenant.
+    pub fn tenant_of(&self, namespace: &str) -> String {
+        tenant_key(&self.stores.namespaces, namespace)
     }
 
     /// Records a Teams URL for native delivery (or its absence), asking for a render when it
@@ -278,7 +372,7 @@ impl Notify {
 
     /// The relay's routes, to merge into the controller's HTTPS router.
     pub fn relay_routes(self: &Arc<Self>) -> axum::Router {
-        relay::routes(relay::Relay::new(self.clone()))
+        relay::routes(relay::Relay::new(self.clone(), fair::Limits::default()))
     }
 
     /// Creates the base Secret from the seed file when there is none (it never overwrites one).
@@ -313,6 +407,17 @@ impl Notify {
             Err(kube::Error::Api(s)) if s.code == 409 => Ok(()),
             Err(e) => Err(seed(e.into())),
         }
+    }
+}
+
+/// The tenant of `namespace` in `namespaces` (see [`Notify::tenant_of`]).
+pub fn tenant_key(namespaces: &Store<Namespace>, namespace: &str) -> String {
+    let tenant = namespaces
+        .get(&ObjectRef::new(namespace))
+        .and_then(|ns| ns.metadata.labels.as_ref()?.get(TENANT_LABEL).cloned());
+    match tenant {
+        Some(tenant) => format!("tenant/{tenant}"),
+        None => format!("namespace/{namespace}"),
     }
 }
 

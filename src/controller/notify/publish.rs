@@ -30,7 +30,7 @@ use super::alertmanager::{Options, RenderError, TENANT_PREFIX, fingerprint};
 use super::output::{self, Output};
 use super::plan::{self, Inputs, Plan, Verdict};
 use super::status::{Change, ConditionChange};
-use super::{BASE_KEY, Notify, secrets};
+use super::{BASE_KEY, Notify, POLICY_LOOK, secrets};
 use crate::api::{BarryConfig, CommonStatus, EmailConfig, NotifyConfig, TeamsConfig, condition};
 use crate::controller::watch::reflect;
 
@@ -125,6 +125,9 @@ impl Publisher {
         let native_url =
             |ns: &str, name: &str| notify.native_url(ns, name).map(|u| u.expose().to_string());
         let base_name = self.base_name();
+        let policy = notify.policy();
+        let destinations = notify.destinations();
+        let tenant_of = |namespace: &str| notify.tenant_of(namespace);
         let plan = plan::plan(&Inputs {
             base: base.as_deref(),
             base_name: &base_name,
@@ -133,6 +136,9 @@ impl Publisher {
             teams: &teams,
             native_url: &native_url,
             options: &self.options,
+            policy: &policy,
+            destinations: &destinations,
+            tenant_of: &tenant_of,
         })?;
         let metrics = &notify.metrics;
         metrics.renders.inc();
@@ -432,6 +438,9 @@ pub async fn run(notify: Arc<Notify>, shutdown: impl std::future::Future<Output 
     resync.tick().await;
     let mut next: Option<tokio::time::Instant> = Some(tokio::time::Instant::now());
     let mut failures = 0u32;
+    let mut policy_look = tokio::time::interval(POLICY_LOOK);
+    policy_look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut policy = notify.policy();
     loop {
         let wake = next.unwrap_or_else(|| tokio::time::Instant::now() + LONGEST_WAIT * 1000);
         tokio::select! {
@@ -440,6 +449,13 @@ pub async fn run(notify: Arc<Notify>, shutdown: impl std::future::Future<Output 
             () = notify.render_now.notified() => {},
             _ = resync.tick() => {},
             () = tokio::time::sleep_until(wake), if next.is_some() => {},
+            _ = policy_look.tick() => {
+                let now = notify.policy();
+                if now == policy {
+                    continue;
+                }
+                policy = now;
+            },
         }
         // Coalesce: what else arrived, and what follows within the debounce.
         tokio::time::sleep(DEBOUNCE).await;

@@ -133,22 +133,22 @@ fn alert(alert: &Alert) -> Value {
 
 pub use crate::api::{check_webhook_url, is_legacy_connector_url};
 
-/// Why a card could not be posted; no variant carries the URL.
+/// Why a card could not be posted; no variant carries the URL, nor what Teams answered beyond
+/// its status.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The URL is not https.
-    #[error("the Teams webhook URL is not an https:// URL")]
-    BadUrl,
+    /// The URL leads where this site does not send.
+    #[error("the Teams webhook URL was not used")]
+    Destination(#[source] crate::api::Refusal),
     /// Teams did not answer, timed out or answered 5xx, on every attempt.
     #[error("cannot reach the Teams webhook")]
     Unreachable(#[source] http::Error),
-    /// The webhook refused the card (4xx): a deleted workflow, a bad signature, a bad card.
-    #[error("the Teams webhook rejected the card (HTTP {status}): {message}")]
+    /// The webhook refused the card (4xx) or redirected it: a deleted workflow, a bad
+    /// signature, a bad card.
+    #[error("the Teams webhook rejected the card (HTTP {status})")]
     Rejected {
         /// The status.
         status: StatusCode,
-        /// Teams' message.
-        message: String,
     },
 }
 
@@ -156,7 +156,7 @@ impl Error {
     /// The condition reason for the tenant's status.
     pub fn reason(&self) -> &'static str {
         match self {
-            Error::BadUrl => condition::INVALID_WEBHOOK_URL,
+            Error::Destination(_) => condition::DESTINATION_NOT_ALLOWED,
             Error::Unreachable(_) => condition::TEAMS_UNREACHABLE,
             Error::Rejected { .. } => condition::REJECTED,
         }
@@ -168,8 +168,10 @@ pub async fn post_card(client: &http::Client, url: &str, card: &Value) -> Result
     let body = serde_json::to_vec(card).expect("cards serialize");
     match client.send(Method::POST, url, None, Some(body)).await {
         Ok(_) => Ok(()),
-        Err(http::Error::BadUrl) => Err(Error::BadUrl),
-        Err(http::Error::Refused { status, message }) => Err(Error::Rejected { status, message }),
+        Err(http::Error::Destination(why)) => Err(Error::Destination(why)),
+        // A tenant client checks URLs as destinations; an admin client's refusal reads the same.
+        Err(http::Error::BadUrl) => Err(Error::Destination(crate::api::Refusal::NotHttps)),
+        Err(http::Error::Refused { status }) => Err(Error::Rejected { status }),
         Err(e @ http::Error::Unreachable { .. }) => Err(Error::Unreachable(e)),
     }
 }

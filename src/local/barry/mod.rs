@@ -57,7 +57,11 @@ struct Inner {
     alerts: Vec<(String, Value)>,
     fail_next: u32,
     unauthorized: bool,
+    expired: BTreeSet<String>,
+    opened: u32,
     requests: u32,
+    /// Channel ids that got an alert while unmuted: somebody was paged.
+    paged: Vec<String>,
     /// Where each accepted alert is appended as one JSON line, if anywhere.
     alerts_file: Option<PathBuf>,
 }
@@ -179,6 +183,23 @@ impl BarryFake {
         self.inner().unauthorized = on;
     }
 
+    /// Answers every request with `token` with 401 "token <token> has expired": a Barry that
+    /// echoes the token back, as the real one does for an expired token. For that token only,
+    /// so that the tests sharing the fake are not disturbed.
+    pub fn expire(&self, token: &str) {
+        self.inner().expired.insert(token.to_string());
+    }
+
+    /// Forgets the channel `id`, as when someone deletes it in Barry's UI: its requests get 404.
+    pub fn forget_channel(&self, id: &str) {
+        self.inner().channels.remove(id);
+    }
+
+    /// The channel ids that got an alert while unmuted (people were paged), in order.
+    pub fn paged(&self) -> Vec<String> {
+        self.inner().paged.clone()
+    }
+
     /// Requests received, failed ones included.
     pub fn requests(&self) -> u32 {
         self.inner().requests
@@ -235,6 +256,12 @@ fn refusal(inner: &mut Inner, headers: &HeaderMap) -> Result<String, Box<Respons
             "barry is in maintenance",
         )));
     }
+    if inner.expired.contains(&bearer) {
+        return Err(Box::new(error(
+            StatusCode::UNAUTHORIZED,
+            &format!("token {bearer} has expired"),
+        )));
+    }
     let accepted = match &inner.tokens {
         Some(tokens) => tokens.contains(&bearer),
         None => !bearer.trim().is_empty(),
@@ -267,7 +294,9 @@ async fn ensure(
     if let Some(c) = inner.channels.values().find(mine) {
         return (StatusCode::OK, Json(channel_json(c))).into_response();
     }
-    let id = format!("ch-{}", inner.channels.len() + 1);
+    // Ids are never reused, a forgotten channel's neither.
+    inner.opened += 1;
+    let id = format!("ch-{}", inner.opened);
     let channel = FakeChannel {
         id: id.clone(),
         name,
@@ -319,6 +348,7 @@ async fn alerts(
     if let Err(problem) = check_webhook_body(&body) {
         return error(StatusCode::BAD_REQUEST, &problem);
     }
+    let muted = channel.muted;
     if let Some(file) = &inner.alerts_file {
         let line = received(channel, &body);
         if let Err(e) = append_line(file, &line) {
@@ -326,6 +356,9 @@ async fn alerts(
             let message = format!("cannot record the alert in {}: {e}", file.display());
             return error(StatusCode::INTERNAL_SERVER_ERROR, &message);
         }
+    }
+    if !muted {
+        inner.paged.push(id.clone());
     }
     inner.alerts.push((id, body));
     (StatusCode::ACCEPTED, Json(json!({}))).into_response()

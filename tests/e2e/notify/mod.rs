@@ -6,6 +6,7 @@ mod cli;
 mod delivery;
 mod isolation;
 mod robustness;
+mod shared;
 
 use std::path::Path;
 use std::process::{Command, Stdio};

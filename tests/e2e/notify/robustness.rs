@@ -101,10 +101,12 @@ fn barry_down_shows_in_the_status_is_retried_and_the_alert_arrives_once_it_is_ba
         Some("BarryUnreachable"),
     );
     let (_, _, message) = condition(&down, "ChannelReady").unwrap();
+    // What Barry answered is told by its status only, never its body.
     assert!(
-        message.contains("maintenance") && message.contains("keeps retrying"),
+        message.contains("HTTP 503") && message.contains("keeps retrying"),
         "{message}"
     );
+    assert!(!message.contains("maintenance"), "{message}");
     // The receiver is in Alertmanager all the same: nothing is lost while Barry is down.
     wait_condition(
         "barryconfig",
@@ -157,6 +159,9 @@ fn no_secret_value_appears_in_logs_events_status_or_notify_show() {
     secret(&ns, "barry", "token", &token);
     barry_config(&ns, "oncall", &[&format!("sec-{ns}")], "barry");
     let rejected = unique("rejected-S3CRET");
+    // Barry answers this token with 401 "token <it> has expired", echoing it back; so does the
+    // Teams fake the forged signature it refuses.
+    barry().expire(&rejected);
     secret(&ns, "wrong", "token", &rejected);
     barry_config(&ns, "rejected", &[&format!("rej-{ns}")], "wrong");
     let fake = teams_fake();
@@ -167,6 +172,14 @@ fn no_secret_value_appears_in_logs_events_status_or_notify_show() {
     teams_config(&ns, "chat", "teams");
     secret(&ns, "forged", "url", &forged);
     teams_config(&ns, "refused", "forged");
+    // A URL the site never sends to: refused without a word of it in the refusal.
+    secret(
+        &ns,
+        "inside",
+        "url",
+        "https://169.254.169.254/latest/meta-data?sig=inside-S3CRET",
+    );
+    teams_config(&ns, "inside", "inside");
 
     wait_condition(
         "barryconfig",
@@ -176,10 +189,19 @@ fn no_secret_value_appears_in_logs_events_status_or_notify_show() {
         "False",
         Some("TokenRejected"),
     );
+    wait_condition(
+        "teamsconfig",
+        &ns,
+        "inside",
+        "WebhookReady",
+        "False",
+        Some("DestinationNotAllowed"),
+    );
     for (kind, name) in [
         ("barryconfig", "oncall"),
         ("teamsconfig", "chat"),
         ("teamsconfig", "refused"),
+        ("teamsconfig", "inside"),
     ] {
         wait_condition(
             kind,
@@ -201,6 +223,14 @@ fn no_secret_value_appears_in_logs_events_status_or_notify_show() {
         "Delivered",
         "False",
         Some("Rejected"),
+    );
+    wait_condition(
+        "teamsconfig",
+        &ns,
+        "inside",
+        "Delivered",
+        "False",
+        Some("DestinationNotAllowed"),
     );
     wait_condition(
         "barryconfig",
@@ -255,7 +285,7 @@ fn no_secret_value_appears_in_logs_events_status_or_notify_show() {
             places.push(("ike notify show", shown));
         }
     }
-    for name in ["chat", "refused"] {
+    for name in ["chat", "refused", "inside"] {
         places.push((
             "ike notify show",
             ok(ike(&["notify", "show", name, "-n", &ns])),

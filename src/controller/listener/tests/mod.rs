@@ -242,6 +242,50 @@ async fn a_connection_above_the_cap_is_closed_at_once_and_one_below_is_served() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_cap_the_connection_idle_longest_makes_room_for_a_new_one() {
+    let server = serve(Limits {
+        max_connections: 2,
+        idle_timeout: Duration::from_secs(60),
+        ..limits()
+    })
+    .await;
+    let (addr, ca) = (server.addr(), server.ca.cert_pem().to_string());
+    // Two kept-alive connections, each idle after a request: the first longer.
+    let (mut older, newer) = client({
+        let ca = ca.clone();
+        move || {
+            let mut older = connect(addr, &ca);
+            assert_eq!(get_ok(&mut older).0, 200);
+            std::thread::sleep(Duration::from_millis(50));
+            let mut newer = connect(addr, &ca);
+            assert_eq!(get_ok(&mut newer).0, 200);
+            (older, newer)
+        }
+    })
+    .await;
+    // A third is served, and the older idle one is what made room.
+    let (status, body) = client({
+        let ca = ca.clone();
+        move || get_ok(&mut connect(addr, &ca))
+    })
+    .await;
+    assert_eq!((status, body.as_str()), (200, "ok"));
+    let took = client(move || {
+        older
+            .sock
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        closed_by_server(&mut older, Duration::from_secs(2))
+    })
+    .await;
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    assert_eq!(server.timed_out("evicted"), 1);
+    assert_eq!(server.metrics.connections_refused.get(), 0);
+    drop(newer);
+    server.listener.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_silent_client_is_closed_at_the_handshake_deadline_and_a_prompt_one_is_served() {
     let server = serve(limits()).await;
     let (addr, ca) = (server.addr(), server.ca.cert_pem().to_string());

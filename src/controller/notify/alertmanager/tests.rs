@@ -333,8 +333,8 @@ fn native_teams_copies_the_url_and_alertmanager_0_25_refuses_it() {
 }
 
 #[test]
-fn a_subject_prefix_is_literal_text_even_when_it_looks_like_a_template() {
-    let prefix = r#"[shop] {{ .Status }} "quoted" \ "#;
+fn a_subject_prefix_is_literal_text_even_with_quotes_and_backslashes() {
+    let prefix = r#"[shop] "quoted" \ $x "#;
     let r = TenantReceiver::email(&email("shop", "ops", &["b@x.org", "a@x.org"], Some(prefix)))
         .unwrap();
     let yaml = render(&base(0), &[r], &options()).unwrap();
@@ -345,8 +345,59 @@ fn a_subject_prefix_is_literal_text_even_when_it_looks_like_a_template() {
     let subject = config["headers"]["Subject"].as_str().unwrap();
     let rendered = render_template(subject);
     assert!(
-        rendered.starts_with(r#"[shop] {{ .Status }} "quoted" \ ["#),
+        rendered.starts_with(r#"[shop] "quoted" \ $x ["#),
         "{rendered}"
+    );
+}
+
+#[test]
+fn the_renderer_refuses_template_syntax_that_got_past_the_spec_checks() {
+    // Built by hand, as no config that passes its checks can be.
+    for (to, prefix) in [
+        ("{{ .CommonLabels }}@x.org", None),
+        ("a@x.org", Some("{{ template \"x\" }}")),
+        ("a}}@x.org", None),
+    ] {
+        let r = TenantReceiver {
+            namespace: "shop".into(),
+            name: "ops".into(),
+            target: Target::Email {
+                to: vec![to.into()],
+                send_resolved: false,
+                subject_prefix: prefix.map(String::from),
+            },
+        };
+        assert_eq!(
+            render(&base(0), &[r], &options()),
+            Err(RenderError::Template("tenant/shop/email/ops".into())),
+            "{to} {prefix:?}"
+        );
+    }
+    let url = Some("https://prod.logic.azure.com/x?a={{x}}".to_string());
+    let native = Options {
+        teams: TeamsDelivery::Native,
+        ..options()
+    };
+    assert!(matches!(
+        render(&base(0), &[teams("shop", "chat", url.as_deref())], &native),
+        Err(RenderError::Template(_))
+    ));
+}
+
+#[test]
+fn relay_webhooks_carry_a_bounded_number_of_alerts() {
+    let yaml = render(&base(0), &[barry("shop", "oncall")], &options()).unwrap();
+    assert_amtool_accepts(&yaml);
+    let doc: Value = serde_saphyr::from_str(&yaml).unwrap();
+    let receiver = doc["receivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "tenant/shop/barry/oncall")
+        .unwrap();
+    assert_eq!(
+        receiver["webhook_configs"][0]["max_alerts"],
+        RELAY_MAX_ALERTS
     );
 }
 

@@ -1,0 +1,320 @@
+//! One delivery: the config and its Secret read now, then Barry's channels or the Teams card,
+//! and an [`Outcome`] whose message holds no secret and nothing the receiving system said
+//! beyond its status.
+
+use axum::http::StatusCode;
+use kube::Api;
+
+use super::{Outcome, Relay};
+use crate::api::{BarryConfig, TeamsConfig, condition};
+use crate::controller::notify::barry::{self, Barry};
+use crate::controller::notify::payload::Payload;
+use crate::controller::notify::secrets::{self, Redactor};
+use crate::controller::notify::{channels, teams};
+
+fn alerts(payload: &Payload) -> String {
+    match payload.alerts.len() {
+        1 => "1 alert".into(),
+        n => format!("{n} alerts"),
+    }
+}
+
+impl Relay {
+    /// Redacts the relay token, and `secret` when given.
+    fn redactor(&self, secret: Option<&secrets::SecretValue>) -> Redactor {
+        let redactor = Redactor::default().with(&self.notify.settings.relay.token);
+        match secret {
+            Some(secret) => redactor.with(secret),
+            None => redactor,
+        }
+    }
+
+    /// Delivers to every channel of the BarryConfig; `None` when the config is gone.
+    pub(super) async fn to_barry(
+        &self,
+        namespace: &str,
+        name: &str,
+        payload: &Payload,
+    ) -> Option<Outcome> {
+        let client = &self.notify.client;
+        let api: Api<BarryConfig> = Api::namespaced(client.clone(), namespace);
+        let config = match api.get_opt(name).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return None,
+            Err(e) => {
+                let message = format!(
+                    "cannot read the BarryConfig: {}",
+                    crate::controller::chain(&e)
+                );
+                return Some(Outcome::failed(condition::BARRY_UNREACHABLE, message));
+            }
+        };
+        let Some(barry) = &self.notify.barry else {
+            return Some(Outcome::failed(
+                condition::BARRY_NOT_CONFIGURED,
+                "this site's ike-controller has no Barry URL (--barry-url): ask a platform admin"
+                    .into(),
+            ));
+        };
+        let secret = &config.spec.token_secret_name;
+        let token = match secrets::read(client, namespace, secret, "token").await {
+            Ok(token) => token,
+            Err(e) => {
+                let reason = if e.is_missing() {
+                    e.reason("token")
+                } else {
+                    condition::BARRY_UNREACHABLE
+                };
+                return Some(Outcome::failed(
+                    reason,
+                    format!("{e}; Alertmanager will send again"),
+                ));
+            }
+        };
+        let redactor = self.redactor(Some(&token));
+        let mut outcome =
+            deliver_to_channels(barry.as_ref(), token.expose(), &config, payload).await;
+        outcome.message = redactor.redact(&outcome.message);
+        Some(outcome)
+    }
+
+    /// Posts the card to the TeamsConfig's webhook; `None` when the config is gone.
+    pub(super) async fn to_teams(
+        &self,
+        namespace: &str,
+        name: &str,
+        payload: &Payload,
+    ) -> Option<Outcome> {
+        let client = &self.notify.client;
+        let api: Api<TeamsConfig> = Api::namespaced(client.clone(), namespace);
+        let config = match api.get_opt(name).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return None,
+            Err(e) => {
+                let message = format!(
+                    "cannot read the TeamsConfig: {}",
+                    crate::controller::chain(&e)
+                );
+                return Some(Outcome::failed(condition::TEAMS_UNREACHABLE, message));
+            }
+        };
+        let secret = &config.spec.webhook_url_secret_name;
+        let url = match secrets::read(client, namespace, secret, "url").await {
+            Ok(url) => url,
+            Err(e) => {
+                let reason = if e.is_missing() {
+                    e.reason("url")
+                } else {
+                    condition::TEAMS_UNREACHABLE
+                };
+                return Some(Outcome::failed(
+                    reason,
+                    format!("{e}; Alertmanager will send again"),
+                ));
+            }
+        };
+        let redactor = self.redactor(Some(&url));
+        if let Err(why) = teams::check_webhook_url(url.expose()) {
+            return Some(Outcome::failed(
+                condition::INVALID_WEBHOOK_URL,
+                redactor.redact(&why),
+            ));
+        }
+        let card = teams::card(payload);
+        let outcome = match teams::post_card(&self.notify.teams_client, url.expose(), &card).await {
+            Ok(()) => Outcome::delivered(format!(
+                "{} delivered to Teams as an Adaptive Card",
+                alerts(payload)
+            )),
+            Err(e) => {
+                let message = crate::controller::chain(&e);
+                match e {
+                    teams::Error::Rejected { .. } => Outcome::rejected(message),
+                    _ => Outcome::failed(e.reason(), message),
+                }
+            }
+        };
+        Some(Outcome {
+            message: redactor.redact(&outcome.message),
+            ..outcome
+        })
+    }
+}
+
+/// Posts `payload` to every channel of `config`, opening (and muting as the spec says) a
+/// channel the status does not know or Barry no longer knows, before posting to it.
+async fn deliver_to_channels(
+    barry: &dyn Barry,
+    token: &str,
+    config: &BarryConfig,
+    payload: &Payload,
+) -> Outcome {
+    let known: Vec<_> = config.status.iter().flat_map(|s| &s.channels).collect();
+    let mut delivered = Vec::new();
+    for channel in &config.spec.channels {
+        let known = known.iter().find(|k| k.name == channel.name);
+        let mut id = match known {
+            Some(k) => k.channel_id.clone(),
+            // Not opened yet (Barry was down when the config came): open it now.
+            None => match channels::open(barry, token, channel).await {
+                Ok(c) => c.id,
+                Err(e) => return failure(&channel.name, &delivered, &e),
+            },
+        };
+        let mut posted = barry.post_alerts(token, &id, payload).await;
+        // A channel id in the status that Barry no longer knows: open it by name again, muted
+        // as the config asks before anything is posted to it.
+        if known.is_some() && posted.as_ref().is_err_and(is_unknown_channel) {
+            match channels::open(barry, token, channel).await {
+                Ok(c) => id = c.id,
+                Err(e) => return failure(&channel.name, &delivered, &e),
+            }
+            posted = barry.post_alerts(token, &id, payload).await;
+        }
+        if let Err(e) = posted {
+            return failure(&channel.name, &delivered, &e);
+        }
+        delivered.push(format!("{} ({id})", channel.name));
+    }
+    Outcome::delivered(format!(
+        "{} delivered to Barry channels {}",
+        alerts(payload),
+        delivered.join(", ")
+    ))
+}
+
+fn is_unknown_channel(e: &barry::Error) -> bool {
+    matches!(e, barry::Error::Rejected { status } if *status == StatusCode::NOT_FOUND)
+}
+
+fn failure(channel: &str, delivered: &[String], e: &barry::Error) -> Outcome {
+    let before = if delivered.is_empty() {
+        String::new()
+    } else {
+        format!(" (delivered to {} before)", delivered.join(", "))
+    };
+    let message = format!("channel '{channel}': {}{before}", e.hint());
+    match e {
+        barry::Error::Rejected { .. } => Outcome::rejected(message),
+        _ => Outcome::failed(e.reason(), message),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use futures::future::BoxFuture;
+
+    use super::*;
+    use crate::api::{BarryChannel, BarryChannelStatus, BarryConfigSpec, BarryConfigStatus};
+    use crate::controller::notify::barry::Channel;
+
+    /// A Barry whose channels can be forgotten (as when someone deletes one in Barry's UI),
+    /// recording every call and whether a post reached an unmuted channel.
+    #[derive(Default)]
+    struct Forgetful {
+        channels: Mutex<Vec<Channel>>,
+        calls: Mutex<Vec<String>>,
+    }
+
+    impl Barry for Forgetful {
+        fn ensure_channel<'a>(
+            &'a self,
+            _token: &'a str,
+            name: &'a str,
+        ) -> BoxFuture<'a, Result<Channel, barry::Error>> {
+            Box::pin(async move {
+                let mut channels = self.channels.lock().unwrap();
+                if let Some(c) = channels.iter().find(|c| c.name == name) {
+                    return Ok(c.clone());
+                }
+                let c = Channel {
+                    id: format!("ch-{}", self.calls.lock().unwrap().len() + 100),
+                    name: name.into(),
+                    muted: false,
+                };
+                self.calls.lock().unwrap().push(format!("open {}", c.id));
+                channels.push(c.clone());
+                Ok(c)
+            })
+        }
+
+        fn set_mute<'a>(
+            &'a self,
+            _token: &'a str,
+            id: &'a str,
+            muted: bool,
+        ) -> BoxFuture<'a, Result<Channel, barry::Error>> {
+            Box::pin(async move {
+                self.calls
+                    .lock()
+                    .unwrap()
+                    .push(format!("mute {id} {muted}"));
+                let mut channels = self.channels.lock().unwrap();
+                let c = channels.iter_mut().find(|c| c.id == id).unwrap();
+                c.muted = muted;
+                Ok(c.clone())
+            })
+        }
+
+        fn post_alerts<'a>(
+            &'a self,
+            _token: &'a str,
+            id: &'a str,
+            _payload: &'a Payload,
+        ) -> BoxFuture<'a, Result<(), barry::Error>> {
+            Box::pin(async move {
+                let channels = self.channels.lock().unwrap();
+                let Some(c) = channels.iter().find(|c| c.id == id) else {
+                    return Err(barry::Error::Rejected {
+                        status: StatusCode::NOT_FOUND,
+                    });
+                };
+                let page = if c.muted { "recorded" } else { "paged" };
+                self.calls.lock().unwrap().push(format!("post {id} {page}"));
+                Ok(())
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_channel_opened_again_after_a_404_keeps_its_mute_before_anything_is_posted() {
+        let barry = Forgetful::default();
+        let mut config = BarryConfig::new(
+            "oncall",
+            BarryConfigSpec {
+                channels: vec![BarryChannel {
+                    name: "quiet".into(),
+                    mute: true,
+                }],
+                token_secret_name: "barry".into(),
+            },
+        );
+        // The status knows a channel id Barry has forgotten.
+        config.status = Some(BarryConfigStatus {
+            channels: vec![BarryChannelStatus {
+                name: "quiet".into(),
+                channel_id: "ch-gone".into(),
+                muted: true,
+            }],
+            ..Default::default()
+        });
+        let payload = crate::controller::notify::payload::tests::sample();
+        let outcome = deliver_to_channels(&barry, "t", &config, &payload).await;
+        assert_eq!(outcome.reason, condition::ACCEPTED, "{}", outcome.message);
+        assert_eq!(
+            *barry.calls.lock().unwrap(),
+            ["open ch-100", "mute ch-100 true", "post ch-100 recorded"]
+        );
+        // The neighbour: an unmuted channel is posted to as it is, and pages.
+        config.spec.channels[0].mute = false;
+        barry.channels.lock().unwrap().clear();
+        barry.calls.lock().unwrap().clear();
+        deliver_to_channels(&barry, "t", &config, &payload).await;
+        assert_eq!(
+            *barry.calls.lock().unwrap(),
+            ["open ch-100", "post ch-100 paged"]
+        );
+    }
+}
