@@ -8,24 +8,46 @@
 #   benches/notify_before_after.sh [REV]       # REV defaults to main
 #
 # Knobs (env): N (1000), NS (300), SAMPLES (20), ROUNDS (1), CARGO_TARGET_DIR (default
-# target/bench-before-after; delete its release/ after).
+# target/bench-before-after; delete its release/ after), SKIP_BUILD=1 (run the binaries the
+# last run built, in $CARGO_TARGET_DIR/bins).
+#
+# Both sides are copies (REV from git, this tree as it is, uncommitted changes included) in a
+# temporary directory, built in turn in one target directory, and each copy's sources are
+# touched before its build: cargo names a root package's artifacts without the package's path,
+# so the second build would otherwise find the first one's artifacts "fresh" and copy them as
+# its own. The copies must not be inside the target directory either: cargo records sources
+# there relative to it, and the second build then checks the first copy's files (seen both
+# ways: "after" ran main's binaries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rev=${1:-main}
 rounds=${ROUNDS:-1}
 export N=${N:-1000} NS=${NS:-300} SAMPLES=${SAMPLES:-20}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target/bench-before-after}
-before=$CARGO_TARGET_DIR/before-src
-rm -rf "$before" && mkdir -p "$before"
-git archive "$rev" | tar -x -C "$before"
-
-echo "building $rev and this tree (release)" >&2
 bins=$CARGO_TARGET_DIR/bins
-mkdir -p "$bins/before" "$bins/after"
-cargo build -q --release --bins --manifest-path "$before/Cargo.toml"
-cp "$CARGO_TARGET_DIR/release/ike" "$CARGO_TARGET_DIR/release/ike-controller" "$bins/before/"
-cargo build -q --release --bins
-cp "$CARGO_TARGET_DIR/release/ike" "$CARGO_TARGET_DIR/release/ike-controller" "$bins/after/"
+if [[ -n ${SKIP_BUILD:-} ]]; then
+  for side in before after; do
+    [[ -x $bins/$side/ike-controller ]] || { echo "SKIP_BUILD: no $bins/$side/ike-controller" >&2; exit 2; }
+  done
+else
+  sources=$(mktemp -d -t ike-before-after.XXXXXX)
+  trap 'rm -rf "$sources"' EXIT
+  rm -rf "$bins"
+  mkdir -p "$sources/before" "$sources/after" "$bins/before" "$bins/after"
+  git archive "$rev" | tar -x -C "$sources/before"
+  git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -x -C "$sources/after"
+
+  echo "building $rev and this tree (release)" >&2
+  for side in before after; do
+    src=$sources/$side
+    find "$src/src" -type f -exec touch {} +
+    cargo build -q --release --bins --manifest-path "$src/Cargo.toml"
+    cp "$CARGO_TARGET_DIR/release/ike" "$CARGO_TARGET_DIR/release/ike-controller" "$bins/$side/"
+  done
+  if cmp -s "$bins/before/ike-controller" "$bins/after/ike-controller"; then
+    echo "warning: $rev and this tree built the same ike-controller (the same sources?)" >&2
+  fi
+fi
 
 summary=$(mktemp)
 for round in $(seq "$rounds"); do
