@@ -125,9 +125,14 @@ async fn bodies_beyond_the_budget_get_503_and_fit_again_once_it_is_freed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_beyond_the_cap_get_503_while_a_half_sent_body_holds_no_slot() {
+    // Deadlines far from the test's own: on a loaded machine the held request must stay in
+    // its handler (and the polls' handshakes finish) until a poll has seen the 503.
     let server = serve(Limits {
         max_requests: 1,
         body_timeout: Duration::from_secs(5),
+        handshake_timeout: Duration::from_secs(5),
+        header_timeout: Duration::from_secs(5),
+        handler_timeout: Duration::from_secs(30),
         ..limits()
     })
     .await;
