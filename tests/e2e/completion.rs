@@ -326,14 +326,19 @@ fn admins_complete_accounts_and_pending_requests_and_owners_their_configs() {
     );
     assert_eq!(t.candidates, ["ops"]);
 
-    let class = unique("cmp-sc");
-    let manifest = serde_json::json!({"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
-        "metadata": {"name": class}, "provisioner": "example.com/no-such-driver"});
-    let file = alice.home().join("sc.json");
+    // A CRD (a StorageClass would need the site to list provisioners, shared by other tests).
+    let group = format!("{}.example.com", unique("cmp-sc"));
+    let manifest = serde_json::json!({"apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition", "metadata": {"name": format!("widgets.{group}")},
+        "spec": {"group": group, "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object"}}}]}});
+    let file = alice.home().join("crd.json");
     std::fs::write(&file, manifest.to_string()).unwrap();
     ok(alice.ike(&[
         "request",
-        "storageclass",
+        "crd",
         "-f",
         file.to_str().unwrap(),
         "--reason",

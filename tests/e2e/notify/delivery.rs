@@ -222,9 +222,7 @@ fn a_new_resource_request_is_announced_to_the_platform_admins_notification_confi
     let team = crate::hostile::Team::new("announce");
     let request = serde_json::json!({"apiVersion": "ike.dev/v1alpha1", "kind": "ResourceRequest",
         "metadata": {"name": "fast"},
-        "spec": {"reason": "databases", "manifest": {"apiVersion": "storage.k8s.io/v1",
-            "kind": "StorageClass", "metadata": {"name": unique("announced")},
-            "provisioner": "example.com/csi"}}});
+        "spec": {"reason": "databases", "manifest": crd(&format!("{}.example.com", unique("announced")))}});
     crate::hostile::allowed(crate::hostile::create(
         Some(&team.owner),
         &team.ns,
@@ -264,4 +262,15 @@ fn a_new_resource_request_is_announced_to_the_platform_admins_notification_confi
         "-n",
         "ike-system",
     ]));
+}
+
+/// A namespaced CRD of `group`: what a tenant may request without the site's provisioner list
+/// (which the requests tests change).
+fn crd(group: &str) -> serde_json::Value {
+    serde_json::json!({"apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition", "metadata": {"name": format!("backups.{group}")},
+        "spec": {"group": group, "scope": "Namespaced",
+            "names": {"plural": "backups", "singular": "backup", "kind": "Backup"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object"}}}]}})
 }
