@@ -477,7 +477,17 @@ fn malformed_requests_get_a_4xx_with_a_message_and_the_server_keeps_serving() {
         ("wrong content type", serde_json::json!({"token": token, "csr": csr}).to_string().into_bytes(), "text/plain"),
         ("not JSON", b"{{{".to_vec(), "application/json"),
     ] {
-        let (status, body) = raw_post("/v1/enroll", content_type, &body);
+        let (mut status, mut answer) = raw_post("/v1/enroll", content_type, &body);
+        // The server answers an oversized body at once and closes; on a loaded machine the
+        // client may still be writing, and the reset then loses the answer (status 0): that is
+        // TCP, not the server, so ask again (a 2xx or 5xx still fails).
+        for _ in 0..4 {
+            if status != 0 {
+                break;
+            }
+            (status, answer) = raw_post("/v1/enroll", content_type, &body);
+        }
+        let body = answer;
         assert!((400..500).contains(&status), "{what}: HTTP {status}: {body}");
         let msg: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("{what}: not a JSON error: {body}"));
         let msg = msg["error"].as_str().unwrap_or_default().to_string();
