@@ -345,27 +345,38 @@ async fn set_disabled(settings: &Settings, args: &NameArgs, disabled: bool) -> a
 async fn revoke_certificates(settings: &Settings, name: &str, dry_run: bool) -> anyhow::Result<()> {
     names::check_account(name)?;
     let api = accounts(settings).await?;
-    let account = api
-        .get(name)
-        .await
-        .map_err(|e| api_error(e, &format!("account {name}")))?;
-    let current = account
-        .spec
-        .certificates_valid_after
-        .as_deref()
-        .and_then(crate::util::time::parse_rfc3339);
-    let at = rfc3339(crate::pki::revoking_valid_after(current, SystemTime::now()));
-    let patch = serde_json::json!({
-        "metadata": { "resourceVersion": account.metadata.resource_version },
-        "spec": { "certificatesValidAfter": at },
-    });
-    api.patch(
-        name,
-        &crate::client::patch_params(dry_run),
-        &Patch::Merge(&patch),
-    )
-    .await
-    .map_err(|e| api_error(e, &format!("account {name}")))?;
+    // A status write (a renewal being recorded) between the read and the patch makes the
+    // precondition fail: read again and start from the new value, a few times.
+    let mut attempts = 0;
+    let at = loop {
+        attempts += 1;
+        let account = api
+            .get(name)
+            .await
+            .map_err(|e| api_error(e, &format!("account {name}")))?;
+        let current = account
+            .spec
+            .certificates_valid_after
+            .as_deref()
+            .and_then(crate::util::time::parse_rfc3339);
+        let at = rfc3339(crate::pki::revoking_valid_after(current, SystemTime::now()));
+        let patch = serde_json::json!({
+            "metadata": { "resourceVersion": account.metadata.resource_version },
+            "spec": { "certificatesValidAfter": at },
+        });
+        match api
+            .patch(
+                name,
+                &crate::client::patch_params(dry_run),
+                &Patch::Merge(&patch),
+            )
+            .await
+        {
+            Ok(_) => break at,
+            Err(kube::Error::Api(e)) if e.code == 409 && attempts < 5 => continue,
+            Err(e) => return Err(api_error(e, &format!("account {name}"))),
+        }
+    };
     if dry_run {
         eprintln!("Certificates of account {name} issued before {at} would be revoked (dry run).");
     } else {
