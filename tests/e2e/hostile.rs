@@ -102,6 +102,23 @@ impl Team {
                 out.status.success().then_some(())
             },
         );
+        // Whose a namespace is comes from the tenant's status (the webhooks read it there), which
+        // the controller writes after it made the namespace: a request made before that is
+        // rightly refused as "no tenant's".
+        wait_for(
+            &format!("tenant {name}'s status to record {ns}"),
+            Duration::from_secs(20),
+            || {
+                let out = kubectl(&[
+                    "get",
+                    "tenant",
+                    &name,
+                    "-o",
+                    "jsonpath={.status.namespaces}",
+                ]);
+                text(&out).contains(&format!("\"{ns}\"")).then_some(())
+            },
+        );
         Self { name, owner, ns }
     }
 
