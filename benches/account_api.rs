@@ -145,6 +145,7 @@ struct Env {
     /// Every Account's UID by name: the certificates are bound to it.
     uids: std::collections::HashMap<String, String>,
     api: AccountApi,
+    _stores: ike::controller::runtime::Stores,
     url: String,
 }
 
@@ -199,7 +200,11 @@ impl Env {
         let ca = AccountCa::from_pem(&read(&plane.ca_cert)?, &read(&plane.ca_key)?)?;
         let config = AccountApiConfig::new("127.0.0.1:0".parse()?, ca, &plane.server, SITE);
         let ca = config.ca.clone();
-        let api = account_api::start(client.clone(), config)
+        // The Account watch the API serves from, as the controller's stores hold it.
+        let stores =
+            ike::controller::runtime::Stores::new(client.clone(), "default", Default::default());
+        stores.open();
+        let api = account_api::start(client.clone(), config, stores.accounts().store())
             .await
             .context("cannot start the account API")?;
         let url = format!("https://{}", api.local_addr());
@@ -209,6 +214,7 @@ impl Env {
             uids,
             api,
             url,
+            _stores: stores,
         })
     }
 

@@ -7,17 +7,17 @@
 //! the account takes effect while its certificate is still valid.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use futures::{FutureExt, StreamExt};
+use futures::FutureExt;
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
 use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::reflector::Store;
-use kube::runtime::watcher;
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 
 use super::metrics::Metrics;
+use super::runtime::{self, Failure, KubeError, Reconciler, Stores, concerned, kube_err};
 use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use crate::api::{Account, Tenant, TenantRole};
 
@@ -25,23 +25,24 @@ use crate::api::{Account, Tenant, TenantRole};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A request to the API server failed.
-    #[error("API request for account {account} failed")]
-    Kube {
-        /// The account.
-        account: String,
-        /// Why.
-        source: kube::Error,
-    },
+    #[error(transparent)]
+    Kube(#[from] KubeError),
+}
+
+impl Failure for Error {
+    fn kind(&self) -> &'static str {
+        "kube"
+    }
 }
 
 /// What every reconcile shares.
 pub struct Context {
     /// The client.
     pub client: kube::Client,
-    /// Metrics.
-    pub metrics: Arc<Metrics>,
     /// Every Tenant, kept current by a watch.
     pub tenants: Store<Tenant>,
+    /// The ClusterRoleBindings ike manages: read here, not fetched one by one.
+    pub bindings: Store<ClusterRoleBinding>,
 }
 
 /// The tenants an account belongs to and its role in each, sorted by tenant.
@@ -102,18 +103,15 @@ pub fn desired_binding(account: &Account) -> Option<ClusterRoleBinding> {
 pub async fn reconcile(account: Arc<Account>, ctx: Arc<Context>) -> Result<Action, Error> {
     // The status lists tenants from the Tenant store: wait for its first list, or a restarted
     // controller would write empty lists and then the right ones.
-    if ctx.tenants.wait_until_ready().now_or_never().is_none() {
+    if ctx.tenants.wait_until_ready().now_or_never().is_none()
+        || ctx.bindings.wait_until_ready().now_or_never().is_none()
+    {
         return Ok(Action::requeue(Duration::from_millis(200)));
     }
-    let started = Instant::now();
     let name = account.name_any();
     let api: Api<ClusterRoleBinding> = Api::all(ctx.client.clone());
     let binding_name = admin_binding_name(&name);
-    let kube_err = |source| Error::Kube {
-        account: name.clone(),
-        source,
-    };
-    let current = api.get_opt(&binding_name).await.map_err(kube_err)?;
+    let current = ctx.bindings.get(&ObjectRef::new(&binding_name));
     let mut wrote = false;
     match (desired_binding(&account), current) {
         (Some(want), Some(have))
@@ -125,14 +123,14 @@ pub async fn reconcile(account: Arc<Account>, ctx: Arc<Context>) -> Result<Actio
                 &Patch::Apply(&want),
             )
             .await
-            .map_err(kube_err)?;
+            .map_err(kube_err(format!("applying {binding_name}")))?;
             wrote = true;
         }
         (None, Some(_)) => {
             match api.delete(&binding_name, &DeleteParams::default()).await {
                 Ok(_) => {}
                 Err(kube::Error::Api(s)) if s.code == 404 => {}
-                Err(e) => return Err(kube_err(e)),
+                Err(e) => return Err(kube_err(format!("deleting {binding_name}"))(e).into()),
             }
             wrote = true;
         }
@@ -153,44 +151,34 @@ pub async fn reconcile(account: Arc<Account>, ctx: Arc<Context>) -> Result<Actio
                 &Patch::Merge(serde_json::json!({ "status": { "tenants": tenants } })),
             )
             .await
-            .map_err(kube_err)?;
+            .map_err(kube_err(format!("updating account {name} status")))?;
         wrote = true;
     }
-    ctx.metrics
-        .observe_reconcile("account", started.elapsed(), true, wrote);
+    runtime::wrote(wrote);
     Ok(Action::requeue(Duration::from_secs(3600)))
 }
 
 /// How soon a failed reconcile is tried again.
 const RETRY: Duration = Duration::from_secs(5);
 
-/// Retries failed reconciles with a short delay.
-pub fn error_policy(account: Arc<Account>, error: &Error, ctx: Arc<Context>) -> Action {
-    super::retry_after("account", &account.name_any(), error, &ctx.metrics, RETRY)
-}
-
 /// Runs the account controller until `shutdown` resolves.
 pub async fn run(
-    client: kube::Client,
+    stores: Stores,
     metrics: Arc<Metrics>,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
-    let accounts: Api<Account> = Api::all(client.clone());
-    let bindings: Api<ClusterRoleBinding> = Api::all(client.clone());
-    let (tenants, tenant_events) = super::watch::reflect::<Tenant>(&client);
-    let controller = Controller::new(accounts, watcher::Config::default());
-    let known = controller.store();
+    let accounts = stores.accounts().store();
     let ctx = Arc::new(Context {
-        client,
-        metrics,
-        tenants,
+        client: stores.client().clone(),
+        tenants: stores.tenants().store(),
+        bindings: stores.cluster_role_bindings().store(),
     });
-    controller
+    let controller = Controller::for_shared_stream(stores.accounts().subscribe(), accounts.clone())
         // A tenant change concerns its members and everyone whose status still lists it
         // (a removed member).
-        .watches_stream(
-            tenant_events,
-            super::watch::concerned(known, |tenant: &Tenant, a: &Account| {
+        .watches_shared_stream(
+            stores.tenants().subscribe(),
+            concerned(accounts.clone(), |tenant: &Tenant, a: &Account| {
                 let account = a.name_any();
                 tenant.spec.members.iter().any(|m| m.account == account)
                     || a.status
@@ -198,19 +186,30 @@ pub async fn run(
                         .is_some_and(|s| s.tenants.iter().any(|t| t.tenant == tenant.name_any()))
             }),
         )
-        .owns(
-            bindings,
-            watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGED_BY_VALUE}")),
-        )
-        // Bounded: each reconcile in flight holds an HTTP/1.1 connection to the apiserver, and
-        // unbounded bursts (a restart with hundreds of tenants) cost memory and apiserver time.
-        .with_config(
-            kube::runtime::controller::Config::default().concurrency(super::RECONCILE_CONCURRENCY),
-        )
-        .graceful_shutdown_on(shutdown)
-        .run(reconcile, error_policy, ctx)
-        .for_each(|_| async {})
-        .await;
+        // The binding of an admin account, changed or deleted by someone else.
+        .watches_shared_stream(
+            stores.cluster_role_bindings().subscribe(),
+            |binding: Arc<ClusterRoleBinding>| {
+                binding
+                    .owner_references()
+                    .iter()
+                    .filter(|o| o.kind == "Account")
+                    .map(|o| ObjectRef::<Account>::new(&o.name))
+                    .collect::<Vec<_>>()
+            },
+        );
+    runtime::reconcile::run(
+        Reconciler {
+            name: "account",
+            retry: RETRY,
+        },
+        controller,
+        reconcile,
+        ctx,
+        metrics,
+        shutdown,
+    )
+    .await;
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub async fn lead(
     listen: SocketAddr,
     namespace: &str,
     state: &Arc<State>,
+    stores: &super::runtime::Stores,
     signalled: &mut impl AsyncFnMut(),
 ) -> Result<(), Error> {
     let lease = kube_lease_manager::LeaseManagerBuilder::new(client.clone(), "ike-controller")
@@ -42,32 +43,33 @@ pub async fn lead(
         let alertmanager = notify.as_ref().and_then(|n| n.alertmanager.clone());
         let controllers = tokio::spawn(futures::future::join5(
             accounts::run(
-                client.clone(),
+                stores.clone(),
                 state.metrics.clone(),
                 stopped(stop_rx.clone()),
             ),
             tenants::run(
-                client.clone(),
+                stores.clone(),
                 state.metrics.clone(),
                 stopped(stop_rx.clone()),
             ),
             office::run(
-                client.clone(),
+                stores.clone(),
                 state.metrics.clone(),
-                namespace.to_string(),
                 state.site.clone(),
                 stopped(stop_rx.clone()),
             ),
             requests::run(
-                client.clone(),
+                stores.clone(),
                 state.metrics.clone(),
-                namespace.to_string(),
                 alertmanager,
                 stopped(stop_rx.clone()),
             ),
-            async move {
-                if let Some(notify) = notify {
-                    super::notify::run(notify, stop_rx.clone()).await;
+            {
+                let stores = stores.clone();
+                async move {
+                    if let Some(notify) = notify {
+                        super::notify::run(notify, stores, stop_rx.clone()).await;
+                    }
                 }
             },
         ));

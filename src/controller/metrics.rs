@@ -19,6 +19,8 @@ pub struct Metrics {
     reconciles: Family<Labels, Counter>,
     reconcile_writes: Family<Labels, Counter>,
     reconcile_seconds: Family<Labels, Histogram>,
+    reconcile_errors: Family<Labels, Counter>,
+    watches: Family<Labels, Gauge>,
     leader: Gauge,
 }
 
@@ -63,6 +65,18 @@ impl Metrics {
             "How long successful reconciles took, by controller",
             reconcile_seconds.clone(),
         );
+        let reconcile_errors = Family::<Labels, Counter>::default();
+        registry.register(
+            "reconcile_errors",
+            "Failed reconciles by controller and error kind",
+            reconcile_errors.clone(),
+        );
+        let watches = Family::<Labels, Gauge>::default();
+        registry.register(
+            "watches",
+            "Watches this process holds, by kind (one store per kind, shared by everyone)",
+            watches.clone(),
+        );
         let leader = Gauge::default();
         registry.register(
             "leader",
@@ -76,36 +90,41 @@ impl Metrics {
             reconciles,
             reconcile_writes,
             reconcile_seconds,
+            reconcile_errors,
+            watches,
         }
     }
 
-    /// Records one reconcile of `controller`.
+    /// The `ike_watches` gauge, for the stores (see `runtime::Stores`).
+    pub fn watches(&self) -> Family<Labels, Gauge> {
+        self.watches.clone()
+    }
+
+    /// Records one reconcile of `controller`: its outcome (`Err` names the error's kind),
+    /// whether it wrote, and how long a successful one took.
     pub fn observe_reconcile(
         &self,
         controller: &'static str,
         took: Duration,
-        ok: bool,
+        outcome: Result<(), &'static str>,
         wrote: bool,
     ) {
-        let result = if ok { "ok" } else { "error" };
+        let result = if outcome.is_ok() { "ok" } else { "error" };
         self.reconciles
             .get_or_create(&vec![("controller", controller), ("result", result)])
             .inc();
-        if ok {
-            self.reconcile_seconds
-                .get_or_create(&vec![("controller", controller)])
-                .observe(took.as_secs_f64());
+        match outcome {
+            Ok(()) => {
+                self.reconcile_seconds
+                    .get_or_create(&vec![("controller", controller)])
+                    .observe(took.as_secs_f64());
+            }
+            Err(kind) => {
+                self.reconcile_errors
+                    .get_or_create(&vec![("controller", controller), ("error", kind)])
+                    .inc();
+            }
         }
-        if wrote {
-            self.reconcile_writes
-                .get_or_create(&vec![("controller", controller)])
-                .inc();
-        }
-    }
-
-    /// Counts a reconcile of `controller` that changed something (the reconcile itself is
-    /// counted by `observe_reconcile`).
-    pub fn count_write(&self, controller: &'static str, wrote: bool) {
         if wrote {
             self.reconcile_writes
                 .get_or_create(&vec![("controller", controller)])

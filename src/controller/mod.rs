@@ -15,15 +15,14 @@ pub mod notify;
 pub mod office;
 pub mod platform;
 pub mod requests;
+pub mod runtime;
 pub mod tenants;
-pub mod watch;
 pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 
 /// What `ike-controller run` was asked to do.
@@ -141,38 +140,6 @@ pub enum Error {
 
 /// Runs the controller until SIGTERM or SIGINT, then shuts down cleanly.
 pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error> {
-    // The webhooks' view of the cluster, kept current on every replica.
-    let (accounts, account_events) = watch::reflect::<crate::api::Account>(&client);
-    let (sites, site_events) = watch::reflect::<crate::api::Site>(&client);
-    let (tenants, tenant_events) = watch::reflect::<crate::api::Tenant>(&client);
-    let (ingresses, ingress_events) =
-        watch::reflect::<k8s_openapi::api::networking::v1::Ingress>(&client);
-    let (nodes, node_events) =
-        watch::reflect::<kube::core::PartialObjectMeta<k8s_openapi::api::core::v1::Node>>(&client);
-    // The Office host-name webhook's view of who holds which name.
-    let (services, service_events) = watch::reflect::<k8s_openapi::api::core::v1::Service>(&client);
-    let (namespaces, namespace_events) =
-        watch::reflect::<k8s_openapi::api::core::v1::Namespace>(&client);
-    let (requests, request_events) = watch::reflect::<crate::api::ResourceRequest>(&client);
-    // Notifications read the site's policy and namespaces' tenants from the same stores.
-    let notify_stores = notify::Stores {
-        sites: sites.clone(),
-        namespaces: namespaces.clone(),
-    };
-    let webhook_watches = futures::future::join(
-        futures::future::join5(
-            account_events.for_each(|_| async {}),
-            site_events.for_each(|_| async {}),
-            tenant_events.for_each(|_| async {}),
-            ingress_events.for_each(|_| async {}),
-            node_events.for_each(|_| async {}),
-        ),
-        futures::future::join3(
-            service_events.for_each(|_| async {}),
-            namespace_events.for_each(|_| async {}),
-            request_events.for_each(|_| async {}),
-        ),
-    );
     // The defaults webhook sets AppArmor as this API server takes it; an unknown version gets
     // the annotation, which every version reads.
     let apparmor = match client.apiserver_version().await {
@@ -183,6 +150,9 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         }
     };
     let mut metrics = metrics::Metrics::new();
+    // One watch per kind for the whole process: the webhooks' view, kept current on every
+    // replica, and the reconcilers' while this replica leads.
+    let stores = runtime::Stores::new(client.clone(), &options.lease_namespace, metrics.watches());
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
     }
@@ -192,21 +162,21 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     let webhook_metrics = webhooks::WebhookMetrics::default();
     webhook_metrics.register(metrics.registry_mut());
     let policy = webhooks::Policy {
-        accounts: accounts.clone(),
-        sites,
-        tenants,
-        ingresses,
-        nodes,
+        accounts: stores.accounts().store(),
+        sites: stores.sites().store(),
+        tenants: stores.tenants().store(),
+        ingresses: stores.ingresses().store(),
+        nodes: stores.nodes().store(),
         client: client.clone(),
         self_service: options.self_service,
         controller_namespace: options.lease_namespace.clone(),
         metrics: webhook_metrics,
         admin_service_accounts: options.admin_service_accounts.clone(),
         office: webhooks::hostnames::Holders {
-            services,
-            namespaces,
+            services: stores.services().store(),
+            namespaces: stores.namespaces().store(),
         },
-        requests,
+        requests: stores.requests().store(),
         apparmor,
     };
     if let Some(relay) = &options.relay {
@@ -221,7 +191,10 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             settings,
             notify_metrics,
             metrics.clone(),
-            notify_stores,
+            notify::Stores {
+                sites: stores.sites().store(),
+                namespaces: stores.namespaces().store(),
+            },
         )?),
         None => None,
     };
@@ -259,6 +232,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
 
     let setup = async {
         crds::install(&client, &state.metrics).await?;
+        stores.open();
         platform::install(&client, options.self_service, &options.lease_namespace)
             .await
             .map_err(|source| Error::Apply {
@@ -302,7 +276,8 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
                     )?),
                     _ => None,
                 };
-                let api = account_api::start(client.clone(), config).await?;
+                let api =
+                    account_api::start(client.clone(), config, stores.accounts().store()).await?;
                 if let Some(url) = &options.webhook_url {
                     webhooks::install(&client, url, ca.cert_pem())
                         .await
@@ -338,7 +313,6 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         None => Ok(()),
         Some(Err(e)) => Err(e),
         Some(Ok(account_api)) => {
-            let webhook_accounts = tokio::spawn(webhook_watches);
             state.ready.store(true, Ordering::SeqCst);
             tracing::info!("CRDs installed; account API and webhooks serving; ready");
             let led = leader::lead(
@@ -346,10 +320,10 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
                 options.listen,
                 &options.lease_namespace,
                 &state,
+                &stores,
                 &mut signalled,
             )
             .await;
-            webhook_accounts.abort();
             let stopped_api = match account_api {
                 Some((api, hooks, relay)) => {
                     for listener in [hooks, relay].into_iter().flatten() {
@@ -380,23 +354,6 @@ pub fn event_recorder(client: &kube::Client) -> kube::runtime::events::Recorder 
             instance: std::env::var("POD_NAME").ok(),
         },
     )
-}
-
-/// How many reconciles of one controller run at once.
-pub const RECONCILE_CONCURRENCY: u16 = 16;
-
-/// After a failed reconcile of `object` by `controller`: log it, count it, and try again after
-/// `retry`.
-pub fn retry_after(
-    controller: &'static str,
-    object: &str,
-    error: &dyn std::error::Error,
-    metrics: &metrics::Metrics,
-    retry: std::time::Duration,
-) -> kube::runtime::controller::Action {
-    tracing::warn!(controller, object, error = %chain(error), "reconcile failed");
-    metrics.observe_reconcile(controller, std::time::Duration::ZERO, false, false);
-    kube::runtime::controller::Action::requeue(retry)
 }
 
 /// An error and its sources on one line, for logs.

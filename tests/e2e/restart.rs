@@ -139,4 +139,45 @@ fn a_controller_restart_with_nothing_to_do_writes_nothing() {
         .collect();
     assert!(changed.is_empty(), "written on restart: {changed:#?}");
     assert_eq!(before.len(), after.len());
+
+    // One watch per kind for the whole process, though the webhooks and four reconcilers read
+    // Tenants and Sites: ike's own gauge, and the API server's count of its watchers.
+    let watches: Vec<&str> = metrics
+        .lines()
+        .filter(|l| l.starts_with("ike_watches{"))
+        .collect();
+    for kind in ["tenants", "sites", "accounts", "namespaces", "rolebindings"] {
+        assert!(
+            watches
+                .iter()
+                .any(|l| l.starts_with(&format!("ike_watches{{kind=\"{kind}\"}}"))),
+            "no watch of {kind}: {watches:#?}"
+        );
+    }
+    assert!(
+        watches.iter().all(|l| l.ends_with(" 1")),
+        "a kind watched more than once: {watches:#?}"
+    );
+    let start = Instant::now();
+    loop {
+        let out = ike.kubectl(&["get", "--raw", "/metrics"]);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let watchers = |kind: &str| {
+            metric(
+                &text,
+                &format!(
+                    "apiserver_registered_watchers{{group=\"ike.dev\",kind=\"{kind}\",version=\"v1alpha1\"}}"
+                ),
+            )
+        };
+        let (tenants, sites) = (watchers("Tenant"), watchers("Site"));
+        if tenants == 1.0 && sites == 1.0 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the API server counts {tenants} watchers of Tenants and {sites} of Sites, not 1 each"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }

@@ -33,15 +33,12 @@ pub mod tokens;
 #[cfg(test)]
 mod tests;
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt as _;
 use kube::Api;
-use kube::runtime::reflector::{self, Store};
-use kube::runtime::{WatchStreamExt as _, watcher};
+use kube::runtime::reflector::Store;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
@@ -239,46 +236,19 @@ impl AccountApi {
     }
 }
 
-/// Watches Accounts, waits for the first full list, then serves until `shutdown` completes.
-pub async fn serve(
+/// Waits until `accounts` (the process's Account store) holds the first full list, and starts
+/// serving.
+pub async fn start(
     client: kube::Client,
     config: AccountApiConfig,
-    shutdown: impl Future<Output = ()>,
-) -> Result<(), Error> {
-    tokio::pin!(shutdown);
-    let api = tokio::select! {
-        started = start(client, config) => started?,
-        () = &mut shutdown => return Ok(()),
-    };
-    shutdown.await;
-    api.shutdown().await
-}
-
-/// Watches Accounts, waits until the store holds the first full list, and starts serving.
-pub async fn start(client: kube::Client, config: AccountApiConfig) -> Result<AccountApi, Error> {
+    accounts: Store<Account>,
+) -> Result<AccountApi, Error> {
     check_config(&config)?;
-    let (store, writer) = reflector::store::<Account>();
-    // A plain list + watch: streaming lists (sendInitialEvents) hang on a 1.20 apiserver.
-    let stream = watcher(
-        Api::<Account>::all(client.clone()),
-        watcher::Config::default(),
-    )
-    .default_backoff();
-    let watch = tokio::spawn(
-        reflector::reflector(writer, stream).for_each(|event| async move {
-            if let Err(e) = event {
-                tracing::warn!(error = %e, "Account watch failed; retrying");
-            }
-        }),
-    );
-    if store.wait_until_ready().await.is_err() {
-        watch.abort();
+    if accounts.wait_until_ready().await.is_err() {
         return Err(Error::WatchStopped);
     }
-    tracing::info!(accounts = store.len(), "Account store ready");
-    let mut api = start_with_store(client, config, store).await?;
-    api.background.push(watch);
-    Ok(api)
+    tracing::info!(accounts = accounts.len(), "Account store ready");
+    start_with_store(client, config, accounts).await
 }
 
 /// Serves from an existing store; `start` without the watch. Tests feed the store by hand.

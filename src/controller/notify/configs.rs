@@ -23,7 +23,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::{Predicate as _, PredicateConfig, WatchStreamExt, predicates, watcher};
-use kube::{Api, Resource, ResourceExt};
+use kube::{Resource, ResourceExt};
 
 use super::status::{self, ConditionChange};
 use super::{Notify, channels, secrets, teams, test_alert};
@@ -31,6 +31,7 @@ use crate::api::{
     BarryChannelStatus, BarryConfig, CommonStatus, EmailConfig, NotifyConfig, TeamsConfig,
     condition, set_condition,
 };
+use crate::controller::runtime::{self, Failure, Reconciler, Shared, Stores, concerned};
 
 /// A reconcile that could not finish; retried by the error policy.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,15 @@ pub enum Error {
     /// Writing the status failed.
     #[error("writing the status failed")]
     Status(#[source] kube::Error),
+}
+
+impl Failure for Error {
+    fn kind(&self) -> &'static str {
+        match self {
+            Error::Secret(_) => "secret",
+            Error::Status(_) => "kube",
+        }
+    }
 }
 
 /// What checking one config found.
@@ -85,6 +95,9 @@ impl Outcome {
 
 /// What each kind checks.
 pub trait Checked: NotifyConfig {
+    /// The process's watch of this kind.
+    fn shared(stores: &Stores) -> &Shared<Self>;
+
     /// Checks the config against what it names (Secret, Barry).
     fn check<'a>(&'a self, ctx: &'a Notify) -> BoxFuture<'a, Result<Outcome, Error>>;
 
@@ -99,6 +112,10 @@ fn namespace_of(config: &impl Resource) -> String {
 }
 
 impl Checked for BarryConfig {
+    fn shared(stores: &Stores) -> &Shared<Self> {
+        stores.barry()
+    }
+
     fn check<'a>(&'a self, ctx: &'a Notify) -> BoxFuture<'a, Result<Outcome, Error>> {
         Box::pin(async move {
             let ready = |ok, reason, message, requeue| {
@@ -186,6 +203,10 @@ impl Checked for BarryConfig {
 }
 
 impl Checked for TeamsConfig {
+    fn shared(stores: &Stores) -> &Shared<Self> {
+        stores.teams()
+    }
+
     fn check<'a>(&'a self, ctx: &'a Notify) -> BoxFuture<'a, Result<Outcome, Error>> {
         Box::pin(async move {
             let key = (namespace_of(self), self.name_any());
@@ -235,6 +256,10 @@ impl Checked for TeamsConfig {
 }
 
 impl Checked for EmailConfig {
+    fn shared(stores: &Stores) -> &Shared<Self> {
+        stores.email()
+    }
+
     fn check<'a>(&'a self, _ctx: &'a Notify) -> BoxFuture<'a, Result<Outcome, Error>> {
         Box::pin(async {
             Ok(Outcome {
@@ -296,6 +321,7 @@ pub async fn reconcile<K: Checked>(config: Arc<K>, ctx: Arc<Notify>) -> Result<A
         false
     };
     ctx.metrics.count_status_write(wrote);
+    runtime::wrote(wrote);
     Ok(outcome
         .requeue
         .map_or_else(Action::await_change, Action::requeue))
@@ -304,24 +330,23 @@ pub async fn reconcile<K: Checked>(config: Arc<K>, ctx: Arc<Notify>) -> Result<A
 /// How soon a failed reconcile is tried again.
 const RETRY: Duration = Duration::from_secs(5);
 
-fn error_policy<K: Checked>(config: Arc<K>, error: &Error, ctx: Arc<Notify>) -> Action {
-    let object = format!("{}/{}", namespace_of(&*config), config.name_any());
-    crate::controller::retry_after(K::KIND, &object, error, &ctx.controller_metrics, RETRY)
-}
-
 /// Runs the reconciler of kind `K` until `shutdown` resolves.
 pub async fn run<K: Checked>(
     ctx: Arc<Notify>,
+    stores: Stores,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
-    let client = ctx.client.clone();
-    let (store, events) = crate::controller::watch::reflect::<K>(&client);
+    let shared = K::shared(&stores);
+    let store = shared.store();
     // Its own status writes do not trigger it: only the spec (generation) and annotations (a
     // test asked for) do.
-    let events = events.predicate_filter(
-        predicates::generation::<K>.combine(predicates::annotations::<K>),
-        PredicateConfig::default(),
-    );
+    let events = shared
+        .subscribe()
+        .map(|config| Ok::<_, watcher::Error>((*config).clone()))
+        .predicate_filter(
+            predicates::generation::<K>.combine(predicates::annotations::<K>),
+            PredicateConfig::default(),
+        );
     let mut controller = Controller::for_stream(events, store.clone());
     if K::KIND == "teams" {
         // Where a URL may lead is the site's to say: a changed Site is checked again at once.
@@ -329,30 +354,25 @@ pub async fn run<K: Checked>(
     }
     if K::KIND != "email" {
         // Secrets trigger only: their metadata is enough, and no tenant Secret is kept.
-        let secrets = watcher(
-            Api::<PartialObjectMeta<Secret>>::all(client.clone()),
-            watcher::Config::default(),
-        )
-        .default_backoff()
-        .touched_objects();
-        controller = controller.watches_stream(
-            secrets,
-            crate::controller::watch::concerned(
-                store,
-                |secret: &PartialObjectMeta<Secret>, c: &K| {
-                    secret.meta().namespace == c.meta().namespace
-                        && c.secret_name() == secret.meta().name.as_deref()
-                },
-            ),
+        controller = controller.watches_shared_stream(
+            stores.secret_names().subscribe(),
+            concerned(store, |secret: &PartialObjectMeta<Secret>, c: &K| {
+                secret.meta().namespace == c.meta().namespace
+                    && c.secret_name() == secret.meta().name.as_deref()
+            }),
         );
     }
-    controller
-        .with_config(
-            kube::runtime::controller::Config::default()
-                .concurrency(crate::controller::RECONCILE_CONCURRENCY),
-        )
-        .graceful_shutdown_on(shutdown)
-        .run(reconcile::<K>, error_policy::<K>, ctx)
-        .for_each(|_| async {})
-        .await;
+    let metrics = ctx.controller_metrics.clone();
+    runtime::reconcile::run(
+        Reconciler {
+            name: K::KIND,
+            retry: RETRY,
+        },
+        controller,
+        reconcile::<K>,
+        ctx,
+        metrics,
+        shutdown,
+    )
+    .await;
 }

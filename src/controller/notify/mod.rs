@@ -422,7 +422,11 @@ pub fn tenant_key(namespaces: &Store<Namespace>, namespace: &str) -> String {
 }
 
 /// Runs the config reconcilers and the publisher until `stop` turns true (on the leader).
-pub async fn run(notify: Arc<Notify>, stop: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(
+    notify: Arc<Notify>,
+    stores: crate::controller::runtime::Stores,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
     let stopped = || {
         let mut rx = stop.clone();
         async move {
@@ -430,10 +434,10 @@ pub async fn run(notify: Arc<Notify>, stop: tokio::sync::watch::Receiver<bool>) 
         }
     };
     futures::future::join4(
-        configs::run::<crate::api::BarryConfig>(notify.clone(), stopped()),
-        configs::run::<crate::api::EmailConfig>(notify.clone(), stopped()),
-        configs::run::<crate::api::TeamsConfig>(notify.clone(), stopped()),
-        publish::run(notify, stopped()),
+        configs::run::<crate::api::BarryConfig>(notify.clone(), stores.clone(), stopped()),
+        configs::run::<crate::api::EmailConfig>(notify.clone(), stores.clone(), stopped()),
+        configs::run::<crate::api::TeamsConfig>(notify.clone(), stores.clone(), stopped()),
+        publish::run(notify, stores, stopped()),
     )
     .await;
 }

@@ -22,9 +22,8 @@ use std::time::{Duration, Instant};
 
 use futures::{FutureExt as _, StreamExt as _};
 use k8s_openapi::api::core::v1::Secret;
-use kube::runtime::reflector::{self, ObjectRef, Store};
-use kube::runtime::{WatchStreamExt as _, watcher};
-use kube::{Api, ResourceExt as _};
+use kube::ResourceExt as _;
+use kube::runtime::reflector::{ObjectRef, Store};
 
 use super::alertmanager::{Options, RenderError, TENANT_PREFIX, fingerprint};
 use super::output::{self, Output};
@@ -32,7 +31,7 @@ use super::plan::{self, Inputs, Plan, Verdict};
 use super::status::{Change, ConditionChange};
 use super::{BASE_KEY, Notify, POLICY_LOOK, secrets};
 use crate::api::{BarryConfig, CommonStatus, EmailConfig, NotifyConfig, TeamsConfig, condition};
-use crate::controller::watch::reflect;
+use crate::controller::runtime::Stores;
 
 /// How long a burst of changes may go on before it is rendered.
 const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -374,29 +373,31 @@ impl Publisher {
 }
 
 /// Runs the publisher until `shutdown` resolves.
-pub async fn run(notify: Arc<Notify>, shutdown: impl std::future::Future<Output = ()> + Send) {
-    let client = notify.client.clone();
+/// The base Secret is read from the Secrets of the controller's namespace (where
+/// `Settings::base_namespace` is).
+pub async fn run(
+    notify: Arc<Notify>,
+    stores: Stores,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) {
     let settings = &notify.settings;
-    let (barry, barry_events) = reflect::<BarryConfig>(&client);
-    let (email, email_events) = reflect::<EmailConfig>(&client);
-    let (teams, teams_events) = reflect::<TeamsConfig>(&client);
-    let (base, writer) = reflector::store::<Secret>();
-    let only_base =
-        watcher::Config::default().fields(&format!("metadata.name={}", settings.base_secret));
-    let base_events = reflector::reflector(
-        writer,
-        watcher(
-            Api::<Secret>::namespaced(client.clone(), &settings.base_namespace),
-            only_base,
-        ),
-    )
-    .default_backoff()
-    .touched_objects();
+    let (barry, email, teams) = (
+        stores.barry().store(),
+        stores.email().store(),
+        stores.teams().store(),
+    );
+    let base = stores.own_secrets().store();
+    let base_name = settings.base_secret.clone();
     let mut events = futures::stream::select_all([
-        barry_events.map(|_| ()).boxed(),
-        email_events.map(|_| ()).boxed(),
-        teams_events.map(|_| ()).boxed(),
-        base_events.map(|_| ()).boxed(),
+        stores.barry().subscribe().map(|_| ()).boxed(),
+        stores.email().subscribe().map(|_| ()).boxed(),
+        stores.teams().subscribe().map(|_| ()).boxed(),
+        stores
+            .own_secrets()
+            .subscribe()
+            .filter(move |s| futures::future::ready(s.metadata.name.as_deref() == Some(&base_name)))
+            .map(|_| ())
+            .boxed(),
     ]);
     let options = Options {
         relay_url: settings.relay.url.clone(),

@@ -9,18 +9,15 @@ use kube::runtime::reflector::ObjectRef;
 use super::Context;
 use super::status::current;
 use crate::api::OfficeSpec;
-use crate::api::consts::TENANT_LABEL;
 use crate::api::office::limits::{Allotment, Candidate, allot};
 use crate::api::office::{exposure, is_headless, resource};
 
 /// The reason of the condition of a Service waiting for room.
 pub const LIMIT_REACHED: &str = "LimitReached";
 
-/// The tenant whose namespace `namespace` is, by its label (the controller writes it).
+/// The tenant whose namespace `namespace` is, as the controller recorded it.
 fn tenant_of(ctx: &Context, namespace: &str) -> Option<String> {
-    ctx.namespaces
-        .get(&ObjectRef::new(namespace))
-        .and_then(|ns| ns.labels().get(TENANT_LABEL).cloned())
+    crate::controller::runtime::tenant_of(&ctx.tenants, namespace).map(|t| t.name_any())
 }
 
 fn created(service: &Service) -> i64 {

@@ -32,20 +32,18 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures::{FutureExt, StreamExt};
-use k8s_openapi::api::core::v1::{Namespace, Pod, Secret, Service};
+use futures::FutureExt;
+use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use kube::ResourceExt;
-use kube::api::Api;
-use kube::core::PartialObjectMeta;
-use kube::runtime::controller::{Action, Controller};
+use kube::runtime::controller::Controller;
 use kube::runtime::events::Recorder;
 use kube::runtime::reflector::{ObjectRef, Store};
-use kube::runtime::{WatchStreamExt, watcher};
 
 use super::metrics::Metrics;
-use crate::api::Site;
-use crate::api::consts::{OFFICE_FINALIZER, TENANT_LABEL};
+use super::runtime::{self, Failure, KubeError, Reconciler, Stores};
+use crate::api::consts::OFFICE_FINALIZER;
 use crate::api::office::{is_exposed, parse_resource, pod_ips, selects};
+use crate::api::{Site, Tenant};
 pub use config::Config;
 pub use registry::Registry;
 
@@ -61,21 +59,20 @@ const RETRY: Duration = Duration::from_secs(5);
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A request to the API server failed.
-    #[error("{what} failed")]
-    Kube {
-        /// What was being done.
-        what: String,
-        /// Why.
-        source: kube::Error,
-    },
+    #[error(transparent)]
+    Kube(#[from] KubeError),
     /// A patch could not be encoded.
     #[error("cannot encode a patch: {0}")]
     Encode(String),
 }
 
-fn kube_err(what: impl Into<String>) -> impl FnOnce(kube::Error) -> Error {
-    let what = what.into();
-    move |source| Error::Kube { what, source }
+impl Failure for Error {
+    fn kind(&self) -> &'static str {
+        match self {
+            Error::Kube(_) => "kube",
+            Error::Encode(_) => "encode",
+        }
+    }
 }
 
 /// What one name was last published as, so that a reconcile that changes nothing sends
@@ -96,8 +93,6 @@ pub struct Published {
 pub struct Context {
     /// The client.
     pub client: kube::Client,
-    /// Metrics.
-    pub metrics: Arc<Metrics>,
     /// The site's settings and the publisher they make.
     pub config: Config,
     /// Every pod (metadata and status only).
@@ -110,8 +105,8 @@ pub struct Context {
     pub published: Mutex<HashMap<String, Published>>,
     /// Every Service (the tenant's other Services, for its name limit).
     pub services: Store<Service>,
-    /// The namespaces labelled with a tenant, metadata only: whose Services share a limit.
-    pub namespaces: Store<PartialObjectMeta<Namespace>>,
+    /// Every Tenant: whose namespace a Service is in (its Services share a limit).
+    pub tenants: Store<Tenant>,
     /// Services to reconcile again (those waiting for room under their tenant's limit).
     pub again: futures::channel::mpsc::UnboundedSender<ObjectRef<Service>>,
 }
@@ -151,57 +146,8 @@ fn concerns_us(service: &Service) -> bool {
         || status::current(service).is_some()
 }
 
-/// Every pod, without what publishing never reads (spec, container statuses, annotations,
-/// managed fields): at thousands of pods that is most of the memory.
-fn reflect_pods(
-    client: &kube::Client,
-) -> (
-    Store<Pod>,
-    impl futures::Stream<Item = Result<Pod, watcher::Error>> + Send + 'static,
-) {
-    let (store, writer) = kube::runtime::reflector::store::<Pod>();
-    let events = kube::runtime::reflector::reflector(
-        writer,
-        watcher(Api::<Pod>::all(client.clone()), watcher::Config::default()).modify(|pod| {
-            pod.metadata.managed_fields = None;
-            pod.metadata.annotations = None;
-            pod.spec = None;
-            if let Some(status) = &mut pod.status {
-                status.container_statuses = None;
-                status.init_container_statuses = None;
-                status.ephemeral_container_statuses = None;
-            }
-        }),
-    )
-    .default_backoff()
-    .touched_objects();
-    (store, events)
-}
-
-/// The Secrets of the controller's namespace.
-fn reflect_secrets(
-    client: &kube::Client,
-    namespace: &str,
-) -> (
-    Store<Secret>,
-    impl futures::Stream<Item = Result<Secret, watcher::Error>> + Send + 'static,
-) {
-    let (store, writer) = kube::runtime::reflector::store::<Secret>();
-    let events = kube::runtime::reflector::reflector(
-        writer,
-        watcher(
-            Api::<Secret>::namespaced(client.clone(), namespace),
-            watcher::Config::default(),
-        )
-        .modify(|s| s.metadata.managed_fields = None),
-    )
-    .default_backoff()
-    .touched_objects();
-    (store, events)
-}
-
 /// A mapper for changes of the site's settings: every Service we have to do with.
-fn everything<T>(store: Store<Service>) -> impl Fn(T) -> Vec<ObjectRef<Service>> {
+fn everything<T>(store: Store<Service>) -> impl Fn(Arc<T>) -> Vec<ObjectRef<Service>> {
     move |_changed| {
         store
             .state()
@@ -212,26 +158,17 @@ fn everything<T>(store: Store<Service>) -> impl Fn(T) -> Vec<ObjectRef<Service>>
     }
 }
 
-/// Retries failed reconciles soon.
-pub fn error_policy(service: Arc<Service>, error: &Error, ctx: Arc<Context>) -> Action {
-    let name = format!(
-        "{}/{}",
-        service.namespace().unwrap_or_default(),
-        service.name_any()
-    );
-    super::retry_after("office", &name, error, &ctx.metrics, RETRY)
-}
-
-/// Runs the publisher until `shutdown` resolves. `namespace` is the controller's own (where
-/// the TSIG key Secret and the registry live); `site` is the owner written into every claim.
+/// Runs the publisher until `shutdown` resolves. Claims are written for `site` (the owner of
+/// every name); the TSIG key Secret and the registry live in the controller's namespace.
 pub async fn run(
-    client: kube::Client,
+    stores: Stores,
     metrics: Arc<Metrics>,
-    namespace: String,
     site: String,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
     let shutdown = shutdown.shared();
+    let client = stores.client().clone();
+    let namespace = stores.controller_namespace().to_string();
     let registry = loop {
         match Registry::load(&client, &namespace).await {
             Ok(registry) => break registry,
@@ -244,50 +181,51 @@ pub async fn run(
             () = shutdown.clone() => return,
         }
     };
-    let (services, service_events) = super::watch::reflect::<Service>(&client);
-    let (pods, pod_events) = reflect_pods(&client);
-    let (sites, site_events) = super::watch::reflect::<Site>(&client);
-    let (secrets, secret_events) = reflect_secrets(&client, &namespace);
-    let (namespaces, namespace_writer) = kube::runtime::reflector::store();
-    let namespace_events = kube::runtime::reflector::reflector(
-        namespace_writer,
-        watcher(
-            Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
-            watcher::Config::default().labels(TENANT_LABEL),
-        ),
-    )
-    .default_backoff()
-    .touched_objects()
-    .for_each(|_| async {});
+    let services = stores.services().store();
     let (again, again_rx) = futures::channel::mpsc::unbounded();
     let ctx = Arc::new(Context {
         client: client.clone(),
-        metrics,
-        config: Config::new(sites, secrets, &namespace, &site),
-        pods,
+        config: Config::new(
+            stores.sites().store(),
+            stores.own_secrets().store(),
+            &namespace,
+            &site,
+        ),
+        pods: stores.pods().store(),
         registry,
         recorder: super::event_recorder(&client),
         published: Mutex::new(HashMap::new()),
         services: services.clone(),
-        namespaces,
+        tenants: stores.tenants().store(),
         again,
     });
     let by_pod = {
         let ctx = ctx.clone();
         let services = services.clone();
-        move |pod: Pod| ctx.services_of(&services, &pod)
+        move |pod: Arc<Pod>| ctx.services_of(&services, &pod)
     };
-    let controller = Controller::for_stream(service_events, services.clone())
-        .watches_stream(pod_events, by_pod)
-        .watches_stream(site_events, everything::<Site>(services.clone()))
-        .watches_stream(secret_events, everything::<Secret>(services.clone()))
-        .reconcile_on(again_rx)
-        .with_config(
-            kube::runtime::controller::Config::default().concurrency(super::RECONCILE_CONCURRENCY),
+    let controller = Controller::for_shared_stream(stores.services().subscribe(), services.clone())
+        .watches_shared_stream(stores.pods().subscribe(), by_pod)
+        .watches_shared_stream(
+            stores.sites().subscribe(),
+            everything::<Site>(services.clone()),
         )
-        .graceful_shutdown_on(shutdown.clone())
-        .run(publish::reconcile, error_policy, ctx.clone())
-        .for_each(|_| async {});
+        .watches_shared_stream(
+            stores.own_secrets().subscribe(),
+            everything::<Secret>(services.clone()),
+        )
+        .reconcile_on(again_rx);
+    let controller = runtime::reconcile::run(
+        Reconciler {
+            name: "office",
+            retry: RETRY,
+        },
+        controller,
+        publish::reconcile,
+        ctx.clone(),
+        metrics,
+        shutdown.clone(),
+    );
     let sweeper = async {
         // At start too: names orphaned while no controller ran go at once, not a minute later.
         let listed = async {
@@ -307,11 +245,5 @@ pub async fn run(
             }
         }
     };
-    let namespaces = async {
-        tokio::select! {
-            () = namespace_events => {}
-            () = shutdown.clone() => {}
-        }
-    };
-    futures::future::join3(controller, sweeper, namespaces).await;
+    futures::future::join(controller, sweeper).await;
 }

@@ -14,10 +14,11 @@ use kube::runtime::controller::Action;
 use kube::runtime::reflector::{ObjectRef, Store};
 
 use super::status::{self, Verdict};
-use super::{Context, Error, Published, RESYNC, RETRY, concerns_us, kube_err, limits};
+use super::{Context, Error, Published, RESYNC, RETRY, concerns_us, limits};
 use crate::api::OfficeSpec;
 use crate::api::consts::OFFICE_FINALIZER;
 use crate::api::office::{addresses, exposure, is_exposed, is_headless, parse_resource, resource};
+use crate::controller::runtime::{self, kube_err};
 use crate::dns::{Outcome, Publisher};
 
 /// One reconcile; see the module docs of [`super`].
@@ -29,7 +30,7 @@ pub async fn reconcile(service: Arc<Service>, ctx: Arc<Context>) -> Result<Actio
     // look like publishing is off (finalizers dropped) and tenants' Services would look like the
     // platform's (no limit): decide nothing before.
     let ready = ctx.pods.wait_until_ready().now_or_never().is_some()
-        && ctx.namespaces.wait_until_ready().now_or_never().is_some()
+        && ctx.tenants.wait_until_ready().now_or_never().is_some()
         && ctx.config.sites.wait_until_ready().now_or_never().is_some()
         && ctx
             .config
@@ -40,13 +41,9 @@ pub async fn reconcile(service: Arc<Service>, ctx: Arc<Context>) -> Result<Actio
     if !ready {
         return Ok(Action::requeue(std::time::Duration::from_millis(200)));
     }
-    let started = Instant::now();
-    let result = apply(&service, &ctx).await;
-    if let Ok((_, wrote)) = &result {
-        ctx.metrics
-            .observe_reconcile("office", started.elapsed(), true, *wrote);
-    }
-    result.map(|(action, _)| action)
+    let (action, wrote) = apply(&service, &ctx).await?;
+    runtime::wrote(wrote);
+    Ok(action)
 }
 
 async fn apply(service: &Service, ctx: &Context) -> Result<(Action, bool), Error> {

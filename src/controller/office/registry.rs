@@ -23,9 +23,10 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, Preconditions};
 
-use super::{Error, kube_err};
+use super::Error;
 use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use crate::api::office::parse_resource;
+use crate::controller::runtime::kube_err;
 
 /// The single ConfigMap of earlier versions, migrated into the shards at start.
 pub const LEGACY_CONFIGMAP: &str = "ike-office-names";
@@ -157,9 +158,7 @@ impl Registry {
             Ok(_) => {}
             Err(kube::Error::Api(s)) if s.code == 404 => {}
             Err(e) => {
-                return Err(kube_err(format!("deleting configmap {LEGACY_CONFIGMAP}"))(
-                    e,
-                ));
+                return Err(kube_err(format!("deleting configmap {LEGACY_CONFIGMAP}"))(e).into());
             }
         }
         tracing::info!(
@@ -229,7 +228,7 @@ impl Registry {
             match self.api.create(&params, &cm).await {
                 Ok(_) => {}
                 Err(kube::Error::Api(s)) if s.code == 409 => {}
-                Err(e) => return Err(kube_err(what())(e)),
+                Err(e) => return Err(kube_err(what())(e).into()),
             }
             self.shards
                 .lock()

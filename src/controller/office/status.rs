@@ -7,8 +7,9 @@ use kube::api::{Api, Patch, PatchParams};
 use kube::runtime::events::{Event, EventType, Recorder};
 use kube::{Resource, ResourceExt};
 
-use super::{Error, kube_err};
+use super::Error;
 use crate::api::office::PUBLISHED_CONDITION;
+use crate::controller::runtime::kube_err;
 
 /// The verdict on one Service, as its condition says it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -16,13 +16,14 @@ use kube::runtime::controller::Action;
 use super::announce::announce;
 use super::status::{decided_status, event, make_condition, now, with_condition, write_status};
 use super::validate::{self, api, to_apply};
-use super::{Context, Error, kube_err};
+use super::{Context, Error};
 use crate::api::consts::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL};
 use crate::api::request::{
     AGGREGATE_LABEL, Action as RequestAction, HistoryEntry, Kind, Phase, REQUEST_MANAGER,
     ResourceRequest, condition, rules,
 };
 use crate::api::{GRANT_ROLE_PREFIX, Tenant};
+use crate::controller::runtime::kube_err;
 
 /// How often a CRD that is not Established yet is looked at again.
 const ESTABLISHING: Duration = Duration::from_millis(300);
@@ -263,7 +264,7 @@ pub(super) async fn apply(
                     Some(message) => {
                         return fail(ctx, &request, "ApplyFailed", message).await;
                     }
-                    None => return Err(kube_err(format!("applying {target}"))(e)),
+                    None => return Err(kube_err(format!("applying {target}"))(e).into()),
                 },
             }
         }
@@ -286,7 +287,7 @@ pub(super) async fn apply(
                 Err(kube::Error::Api(s)) if s.code == 404 => {}
                 Err(e) => match permanent(&e) {
                     Some(message) => return fail(ctx, &request, "DeleteFailed", message).await,
-                    None => return Err(kube_err(format!("deleting {target}"))(e)),
+                    None => return Err(kube_err(format!("deleting {target}"))(e).into()),
                 },
             }
             None
@@ -295,10 +296,7 @@ pub(super) async fn apply(
     if let (Kind::CustomResourceDefinition, Some(object)) = (target.kind, applied) {
         let crd: CustomResourceDefinition = serde_json::to_value(object)
             .and_then(serde_json::from_value)
-            .map_err(|e| Error::Kube {
-                what: format!("reading {target}"),
-                source: kube::Error::SerdeError(e),
-            })?;
+            .map_err(|e| kube_err(format!("reading {target}"))(kube::Error::SerdeError(e)))?;
         if let Some(refused) = names_refused(&crd) {
             return fail(ctx, &request, "NotEstablished", refused).await;
         }

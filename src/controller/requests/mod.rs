@@ -21,9 +21,8 @@ use status::{decided_status, event, now, write_status};
 pub use status::{make_condition, pending_status};
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use futures::StreamExt;
 use kube::ResourceExt;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::events::Recorder;
@@ -31,6 +30,9 @@ use kube::runtime::reflector::Store;
 
 use super::metrics::Metrics;
 use super::notify::alertmanager_api::Alertmanager;
+use super::runtime::{
+    self, Failure, KubeError, Reconciler, Stores, kube_err, site_policy, tenant_of,
+};
 use crate::api::request::{Decision, HistoryEntry, Phase, ResourceRequest, rules};
 use crate::api::{Site, Tenant, TenantStatus};
 
@@ -38,26 +40,20 @@ use crate::api::{Site, Tenant, TenantStatus};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A request to the API server failed.
-    #[error("{what} failed")]
-    Kube {
-        /// What was being done.
-        what: String,
-        /// Why.
-        source: kube::Error,
-    },
+    #[error(transparent)]
+    Kube(#[from] KubeError),
 }
 
-fn kube_err(what: impl Into<String>) -> impl FnOnce(kube::Error) -> Error {
-    let what = what.into();
-    move |source| Error::Kube { what, source }
+impl Failure for Error {
+    fn kind(&self) -> &'static str {
+        "kube"
+    }
 }
 
 /// What every reconcile shares.
 pub struct Context {
     /// The client.
     pub client: kube::Client,
-    /// Metrics.
-    pub metrics: Arc<Metrics>,
     /// Every Tenant: who holds a request's namespace.
     pub tenants: Store<Tenant>,
     /// Every request: other tenants' open ones.
@@ -78,7 +74,7 @@ impl Context {
         validate::Checker {
             client: &self.client,
             requests: &self.requests,
-            site: Site::policy(self.sites.state().iter().map(|s| &**s)).requests,
+            site: site_policy(&self.sites).requests,
         }
     }
 
@@ -98,12 +94,12 @@ impl Context {
                 spec: &request.spec,
             })
             .await
-            .map_err(kube_err(format!("checking request {namespace}/{name}")))
+            .map_err(|e| kube_err(format!("checking request {namespace}/{name}"))(e).into())
     }
 
     /// The tenant holding `namespace` (never one that merely lists it).
     pub fn tenant_of(&self, namespace: &str) -> Option<Arc<Tenant>> {
-        self.tenants.find(|t| t.holds_namespace(namespace))
+        tenant_of(&self.tenants, namespace)
     }
 }
 
@@ -288,52 +284,34 @@ async fn reconcile_one(
     }
 }
 
-/// One reconcile, timed and counted.
+/// One reconcile.
 pub async fn reconcile(request: Arc<ResourceRequest>, ctx: Arc<Context>) -> Result<Action, Error> {
-    let started = Instant::now();
     let (wrote, action) = reconcile_one(request, &ctx).await?;
-    ctx.metrics.count_write("request", wrote);
-    ctx.metrics
-        .observe_reconcile("request", started.elapsed(), true, false);
+    runtime::wrote(wrote);
     Ok(action)
-}
-
-/// Retries failed reconciles with a short delay.
-pub fn error_policy(request: Arc<ResourceRequest>, error: &Error, ctx: Arc<Context>) -> Action {
-    super::retry_after(
-        "request",
-        &validate::reference(&request),
-        error,
-        &ctx.metrics,
-        Duration::from_secs(2),
-    )
 }
 
 /// Runs the request controller until `shutdown` resolves.
 pub async fn run(
-    client: kube::Client,
+    stores: Stores,
     metrics: Arc<Metrics>,
-    admin_namespace: String,
     alertmanager: Option<Alertmanager>,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
-    let (tenants, tenant_events) = super::watch::reflect::<Tenant>(&client);
-    let (requests, request_events) = super::watch::reflect::<ResourceRequest>(&client);
-    let (sites, site_events) = super::watch::reflect::<Site>(&client);
+    let requests = stores.requests().store();
     let ctx = Arc::new(Context {
-        client: client.clone(),
-        metrics,
-        tenants,
+        client: stores.client().clone(),
+        tenants: stores.tenants().store(),
         requests: requests.clone(),
-        sites,
-        recorder: super::event_recorder(&client),
+        sites: stores.sites().store(),
+        recorder: super::event_recorder(stores.client()),
         alertmanager,
-        admin_namespace,
+        admin_namespace: stores.controller_namespace().to_string(),
     });
     let open = requests.clone();
-    Controller::for_stream(request_events, requests)
+    let controller = Controller::for_shared_stream(stores.requests().subscribe(), requests)
         // A tenant that gains a namespace may make a waiting request's namespace its own.
-        .watches_stream(tenant_events, move |tenant: Tenant| {
+        .watches_shared_stream(stores.tenants().subscribe(), move |tenant: Arc<Tenant>| {
             let held: &TenantStatus = &tenant.status.clone().unwrap_or_default();
             open.state()
                 .iter()
@@ -344,17 +322,21 @@ pub async fn run(
                 })
                 .map(|r| kube::runtime::reflector::ObjectRef::from_obj(&**r))
                 .collect::<Vec<_>>()
-        })
-        // The site's policy (its provisioner list) only matters at the next check.
-        .watches_stream(site_events, |_: Site| Vec::new())
-        .with_config(
-            kube::runtime::controller::Config::default().concurrency(super::RECONCILE_CONCURRENCY),
-        )
-        .graceful_shutdown_on(shutdown)
-        .run(reconcile, error_policy, ctx)
-        .for_each(|_| async {})
-        .await;
+        });
+    runtime::reconcile::run(
+        Reconciler {
+            name: "request",
+            retry: Duration::from_secs(2),
+        },
+        controller,
+        reconcile,
+        ctx,
+        metrics,
+        shutdown,
+    )
+    .await;
 }
+
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;

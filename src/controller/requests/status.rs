@@ -10,11 +10,12 @@ use kube::runtime::events::{Event, EventType};
 use kube::{Resource, ResourceExt};
 use serde_json::json;
 
-use super::{Context, Error, kube_err, validate};
+use super::{Context, Error, validate};
 use crate::api::request::{
     self, Check, HistoryEntry, Phase, ResourceRequest, ResourceRequestStatus, condition, diff,
     rules,
 };
+use crate::controller::runtime::kube_err;
 use crate::util::time::rfc3339;
 
 pub(super) fn now() -> String {

@@ -18,25 +18,26 @@ pub mod revoke;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use futures::{FutureExt, StreamExt};
+use futures::FutureExt;
 use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, RoleBinding};
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
-use kube::core::PartialObjectMeta;
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::finalizer::{Event, finalizer};
 use kube::runtime::reflector::{ObjectRef, Store};
-use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Resource, ResourceExt};
 
 use super::metrics::Metrics;
+use super::runtime::{
+    self, Failure, KubeError, Reconciler, Stores, concerned, everything, kube_err,
+};
 use crate::api::consts::{
     CONTROLLER_MANAGER, ISOLATED_LABEL, NODE_SELECTOR_ANNOTATION, POD_SECURITY_LABELS,
     TENANT_FINALIZER, TENANT_LABEL,
 };
-use crate::api::request::AGGREGATE_LABEL;
 use crate::api::{Account, Role, Site, Tenant, TenantStatus};
 pub use desired::{
     active_members, binding_name, cluster_role_for, desired_access, desired_bindings,
@@ -49,29 +50,26 @@ use desired::{labels_contain, ready_condition, same_subjects};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A request to the API server failed.
-    #[error("{what} failed")]
-    Kube {
-        /// What was being done.
-        what: String,
-        /// Why.
-        source: kube::Error,
-    },
+    #[error(transparent)]
+    Kube(#[from] KubeError),
     /// Adding or removing the finalizer failed.
     #[error("finalizer")]
     Finalizer(#[source] Box<kube::runtime::finalizer::Error<Error>>),
 }
 
-fn kube_err(what: impl Into<String>) -> impl FnOnce(kube::Error) -> Error {
-    let what = what.into();
-    move |source| Error::Kube { what, source }
+impl Failure for Error {
+    fn kind(&self) -> &'static str {
+        match self {
+            Error::Kube(_) => "kube",
+            Error::Finalizer(_) => "finalizer",
+        }
+    }
 }
 
 /// What every reconcile shares.
 pub struct Context {
     /// The client.
     pub client: kube::Client,
-    /// Metrics.
-    pub metrics: Arc<Metrics>,
     /// Every Account, kept current by a watch.
     pub accounts: Store<Account>,
     /// The Site objects (the default NetworkPolicy of tenant namespaces).
@@ -79,9 +77,48 @@ pub struct Context {
     /// Every RoleBinding, kept current by a watch: hand-made ones in tenant namespaces are
     /// checked against the members.
     pub role_bindings: Store<RoleBinding>,
-    /// The grants of CRDs approved for tenants (ClusterRoles labelled `ike.dev/aggregate-to`),
-    /// metadata only: which tenants need roles of requested resources, and whose a grant is.
-    pub grants: Store<PartialObjectMeta<ClusterRole>>,
+    /// The ClusterRoles made for tenants: their access roles, their roles of requested
+    /// resources, and the grants of CRDs approved for them (which tenants need those roles).
+    pub cluster_roles: Store<ClusterRole>,
+    /// The ClusterRoleBindings ike manages (the tenants' access to their Tenant objects).
+    pub cluster_role_bindings: Store<ClusterRoleBinding>,
+    /// The tenants' default NetworkPolicies.
+    pub network_policies: Store<NetworkPolicy>,
+    /// Every namespace.
+    pub namespaces: Store<Namespace>,
+}
+
+impl Context {
+    /// Whether every store holds its first full list: until then a member would look unknown
+    /// and lose their bindings, and objects that exist would look missing.
+    fn listed(&self) -> bool {
+        fn ready<K: Clone + kube::Resource>(store: &Store<K>) -> bool
+        where
+            K::DynamicType: Eq + std::hash::Hash + Clone,
+        {
+            store.wait_until_ready().now_or_never().is_some()
+        }
+        ready(&self.accounts)
+            && ready(&self.sites)
+            && ready(&self.role_bindings)
+            && ready(&self.cluster_roles)
+            && ready(&self.cluster_role_bindings)
+            && ready(&self.network_policies)
+            && ready(&self.namespaces)
+    }
+}
+
+/// The object named like `want` as `store` holds it (cluster-scoped or in `want`'s namespace).
+fn stored<K>(store: &Store<K>, want: &K) -> Option<Arc<K>>
+where
+    K: Resource<DynamicType = ()> + Clone,
+{
+    let meta = want.meta();
+    let mut key = ObjectRef::new(meta.name.as_deref().unwrap_or_default());
+    if let Some(ns) = &meta.namespace {
+        key = key.within(ns);
+    }
+    store.get(&key)
 }
 
 /// Server-side applies `object` as the controller, taking over fields others set.
@@ -100,21 +137,24 @@ where
     Ok(())
 }
 
-/// Applies `want` unless `have` already matches (by `same`); returns whether it wrote.
+/// Applies `want` unless the object in `store` already matches (by `same`); returns whether
+/// it wrote. The store, not a GET: a restart with nothing to do reads nothing one by one. A
+/// store a moment behind costs at most an apply that changes nothing.
 async fn apply_if_changed<K>(
     api: &Api<K>,
+    store: &Store<K>,
     want: &K,
     same: impl FnOnce(&K) -> bool,
 ) -> Result<bool, Error>
 where
-    K: Resource + Clone + serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug,
+    K: Resource<DynamicType = ()>
+        + Clone
+        + serde::Serialize
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
 {
     let name = want.meta().name.clone().unwrap_or_default();
-    let have = api
-        .get_opt(&name)
-        .await
-        .map_err(kube_err(format!("reading {name}")))?;
-    if have.as_ref().is_some_and(same) {
+    if stored(store, want).is_some_and(|have| same(&have)) {
         return Ok(false);
     }
     force_apply(api, &name, want, "applying").await?;
@@ -122,16 +162,8 @@ where
 }
 
 async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> {
-    // Until the first list of Accounts is in, every member would look unknown and lose their
-    // bindings: a restarted controller must change nothing before it knows the accounts.
-    if ctx.accounts.wait_until_ready().now_or_never().is_none()
-        || ctx
-            .role_bindings
-            .wait_until_ready()
-            .now_or_never()
-            .is_none()
-        || ctx.grants.wait_until_ready().now_or_never().is_none()
-    {
+    // A restarted controller changes nothing before it knows what is there.
+    if !ctx.listed() {
         return Ok(Action::requeue(Duration::from_millis(200)));
     }
     let name = tenant.name_any();
@@ -144,15 +176,16 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
     let role_bindings: Api<ClusterRoleBinding> = Api::all(client.clone());
     for (role, binding) in desired_access(&tenant, &members) {
         let want_rules = role.rules.clone();
-        wrote |= apply_if_changed(&roles, &role, |h| h.rules == want_rules).await?;
+        wrote |=
+            apply_if_changed(&roles, &ctx.cluster_roles, &role, |h| h.rules == want_rules).await?;
         let want_subjects = binding.subjects.clone();
-        wrote |= apply_if_changed(&role_bindings, &binding, |h| {
+        wrote |= apply_if_changed(&role_bindings, &ctx.cluster_role_bindings, &binding, |h| {
             same_subjects(&h.subjects, &want_subjects)
         })
         .await?;
     }
     // The tenant's own roles for the resources it requested, once a CRD was approved for it.
-    let requested = requested::has_grants(&ctx.grants, &name);
+    let requested = requested::has_grants(&ctx.cluster_roles, &name);
     wrote |= requested::reconcile_roles(&ctx, &tenant, requested).await?;
 
     // Namespaces, their default network policy and bindings.
@@ -160,18 +193,24 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         .tenants
         .network_isolation;
     if let Some(isolation) = &isolation {
-        wrote |= network::label_platform_namespaces(client, isolation).await?;
+        wrote |= network::label_platform_namespaces(&ctx, isolation).await?;
     }
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let mut held = Vec::new();
     let mut conflicts = Vec::new();
     for ns in &tenant.spec.namespaces {
         let want = desired_namespace(&tenant, ns);
-        let have = namespaces
-            .get_opt(ns)
-            .await
-            .map_err(kube_err(format!("reading namespace {ns}")))?;
-        match &have {
+        // Read from the store; one it does not hold is asked for before it is made, so that a
+        // namespace someone made a moment ago is never adopted.
+        let have = match ctx.namespaces.get(&ObjectRef::new(ns)) {
+            Some(have) => Some(have),
+            None => namespaces
+                .get_opt(ns)
+                .await
+                .map_err(kube_err(format!("reading namespace {ns}")))?
+                .map(Arc::new),
+        };
+        match have.as_deref() {
             Some(h) if h.labels().get(TENANT_LABEL) != Some(&name) => {
                 conflicts.push(ns.clone());
                 continue;
@@ -193,12 +232,12 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
                 wrote = true;
             }
         }
-        wrote |= network::reconcile_policy(client, &tenant, ns, isolation.as_ref()).await?;
+        wrote |= network::reconcile_policy(&ctx, &tenant, ns, isolation.as_ref()).await?;
         let bindings: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
         for binding in desired_bindings(&tenant, ns, &members) {
             let want_subjects = binding.subjects.clone();
             let want_ref = binding.role_ref.clone();
-            wrote |= apply_if_changed(&bindings, &binding, |h| {
+            wrote |= apply_if_changed(&bindings, &ctx.role_bindings, &binding, |h| {
                 same_subjects(&h.subjects, &want_subjects) && h.role_ref == want_ref
             })
             .await?;
@@ -282,7 +321,7 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
         .map_err(kube_err(format!("updating tenant {name} status")))?;
         wrote = true;
     }
-    ctx.metrics.count_write("tenant", wrote);
+    runtime::wrote(wrote);
     let ready = status
         .conditions
         .first()
@@ -326,7 +365,7 @@ async fn remove_namespace(
     match namespaces.delete(ns, &DeleteParams::default()).await {
         Ok(_) => Ok(true),
         Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
-        Err(e) => Err(kube_err(format!("deleting namespace {ns}"))(e)),
+        Err(e) => Err(kube_err(format!("deleting namespace {ns}"))(e).into()),
     }
 }
 
@@ -343,7 +382,7 @@ async fn release_namespace(client: &kube::Client, tenant: &str, ns: &str) -> Res
         match bindings.delete(&name, &DeleteParams::default()).await {
             Ok(_) => {}
             Err(kube::Error::Api(s)) if s.code == 404 => {}
-            Err(e) => return Err(kube_err(format!("deleting bindings in {ns}"))(e)),
+            Err(e) => return Err(kube_err(format!("deleting bindings in {ns}"))(e).into()),
         }
     }
     // Applying only the isolation labels drops everything else our field manager set.
@@ -383,21 +422,15 @@ async fn cleanup(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error
 
 /// One reconcile: the finalizer wraps apply and cleanup.
 pub async fn reconcile(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> {
-    let started = Instant::now();
     let api: Api<Tenant> = Api::all(ctx.client.clone());
-    let result = finalizer(&api, TENANT_FINALIZER, tenant, |event| async {
+    finalizer(&api, TENANT_FINALIZER, tenant, |event| async {
         match event {
             Event::Apply(t) => apply(t, ctx.clone()).await,
             Event::Cleanup(t) => cleanup(t, ctx.clone()).await,
         }
     })
     .await
-    .map_err(|e| Error::Finalizer(Box::new(e)));
-    if result.is_ok() {
-        ctx.metrics
-            .observe_reconcile("tenant", started.elapsed(), true, false);
-    }
-    result
+    .map_err(|e| Error::Finalizer(Box::new(e)))
 }
 
 /// Whether `tenant` lists or holds namespace `ns`.
@@ -417,101 +450,75 @@ pub fn binding_concerns(binding: &RoleBinding, tenant: &Tenant) -> bool {
 /// How soon a failed reconcile is tried again.
 const RETRY: Duration = Duration::from_secs(2);
 
-/// Retries failed reconciles with a short delay.
-pub fn error_policy(tenant: Arc<Tenant>, error: &Error, ctx: Arc<Context>) -> Action {
-    super::retry_after("tenant", &tenant.name_any(), error, &ctx.metrics, RETRY)
-}
-
 /// Runs the tenant controller until `shutdown` resolves.
 pub async fn run(
-    client: kube::Client,
+    stores: Stores,
     metrics: Arc<Metrics>,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
-    let (accounts, account_events) = super::watch::reflect::<Account>(&client);
-    let (tenants, tenant_events) = super::watch::reflect::<Tenant>(&client);
-    let (sites, site_events) = super::watch::reflect::<Site>(&client);
-    let (role_bindings, binding_events) = super::watch::reflect::<RoleBinding>(&client);
-    let (grants, grant_writer) = kube::runtime::reflector::store();
-    let grant_events = kube::runtime::reflector::reflector(
-        grant_writer,
-        watcher(
-            Api::<PartialObjectMeta<ClusterRole>>::all(client.clone()),
-            watcher::Config::default().labels(AGGREGATE_LABEL),
-        ),
-    )
-    .default_backoff()
-    .touched_objects();
-    let controller = Controller::for_stream(tenant_events, tenants.clone());
-    let all_tenants = tenants.clone();
-    let managed = watcher::Config::default().labels(TENANT_LABEL);
+    let tenants = stores.tenants().store();
     let ctx = Arc::new(Context {
-        client: client.clone(),
-        metrics,
-        accounts,
-        sites,
-        role_bindings,
-        grants,
+        client: stores.client().clone(),
+        accounts: stores.accounts().store(),
+        sites: stores.sites().store(),
+        role_bindings: stores.role_bindings().store(),
+        cluster_roles: stores.cluster_roles().store(),
+        cluster_role_bindings: stores.cluster_role_bindings().store(),
+        network_policies: stores.network_policies().store(),
+        namespaces: stores.namespaces().store(),
     });
-    controller
-        .watches_stream(
-            account_events,
-            super::watch::concerned(tenants.clone(), |account: &Account, t: &Tenant| {
+    let controller = Controller::for_shared_stream(stores.tenants().subscribe(), tenants.clone())
+        .watches_shared_stream(
+            stores.accounts().subscribe(),
+            concerned(tenants.clone(), |account: &Account, t: &Tenant| {
                 let name = account.name_any();
                 t.spec.members.iter().any(|m| m.account == name)
             }),
         )
         // The site's policy concerns every tenant.
-        .watches_stream(site_events, move |_: Site| {
-            all_tenants
-                .state()
-                .iter()
-                .map(|t| ObjectRef::from_obj(&**t))
-                .collect::<Vec<_>>()
-        })
+        .watches_shared_stream(
+            stores.sites().subscribe(),
+            everything::<Tenant, Site>(tenants.clone()),
+        )
         // A namespace, binding or network policy concerns the tenant that lists or holds its
         // namespace, whatever its `ike.dev/tenant` label says: a label anyone could copy must not
-        // make another tenant reconcile. Namespaces and network policies only trigger
-        // reconciles: their metadata is enough.
-        .watches_stream(
-            watcher(
-                Api::<PartialObjectMeta<Namespace>>::all(client.clone()),
-                managed,
-            )
-            .default_backoff()
-            .touched_objects(),
-            super::watch::concerned(tenants.clone(), |ns: &PartialObjectMeta<Namespace>, t| {
+        // make another tenant reconcile.
+        .watches_shared_stream(
+            stores.namespaces().subscribe(),
+            concerned(tenants.clone(), |ns: &Namespace, t| {
                 holds(t, &ns.name_any())
             }),
         )
-        .watches_stream(
-            binding_events,
-            super::watch::concerned(tenants.clone(), binding_concerns),
+        .watches_shared_stream(
+            stores.role_bindings().subscribe(),
+            concerned(tenants.clone(), binding_concerns),
         )
-        // A CRD approved for a tenant (or deleted): its roles of requested resources.
-        .watches_stream(grant_events, requested::grant_tenant)
-        .watches_stream(
-            watcher(
-                Api::<PartialObjectMeta<k8s_openapi::api::networking::v1::NetworkPolicy>>::all(
-                    client.clone(),
-                ),
-                watcher::Config::default().labels(TENANT_LABEL),
-            )
-            .default_backoff()
-            .touched_objects(),
-            super::watch::concerned(tenants, |np: &PartialObjectMeta<_>, t| {
+        // A CRD approved for a tenant (or deleted), or one of its ClusterRoles or bindings
+        // changed behind its back: the tenant named in the label.
+        .watches_shared_stream(stores.cluster_roles().subscribe(), |role| {
+            requested::labelled_tenant(&*role)
+        })
+        .watches_shared_stream(stores.cluster_role_bindings().subscribe(), |binding| {
+            requested::labelled_tenant(&*binding)
+        })
+        .watches_shared_stream(
+            stores.network_policies().subscribe(),
+            concerned(tenants, |np: &NetworkPolicy, t| {
                 np.namespace().is_some_and(|ns| holds(t, &ns))
             }),
-        )
-        // Bounded: each reconcile in flight holds an HTTP/1.1 connection to the apiserver, and
-        // unbounded bursts (a restart with hundreds of tenants) cost memory and apiserver time.
-        .with_config(
-            kube::runtime::controller::Config::default().concurrency(super::RECONCILE_CONCURRENCY),
-        )
-        .graceful_shutdown_on(shutdown)
-        .run(reconcile, error_policy, ctx)
-        .for_each(|_| async {})
-        .await;
+        );
+    runtime::reconcile::run(
+        Reconciler {
+            name: "tenant",
+            retry: RETRY,
+        },
+        controller,
+        reconcile,
+        ctx,
+        metrics,
+        shutdown,
+    )
+    .await;
 }
 
 #[cfg(test)]
@@ -530,7 +537,7 @@ mod tests {
         for t in [a, b] {
             writer.apply_watcher_event(&watcher::Event::Apply(t));
         }
-        let mapper = super::super::watch::concerned(store, binding_concerns);
+        let mapper = concerned(store, binding_concerns);
         let binding = |ns: &str, label: &str| {
             let mut rb = RoleBinding::default();
             rb.metadata.name = Some("x".into());
@@ -542,11 +549,11 @@ mod tests {
             refs.into_iter().map(|r| r.name).collect()
         };
         // In a's namespace, labelled as b's: a reconciles, b does not.
-        assert_eq!(names(mapper(binding("a-prod", "b"))), ["a"]);
+        assert_eq!(names(mapper(Arc::new(binding("a-prod", "b")))), ["a"]);
         // A namespace a still holds (dropped from its list, not yet released) counts.
-        assert_eq!(names(mapper(binding("a-old", "b"))), ["a"]);
+        assert_eq!(names(mapper(Arc::new(binding("a-old", "b")))), ["a"]);
         // Anywhere else: nobody, whatever the label.
-        assert!(mapper(binding("kube-system", "b")).is_empty());
+        assert!(mapper(Arc::new(binding("kube-system", "b"))).is_empty());
         assert!(holds(
             &tenant("c", &[("carol", Role::Owner)], &["c-ns"]),
             "c-ns"

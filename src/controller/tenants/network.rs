@@ -18,9 +18,11 @@ use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams};
 
 use super::desired::labels;
-use super::{Error, kube_err};
+use super::{Context, Error};
 use crate::api::consts::{CONTROLLER_MANAGER, TENANT_LABEL};
 use crate::api::{NetworkIsolation, Tenant};
+use crate::controller::runtime::kube_err;
+use kube::runtime::reflector::ObjectRef;
 
 /// The name of the default policy in every tenant namespace.
 pub const POLICY_NAME: &str = "ike-tenant-isolation";
@@ -77,15 +79,15 @@ pub fn desired_policy(
 /// Makes `namespace`'s default policy what `isolation` says (absent when `None`); returns whether
 /// it wrote.
 pub async fn reconcile_policy(
-    client: &kube::Client,
+    ctx: &Context,
     tenant: &Tenant,
     namespace: &str,
     isolation: Option<&NetworkIsolation>,
 ) -> Result<bool, Error> {
-    let api: Api<NetworkPolicy> = Api::namespaced(client.clone(), namespace);
-    let have = api.get_opt(POLICY_NAME).await.map_err(kube_err(format!(
-        "reading the network policy of {namespace}"
-    )))?;
+    let api: Api<NetworkPolicy> = Api::namespaced(ctx.client.clone(), namespace);
+    let have = ctx
+        .network_policies
+        .get(&ObjectRef::new(POLICY_NAME).within(namespace));
     match (isolation, have) {
         (Some(isolation), have) => {
             let want = desired_policy(tenant, namespace, isolation);
@@ -107,9 +109,9 @@ pub async fn reconcile_policy(
             match api.delete(POLICY_NAME, &DeleteParams::default()).await {
                 Ok(_) => Ok(true),
                 Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
-                Err(e) => Err(kube_err(format!(
-                    "deleting the network policy of {namespace}"
-                ))(e)),
+                Err(e) => {
+                    Err(kube_err(format!("deleting the network policy of {namespace}"))(e).into())
+                }
             }
         }
         (None, _) => Ok(false),
@@ -119,17 +121,13 @@ pub async fn reconcile_policy(
 /// Puts [`NAME_LABEL`] on the platform namespaces the policy names, where Kubernetes (before 1.21)
 /// has not; returns whether it wrote.
 pub async fn label_platform_namespaces(
-    client: &kube::Client,
+    ctx: &Context,
     isolation: &NetworkIsolation,
 ) -> Result<bool, Error> {
-    let api: Api<Namespace> = Api::all(client.clone());
+    let api: Api<Namespace> = Api::all(ctx.client.clone());
     let mut wrote = false;
     for ns in &isolation.allow_from_namespaces {
-        let Some(have) = api
-            .get_opt(ns)
-            .await
-            .map_err(kube_err(format!("reading namespace {ns}")))?
-        else {
+        let Some(have) = ctx.namespaces.get(&ObjectRef::new(ns)) else {
             continue;
         };
         if have.labels().get(NAME_LABEL) == Some(ns) {

@@ -13,26 +13,30 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::rbac::v1::{ClusterRole, RoleBinding};
 use kube::ResourceExt;
 use kube::api::{Api, DeleteParams};
-use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{ObjectRef, Store};
 
 use super::desired::{desired_requested_bindings, desired_requested_roles, same_subjects};
-use super::{Context, Error, apply_if_changed, kube_err};
+use super::{Context, Error, apply_if_changed};
 use crate::api::consts::TENANT_LABEL;
+use crate::api::request::AGGREGATE_LABEL;
 use crate::api::{REQUESTED_LEVELS, Role, Tenant, requested_binding_name};
+use crate::controller::runtime::kube_err;
 
 /// Whether a CRD was approved for `tenant`: a grant ClusterRole carries its label.
-pub fn has_grants(grants: &Store<PartialObjectMeta<ClusterRole>>, tenant: &str) -> bool {
-    grants
-        .state()
-        .iter()
-        .any(|g| g.labels().get(TENANT_LABEL).map(String::as_str) == Some(tenant))
+pub fn has_grants(cluster_roles: &Store<ClusterRole>, tenant: &str) -> bool {
+    cluster_roles.state().iter().any(|role| {
+        role.labels().contains_key(AGGREGATE_LABEL)
+            && role.labels().get(TENANT_LABEL).map(String::as_str) == Some(tenant)
+    })
 }
 
-/// The tenant a change of a grant concerns.
-pub fn grant_tenant(grant: PartialObjectMeta<ClusterRole>) -> Option<ObjectRef<Tenant>> {
-    grant
-        .labels()
+/// The tenant a change of an object labelled with one concerns (a grant, the tenant's own
+/// ClusterRoles and bindings).
+pub fn labelled_tenant(object: &impl kube::Resource) -> Option<ObjectRef<Tenant>> {
+    object
+        .meta()
+        .labels
+        .as_ref()?
         .get(TENANT_LABEL)
         .map(|t| ObjectRef::new(t.as_str()))
 }
@@ -45,9 +49,16 @@ pub async fn reconcile_roles(ctx: &Context, tenant: &Tenant, wanted: bool) -> Re
     for role in desired_requested_roles(tenant) {
         if wanted {
             let want = role.aggregation_rule.clone();
-            wrote |= apply_if_changed(&roles, &role, |h| h.aggregation_rule == want).await?;
-        } else {
-            wrote |= delete_if_present(&roles, &role.name_any()).await?;
+            wrote |= apply_if_changed(&roles, &ctx.cluster_roles, &role, |h| {
+                h.aggregation_rule == want
+            })
+            .await?;
+        } else if ctx
+            .cluster_roles
+            .get(&ObjectRef::new(&role.name_any()))
+            .is_some()
+        {
+            wrote |= delete(&roles, &role.name_any()).await?;
         }
     }
     Ok(wrote)
@@ -70,7 +81,7 @@ pub async fn reconcile_bindings(
         for binding in desired_requested_bindings(tenant, namespace, members) {
             let want_subjects = binding.subjects.clone();
             let want_ref = binding.role_ref.clone();
-            wrote |= apply_if_changed(&api, &binding, |h| {
+            wrote |= apply_if_changed(&api, &ctx.role_bindings, &binding, |h| {
                 same_subjects(&h.subjects, &want_subjects) && h.role_ref == want_ref
             })
             .await?;
@@ -88,29 +99,21 @@ pub async fn reconcile_bindings(
             match api.delete(&name, &DeleteParams::default()).await {
                 Ok(_) => wrote = true,
                 Err(kube::Error::Api(s)) if s.code == 404 => {}
-                Err(e) => return Err(kube_err(format!("deleting {name} in {namespace}"))(e)),
+                Err(e) => return Err(kube_err(format!("deleting {name} in {namespace}"))(e).into()),
             }
         }
     }
     Ok(wrote)
 }
 
-/// Deletes `name` if it exists; returns whether it did.
-async fn delete_if_present<K>(api: &Api<K>, name: &str) -> Result<bool, Error>
+/// Deletes `name` (the store says it exists); returns whether it did.
+async fn delete<K>(api: &Api<K>, name: &str) -> Result<bool, Error>
 where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug,
 {
-    let exists = api
-        .get_metadata_opt(name)
-        .await
-        .map_err(kube_err(format!("reading {name}")))?
-        .is_some();
-    if !exists {
-        return Ok(false);
-    }
     match api.delete(name, &DeleteParams::default()).await {
         Ok(_) => Ok(true),
         Err(kube::Error::Api(s)) if s.code == 404 => Ok(false),
-        Err(e) => Err(kube_err(format!("deleting {name}"))(e)),
+        Err(e) => Err(kube_err(format!("deleting {name}"))(e).into()),
     }
 }

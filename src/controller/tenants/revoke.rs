@@ -30,9 +30,11 @@ use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
 use kube::runtime::reflector::ObjectRef;
 
 use super::desired::{active_members, own_binding_names};
-use super::{Context, Error, kube_err};
+use super::{Context, Error};
 use crate::api::consts::TENANT_LABEL;
+use crate::api::request::AGGREGATE_LABEL;
 use crate::api::{Account, Tenant, foreign_role, role_tenant};
+use crate::controller::runtime::kube_err;
 
 /// Users to take out of one hand-made RoleBinding.
 #[derive(Debug, Clone, PartialEq)]
@@ -202,9 +204,11 @@ pub async fn remove_foreign_bindings(
     tenant: &str,
     held: &[String],
 ) -> Result<bool, Error> {
+    // Grants only (the ClusterRoles of CRDs approved for a tenant).
     let label_of = |role: &str| {
-        ctx.grants
+        ctx.cluster_roles
             .get(&ObjectRef::new(role))
+            .filter(|g| g.labels().contains_key(AGGREGATE_LABEL))
             .and_then(|g| g.labels().get(TENANT_LABEL).cloned())
     };
     let bindings = ctx.role_bindings.state();
@@ -222,10 +226,9 @@ pub async fn remove_foreign_bindings(
             Ok(_) => {}
             Err(kube::Error::Api(s)) if s.code == 404 => continue,
             Err(e) => {
-                return Err(kube_err(format!(
-                    "deleting {} in {}",
-                    f.binding, f.namespace
-                ))(e));
+                return Err(
+                    kube_err(format!("deleting {} in {}", f.binding, f.namespace))(e).into(),
+                );
             }
         }
         tracing::warn!(
@@ -266,7 +269,7 @@ pub async fn revoke(client: &kube::Client, tenant: &str, r: &Revocation) -> Resu
         Ok(()) => {}
         // Deleted meanwhile: nothing left to revoke.
         Err(kube::Error::Api(s)) if s.code == 404 => return Ok(()),
-        Err(e) => return Err(kube_err(what)(e)),
+        Err(e) => return Err(kube_err(what)(e).into()),
     }
     tracing::info!(
         tenant,

@@ -66,7 +66,7 @@ fn fuzz_account_api_bodies_never_panic_and_are_answered_in_one_line() {
         }),
         ..AccountStatus::default()
     });
-    let (store, mut writer) = reflector::store::<Account>();
+    let (store, mut writer) = kube::runtime::reflector::store::<Account>();
     for a in [
         alice,
         account("bob", false, false),
@@ -90,7 +90,7 @@ fn fuzz_account_api_bodies_never_panic_and_are_answered_in_one_line() {
         site: "fuzz".into(),
         recorder: recorder::Recorder::new(
             accounts,
-            reflector::store::<Account>().0,
+            kube::runtime::reflector::store::<Account>().0,
             Counter::default(),
         ),
         metrics: metrics.clone(),

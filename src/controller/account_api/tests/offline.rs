@@ -39,7 +39,7 @@ impl Offline {
         change(&mut config);
         let ca = config.ca.clone();
         let metrics = config.metrics.clone();
-        let (store, mut writer) = reflector::store::<Account>();
+        let (store, mut writer) = kube::runtime::reflector::store::<Account>();
         for account in accounts {
             writer.apply_watcher_event(&watcher::Event::Apply(account.clone()));
         }

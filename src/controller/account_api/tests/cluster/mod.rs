@@ -37,6 +37,8 @@ struct Cluster {
     server_url: String,
     /// Accounts to delete on drop.
     created: Mutex<Vec<String>>,
+    /// The Account watch the API serves from, as the controller's stores hold it.
+    stores: crate::controller::runtime::Stores,
 }
 
 impl Drop for Cluster {
@@ -80,11 +82,15 @@ impl Cluster {
             .to_string();
         let client = kube::Client::try_from(config).unwrap();
         install_crds(&client).await;
+        let stores =
+            crate::controller::runtime::Stores::new(client.clone(), "default", Default::default());
+        stores.open();
         Self {
             client,
             dir,
             server_url,
             created: Mutex::new(Vec::new()),
+            stores,
         }
     }
 
@@ -102,7 +108,11 @@ impl Cluster {
         );
         config.record_interval = Duration::from_millis(500);
         let ca = config.ca.clone();
-        (start(self.client.clone(), config).await.unwrap(), ca)
+        let accounts = self.stores.accounts().store();
+        (
+            start(self.client.clone(), config, accounts).await.unwrap(),
+            ca,
+        )
     }
 
     fn accounts(&self) -> Api<Account> {
