@@ -156,3 +156,185 @@ fn no_source_file_is_over_600_lines() {
         long.join(", ")
     );
 }
+
+/// Inside `src/controller`: the floor every feature stands on, the features, and the wiring.
+/// The floor uses no feature; a feature uses the floor and no other feature, but for the
+/// exceptions named here with their reason.
+const CONTROLLER_FLOOR: [&str; 5] = ["runtime", "metrics", "apply", "listener", "announce"];
+const CONTROLLER_FEATURES: [&str; 10] = [
+    "accounts",
+    "tenants",
+    "requests",
+    "office",
+    "notify",
+    "account_api",
+    "webhooks",
+    "bootstrap",
+    "crds",
+    "platform",
+];
+/// Feature → feature arrows that are meant: the admission webhook checks a ResourceRequest with
+/// the request controller's own checks (one rule, two callers); the bootstrap admin is an
+/// account the account API enrols.
+const CONTROLLER_EXCEPTIONS: [(&str, &str); 2] =
+    [("webhooks", "requests"), ("bootstrap", "account_api")];
+
+/// The controller module a file belongs to (`tenants` for `tenants/revoke.rs`), and its module
+/// path below `controller` (`["tenants", "revoke"]`); `None` for `controller/mod.rs`.
+fn controller_module(relative: &Path) -> Option<(String, Vec<String>)> {
+    let mut path: Vec<String> = relative
+        .components()
+        .map(|c| {
+            c.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_string()
+        })
+        .collect();
+    if path.last().is_some_and(|l| l == "mod") {
+        path.pop();
+    }
+    Some((path.first()?.clone(), path))
+}
+
+/// The controller modules `line` names, by `crate::controller::X` or by enough `super::` to
+/// climb from `path` to `controller`.
+fn controller_paths(line: &str, path: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (at, m) in line.match_indices("crate::controller::") {
+        if line[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        {
+            continue;
+        }
+        out.push(word(&line[at + m.len()..]).to_string());
+    }
+    let mut rest = line;
+    while let Some(at) = rest.find("super::") {
+        let before_ok = !rest[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':');
+        let mut after = &rest[at..];
+        let mut climbs = 0;
+        while let Some(next) = after.strip_prefix("super::") {
+            climbs += 1;
+            after = next;
+        }
+        if before_ok && climbs == path.len() {
+            out.push(word(after).to_string());
+        }
+        rest = &rest[at + "super::".len() * climbs..];
+    }
+    out
+}
+
+fn word(text: &str) -> &str {
+    let end = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
+#[test]
+fn controller_features_stand_on_the_floor_and_watch_through_it() {
+    let controller = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/controller");
+    let mut files = Vec::new();
+    rust_files(&controller, &mut files);
+    files.sort();
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for file in &files {
+        let relative = file.strip_prefix(&controller).unwrap();
+        let Some((module, path)) = controller_module(relative) else {
+            continue;
+        };
+        let floor = CONTROLLER_FLOOR.contains(&module.as_str());
+        let feature = CONTROLLER_FEATURES.contains(&module.as_str());
+        if !floor && !feature {
+            // mod.rs, leader.rs, config/: the wiring, allowed everything.
+            continue;
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        let mut in_tests = test_file(relative);
+        for (number, line) in text.lines().enumerate() {
+            let trimmed = line.trim();
+            if trimmed == "#[cfg(test)]" {
+                in_tests = true;
+            }
+            if trimmed.starts_with("//") {
+                continue;
+            }
+            let at = || format!("src/controller/{}:{}", relative.display(), number + 1);
+            for used in controller_paths(line, &path) {
+                if used == module
+                    || !(CONTROLLER_FLOOR.contains(&used.as_str())
+                        || CONTROLLER_FEATURES.contains(&used.as_str()))
+                {
+                    continue;
+                }
+                checked += 1;
+                // The floor and the features alike may use the floor, and only the floor.
+                let allowed = in_tests
+                    || CONTROLLER_FLOOR.contains(&used.as_str())
+                    || CONTROLLER_EXCEPTIONS.contains(&(module.as_str(), used.as_str()));
+                if !allowed {
+                    let kind = if floor { "floor" } else { "feature" };
+                    wrong.push(format!("{}: {kind} {module} -> {used}: {trimmed}", at()));
+                }
+            }
+            // Watches are the floor's: a feature asks `runtime::Stores` for a kind.
+            if module != "runtime" && !in_tests {
+                // A store shared by several readers wakes only the last waiter of
+                // `wait_until_ready`: everyone but the store's own Controller asks `Listed`
+                // (the account API waits on it once `Listed` said so).
+                if line.contains("wait_until_ready") && !relative.ends_with("account_api/mod.rs") {
+                    wrong.push(format!(
+                        "{}: {module} waits on a shared store's wait_until_ready: ask Shared::listed",
+                        at()
+                    ));
+                }
+                for opens in ["watcher(", "reflector::reflector(", "Controller::new("] {
+                    if line.contains(opens) {
+                        wrong.push(format!(
+                            "{}: {module} opens a watch of its own ({opens}): ask runtime::Stores",
+                            at()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 20,
+        "only {checked} controller paths found: is src/controller where it was?"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} imports or watches break the controller's floor (features -> runtime floor; the floor uses no feature; allowed: {CONTROLLER_EXCEPTIONS:?}):\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_controller_checker_resolves_super_from_where_the_file_is() {
+    let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        controller_paths("use super::runtime::Stores;", &path(&["tenants"])),
+        ["runtime"]
+    );
+    assert_eq!(
+        controller_paths("use super::Error;", &path(&["tenants", "revoke"])),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        controller_paths(
+            "use super::super::notify::x; crate::controller::requests::y",
+            &path(&["office", "limits"])
+        ),
+        ["requests", "notify"]
+    );
+}

@@ -9,7 +9,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::FutureExt;
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleRef, Subject};
 use kube::api::{Api, DeleteParams, ObjectMeta, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
@@ -17,7 +16,7 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 
 use super::metrics::Metrics;
-use super::runtime::{self, Failure, KubeError, Reconciler, Stores, concerned, kube_err};
+use super::runtime::{self, Failure, KubeError, Listed, Reconciler, Stores, concerned, kube_err};
 use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use crate::api::{Account, Tenant, TenantRole};
 
@@ -43,6 +42,8 @@ pub struct Context {
     pub tenants: Store<Tenant>,
     /// The ClusterRoleBindings ike manages: read here, not fetched one by one.
     pub bindings: Store<ClusterRoleBinding>,
+    /// Whether both stores hold their first full list.
+    pub listed: Listed,
 }
 
 /// The tenants an account belongs to and its role in each, sorted by tenant.
@@ -103,9 +104,7 @@ pub fn desired_binding(account: &Account) -> Option<ClusterRoleBinding> {
 pub async fn reconcile(account: Arc<Account>, ctx: Arc<Context>) -> Result<Action, Error> {
     // The status lists tenants from the Tenant store: wait for its first list, or a restarted
     // controller would write empty lists and then the right ones.
-    if ctx.tenants.wait_until_ready().now_or_never().is_none()
-        || ctx.bindings.wait_until_ready().now_or_never().is_none()
-    {
+    if !ctx.listed.is_listed() {
         return Ok(Action::requeue(Duration::from_millis(200)));
     }
     let name = account.name_any();
@@ -172,6 +171,10 @@ pub async fn run(
         client: stores.client().clone(),
         tenants: stores.tenants().store(),
         bindings: stores.cluster_role_bindings().store(),
+        listed: stores
+            .tenants()
+            .listed()
+            .and(stores.cluster_role_bindings().listed()),
     });
     let controller = Controller::for_shared_stream(stores.accounts().subscribe(), accounts.clone())
         // A tenant change concerns its members and everyone whose status still lists it

@@ -175,6 +175,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         office: webhooks::hostnames::Holders {
             services: stores.services().store(),
             namespaces: stores.namespaces().store(),
+            listed: stores.services().listed().and(stores.namespaces().listed()),
         },
         requests: stores.requests().store(),
         apparmor,
@@ -276,6 +277,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
                     )?),
                     _ => None,
                 };
+                stores.accounts().listed().wait().await;
                 let api =
                     account_api::start(client.clone(), config, stores.accounts().store()).await?;
                 if let Some(url) = &options.webhook_url {

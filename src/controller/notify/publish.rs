@@ -421,12 +421,13 @@ pub async fn run(
     // Nothing is rendered from half-listed stores: a restart would drop receivers for a moment.
     // The streams must be polled for the stores to fill, and yield nothing for empty lists.
     {
-        let all_ready = futures::future::join4(
-            publisher.barry.wait_until_ready(),
-            publisher.email.wait_until_ready(),
-            publisher.teams.wait_until_ready(),
-            publisher.base.wait_until_ready(),
-        );
+        let listed = stores
+            .barry()
+            .listed()
+            .and(stores.email().listed())
+            .and(stores.teams().listed())
+            .and(stores.own_secrets().listed());
+        let all_ready = listed.wait();
         let drive = async { while events.next().await.is_some() {} };
         tokio::select! {
             () = &mut shutdown => return,

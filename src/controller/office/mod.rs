@@ -40,7 +40,7 @@ use kube::runtime::events::Recorder;
 use kube::runtime::reflector::{ObjectRef, Store};
 
 use super::metrics::Metrics;
-use super::runtime::{self, Failure, KubeError, Reconciler, Stores};
+use super::runtime::{self, Failure, KubeError, Listed, Reconciler, Stores};
 use crate::api::consts::OFFICE_FINALIZER;
 use crate::api::office::{is_exposed, parse_resource, pod_ips, selects};
 use crate::api::{Site, Tenant};
@@ -107,6 +107,8 @@ pub struct Context {
     pub services: Store<Service>,
     /// Every Tenant: whose namespace a Service is in (its Services share a limit).
     pub tenants: Store<Tenant>,
+    /// Whether the stores above hold their first full list.
+    pub listed: Listed,
     /// Services to reconcile again (those waiting for room under their tenant's limit).
     pub again: futures::channel::mpsc::UnboundedSender<ObjectRef<Service>>,
 }
@@ -197,6 +199,13 @@ pub async fn run(
         published: Mutex::new(HashMap::new()),
         services: services.clone(),
         tenants: stores.tenants().store(),
+        listed: stores
+            .services()
+            .listed()
+            .and(stores.pods().listed())
+            .and(stores.sites().listed())
+            .and(stores.own_secrets().listed())
+            .and(stores.tenants().listed()),
         again,
     });
     let by_pod = {
@@ -228,11 +237,7 @@ pub async fn run(
     );
     let sweeper = async {
         // At start too: names orphaned while no controller ran go at once, not a minute later.
-        let listed = async {
-            let _ = services.wait_until_ready().await;
-            let _ = ctx.config.sites.wait_until_ready().await;
-            let _ = ctx.config.secrets.wait_until_ready().await;
-        };
+        let listed = ctx.listed.wait();
         tokio::select! {
             () = listed => {}
             () = shutdown.clone() => return,

@@ -6,7 +6,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use futures::FutureExt;
 use k8s_openapi::api::core::v1::Service;
 use kube::ResourceExt;
 use kube::api::{Api, Patch, PatchParams};
@@ -29,16 +28,7 @@ pub async fn reconcile(service: Arc<Service>, ctx: Arc<Context>) -> Result<Actio
     // Until every watch has listed once, pods would look absent (names emptied), the Site would
     // look like publishing is off (finalizers dropped) and tenants' Services would look like the
     // platform's (no limit): decide nothing before.
-    let ready = ctx.pods.wait_until_ready().now_or_never().is_some()
-        && ctx.tenants.wait_until_ready().now_or_never().is_some()
-        && ctx.config.sites.wait_until_ready().now_or_never().is_some()
-        && ctx
-            .config
-            .secrets
-            .wait_until_ready()
-            .now_or_never()
-            .is_some();
-    if !ready {
+    if !ctx.listed.is_listed() {
         return Ok(Action::requeue(std::time::Duration::from_millis(200)));
     }
     let (action, wrote) = apply(&service, &ctx).await?;
@@ -324,7 +314,7 @@ async fn set_finalizer(ctx: &Context, service: &Service, present: bool) -> Resul
 /// or with the finalizer removed by hand), when publishing is on.
 pub async fn sweep(ctx: &Arc<Context>, services: &Store<Service>) {
     let office = ctx.config.office();
-    if !office.publish || services.wait_until_ready().now_or_never().is_none() {
+    if !office.publish || !ctx.listed.is_listed() {
         return;
     }
     for id in ctx.registry.resources() {

@@ -23,7 +23,47 @@ const BACKLOG: usize = 256;
 pub struct Shared<K: kube::Resource<DynamicType = ()> + 'static> {
     store: Store<K>,
     touched: broadcast::Sender<Arc<K>>,
+    listed: tokio::sync::watch::Receiver<bool>,
     watch: tokio::task::JoinHandle<()>,
+}
+
+/// Whether some stores hold their first full list; any number may wait on it. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Listed(Vec<tokio::sync::watch::Receiver<bool>>);
+
+impl Listed {
+    /// Listed already (for stores fed by hand, in tests).
+    pub fn now() -> Self {
+        Self(vec![tokio::sync::watch::channel(true).1])
+    }
+
+    /// Never listed (for stores that never fill, in tests).
+    pub fn never() -> Self {
+        Self(vec![tokio::sync::watch::channel(false).1])
+    }
+
+    /// Listed when both are.
+    #[must_use]
+    pub fn and(mut self, other: Listed) -> Self {
+        self.0.extend(other.0);
+        self
+    }
+
+    /// Whether every store holds its first full list.
+    pub fn is_listed(&self) -> bool {
+        self.0.iter().all(|r| *r.borrow())
+    }
+
+    /// Resolves once every store holds its first full list (never, for a watch that stopped
+    /// before).
+    pub async fn wait(&self) {
+        for receiver in &self.0 {
+            let mut receiver = receiver.clone();
+            if receiver.wait_for(|listed| *listed).await.is_err() {
+                futures::future::pending::<()>().await;
+            }
+        }
+    }
 }
 
 impl<K> Shared<K>
@@ -46,17 +86,23 @@ where
     ) -> Self {
         let (store, writer) = reflector::store::<K>();
         let (touched, _) = broadcast::channel(BACKLOG);
+        let (listed_tx, listed) = tokio::sync::watch::channel(false);
         let sender = touched.clone();
-        let events = reflector::reflector(writer, watcher(api, config).modify(trim))
-            .default_backoff()
-            .touched_objects();
+        let events =
+            reflector::reflector(writer, watcher(api, config).modify(trim)).default_backoff();
         let watch = tokio::spawn(async move {
             opened.await;
             futures::pin_mut!(events);
             while let Some(event) = events.next().await {
                 match event {
                     // No subscriber yet is fine: the store has it.
-                    Ok(object) => drop(sender.send(Arc::new(object))),
+                    Ok(
+                        watcher::Event::Apply(object)
+                        | watcher::Event::Delete(object)
+                        | watcher::Event::InitApply(object),
+                    ) => drop(sender.send(Arc::new(object))),
+                    Ok(watcher::Event::InitDone) => drop(listed_tx.send_replace(true)),
+                    Ok(watcher::Event::Init) => {}
                     Err(e) => {
                         tracing::warn!(kind = %K::kind(&()), error = %e, "watch failed; retrying")
                     }
@@ -66,13 +112,20 @@ where
         Self {
             store,
             touched,
+            listed,
             watch,
         }
     }
 
-    /// The store (cheap to clone; every clone reads the same objects).
+    /// The store (cheap to clone; every clone reads the same objects). Ask [`Shared::listed`]
+    /// whether it holds the first full list, not `Store::wait_until_ready` (see the module).
     pub fn store(&self) -> Store<K> {
         self.store.clone()
+    }
+
+    /// Whether the store holds its first full list.
+    pub fn listed(&self) -> Listed {
+        Listed(vec![self.listed.clone()])
     }
 
     /// Every object of the store once it holds the first full list, then each object the watch
@@ -84,8 +137,9 @@ where
         let store = self.store.clone();
         let first = {
             let store = store.clone();
+            let listed = self.listed();
             async move {
-                let _ = store.wait_until_ready().await;
+                listed.wait().await;
                 futures::stream::iter(store.state())
             }
         };
@@ -169,6 +223,7 @@ mod tests {
         let shared = Shared {
             store,
             touched,
+            listed: tokio::sync::watch::channel(true).1,
             watch: tokio::spawn(async {}),
         };
         (shared, writer)
@@ -219,5 +274,32 @@ mod tests {
         let mut got = names(&seen);
         got.dedup();
         assert_eq!(got.len(), 10, "{got:?}");
+    }
+}
+
+#[cfg(test)]
+mod listed {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_waiter_is_woken_once_the_store_is_listed() {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let listed = Listed(vec![rx]);
+        let waiters: Vec<_> = (0..5)
+            .map(|_| {
+                let listed = listed.clone();
+                tokio::spawn(async move { listed.wait().await })
+            })
+            .collect();
+        assert!(!listed.is_listed());
+        tokio::task::yield_now().await;
+        tx.send_replace(true);
+        for waiter in waiters {
+            tokio::time::timeout(std::time::Duration::from_secs(1), waiter)
+                .await
+                .expect("a waiter was never woken")
+                .unwrap();
+        }
+        assert!(listed.and(Listed::now()).is_listed());
     }
 }

@@ -20,7 +20,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::FutureExt;
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, RoleBinding};
@@ -32,7 +31,7 @@ use kube::{Resource, ResourceExt};
 
 use super::metrics::Metrics;
 use super::runtime::{
-    self, Failure, KubeError, Reconciler, Stores, concerned, everything, kube_err,
+    self, Failure, KubeError, Listed, Reconciler, Stores, concerned, everything, kube_err,
 };
 use crate::api::consts::{
     CONTROLLER_MANAGER, ISOLATED_LABEL, NODE_SELECTOR_ANNOTATION, POD_SECURITY_LABELS,
@@ -86,25 +85,15 @@ pub struct Context {
     pub network_policies: Store<NetworkPolicy>,
     /// Every namespace.
     pub namespaces: Store<Namespace>,
+    /// Whether every store above holds its first full list.
+    pub listed: Listed,
 }
 
 impl Context {
     /// Whether every store holds its first full list: until then a member would look unknown
     /// and lose their bindings, and objects that exist would look missing.
     fn listed(&self) -> bool {
-        fn ready<K: Clone + kube::Resource>(store: &Store<K>) -> bool
-        where
-            K::DynamicType: Eq + std::hash::Hash + Clone,
-        {
-            store.wait_until_ready().now_or_never().is_some()
-        }
-        ready(&self.accounts)
-            && ready(&self.sites)
-            && ready(&self.role_bindings)
-            && ready(&self.cluster_roles)
-            && ready(&self.cluster_role_bindings)
-            && ready(&self.network_policies)
-            && ready(&self.namespaces)
+        self.listed.is_listed()
     }
 }
 
@@ -466,6 +455,15 @@ pub async fn run(
         cluster_role_bindings: stores.cluster_role_bindings().store(),
         network_policies: stores.network_policies().store(),
         namespaces: stores.namespaces().store(),
+        listed: stores
+            .accounts()
+            .listed()
+            .and(stores.sites().listed())
+            .and(stores.role_bindings().listed())
+            .and(stores.cluster_roles().listed())
+            .and(stores.cluster_role_bindings().listed())
+            .and(stores.network_policies().listed())
+            .and(stores.namespaces().listed()),
     });
     let controller = Controller::for_shared_stream(stores.tenants().subscribe(), tenants.clone())
         .watches_shared_stream(

@@ -46,6 +46,8 @@ pub struct Holders {
     pub services: Store<Service>,
     /// Every Namespace (for the tenant label).
     pub namespaces: Store<Namespace>,
+    /// Whether both hold their first full list.
+    pub listed: crate::controller::runtime::Listed,
 }
 
 impl Holders {
@@ -142,11 +144,10 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
         return answer(response);
     }
     let holders = &policy.office;
-    let ready = async {
-        holders.services.wait_until_ready().await?;
-        holders.namespaces.wait_until_ready().await
-    };
-    if !matches!(tokio::time::timeout(STORES_READY, ready).await, Ok(Ok(()))) {
+    if tokio::time::timeout(STORES_READY, holders.listed.wait())
+        .await
+        .is_err()
+    {
         return answer(deny(
             response,
             "ike: ike-controller is still reading the cluster's Services: try again in a few seconds"

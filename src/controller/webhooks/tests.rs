@@ -30,6 +30,7 @@ pub(super) fn policy() -> Policy {
         office: hostnames::Holders {
             services,
             namespaces,
+            listed: crate::controller::runtime::Listed::never(),
         },
         requests: kube::runtime::reflector::store().0,
         apparmor: mutate::AppArmorForm::Annotation,

@@ -193,6 +193,7 @@ fn fuzz_office_host_names_never_panic_and_admit_only_what_the_site_allows() {
                 .map(|s| serde_json::from_value::<Service>(s.clone()).unwrap()),
         ),
         namespaces: listed(["a-prod", "a-dev", "b-prod", "ops"].map(namespace)),
+        listed: crate::controller::runtime::Listed::now(),
     };
     let router = routes(policy);
     let corpus = corpus("office_host_names", Vec::new());
