@@ -13,12 +13,12 @@ use super::{Error, State, accounts, office, requests, tenants};
 pub async fn lead(
     client: &kube::Client,
     listen: SocketAddr,
-    namespace: &str,
+    controller_namespace: &str,
     state: &Arc<State>,
     signalled: &mut impl AsyncFnMut(),
 ) -> Result<(), Error> {
     let lease = kube_lease_manager::LeaseManagerBuilder::new(client.clone(), "ike-controller")
-        .with_namespace(namespace)
+        .with_namespace(controller_namespace)
         .with_identity(identity(listen))
         .with_duration(15)
         .with_grace(5)
@@ -54,14 +54,14 @@ pub async fn lead(
             office::run(
                 client.clone(),
                 state.metrics.clone(),
-                namespace.to_string(),
+                controller_namespace.to_string(),
                 state.site.clone(),
                 stopped(stop_rx.clone()),
             ),
             requests::run(
                 client.clone(),
                 state.metrics.clone(),
-                namespace.to_string(),
+                controller_namespace.to_string(),
                 alertmanager,
                 stopped(stop_rx.clone()),
             ),

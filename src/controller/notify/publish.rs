@@ -78,7 +78,7 @@ fn confirmed(v: &Verdict) -> bool {
 impl Publisher {
     fn base_name(&self) -> String {
         let s = &self.notify.settings;
-        format!("Secret {}/{}", s.base_namespace, s.base_secret)
+        format!("Secret {}/{}", s.controller_namespace, s.base_secret)
     }
 
     /// In native Teams mode, the URLs of configs whose check passed before this replica ran
@@ -114,7 +114,7 @@ impl Publisher {
         let started = Instant::now();
         let notify = self.notify.clone();
         let settings = &notify.settings;
-        let base_ref = ObjectRef::new(&settings.base_secret).within(&settings.base_namespace);
+        let base_ref = ObjectRef::new(&settings.base_secret).within(&settings.controller_namespace);
         let base = self
             .base
             .get(&base_ref)
@@ -386,7 +386,7 @@ pub async fn run(notify: Arc<Notify>, shutdown: impl std::future::Future<Output 
     let base_events = reflector::reflector(
         writer,
         watcher(
-            Api::<Secret>::namespaced(client.clone(), &settings.base_namespace),
+            Api::<Secret>::namespaced(client.clone(), &settings.controller_namespace),
             only_base,
         ),
     )

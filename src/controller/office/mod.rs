@@ -222,18 +222,18 @@ pub fn error_policy(service: Arc<Service>, error: &Error, ctx: Arc<Context>) -> 
     super::retry_after("office", &name, error, &ctx.metrics, RETRY)
 }
 
-/// Runs the publisher until `shutdown` resolves. `namespace` is the controller's own (where
-/// the TSIG key Secret and the registry live); `site` is the owner written into every claim.
+/// Runs the publisher until `shutdown` resolves. `controller_namespace` holds the TSIG key
+/// Secret and the registry; `site` is the owner written into every claim.
 pub async fn run(
     client: kube::Client,
     metrics: Arc<Metrics>,
-    namespace: String,
+    controller_namespace: String,
     site: String,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
     let shutdown = shutdown.shared();
     let registry = loop {
-        match Registry::load(&client, &namespace).await {
+        match Registry::load(&client, &controller_namespace).await {
             Ok(registry) => break registry,
             Err(e) => {
                 tracing::warn!(error = %super::chain(&e), "cannot read the Office name registry; retrying")
@@ -247,7 +247,7 @@ pub async fn run(
     let (services, service_events) = super::watch::reflect::<Service>(&client);
     let (pods, pod_events) = reflect_pods(&client);
     let (sites, site_events) = super::watch::reflect::<Site>(&client);
-    let (secrets, secret_events) = reflect_secrets(&client, &namespace);
+    let (secrets, secret_events) = reflect_secrets(&client, &controller_namespace);
     let (namespaces, namespace_writer) = kube::runtime::reflector::store();
     let namespace_events = kube::runtime::reflector::reflector(
         namespace_writer,
@@ -263,7 +263,7 @@ pub async fn run(
     let ctx = Arc::new(Context {
         client: client.clone(),
         metrics,
-        config: Config::new(sites, secrets, &namespace, &site),
+        config: Config::new(sites, secrets, &controller_namespace, &site),
         pods,
         registry,
         recorder: super::event_recorder(&client),

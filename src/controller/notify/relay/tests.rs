@@ -11,7 +11,7 @@ pub(super) const TOKEN: &str = "relay-token-0123456789";
 
 fn settings() -> Settings {
     Settings {
-        base_namespace: "ike-system".into(),
+        controller_namespace: "ike-system".into(),
         base_secret: "alertmanager-base".into(),
         base_seed: None,
         outputs: Vec::new(),
