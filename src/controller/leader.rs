@@ -39,7 +39,7 @@ pub async fn lead(
             let _ = rx.wait_for(|s| *s).await;
         };
         let notify = state.notify.clone();
-        let alertmanager = notify.as_ref().and_then(|n| n.alertmanager.clone());
+        let announcer = notify.as_ref().and_then(|n| n.announcer());
         let controllers = tokio::spawn(futures::future::join5(
             accounts::run(
                 client.clone(),
@@ -61,8 +61,7 @@ pub async fn lead(
             requests::run(
                 client.clone(),
                 state.metrics.clone(),
-                controller_namespace.to_string(),
-                alertmanager,
+                announcer,
                 stopped(stop_rx.clone()),
             ),
             async move {

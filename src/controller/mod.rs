@@ -4,6 +4,7 @@
 
 pub mod account_api;
 pub mod accounts;
+pub mod announce;
 pub mod apply;
 pub mod bootstrap;
 pub mod config;

@@ -12,6 +12,7 @@
 //! The reconcilers and the publisher run on the leader; the relay and the status queue run on
 //! every replica, like the account API they are served with.
 
+pub mod admins;
 pub mod alertmanager;
 pub mod alertmanager_api;
 pub mod barry;
@@ -246,6 +247,15 @@ fn add_ca(roots: &mut rustls::RootCertStore, path: &std::path::Path) -> Result<(
 }
 
 impl Notify {
+    /// The platform admins, as features announce to them: `None` without Alertmanager's URL.
+    pub fn announcer(&self) -> Option<Arc<dyn crate::controller::announce::Announcer>> {
+        let admins = admins::Admins {
+            alertmanager: self.alertmanager.clone()?,
+            controller_namespace: self.settings.controller_namespace.clone(),
+        };
+        Some(Arc::new(admins))
+    }
+
     /// Sets notifications up and starts the status queue's writer (on every replica).
     pub fn new(
         client: kube::Client,

@@ -29,8 +29,8 @@ use kube::runtime::controller::{Action, Controller};
 use kube::runtime::events::Recorder;
 use kube::runtime::reflector::Store;
 
+use super::announce::Announcer;
 use super::metrics::Metrics;
-use super::notify::alertmanager_api::Alertmanager;
 use crate::api::request::{Decision, HistoryEntry, Phase, ResourceRequest, rules};
 use crate::api::{Site, Tenant, TenantStatus};
 
@@ -66,10 +66,8 @@ pub struct Context {
     pub sites: Store<Site>,
     /// Events on the requests.
     pub recorder: Recorder,
-    /// Where new requests are announced to the platform admins, when notifications are on.
-    pub alertmanager: Option<Alertmanager>,
-    /// The controller's namespace: the platform admins' notification configs live there.
-    pub admin_namespace: String,
+    /// Who tells the platform admins of new requests, when notifications are on.
+    pub announcer: Option<Arc<dyn Announcer>>,
 }
 
 impl Context {
@@ -166,15 +164,12 @@ async fn validate_pending(
         validation.checks,
         validation.existing.as_ref(),
     );
-    if first && announce(ctx, request, &tenant.name_any(), true).await {
+    if first && let Some(audience) = announce(ctx, request, &tenant.name_any(), true).await {
         status.history.push(HistoryEntry {
             time: now(),
             event: "Announced".into(),
             by: None,
-            message: format!(
-                "to the platform admins' notification configs in namespace {}",
-                ctx.admin_namespace
-            ),
+            message: format!("to {audience}"),
         });
     }
     let wrote = write_status(ctx, request, &status).await?;
@@ -313,8 +308,7 @@ pub fn error_policy(request: Arc<ResourceRequest>, error: &Error, ctx: Arc<Conte
 pub async fn run(
     client: kube::Client,
     metrics: Arc<Metrics>,
-    admin_namespace: String,
-    alertmanager: Option<Alertmanager>,
+    announcer: Option<Arc<dyn Announcer>>,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
     let (tenants, tenant_events) = super::watch::reflect::<Tenant>(&client);
@@ -327,8 +321,7 @@ pub async fn run(
         requests: requests.clone(),
         sites,
         recorder: super::event_recorder(&client),
-        alertmanager,
-        admin_namespace,
+        announcer,
     });
     let open = requests.clone();
     Controller::for_stream(request_events, requests)
