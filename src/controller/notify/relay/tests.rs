@@ -47,26 +47,6 @@ pub(super) fn relay() -> Router {
     ))
 }
 
-#[tokio::test]
-async fn barry_gets_tenants_tokens_over_https_only_unless_the_local_switch_is_on() {
-    let http = |insecure| Settings {
-        barry_url: Some("http://127.0.0.1:8080".into()),
-        allow_insecure_destinations: insecure,
-        ..settings()
-    };
-    let err = notify(http(false)).err().unwrap();
-    assert!(
-        err.to_string().contains("--allow-insecure-destinations"),
-        "{err}"
-    );
-    assert!(notify(http(true)).is_ok());
-    let https = Settings {
-        barry_url: Some("https://barry.example".into()),
-        ..settings()
-    };
-    assert!(notify(https).is_ok());
-}
-
 async fn post(path: &str, token: Option<&str>, body: String) -> (StatusCode, String) {
     let mut request = Request::post(path).header("content-type", "application/json");
     if let Some(token) = token {
