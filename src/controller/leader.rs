@@ -13,13 +13,13 @@ use super::{Error, State, accounts, office, requests, tenants};
 pub async fn lead(
     client: &kube::Client,
     listen: SocketAddr,
-    namespace: &str,
+    controller_namespace: &str,
     state: &Arc<State>,
     stores: &super::runtime::Stores,
     signalled: &mut impl AsyncFnMut(),
 ) -> Result<(), Error> {
     let lease = kube_lease_manager::LeaseManagerBuilder::new(client.clone(), "ike-controller")
-        .with_namespace(namespace)
+        .with_namespace(controller_namespace)
         .with_identity(identity(listen))
         .with_duration(15)
         .with_grace(5)
@@ -40,7 +40,7 @@ pub async fn lead(
             let _ = rx.wait_for(|s| *s).await;
         };
         let notify = state.notify.clone();
-        let alertmanager = notify.as_ref().and_then(|n| n.alertmanager.clone());
+        let announcer = notify.as_ref().and_then(|n| n.announcer());
         let controllers = tokio::spawn(futures::future::join5(
             accounts::run(
                 stores.clone(),
@@ -61,7 +61,7 @@ pub async fn lead(
             requests::run(
                 stores.clone(),
                 state.metrics.clone(),
-                alertmanager,
+                announcer,
                 stopped(stop_rx.clone()),
             ),
             {

@@ -4,8 +4,10 @@
 
 pub mod account_api;
 pub mod accounts;
+pub mod announce;
 pub mod apply;
 pub mod bootstrap;
+pub mod config;
 pub mod crds;
 pub mod health;
 pub mod leader;
@@ -25,7 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::signal::unix::{SignalKind, signal};
 
-/// What `ike-controller run` was asked to do.
+/// What `ike-controller run` was asked to do, its files read ([`config::RunConfig::load`]).
 pub struct Options {
     /// Where `/healthz`, `/readyz` and `/metrics` are served.
     pub listen: SocketAddr,
@@ -40,19 +42,17 @@ pub struct Options {
     /// The URL kube-apiserver calls the admission webhooks at (their listener); `None` leaves
     /// the webhook configuration alone.
     pub webhook_url: Option<String>,
-    /// Create this admin account with a one-time token if it does not exist yet.
-    pub bootstrap_admin: Option<String>,
-    /// Where to write the bootstrap token (0600); required with `bootstrap_admin`: the token
-    /// is never logged.
-    pub bootstrap_token_file: Option<std::path::PathBuf>,
+    /// Create this admin account with a one-time token (written to a file, never logged) if it
+    /// does not exist yet.
+    pub bootstrap: Option<config::Bootstrap>,
     /// Any account may create tenants (it must own them); otherwise only platform admins.
     pub self_service: bool,
     /// The ServiceAccounts (user names, `system:serviceaccount:NS:NAME`) the Tenant webhook
     /// counts as platform admins: the controller's own, normally. No other one does.
     pub admin_service_accounts: Vec<String>,
-    /// Where the leader-election Lease lives (created if missing); also the controller's own
-    /// namespace, holding the Office TSIG key Secret and name registry.
-    pub lease_namespace: String,
+    /// The controller's own namespace: its leader-election Lease (created if missing), the
+    /// platform admins' notification configs, the Office TSIG key Secret and name registry.
+    pub controller_namespace: String,
     /// The site's name: the owner written into Office DNS ownership claims.
     pub site: String,
     /// Tenant notifications (Alertmanager configuration, Barry, the relay); `None`: off.
@@ -127,9 +127,6 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
-    /// A bootstrap admin was asked for without a file for its token.
-    #[error("--bootstrap-admin needs --bootstrap-token-file: the token is never logged")]
-    BootstrapWithoutFile,
     /// The signal handlers could not be installed.
     #[error("cannot install signal handlers")]
     Signals(#[source] std::io::Error),
@@ -152,7 +149,11 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     let mut metrics = metrics::Metrics::new();
     // One watch per kind for the whole process: the webhooks' view, kept current on every
     // replica, and the reconcilers' while this replica leads.
-    let stores = runtime::Stores::new(client.clone(), &options.lease_namespace, metrics.watches());
+    let stores = runtime::Stores::new(
+        client.clone(),
+        &options.controller_namespace,
+        metrics.watches(),
+    );
     if let Some(config) = &mut options.account_api {
         config.metrics.register(metrics.registry_mut());
     }
@@ -169,7 +170,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         nodes: stores.nodes().store(),
         client: client.clone(),
         self_service: options.self_service,
-        controller_namespace: options.lease_namespace.clone(),
+        controller_namespace: options.controller_namespace.clone(),
         metrics: webhook_metrics,
         admin_service_accounts: options.admin_service_accounts.clone(),
         office: webhooks::hostnames::Holders {
@@ -234,7 +235,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
     let setup = async {
         crds::install(&client, &state.metrics).await?;
         stores.open();
-        platform::install(&client, options.self_service, &options.lease_namespace)
+        platform::install(&client, options.self_service, &options.controller_namespace)
             .await
             .map_err(|source| Error::Apply {
                 what: "the platform RBAC",
@@ -295,15 +296,11 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         if let Some(notify) = &state.notify {
             notify.seed_base().await?;
         }
-        if let Some(name) = &options.bootstrap_admin {
-            let file = options
-                .bootstrap_token_file
-                .as_deref()
-                .ok_or(Error::BootstrapWithoutFile)?;
-            let published = bootstrap::published_token(file);
+        if let Some(config::Bootstrap { admin, token_file }) = &options.bootstrap {
+            let published = bootstrap::published_token(token_file);
             let token =
-                bootstrap::bootstrap_admin(client.clone(), name, published.as_deref()).await?;
-            bootstrap::publish_bootstrap_token(name, token.as_deref(), file)?;
+                bootstrap::bootstrap_admin(client.clone(), admin, published.as_deref()).await?;
+            bootstrap::publish_bootstrap_token(admin, token.as_deref(), token_file)?;
         }
         Ok::<_, Error>(account_api)
     };
@@ -320,7 +317,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
             let led = leader::lead(
                 &client,
                 options.listen,
-                &options.lease_namespace,
+                &options.controller_namespace,
                 &state,
                 &stores,
                 &mut signalled,

@@ -172,19 +172,19 @@ pub fn request_roles() -> [ClusterRole; 2] {
 pub async fn install(
     client: &kube::Client,
     self_service: bool,
-    namespace: &str,
+    controller_namespace: &str,
 ) -> Result<(), kube::Error> {
     // The controller's own namespace (its leader-election Lease lives there).
     let namespaces = Api::<Namespace>::all(client.clone());
-    if namespaces.get_opt(namespace).await?.is_none() {
+    if namespaces.get_opt(controller_namespace).await?.is_none() {
         let ns = Namespace {
             metadata: ObjectMeta {
-                name: Some(namespace.to_string()),
+                name: Some(controller_namespace.to_string()),
                 ..Default::default()
             },
             ..Default::default()
         };
-        apply_if_changed(&namespaces, namespace, &ns).await?;
+        apply_if_changed(&namespaces, controller_namespace, &ns).await?;
     }
     let roles = Api::<ClusterRole>::all(client.clone());
     let bindings = Api::<ClusterRoleBinding>::all(client.clone());

@@ -12,6 +12,7 @@
 //! The reconcilers and the publisher run on the leader; the relay and the status queue run on
 //! every replica, like the account API they are served with.
 
+pub mod admins;
 pub mod alertmanager;
 pub mod alertmanager_api;
 pub mod barry;
@@ -62,7 +63,7 @@ pub const BASE_KEY: &str = "alertmanager.yaml";
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// The namespace of the base Secret (the controller's own).
-    pub base_namespace: String,
+    pub controller_namespace: String,
     /// The name of the Secret holding the admin's base configuration (key
     /// `alertmanager.yaml`).
     pub base_secret: String,
@@ -180,11 +181,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// Barry's URL is plain http without --allow-insecure-destinations.
-    #[error(
-        "--barry-url is not an https:// URL: Barry gets tenants' tokens, so ike-controller sends to it over https only (--allow-insecure-destinations is for the local IKE and tests)"
-    )]
-    InsecureBarry,
     /// Creating the base Secret from the seed file failed.
     #[error("cannot create the base configuration Secret from {}", path.display())]
     Seed {
@@ -251,6 +247,15 @@ fn add_ca(roots: &mut rustls::RootCertStore, path: &std::path::Path) -> Result<(
 }
 
 impl Notify {
+    /// The platform admins, as features announce to them: `None` without Alertmanager's URL.
+    pub fn announcer(&self) -> Option<Arc<dyn crate::controller::announce::Announcer>> {
+        let admins = admins::Admins {
+            alertmanager: self.alertmanager.clone()?,
+            controller_namespace: self.settings.controller_namespace.clone(),
+        };
+        Some(Arc::new(admins))
+    }
+
     /// Sets notifications up and starts the status queue's writer (on every replica).
     pub fn new(
         client: kube::Client,
@@ -261,10 +266,9 @@ impl Notify {
     ) -> Result<Arc<Self>, Error> {
         let insecure = settings.allow_insecure_destinations;
         let barry = match &settings.barry_url {
+            // Plain http only with --allow-insecure-destinations: `RunConfig::resolve` refuses
+            // it up front, the client below at every send.
             Some(url) => {
-                if !insecure && !url.trim().to_ascii_lowercase().starts_with("https://") {
-                    return Err(Error::InsecureBarry);
-                }
                 let mut roots = system_roots();
                 if let Some(path) = &settings.barry_ca {
                     add_ca(&mut roots, path)?;
@@ -388,13 +392,13 @@ impl Notify {
         let secret: k8s_openapi::api::core::v1::Secret = serde_json::from_value(json!({
             "metadata": {
                 "name": self.settings.base_secret,
-                "namespace": self.settings.base_namespace,
+                "namespace": self.settings.controller_namespace,
             },
             "stringData": { BASE_KEY: yaml },
         }))
         .map_err(|e| seed(e.into()))?;
         let api: kube::Api<k8s_openapi::api::core::v1::Secret> =
-            kube::Api::namespaced(self.client.clone(), &self.settings.base_namespace);
+            kube::Api::namespaced(self.client.clone(), &self.settings.controller_namespace);
         let params = kube::api::PostParams {
             field_manager: Some(crate::api::consts::CONTROLLER_MANAGER.into()),
             ..Default::default()

@@ -77,7 +77,7 @@ fn confirmed(v: &Verdict) -> bool {
 impl Publisher {
     fn base_name(&self) -> String {
         let s = &self.notify.settings;
-        format!("Secret {}/{}", s.base_namespace, s.base_secret)
+        format!("Secret {}/{}", s.controller_namespace, s.base_secret)
     }
 
     /// In native Teams mode, the URLs of configs whose check passed before this replica ran
@@ -113,7 +113,7 @@ impl Publisher {
         let started = Instant::now();
         let notify = self.notify.clone();
         let settings = &notify.settings;
-        let base_ref = ObjectRef::new(&settings.base_secret).within(&settings.base_namespace);
+        let base_ref = ObjectRef::new(&settings.base_secret).within(&settings.controller_namespace);
         let base = self
             .base
             .get(&base_ref)
@@ -372,9 +372,8 @@ impl Publisher {
     }
 }
 
-/// Runs the publisher until `shutdown` resolves.
-/// The base Secret is read from the Secrets of the controller's namespace (where
-/// `Settings::base_namespace` is).
+/// Runs the publisher until `shutdown` resolves. The base Secret is read from the store of the
+/// controller's namespace's Secrets.
 pub async fn run(
     notify: Arc<Notify>,
     stores: Stores,

@@ -28,8 +28,8 @@ use kube::runtime::controller::{Action, Controller};
 use kube::runtime::events::Recorder;
 use kube::runtime::reflector::Store;
 
+use super::announce::Announcer;
 use super::metrics::Metrics;
-use super::notify::alertmanager_api::Alertmanager;
 use super::runtime::{
     self, Failure, KubeError, Reconciler, Stores, kube_err, site_policy, tenant_of,
 };
@@ -62,10 +62,8 @@ pub struct Context {
     pub sites: Store<Site>,
     /// Events on the requests.
     pub recorder: Recorder,
-    /// Where new requests are announced to the platform admins, when notifications are on.
-    pub alertmanager: Option<Alertmanager>,
-    /// The controller's namespace: the platform admins' notification configs live there.
-    pub admin_namespace: String,
+    /// Who tells the platform admins of new requests, when notifications are on.
+    pub announcer: Option<Arc<dyn Announcer>>,
 }
 
 impl Context {
@@ -162,15 +160,12 @@ async fn validate_pending(
         validation.checks,
         validation.existing.as_ref(),
     );
-    if first && announce(ctx, request, &tenant.name_any(), true).await {
+    if first && let Some(audience) = announce(ctx, request, &tenant.name_any(), true).await {
         status.history.push(HistoryEntry {
             time: now(),
             event: "Announced".into(),
             by: None,
-            message: format!(
-                "to the platform admins' notification configs in namespace {}",
-                ctx.admin_namespace
-            ),
+            message: format!("to {audience}"),
         });
     }
     let wrote = write_status(ctx, request, &status).await?;
@@ -295,7 +290,7 @@ pub async fn reconcile(request: Arc<ResourceRequest>, ctx: Arc<Context>) -> Resu
 pub async fn run(
     stores: Stores,
     metrics: Arc<Metrics>,
-    alertmanager: Option<Alertmanager>,
+    announcer: Option<Arc<dyn Announcer>>,
     shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
 ) {
     let requests = stores.requests().store();
@@ -305,8 +300,7 @@ pub async fn run(
         requests: requests.clone(),
         sites: stores.sites().store(),
         recorder: super::event_recorder(stores.client()),
-        alertmanager,
-        admin_namespace: stores.controller_namespace().to_string(),
+        announcer,
     });
     let open = requests.clone();
     let controller = Controller::for_shared_stream(stores.requests().subscribe(), requests)

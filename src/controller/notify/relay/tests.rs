@@ -11,7 +11,7 @@ pub(super) const TOKEN: &str = "relay-token-0123456789";
 
 fn settings() -> Settings {
     Settings {
-        base_namespace: "ike-system".into(),
+        controller_namespace: "ike-system".into(),
         base_secret: "alertmanager-base".into(),
         base_seed: None,
         outputs: Vec::new(),
@@ -45,26 +45,6 @@ pub(super) fn relay() -> Router {
         notify(settings()).unwrap(),
         fair::Limits::default(),
     ))
-}
-
-#[tokio::test]
-async fn barry_gets_tenants_tokens_over_https_only_unless_the_local_switch_is_on() {
-    let http = |insecure| Settings {
-        barry_url: Some("http://127.0.0.1:8080".into()),
-        allow_insecure_destinations: insecure,
-        ..settings()
-    };
-    let err = notify(http(false)).err().unwrap();
-    assert!(
-        err.to_string().contains("--allow-insecure-destinations"),
-        "{err}"
-    );
-    assert!(notify(http(true)).is_ok());
-    let https = Settings {
-        barry_url: Some("https://barry.example".into()),
-        ..settings()
-    };
-    assert!(notify(https).is_ok());
 }
 
 async fn post(path: &str, token: Option<&str>, body: String) -> (StatusCode, String) {
