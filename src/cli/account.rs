@@ -1,6 +1,6 @@
 //! `ike account`: platform admins manage accounts and hand out enrollment tokens.
 
-use std::process::ExitCode;
+use crate::cli::exit::ExitStatus;
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
@@ -195,7 +195,7 @@ impl Tabular for NewToken {
 }
 
 /// Runs `ike account ...`.
-pub fn run(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     super::runtime()?.block_on(run_async(cmd, settings))
 }
 
@@ -203,7 +203,7 @@ async fn accounts(settings: &Settings) -> anyhow::Result<Api<Account>> {
     Ok(settings.target().await?.all())
 }
 
-async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     match cmd {
         AccountCommand::Create(args) => {
             names::check_account(&args.name)?;
@@ -235,7 +235,7 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
                 .map_err(|e| api_error(e, &format!("account {}", args.name)))?;
             if args.write.dry_run {
                 print_object(args.output.format, &created)?;
-                return Ok(ExitCode::SUCCESS);
+                return Ok(ExitStatus::Success);
             }
             eprintln!("Account {} created.", args.name);
             let token = tokens
@@ -284,7 +284,7 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
                     .interact()?;
                 if !sure {
                     eprintln!("Nothing deleted.");
-                    return Ok(ExitCode::FAILURE);
+                    return Ok(ExitStatus::Failure);
                 }
             }
             let params = DeleteParams {
@@ -319,7 +319,7 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
             revoke_certificates(settings, &args.name, args.write.dry_run).await?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 async fn set_disabled(settings: &Settings, args: &NameArgs, disabled: bool) -> anyhow::Result<()> {

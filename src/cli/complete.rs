@@ -7,8 +7,8 @@
 //! a [`Context`] here, leniently and without clap. Completers print nothing: clap writes the
 //! candidates, and nothing ever goes to stderr, which bash shows in the middle of the prompt.
 
+use crate::cli::exit::ExitStatus;
 use std::ffi::{OsStr, OsString};
-use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use clap::Args;
@@ -243,7 +243,7 @@ pub fn refresh(
     args: RefreshArgs,
     settings: &Settings,
     env: &Environment,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<ExitStatus> {
     let site = settings.client.site()?;
     let key = Key::parse(&args.key).ok_or_else(|| {
         anyhow::anyhow!(
@@ -255,7 +255,7 @@ pub fn refresh(
         Refreshed::Names(n) => eprintln!("{n} names of {key} cached for site {site}"),
         Refreshed::Busy => eprintln!("another refresh of {key} on site {site} runs"),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 #[cfg(test)]

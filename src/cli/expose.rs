@@ -2,8 +2,8 @@
 //! external-dns' annotations. The site's admission webhook enforces the name rules; this
 //! command checks the same rules first so that a refusal reads the same, sooner.
 
+use crate::cli::exit::ExitStatus;
 use std::collections::BTreeMap;
-use std::process::ExitCode;
 
 use clap::Args;
 
@@ -40,7 +40,7 @@ pub struct ExposeArgs {
 }
 
 /// Runs `ike expose`.
-pub fn run(args: ExposeArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(args: ExposeArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     // Bad input changes nothing and needs no cluster.
     let (workload, workload_name) = parse_workload(&args.target)?;
     let hosts = args
@@ -100,6 +100,6 @@ pub fn run(args: ExposeArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Ok(ExitCode::SUCCESS)
+        Ok(ExitStatus::Success)
     })
 }

@@ -4,7 +4,7 @@
 //! creates it and binds the members. So creating and deleting one here means changing that list
 //! (see [`crate::client::tenants::update_tenant`]), never touching the Namespace itself.
 
-use std::process::ExitCode;
+use crate::cli::exit::ExitStatus;
 
 use clap::{Args, Subcommand};
 use clap_complete::engine::ArgValueCompleter;
@@ -130,11 +130,11 @@ pub fn rows(visible: &[Visible]) -> Vec<NamespaceRow> {
 }
 
 /// Runs `ike ns ...`.
-pub fn run(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     super::runtime()?.block_on(run_async(cmd, settings))
 }
 
-async fn run_async(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn run_async(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     match cmd {
         NsCommand::Create(args) => create(args, settings).await,
         NsCommand::List(args) => {
@@ -157,13 +157,13 @@ async fn run_async(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitCo
                 None => tenants::visible_tenants(&api, &settings.client).await?,
             };
             print(args.output.format, &NamespaceList(rows(&visible)), settings)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
         NsCommand::Delete(args) => delete(args, settings).await,
     }
 }
 
-async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_namespace(&args.name)?;
     names::check_tenant(&args.tenant)?;
     let api: Api<Tenant> = settings.target().await?.all();
@@ -185,13 +185,13 @@ async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCod
     let written = match update {
         Update::Unchanged(t) if t.status.iter().any(|s| s.namespaces.contains(ns)) => {
             eprintln!("Namespace {ns} already belongs to tenant {name}: nothing to change.");
-            return Ok(ExitCode::SUCCESS);
+            return Ok(ExitStatus::Success);
         }
         Update::Unchanged(t) | Update::Replaced(t) => t,
     };
     if args.write.dry_run {
         eprintln!("Namespace {ns} would be added to tenant {name} (dry run).");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let generation = written.metadata.generation.unwrap_or_default();
     let (_, verdict) = wait_for(&api, name, |t| {
@@ -205,7 +205,7 @@ async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCod
     match verdict {
         Some(None) => {
             eprintln!("Namespace {ns} created in tenant {name}.");
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
         Some(Some(condition)) => {
             // Leave the tenant as it was rather than not ready for good.
@@ -230,16 +230,16 @@ async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCod
                     condition.reason, condition.message
                 )
             };
-            anyhow::bail!("{why}{undone}")
+            crate::not_done!("{why}{undone}")
         }
-        None => anyhow::bail!(
+        None => crate::not_done!(
             "tenant {name} does not hold namespace {ns} after {} s: check 'ike tenant show {name}' and that ike-controller runs",
             tenants::WAIT.as_secs()
         ),
     }
 }
 
-async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_namespace(&args.name)?;
     if let Some(t) = &args.tenant {
         names::check_tenant(t)?;
@@ -280,7 +280,7 @@ async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCod
             .interact()?;
         if !sure {
             eprintln!("Nothing deleted.");
-            return Ok(ExitCode::FAILURE);
+            return Ok(ExitStatus::Failure);
         }
     }
     let update = update_tenant(
@@ -303,7 +303,7 @@ async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCod
         if args.write.dry_run { "would be" } else { "is" },
         dry_run_note(args.write.dry_run)
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// The tenant among `visible` whose list has `ns` (`only`, if given): the one holding it when

@@ -1,9 +1,9 @@
 //! `ike pod ip`: the IPs of pods, for a network where pods are reachable directly (IKE Office):
 //! `curl http://$(ike pod ip -l app=web)`.
 
+use crate::cli::exit::ExitStatus;
 use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -93,13 +93,13 @@ impl Tabular for PodIps {
 }
 
 /// Runs `ike pod ...`.
-pub fn run(cmd: PodCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: PodCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     match cmd {
         PodCommand::Ip(args) => super::runtime()?.block_on(ip(args, settings)),
     }
 }
 
-async fn ip(args: IpArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn ip(args: IpArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let which = match (&args.name, &args.selector) {
         (Some(name), _) => Which::Name(name.clone()),
         (None, selector) => Which::Selector(selector.clone().unwrap_or_default()),
@@ -140,7 +140,7 @@ async fn ip(args: IpArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                     "{which} in namespace {} have no IP yet: add --wait to wait for them",
                     target.namespace
                 );
-                return Ok(ExitCode::FAILURE);
+                return Ok(ExitStatus::NotDone);
             }
             output::write_stdout(ips.as_bytes())?;
         }
@@ -149,5 +149,5 @@ async fn ip(args: IpArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         IpFormat::Yaml => output::print(Format::Yaml, &shown, settings)?,
     }
     let _ = std::io::stdout().flush();
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -1,8 +1,8 @@
 //! `ike resolve`: does DNS say what the cluster says? A name, a Service's names or a pod's
 //! names checked against the site's nameserver, and an IP traced back to its pod and tenant.
 
+use crate::cli::exit::ExitStatus;
 use std::net::IpAddr;
-use std::process::ExitCode;
 
 use clap::Args;
 use k8s_openapi::api::core::v1::{Pod, Service};
@@ -20,9 +20,6 @@ use crate::client::resolve::{
     Resolution, State, check_service, compare, hosts_of, pods_of, service_naming,
 };
 use crate::client::tenants::visible_tenants;
-
-/// The exit code when DNS and the API disagree (errors exit 1).
-pub const DRIFT: u8 = super::exit::ExitStatus::Drift as u8;
 
 /// Arguments of `ike resolve`.
 #[derive(Debug, Args)]
@@ -126,7 +123,7 @@ impl Tabular for Resolution {
 }
 
 /// Runs `ike resolve`.
-pub fn run(args: ResolveArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(args: ResolveArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     enum What {
         Host(String),
         Service(String),
@@ -256,8 +253,8 @@ pub fn run(args: ResolveArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if resolution.drift() {
-        ExitCode::from(DRIFT)
+        ExitStatus::Drift
     } else {
-        ExitCode::SUCCESS
+        ExitStatus::Success
     })
 }

@@ -1,6 +1,6 @@
 //! `ike whoami`: the account, site, tenants and roles, and the certificate in use.
 
-use std::process::ExitCode;
+use crate::cli::exit::ExitStatus;
 
 use clap::Args;
 use serde::Serialize;
@@ -73,7 +73,7 @@ impl Tabular for Whoami {
 }
 
 /// Runs `ike whoami`.
-pub fn run(args: WhoamiArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(args: WhoamiArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let (site, files) = settings.client.site_files()?;
     let info = crate::pki::cert_info(&files.cert_pem)?;
     let who = super::runtime()?.block_on(settings.client.whoami())?;
@@ -89,5 +89,5 @@ pub fn run(args: WhoamiArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         expires: crate::util::time::rfc3339(info.not_after),
     };
     super::output::print(args.output.format, &result, settings)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -130,7 +130,7 @@ pub async fn wait(
             Err(e) => e.to_string(),
         };
         if Instant::now() >= deadline {
-            anyhow::bail!(
+            crate::not_done!(
                 "waited {} s for ready {which} with IPs in namespace {namespace}; last: {last}",
                 timeout.as_secs()
             );

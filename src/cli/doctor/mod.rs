@@ -17,7 +17,7 @@ mod kubeconfig;
 mod pods;
 mod report;
 
-use std::process::ExitCode;
+use crate::cli::exit::ExitStatus;
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
@@ -51,10 +51,10 @@ pub struct DoctorArgs {
 }
 
 /// Runs `ike doctor`.
-pub fn run(args: DoctorArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(args: DoctorArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let report = super::runtime()?.block_on(diagnose(&args, settings));
     print(args.output.format, &report, settings)?;
-    Ok(report.exit_code())
+    Ok(report.exit_status())
 }
 
 /// A kube client for the site, as kubectl would connect: the `ike-<site>` context.

@@ -10,7 +10,7 @@ mod read;
 mod test;
 mod write;
 
-use std::process::ExitCode;
+use crate::cli::exit::ExitStatus;
 
 use clap::{Subcommand, ValueEnum};
 
@@ -62,7 +62,7 @@ impl From<KindArg> for Kind {
 }
 
 /// Runs `ike notify ...`.
-pub fn run(cmd: NotifyCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: NotifyCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     super::runtime()?.block_on(async {
         match cmd {
             NotifyCommand::Barry(args) => write::barry(args, settings).await,

@@ -1,8 +1,8 @@
 //! `ike notify list` and `ike notify show`: configs as people read them (no Secret value is
 //! ever in a config, so none can be shown).
 
+use crate::cli::exit::ExitStatus;
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
@@ -111,7 +111,7 @@ pub fn row(config: &AnyConfig) -> ConfigRow {
 }
 
 /// Runs `ike notify list`.
-pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let namespace = match args.all_namespaces {
         true => None,
         false => Some(super::namespace(settings).await?),
@@ -127,20 +127,20 @@ pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitCod
             Some(ns) => eprintln!("No notification configs in namespace {ns}."),
             None => eprintln!("No notification configs you may read."),
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     print(args.output.format, &list, settings)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Runs `ike notify show`.
-pub async fn show(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn show(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     crate::api::names::check_object("notification config", &args.name)?;
     let namespace = super::namespace(settings).await?;
     let client = settings.target().await?.client;
     let config = notify::get(&client, &namespace, &args.name, args.kind.map(Into::into)).await?;
     print_config(args.output.format, &config)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Prints one config: a description for people, the object for programs.

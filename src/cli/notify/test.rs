@@ -1,7 +1,7 @@
 //! `ike notify test` (a test alert through the real path, Alertmanager included) and
 //! `ike notify delete`.
 
-use std::process::ExitCode;
+use crate::cli::exit::ExitStatus;
 use std::time::Duration;
 
 use clap::Args;
@@ -44,7 +44,7 @@ pub struct DeleteArgs {
 }
 
 /// Runs `ike notify test`.
-pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     crate::api::names::check_object("notification config", &args.name)?;
     let namespace = super::namespace(settings).await?;
     let client = settings.target().await?.client;
@@ -67,7 +67,7 @@ pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitCod
     let test = last.last_test().filter(|t| t.id == id);
     let Some(test) = test.filter(|_| done) else {
         match test {
-            Some(t) => anyhow::bail!(
+            Some(t) => crate::not_done!(
                 "the test alert did not arrive within {} s ({:?} at {}: {}): check Alertmanager's route timings and 'ike notify show {}'",
                 args.timeout.as_secs(),
                 t.result,
@@ -75,7 +75,7 @@ pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitCod
                 t.message,
                 args.name
             ),
-            None => anyhow::bail!(
+            None => crate::not_done!(
                 "ike-controller did not take up the test within {} s: check that it runs and 'ike notify show {}'",
                 args.timeout.as_secs(),
                 args.name
@@ -90,13 +90,13 @@ pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitCod
         format => print_object(format, test)?,
     }
     match test.result {
-        TestResult::Delivered | TestResult::Routed => Ok(ExitCode::SUCCESS),
-        _ => anyhow::bail!("the test alert did not arrive: {}", test.message),
+        TestResult::Delivered | TestResult::Routed => Ok(ExitStatus::Success),
+        _ => crate::not_done!("the test alert did not arrive: {}", test.message),
     }
 }
 
 /// Runs `ike notify delete`.
-pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     crate::api::names::check_object("notification config", &args.name)?;
     let namespace = super::namespace(settings).await?;
     let client = settings.target().await?.client;
@@ -105,7 +105,7 @@ pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<Exi
     let what = format!("{} {}", config.kind().object_kind(), args.name);
     if args.write.dry_run {
         eprintln!("{what} would be deleted from namespace {namespace} (dry run).");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     match config.secret_name() {
         Some(secret) => eprintln!(
@@ -113,5 +113,5 @@ pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<Exi
         ),
         None => eprintln!("{what} deleted from namespace {namespace}."),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

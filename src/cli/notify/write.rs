@@ -1,9 +1,9 @@
 //! `ike notify barry|email|teams NAME ...`: the config (and, from a file, its Secret) built and
 //! checked here, applied, then the controller's verdict.
 
+use crate::cli::exit::ExitStatus;
 use std::io::Read as _;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::Args;
 use kube::Resource;
@@ -192,7 +192,7 @@ fn in_namespace<K: Resource>(mut config: K, namespace: &str) -> K {
 }
 
 /// Runs `ike notify barry`.
-pub async fn barry(args: BarryArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn barry(args: BarryArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let namespace = super::namespace(settings).await?;
     let (config, secret) = barry_config(&args, &namespace)?;
     let token = match &args.token_file {
@@ -213,7 +213,7 @@ pub async fn barry(args: BarryArgs, settings: &Settings) -> anyhow::Result<ExitC
 }
 
 /// Runs `ike notify email`.
-pub async fn email(args: EmailArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn email(args: EmailArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let namespace = super::namespace(settings).await?;
     let config = email_config(&args, &namespace)?;
     let to = config.spec.to.clone();
@@ -234,7 +234,7 @@ pub async fn email(args: EmailArgs, settings: &Settings) -> anyhow::Result<ExitC
 }
 
 /// Runs `ike notify teams`.
-pub async fn teams(args: TeamsArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn teams(args: TeamsArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let namespace = super::namespace(settings).await?;
     let (config, secret) = teams_config(&args, &namespace)?;
     let url = match &args.webhook_url_file {
@@ -271,7 +271,7 @@ async fn apply<K>(
     write: WriteArgs,
     output: OutputArgs,
     settings: &Settings,
-) -> anyhow::Result<ExitCode>
+) -> anyhow::Result<ExitStatus>
 where
     K: NotifyConfig,
     AnyConfig: From<K>,
@@ -292,7 +292,7 @@ where
             );
         }
         eprintln!("{what} would be applied in namespace {namespace} (dry run).");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let client = settings.target().await?.client;
     // Checked before anything is written, so that a refusal changes nothing.
@@ -314,23 +314,28 @@ where
 }
 
 /// What the controller said, as the command's outcome.
-fn verdict(what: &str, config: &AnyConfig, reported: bool, kind: Kind) -> anyhow::Result<ExitCode> {
+fn verdict(
+    what: &str,
+    config: &AnyConfig,
+    reported: bool,
+    kind: Kind,
+) -> anyhow::Result<ExitStatus> {
     let condition = config.condition(config.verdict_type());
     match condition {
         Some(c) if reported && c.status == "True" => {
             eprintln!("{what} is ready: {}.", c.message);
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
         Some(c) if reported && c.reason == crate::api::condition::PENDING => {
             eprintln!("{what} is applied: {}.", c.message);
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
-        Some(c) if reported => anyhow::bail!(
+        Some(c) if reported => crate::not_done!(
             "{what} was applied but is not ready ({}): {}",
             c.reason,
             c.message
         ),
-        _ => anyhow::bail!(
+        _ => crate::not_done!(
             "{what} was applied but ike-controller did not report on it within {} s: check 'ike notify show {} --kind {}' and that ike-controller runs",
             WAIT.as_secs(),
             config.name(),

@@ -12,7 +12,7 @@ mod read;
 mod review;
 mod submit;
 
-use std::process::ExitCode;
+use crate::cli::exit::ExitStatus;
 
 use clap::Subcommand;
 
@@ -45,7 +45,7 @@ pub enum RequestCommand {
 }
 
 /// Runs `ike request ...`.
-pub fn run(cmd: RequestCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: RequestCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     use crate::api::request::{Decision, Kind};
     super::runtime()?.block_on(async {
         match cmd {

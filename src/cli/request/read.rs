@@ -1,7 +1,7 @@
 //! `ike request list` and `ike request show`: requests as reviewers and requesters read them.
 
+use crate::cli::exit::ExitStatus;
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
@@ -103,7 +103,7 @@ fn phase(request: &ResourceRequest) -> &'static str {
 }
 
 /// Runs `ike request list`.
-pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let every = args.all_namespaces || args.pending;
     let namespace = match every {
         true => None,
@@ -124,19 +124,19 @@ pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitCod
             (Some(ns), false) => eprintln!("No requests in namespace {ns}."),
             (None, false) => eprintln!("No requests you may read."),
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     print(args.output.format, &list, settings)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Runs `ike request show`.
-pub async fn show(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn show(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let (namespace, name) = super::locate(&args.name, settings).await?;
     let client = settings.target().await?.client;
     let request = requests::get(&client, &namespace, &name).await?;
     print_request(args.output.format, &request)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Prints one request: a description for people, the object for programs.

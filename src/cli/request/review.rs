@@ -2,7 +2,7 @@
 //! digest goes with the decision; a request changed in between is refused, not decided), then
 //! what the controller made of it.
 
-use std::process::ExitCode;
+use crate::cli::exit::ExitStatus;
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
@@ -50,7 +50,7 @@ pub async fn decide(
     args: DecideArgs,
     decision: Decision,
     settings: &Settings,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<ExitStatus> {
     let comment = args.comment.clone().unwrap_or_default();
     if decision == Decision::Deny && comment.trim().is_empty() {
         anyhow::bail!("say why with --comment: the requester reads it");
@@ -69,7 +69,7 @@ pub async fn decide(
                 .interact()?;
             if !sure {
                 eprintln!("Nothing decided.");
-                return Ok(ExitCode::FAILURE);
+                return Ok(ExitStatus::Failure);
             }
             request.spec_digest()
         }
@@ -100,7 +100,7 @@ pub async fn decide(
             print_request(args.output.format, &decided)?;
         }
         eprintln!("Request {name} would be {verb} (dry run).");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let object = decided.object().map(|t| t.to_string()).unwrap_or_default();
     if decision == Decision::Deny {
@@ -108,7 +108,7 @@ pub async fn decide(
             print_request(args.output.format, &decided)?;
         }
         eprintln!("Request {name} for {object} is denied: {comment}");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     eprintln!("Request {name} for {object} is approved; ike-controller applies it...");
     let (found, done) = requests::wait_for(&client, &namespace, &name, |r| {
@@ -126,7 +126,7 @@ pub async fn decide(
                 "Applied: {}.",
                 applied.map(|c| c.message.as_str()).unwrap_or(&object)
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
         (Phase::Failed, _) => {
             eprintln!(
@@ -135,7 +135,7 @@ pub async fn decide(
                     .map(|c| c.message.as_str())
                     .unwrap_or("see ike request show")
             );
-            Ok(ExitCode::FAILURE)
+            Ok(ExitStatus::NotDone)
         }
         _ => {
             eprintln!(
@@ -144,13 +144,13 @@ pub async fn decide(
                     .map(|c| format!(" ({})", c.message))
                     .unwrap_or_default()
             );
-            Ok(ExitCode::FAILURE)
+            Ok(ExitStatus::NotDone)
         }
     }
 }
 
 /// Runs `ike request withdraw`.
-pub async fn withdraw(args: WithdrawArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn withdraw(args: WithdrawArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let (namespace, name) = super::locate(&args.name, settings).await?;
     let client = settings.target().await?.client;
     let withdrawn = requests::withdraw(&client, &namespace, &name, args.write.dry_run).await?;
@@ -161,5 +161,5 @@ pub async fn withdraw(args: WithdrawArgs, settings: &Settings) -> anyhow::Result
         true => eprintln!("Request {name} would be withdrawn (dry run)."),
         false => eprintln!("Request {name} is withdrawn."),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

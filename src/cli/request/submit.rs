@@ -2,8 +2,8 @@
 //! built and checked here, created (the admission webhook refuses what cannot be applied, with
 //! the reason), then the controller's checks and the diff are shown.
 
+use crate::cli::exit::ExitStatus;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::Args;
 use kube::ResourceExt;
@@ -52,7 +52,11 @@ pub struct DeleteArgs {
 }
 
 /// Runs `ike request crd|storageclass`.
-pub async fn submit(args: SubmitArgs, kind: Kind, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn submit(
+    args: SubmitArgs,
+    kind: Kind,
+    settings: &Settings,
+) -> anyhow::Result<ExitStatus> {
     let manifest = requests::read_manifest(&args.file, kind)?;
     let spec = ResourceRequestSpec {
         action: Action::Apply,
@@ -71,7 +75,7 @@ pub async fn submit(args: SubmitArgs, kind: Kind, settings: &Settings) -> anyhow
 }
 
 /// Runs `ike request delete`.
-pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let target = requests::parse_target(&args.object)?;
     let spec = ResourceRequestSpec {
         action: Action::Delete,
@@ -95,7 +99,7 @@ async fn make(
     dry_run: bool,
     format: Format,
     settings: &Settings,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<ExitStatus> {
     if spec.reason.trim().is_empty() {
         anyhow::bail!("say why your tenant needs it with --reason: the reviewers read it");
     }
@@ -130,7 +134,7 @@ async fn make(
         eprintln!(
             "A request for {target} would be made in namespace {namespace}: it passes admission, the server's dry run included (dry run)."
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let name = created.name_any();
     let (found, checked) = requests::wait_for(&client, &namespace, &name, validated).await?;
@@ -139,7 +143,7 @@ async fn make(
         eprintln!(
             "Request {name} in namespace {namespace} is made; ike-controller has not checked it yet: see 'ike request show {name} -n {namespace}'."
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::NotDone);
     }
     let failed = found
         .status
@@ -149,10 +153,10 @@ async fn make(
     if failed > 0 {
         eprintln!("Request {name} does not pass {failed} check(s):");
         eprint!("{}", checks_text(&found));
-        return Ok(ExitCode::FAILURE);
+        return Ok(ExitStatus::NotDone);
     }
     eprintln!(
         "Request {name} for {target} waits for a platform admin: ike request approve {name} -n {namespace}"
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -1,8 +1,8 @@
 //! `ike tenant create`: the Tenant to send, built and checked here, then the controller's
 //! verdict.
 
+use crate::cli::exit::ExitStatus;
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::ExitCode;
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
@@ -62,7 +62,7 @@ pub struct CreateArgs {
 }
 
 /// Runs `ike tenant create`.
-pub async fn run(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn run(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let caller = if args.owners.is_empty() {
         // Check the input first: asking who the caller is should not hide a typo.
         check_create_input(&args)?;
@@ -82,7 +82,7 @@ pub async fn run(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCo
         // without server-added fields, so it can go into Git, and no cluster is needed.
         print_object(args.output.format, &tenant)?;
         eprintln!("Tenant {} would be created (dry run).", args.name);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let target = settings.target().await?;
     // Before writing: a member that is no account would leave the tenant not ready.
@@ -121,15 +121,15 @@ pub async fn run(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCo
     match verdict {
         Some(c) if c.status == "True" => {
             eprintln!("Tenant {} is ready: {}.", args.name, c.message);
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
-        Some(c) => anyhow::bail!(
+        Some(c) => crate::not_done!(
             "tenant {} was created but is not ready ({}): {}",
             args.name,
             c.reason,
             c.message
         ),
-        None => anyhow::bail!(
+        None => crate::not_done!(
             "tenant {} was created but the controller did not report on it within {} s: check 'ike tenant show {}' and that ike-controller runs",
             args.name,
             WAIT.as_secs(),

@@ -1,6 +1,6 @@
 //! `ike tenant delete`.
 
-use std::process::ExitCode;
+use crate::cli::exit::ExitStatus;
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
@@ -29,7 +29,7 @@ pub struct DeleteArgs {
 }
 
 /// Runs `ike tenant delete`.
-pub async fn run(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn run(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_tenant(&args.name)?;
     if !args.yes && !settings.interactive {
         anyhow::bail!(
@@ -50,7 +50,7 @@ pub async fn run(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCo
             .interact()?;
         if !sure {
             eprintln!("Nothing deleted.");
-            return Ok(ExitCode::FAILURE);
+            return Ok(ExitStatus::Failure);
         }
     }
     if args.keep_namespaces && !tenant.spec.keep_namespaces {
@@ -82,7 +82,7 @@ pub async fn run(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCo
     } else {
         eprintln!("Tenant {} deleted. {fate}", args.name);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// One sentence on what deleting the tenant does to `namespaces`.

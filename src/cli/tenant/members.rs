@@ -1,6 +1,6 @@
 //! `ike tenant add-member` and `ike tenant remove-member`.
 
-use std::process::ExitCode;
+use crate::cli::exit::ExitStatus;
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -48,7 +48,7 @@ pub struct RemoveMemberArgs {
 }
 
 /// Runs `ike tenant add-member`.
-pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_tenant(&args.name)?;
     names::check_account(&args.account)?;
     let role = Role::from(args.role);
@@ -71,7 +71,7 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
                 "{} already is a {role} of tenant {}: nothing to change.",
                 args.account, args.name
             );
-            return Ok(ExitCode::SUCCESS);
+            return Ok(ExitStatus::Success);
         }
         Update::Replaced(t) => t,
     };
@@ -95,7 +95,7 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
         })
         .await?;
         if verdict.as_ref().is_some_and(unknown) {
-            anyhow::bail!(
+            crate::not_done!(
                 "there is no account {0}, so tenant {1} is not ready: remove it with 'ike tenant remove-member {1} {0}' or ask a platform admin to create it",
                 args.account,
                 args.name
@@ -113,13 +113,13 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
         args.name,
         dry_run_note(args.write.dry_run)
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Runs `ike tenant remove-member`: removes the account, waits for the controller to apply it,
 /// and says which RoleBindings no longer name the account (ike's own, and those made by hand,
 /// which the controller strips of users who are not members).
-pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_tenant(&args.name)?;
     names::check_account(&args.account)?;
     let target = settings.target().await?;
@@ -149,7 +149,7 @@ pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Resu
     if args.write.dry_run {
         report_grants("Would revoke in", &granted, &args.account);
         report_unreadable(&before.unreadable);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let generation = match update {
         Update::Replaced(t) | Update::Unchanged(t) => t.metadata.generation.unwrap_or_default(),
@@ -160,14 +160,14 @@ pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Resu
             "The controller has not applied the removal yet; 'ike tenant show {}' tells when it has.",
             args.name
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::NotDone);
     }
     // The removal is done: a failure to read what it revoked is no failure of the command.
     let after = match tenant_access::observe(&target.client, &held, false).await {
         Ok(after) => after,
         Err(e) => {
             eprintln!("What was revoked cannot be shown: {e:#}");
-            return Ok(ExitCode::SUCCESS);
+            return Ok(ExitStatus::Success);
         }
     };
     let remaining = tenant_access::grants(&after.bindings, &args.account);
@@ -181,7 +181,7 @@ pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Resu
         report_grants(&still, &remaining, &args.account);
     }
     report_unreadable(&before.unreadable);
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// One line per namespace: `{prefix} NS: BINDING, BINDING (made by hand).`

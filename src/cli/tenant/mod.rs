@@ -8,7 +8,7 @@ mod delete;
 mod members;
 mod show;
 
-use std::process::ExitCode;
+use crate::cli::exit::ExitStatus;
 
 use clap::{Args, Subcommand, ValueEnum};
 use kube::ResourceExt;
@@ -114,7 +114,7 @@ impl Tabular for TenantList {
 }
 
 /// Runs `ike tenant ...`.
-pub fn run(cmd: TenantCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: TenantCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     super::runtime()?.block_on(async {
         match cmd {
             TenantCommand::Create(args) => create::run(args, settings).await,
@@ -122,7 +122,7 @@ pub fn run(cmd: TenantCommand, settings: &Settings) -> anyhow::Result<ExitCode> 
                 let api: Api<Tenant> = settings.target().await?.all();
                 let visible = visible_tenants(&api, &settings.client).await?;
                 print(args.output.format, &TenantList::new(visible), settings)?;
-                Ok(ExitCode::SUCCESS)
+                Ok(ExitStatus::Success)
             }
             TenantCommand::Show(args) => show::run(args, settings).await,
             TenantCommand::AddMember(args) => members::add(args, settings).await,

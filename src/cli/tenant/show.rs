@@ -1,8 +1,8 @@
 //! `ike tenant show`: a tenant in readable sections for people, the object for programs, and
 //! warnings about access that outlives a member's removal (on stderr for programs).
 
+use crate::cli::exit::ExitStatus;
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
@@ -26,7 +26,7 @@ pub struct ShowArgs {
 }
 
 /// Runs `ike tenant show`.
-pub async fn run(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn run(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_tenant(&args.name)?;
     let target = settings.target().await?;
     let tenant = target
@@ -46,7 +46,7 @@ pub async fn run(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitCode
         Format::Table => write_stdout(warnings.as_bytes())?,
         Format::Json | Format::Yaml => eprint!("{}", warnings.trim_start()),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// The Warnings section: what outlives a member's removal and the command that ends it. Empty
