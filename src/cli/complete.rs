@@ -7,7 +7,6 @@
 //! a [`Context`] here, leniently and without clap. Completers print nothing: clap writes the
 //! candidates, and nothing ever goes to stderr, which bash shows in the middle of the prompt.
 
-use crate::cli::exit::ExitStatus;
 use std::ffi::{OsStr, OsString};
 use std::sync::OnceLock;
 
@@ -16,6 +15,7 @@ use clap_complete::engine::CompletionCandidate;
 
 use super::GlobalArgs;
 use super::settings::{Environment, Settings};
+use crate::cli::exit::ExitStatus;
 use crate::client::kubeconfig;
 use crate::client::names::cache::Cache;
 use crate::client::names::{Item, Key, Lookup, Refreshed};

@@ -5,11 +5,11 @@
 //! accounts, notification configs, requests; see [`super::complete`]). The script calls `ike`
 //! by name from PATH, so it is the same for everyone and `completions/` holds it verbatim.
 
-use crate::cli::exit::ExitStatus;
-
 use clap::Args;
 use clap_complete::Shell;
 use clap_complete::env::EnvCompleter;
+
+use crate::cli::exit::ExitStatus;
 
 /// Arguments of `ike completion`.
 #[derive(Debug, Args)]

@@ -4,12 +4,12 @@
 //! it first when renewal is due (within a few seconds, else the current one is still used while
 //! valid), and when nothing valid is left says in one line what to run.
 
-use crate::cli::exit::ExitStatus;
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
 
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use crate::client::identity::{self, ExecCredential, Freshness};
 
 /// Arguments of `ike credential` (run by kubectl, not by people).

@@ -2,7 +2,6 @@
 //! external-dns' annotations. The site's admission webhook enforces the name rules; this
 //! command checks the same rules first so that a refusal reads the same, sooner.
 
-use crate::cli::exit::ExitStatus;
 use std::collections::BTreeMap;
 
 use clap::Args;
@@ -12,6 +11,7 @@ use super::settings::Settings;
 use super::{OutputArgs, WriteArgs};
 use crate::api::names;
 use crate::api::office::{HOSTNAME_ANNOTATION, TTL_ANNOTATION, exposure, parse_ttl};
+use crate::cli::exit::ExitStatus;
 use crate::client::office::{
     apply_service, desired_service, parse_workload, selector_of, site_office,
 };

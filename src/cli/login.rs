@@ -1,6 +1,5 @@
 //! `ike login`: enroll with a one-time token, or renew, and write the site's kubeconfig context.
 
-use crate::cli::exit::ExitStatus;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -10,6 +9,7 @@ use clap::Args;
 
 use super::WriteArgs;
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use crate::client::account_client::AccountClient;
 use crate::client::identity::{self, Freshness};
 use crate::client::kubeconfig::SiteEntry;

@@ -6,11 +6,10 @@
 //! The kubeconfig is written only for a site whose API server or CA changed, or that has no
 //! context yet, and the current context never changes.
 
-use crate::cli::exit::ExitStatus;
-
 use anyhow::Context as _;
 
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use crate::client::every_site::{self, Renewal};
 use crate::client::kubeconfig::{self, SiteEntry};
 

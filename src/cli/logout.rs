@@ -1,12 +1,11 @@
 //! `ike logout`: removes ike's own key, certificate and kubeconfig entries for a site, nothing
 //! else.
 
-use crate::cli::exit::ExitStatus;
-
 use clap::Args;
 
 use super::WriteArgs;
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 
 /// Arguments of `ike logout`.
 #[derive(Debug, Args)]

@@ -5,13 +5,13 @@
 //! `-n` the namespace, reading commands take `-o table|json|yaml`, writing commands take
 //! `--dry-run`, `-v` sends logs to stderr, results go to stdout only.
 
-use crate::cli::exit::ExitStatus;
-
 use clap::{Args, Parser, Subcommand};
 use clap_complete::engine::ArgValueCompleter;
 
 use output::Format;
 use settings::{Environment, Settings};
+
+use crate::cli::exit::ExitStatus;
 
 pub mod account;
 pub mod complete;

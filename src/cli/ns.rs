@@ -4,14 +4,10 @@
 //! creates it and binds the members. So creating and deleting one here means changing that list
 //! (see [`crate::client::tenants::update_tenant`]), never touching the Namespace itself.
 
-use crate::cli::exit::ExitStatus;
-
 use clap::{Args, Subcommand};
 use clap_complete::engine::ArgValueCompleter;
 use kube::ResourceExt;
 use serde::Serialize;
-
-use kube::Api;
 
 use super::output::{Tabular, print};
 use super::settings::Settings;
@@ -19,7 +15,7 @@ use super::tenant::dry_run_note;
 use super::{OutputArgs, WriteArgs};
 use crate::api::names;
 use crate::api::{Role, Tenant};
-use crate::client::api_error;
+use crate::cli::exit::ExitStatus;
 use crate::client::tenants::{self, Update, Visible, settled, update_tenant, wait_for};
 
 /// `ike ns ...`
@@ -141,20 +137,10 @@ async fn run_async(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitSt
             if let Some(t) = &args.tenant {
                 names::check_tenant(t)?;
             }
-            let api: Api<Tenant> = settings.target().await?.all();
+            let target = settings.target().await?;
             let visible = match &args.tenant {
-                Some(name) => {
-                    let t = api
-                        .get(name)
-                        .await
-                        .map_err(|e| api_error(e, &format!("tenant {name}")))?;
-                    let me = settings.client.local_account();
-                    vec![Visible {
-                        role: me.as_deref().and_then(|me| t.spec.role_of(me)),
-                        tenant: t,
-                    }]
-                }
-                None => tenants::visible_tenants(&api, &settings.client).await?,
+                Some(name) => vec![tenants::visible(&target, name).await?],
+                None => tenants::visible_tenants(&target).await?,
             };
             print(args.output.format, &NamespaceList(rows(&visible)), settings)?;
             Ok(ExitStatus::Success)
@@ -166,10 +152,10 @@ async fn run_async(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitSt
 async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_namespace(&args.name)?;
     names::check_tenant(&args.tenant)?;
-    let api: Api<Tenant> = settings.target().await?.all();
+    let target = settings.target().await?;
     let (ns, name) = (&args.name, &args.tenant);
     let update = update_tenant(
-        &api,
+        &target,
         name,
         args.write.dry_run,
         "change its namespaces",
@@ -194,7 +180,7 @@ async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitSta
         return Ok(ExitStatus::Success);
     }
     let generation = written.metadata.generation.unwrap_or_default();
-    let (_, verdict) = wait_for(&api, name, |t| {
+    let (_, verdict) = wait_for(&target, name, |t| {
         if t.status.iter().any(|s| s.namespaces.contains(ns)) {
             return Some(None);
         }
@@ -209,7 +195,7 @@ async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitSta
         }
         Some(Some(condition)) => {
             // Leave the tenant as it was rather than not ready for good.
-            let undo = update_tenant(&api, name, false, "change its namespaces", |t| {
+            let undo = update_tenant(&target, name, false, "change its namespaces", |t| {
                 let before = t.spec.namespaces.len();
                 t.spec.namespaces.retain(|n| n != ns);
                 Ok(t.spec.namespaces.len() != before)
@@ -251,17 +237,14 @@ async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitSta
         );
     }
     let ns = &args.name;
-    let api: Api<Tenant> = settings.target().await?.all();
+    let target = settings.target().await?;
     let visible = match &args.tenant {
         // Named: one read, and no wait for the account API to learn a new membership.
         Some(name) => vec![Visible {
-            tenant: api
-                .get(name)
-                .await
-                .map_err(|e| api_error(e, &format!("tenant {name}")))?,
+            tenant: tenants::get(&target, name).await?,
             role: None,
         }],
-        None => tenants::visible_tenants(&api, &settings.client).await?,
+        None => tenants::visible_tenants(&target).await?,
     };
     let owner = holder(&visible, ns, args.tenant.as_deref())?;
     let name = owner.name_any();
@@ -284,7 +267,7 @@ async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitSta
         }
     }
     let update = update_tenant(
-        &api,
+        &target,
         &name,
         args.write.dry_run,
         "change its namespaces",

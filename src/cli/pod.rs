@@ -1,7 +1,6 @@
 //! `ike pod ip`: the IPs of pods, for a network where pods are reachable directly (IKE Office):
 //! `curl http://$(ike pod ip -l app=web)`.
 
-use crate::cli::exit::ExitStatus;
 use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
 use std::time::Duration;
@@ -13,6 +12,7 @@ use serde::Serialize;
 
 use super::output::{self, Format, Tabular};
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use crate::client::pods::{self, PodAddresses, Which};
 
 /// `ike pod ...`

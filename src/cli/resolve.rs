@@ -1,7 +1,6 @@
 //! `ike resolve`: does DNS say what the cluster says? A name, a Service's names or a pod's
 //! names checked against the site's nameserver, and an IP traced back to its pod and tenant.
 
-use crate::cli::exit::ExitStatus;
 use std::net::IpAddr;
 
 use clap::Args;
@@ -13,6 +12,7 @@ use super::output::{Tabular, print};
 use super::settings::Settings;
 use crate::api::names;
 use crate::api::office::{is_exposed, selects};
+use crate::cli::exit::ExitStatus;
 use crate::client::api_error;
 use crate::client::office::{nameserver, site_office};
 use crate::client::pods::holders_of;
@@ -210,7 +210,7 @@ pub fn run(args: ResolveArgs, settings: &Settings) -> anyhow::Result<ExitStatus>
             }
             What::Ip(ip) => {
                 let mut namespaces = vec![namespace.clone()];
-                let tenants = visible_tenants(&target.all(), &settings.client).await;
+                let tenants = visible_tenants(&target).await;
                 for v in tenants.iter().flatten() {
                     namespaces.extend(v.tenant.spec.namespaces.iter().cloned());
                 }

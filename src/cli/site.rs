@@ -1,7 +1,6 @@
 //! `ike site`: the sites this machine knows, each one's account, certificate and whether its API
 //! server answers, all probed at once.
 
-use crate::cli::exit::ExitStatus;
 use std::time::{Duration, SystemTime};
 
 use clap::{Args, Subcommand};
@@ -10,6 +9,7 @@ use serde::Serialize;
 use super::OutputArgs;
 use super::output::Tabular;
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use crate::client::every_site::{self, KnownSite};
 use crate::client::identity::Freshness;
 use crate::util::time::{human, rfc3339};

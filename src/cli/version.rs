@@ -1,13 +1,12 @@
 //! `ike version`: the versions of ike and of the site's API server.
 
-use crate::cli::exit::ExitStatus;
-
 use clap::Args;
 use serde::Serialize;
 
 use super::OutputArgs;
 use super::output::Tabular;
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 
 /// Arguments of `ike version`.
 #[derive(Debug, Args)]

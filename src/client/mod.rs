@@ -23,7 +23,7 @@ pub mod tenants;
 
 use kube::api::{PatchParams, PostParams};
 
-pub use target::{ClientSettings, Target};
+pub use target::{ClientSettings, Site, Target};
 
 /// A change was accepted but what it asked for is not in effect: the controller reported it not
 /// ready or not applied, or did not report within the wait. Not an error of the call; the

@@ -17,7 +17,6 @@ mod kubeconfig;
 mod pods;
 mod report;
 
-use crate::cli::exit::ExitStatus;
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
@@ -31,6 +30,7 @@ pub use report::{Attempt, Check, Outcome, Report, one_line, webhook_refusal};
 use super::OutputArgs;
 use super::output::print;
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use access::{find_target, judge_target, try_cluster_writes, try_other_tenant};
 use certificate::{judge_whoami, whoami};
 use pods::try_pods;

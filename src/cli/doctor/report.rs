@@ -1,10 +1,9 @@
 //! The doctor's report: checks that end as pass, warn, fail or skip, each with one line.
 
-use crate::cli::exit::ExitStatus;
-
 use serde::Serialize;
 
 use super::TIMEOUT;
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::Tabular;
 
 /// The longest server message quoted in a detail.

@@ -1,7 +1,6 @@
 //! `ike notify list` and `ike notify show`: configs as people read them (no Secret value is
 //! ever in a config, so none can be shown).
 
-use crate::cli::exit::ExitStatus;
 use std::fmt::Write as _;
 
 use clap::Args;
@@ -11,6 +10,7 @@ use serde::Serialize;
 use super::KindArg;
 use crate::api::receiver_name;
 use crate::cli::OutputArgs;
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Format, Tabular, print, print_object, write_stdout};
 use crate::cli::settings::Settings;
 use crate::client::notify::{self, AnyConfig};
@@ -112,12 +112,9 @@ pub fn row(config: &AnyConfig) -> ConfigRow {
 
 /// Runs `ike notify list`.
 pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
-    let namespace = match args.all_namespaces {
-        true => None,
-        false => Some(super::namespace(settings).await?),
-    };
-    let client = settings.target().await?.client;
-    let configs = notify::list(&client, namespace.as_deref(), &settings.client).await?;
+    let target = settings.target().await?;
+    let namespace = (!args.all_namespaces).then(|| target.namespace.clone());
+    let configs = notify::list(&target, namespace.as_deref()).await?;
     let list = ConfigList {
         rows: configs.iter().map(row).collect(),
         all_namespaces: args.all_namespaces,
@@ -136,9 +133,9 @@ pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitSta
 /// Runs `ike notify show`.
 pub async fn show(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     crate::api::names::check_object("notification config", &args.name)?;
-    let namespace = super::namespace(settings).await?;
-    let client = settings.target().await?.client;
-    let config = notify::get(&client, &namespace, &args.name, args.kind.map(Into::into)).await?;
+    let target = settings.target().await?;
+    let kind = args.kind.map(Into::into);
+    let config = notify::get(&target.client, &target.namespace, &args.name, kind).await?;
     print_config(args.output.format, &config)?;
     Ok(ExitStatus::Success)
 }

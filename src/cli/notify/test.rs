@@ -1,7 +1,6 @@
 //! `ike notify test` (a test alert through the real path, Alertmanager included) and
 //! `ike notify delete`.
 
-use crate::cli::exit::ExitStatus;
 use std::time::Duration;
 
 use clap::Args;
@@ -9,6 +8,7 @@ use clap_complete::engine::ArgValueCompleter;
 
 use super::KindArg;
 use crate::api::TestResult;
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Format, print_object, write_stdout};
 use crate::cli::settings::Settings;
 use crate::cli::{OutputArgs, WriteArgs};
@@ -46,12 +46,12 @@ pub struct DeleteArgs {
 /// Runs `ike notify test`.
 pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     crate::api::names::check_object("notification config", &args.name)?;
-    let namespace = super::namespace(settings).await?;
-    let client = settings.target().await?.client;
-    let config = notify::get(&client, &namespace, &args.name, args.kind.map(Into::into)).await?;
+    let target = settings.target().await?;
+    let (client, namespace) = (&target.client, &target.namespace);
+    let config = notify::get(client, namespace, &args.name, args.kind.map(Into::into)).await?;
     let kind = config.kind();
     let id = notify::test_id();
-    notify::request_test(&client, &config, &id).await?;
+    notify::request_test(client, &config, &id).await?;
     if settings.interactive {
         eprintln!(
             "Test alert {id} asked for: ike-controller posts it to Alertmanager, which routes it to {} {}...",
@@ -59,7 +59,7 @@ pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitSta
             args.name
         );
     }
-    let (last, done) = notify::wait_for(&client, &namespace, &args.name, kind, args.timeout, |c| {
+    let (last, done) = notify::wait_for(client, namespace, &args.name, kind, args.timeout, |c| {
         c.last_test()
             .is_some_and(|t| t.id == id && t.result.is_final())
     })
@@ -98,10 +98,10 @@ pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitSta
 /// Runs `ike notify delete`.
 pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     crate::api::names::check_object("notification config", &args.name)?;
-    let namespace = super::namespace(settings).await?;
-    let client = settings.target().await?.client;
-    let config = notify::get(&client, &namespace, &args.name, args.kind.map(Into::into)).await?;
-    notify::delete(&client, &config, args.write.dry_run).await?;
+    let target = settings.target().await?;
+    let (client, namespace) = (&target.client, &target.namespace);
+    let config = notify::get(client, namespace, &args.name, args.kind.map(Into::into)).await?;
+    notify::delete(client, &config, args.write.dry_run).await?;
     let what = format!("{} {}", config.kind().object_kind(), args.name);
     if args.write.dry_run {
         eprintln!("{what} would be deleted from namespace {namespace} (dry run).");

@@ -1,7 +1,6 @@
 //! `ike notify barry|email|teams NAME ...`: the config (and, from a file, its Secret) built and
 //! checked here, applied, then the controller's verdict.
 
-use crate::cli::exit::ExitStatus;
 use std::io::Read as _;
 use std::path::PathBuf;
 
@@ -15,9 +14,11 @@ use crate::api::{
     NotificationPolicy, NotifyConfig, TeamsConfig, TeamsConfigSpec, check_webhook_url,
     is_legacy_connector_url,
 };
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::print_object;
 use crate::cli::settings::Settings;
 use crate::cli::{OutputArgs, WriteArgs};
+use crate::client::Target;
 use crate::client::notify::{self, AnyConfig, Kind, WAIT, has_verdict};
 
 /// Arguments of `ike notify barry`.
@@ -193,7 +194,7 @@ fn in_namespace<K: Resource>(mut config: K, namespace: &str) -> K {
 
 /// Runs `ike notify barry`.
 pub async fn barry(args: BarryArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
-    let namespace = super::namespace(settings).await?;
+    let (namespace, target) = super::place(settings).await?;
     let (config, secret) = barry_config(&args, &namespace)?;
     let token = match &args.token_file {
         Some(path) => Some(read_secret(path, "Barry token")?),
@@ -201,20 +202,13 @@ pub async fn barry(args: BarryArgs, settings: &Settings) -> anyhow::Result<ExitS
     };
     let secret = token.map(|t| (secret, "token", t));
     let no_site_rule = |_: &NotificationPolicy| Ok(());
-    apply(
-        config,
-        secret,
-        no_site_rule,
-        args.write,
-        args.output,
-        settings,
-    )
-    .await
+    let output = (args.write, args.output);
+    apply(config, secret, no_site_rule, output, target, settings).await
 }
 
 /// Runs `ike notify email`.
 pub async fn email(args: EmailArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
-    let namespace = super::namespace(settings).await?;
+    let (namespace, target) = super::place(settings).await?;
     let config = email_config(&args, &namespace)?;
     let to = config.spec.to.clone();
     let site_rules = move |policy: &NotificationPolicy| {
@@ -230,12 +224,13 @@ pub async fn email(args: EmailArgs, settings: &Settings) -> anyhow::Result<ExitS
         }
         Ok(())
     };
-    apply(config, None, site_rules, args.write, args.output, settings).await
+    let output = (args.write, args.output);
+    apply(config, None, site_rules, output, target, settings).await
 }
 
 /// Runs `ike notify teams`.
 pub async fn teams(args: TeamsArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
-    let namespace = super::namespace(settings).await?;
+    let (namespace, target) = super::place(settings).await?;
     let (config, secret) = teams_config(&args, &namespace)?;
     let url = match &args.webhook_url_file {
         Some(path) => {
@@ -261,15 +256,16 @@ pub async fn teams(args: TeamsArgs, settings: &Settings) -> anyhow::Result<ExitS
             .map_err(|why| anyhow::anyhow!("{why}")),
         None => Ok(()),
     };
-    apply(config, url, site_rules, args.write, args.output, settings).await
+    let output = (args.write, args.output);
+    apply(config, url, site_rules, output, target, settings).await
 }
 
 async fn apply<K>(
     config: K,
     secret: Option<(String, &'static str, String)>,
     site_rules: impl FnOnce(&NotificationPolicy) -> anyhow::Result<()>,
-    write: WriteArgs,
-    output: OutputArgs,
+    (write, output): (WriteArgs, OutputArgs),
+    target: Option<Target>,
     settings: &Settings,
 ) -> anyhow::Result<ExitStatus>
 where
@@ -294,18 +290,23 @@ where
         eprintln!("{what} would be applied in namespace {namespace} (dry run).");
         return Ok(ExitStatus::Success);
     }
-    let client = settings.target().await?.client;
+    // Resolved here only when `-n` named the namespace (a dry run needs no cluster).
+    let target = match target {
+        Some(target) => target,
+        None => settings.target().await?,
+    };
+    let client = &target.client;
     // Checked before anything is written, so that a refusal changes nothing.
-    site_rules(&notify::site_policy(&client).await?)?;
+    site_rules(&notify::site_policy(client).await?)?;
     if let Some((secret, key, value)) = &secret {
         // The Secret is written first so that the config finds it; ask the API server about
         // the config before, so that a config it refuses leaves no Secret behind.
-        notify::apply(&client, &config, true).await?;
-        notify::apply_secret(&client, &namespace, secret, key, value, false).await?;
+        notify::apply(client, &config, true).await?;
+        notify::apply_secret(client, &namespace, secret, key, value, false).await?;
     }
-    let applied = notify::apply(&client, &config, false).await?;
+    let applied = notify::apply(client, &config, false).await?;
     let generation = applied.meta().generation;
-    let (last, reported) = notify::wait_for(&client, &namespace, &name, kind, WAIT, |c| {
+    let (last, reported) = notify::wait_for(client, &namespace, &name, kind, WAIT, |c| {
         c.generation() == generation && has_verdict(c)
     })
     .await?;

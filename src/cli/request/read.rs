@@ -1,6 +1,5 @@
 //! `ike request list` and `ike request show`: requests as reviewers and requesters read them.
 
-use crate::cli::exit::ExitStatus;
 use std::fmt::Write as _;
 
 use clap::Args;
@@ -10,6 +9,7 @@ use serde::Serialize;
 
 use crate::api::request::{Decision, Phase, ResourceRequest};
 use crate::cli::OutputArgs;
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Format, Tabular, print, print_object, write_stdout};
 use crate::cli::settings::Settings;
 use crate::client::requests::{self, Summary};
@@ -105,12 +105,9 @@ fn phase(request: &ResourceRequest) -> &'static str {
 /// Runs `ike request list`.
 pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let every = args.all_namespaces || args.pending;
-    let namespace = match every {
-        true => None,
-        false => Some(super::namespace(settings).await?),
-    };
-    let client = settings.target().await?.client;
-    let found = requests::list(&client, namespace.as_deref(), &settings.client).await?;
+    let target = settings.target().await?;
+    let namespace = (!every).then(|| target.namespace.clone());
+    let found = requests::list(&target, namespace.as_deref()).await?;
     let list = RequestList {
         rows: found
             .into_iter()
@@ -132,9 +129,9 @@ pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitSta
 
 /// Runs `ike request show`.
 pub async fn show(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
-    let (namespace, name) = super::locate(&args.name, settings).await?;
-    let client = settings.target().await?.client;
-    let request = requests::get(&client, &namespace, &name).await?;
+    let target = settings.target().await?;
+    let (namespace, name) = super::locate(&args.name, &target)?;
+    let request = requests::get(&target.client, &namespace, &name).await?;
     print_request(args.output.format, &request)?;
     Ok(ExitStatus::Success)
 }

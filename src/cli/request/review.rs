@@ -2,13 +2,12 @@
 //! digest goes with the decision; a request changed in between is refused, not decided), then
 //! what the controller made of it.
 
-use crate::cli::exit::ExitStatus;
-
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
 
 use super::read::{describe, print_request};
 use crate::api::request::{Decision, Phase};
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::Format;
 use crate::cli::settings::Settings;
 use crate::cli::{OutputArgs, WriteArgs};
@@ -55,9 +54,10 @@ pub async fn decide(
     if decision == Decision::Deny && comment.trim().is_empty() {
         anyhow::bail!("say why with --comment: the requester reads it");
     }
-    let (namespace, name) = super::locate(&args.name, settings).await?;
-    let client = settings.target().await?.client;
-    let request = requests::get(&client, &namespace, &name).await?;
+    let target = settings.target().await?;
+    let (namespace, name) = super::locate(&args.name, &target)?;
+    let client = &target.client;
+    let request = requests::get(client, &namespace, &name).await?;
     let reviewed = match (&args.digest, decision) {
         (Some(digest), _) => digest.clone(),
         (None, Decision::Deny) => request.spec_digest(),
@@ -83,7 +83,7 @@ pub async fn decide(
         );
     }
     let decided = requests::decide(
-        &client,
+        client,
         &request,
         &reviewed,
         decision,
@@ -111,7 +111,7 @@ pub async fn decide(
         return Ok(ExitStatus::Success);
     }
     eprintln!("Request {name} for {object} is approved; ike-controller applies it...");
-    let (found, done) = requests::wait_for(&client, &namespace, &name, |r| {
+    let (found, done) = requests::wait_for(client, &namespace, &name, |r| {
         matches!(r.phase(), Phase::Applied | Phase::Failed)
     })
     .await?;
@@ -151,9 +151,10 @@ pub async fn decide(
 
 /// Runs `ike request withdraw`.
 pub async fn withdraw(args: WithdrawArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
-    let (namespace, name) = super::locate(&args.name, settings).await?;
-    let client = settings.target().await?.client;
-    let withdrawn = requests::withdraw(&client, &namespace, &name, args.write.dry_run).await?;
+    let target = settings.target().await?;
+    let (namespace, name) = super::locate(&args.name, &target)?;
+    let withdrawn =
+        requests::withdraw(&target.client, &namespace, &name, args.write.dry_run).await?;
     if args.output.format != Format::Table {
         print_request(args.output.format, &withdrawn)?;
     }

@@ -2,7 +2,6 @@
 //! built and checked here, created (the admission webhook refuses what cannot be applied, with
 //! the reason), then the controller's checks and the diff are shown.
 
-use crate::cli::exit::ExitStatus;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -10,6 +9,7 @@ use kube::ResourceExt;
 
 use super::read::{checks_text, print_request};
 use crate::api::request::{Action, Kind, ResourceRequestSpec, diff, to_apply};
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Format, print_object};
 use crate::cli::settings::Settings;
 use crate::cli::{OutputArgs, WriteArgs};
@@ -103,17 +103,17 @@ async fn make(
     if spec.reason.trim().is_empty() {
         anyhow::bail!("say why your tenant needs it with --reason: the reviewers read it");
     }
-    let namespace = super::namespace(settings).await?;
-    let request = requests::new_request(name, &namespace, spec)?;
+    let cluster = settings.target().await?;
+    let (client, namespace) = (&cluster.client, &cluster.namespace);
+    let request = requests::new_request(name, namespace, spec)?;
     let target = request.object().map_err(|e| anyhow::anyhow!(e))?;
-    let client = settings.target().await?.client;
-    let created = requests::create(&client, &request, dry_run).await?;
+    let created = requests::create(client, &request, dry_run).await?;
     if dry_run {
         if format != Format::Table {
             print_object(format, &created)?;
         } else {
-            let current = requests::existing(&client, &target).await?;
-            let tenant = requests::tenant_of_namespace(&client, &namespace).await?;
+            let current = requests::existing(client, &target).await?;
+            let tenant = requests::tenant_of_namespace(client, namespace).await?;
             let wanted = created.spec.manifest.as_ref().map(|m| {
                 to_apply(
                     m,
@@ -137,7 +137,7 @@ async fn make(
         return Ok(ExitStatus::Success);
     }
     let name = created.name_any();
-    let (found, checked) = requests::wait_for(&client, &namespace, &name, validated).await?;
+    let (found, checked) = requests::wait_for(client, namespace, &name, validated).await?;
     print_request(format, &found)?;
     if !checked {
         eprintln!(

@@ -1,22 +1,21 @@
 //! `ike tenant add-member` and `ike tenant remove-member`.
 
-use crate::cli::exit::ExitStatus;
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use kube::Api;
 
 use super::{RoleArg, dry_run_note};
+use crate::api::Role;
 use crate::api::names;
-use crate::api::{Role, Tenant};
 use crate::cli::WriteArgs;
+use crate::cli::exit::ExitStatus;
 use crate::cli::settings::Settings;
 use crate::client::tenants::{
     Update, names as mentions, remove_member, set_member, settled, update_tenant, wait_for,
 };
-use crate::client::{accounts, tenant_access};
+use crate::client::{accounts, tenant_access, tenants};
 
 /// Arguments of `ike tenant add-member`.
 #[derive(Debug, Args)]
@@ -54,10 +53,9 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
     let role = Role::from(args.role);
     let target = settings.target().await?;
     // Before writing: a member that is no account would leave the tenant not ready.
-    accounts::check_usable(&target.client, &settings.client, &args.account).await?;
-    let api: Api<Tenant> = target.all();
+    accounts::check_usable(&target, &args.account).await?;
     let update = update_tenant(
-        &api,
+        &target,
         &args.name,
         args.write.dry_run,
         "change its members",
@@ -85,7 +83,7 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
         let unknown =
             |c: &Condition| c.reason == "UnknownAccount" && mentions(&c.message, &args.account);
         let mut unknown_since = None;
-        let (_, verdict) = wait_for(&api, &args.name, |t| {
+        let (_, verdict) = wait_for(&target, &args.name, |t| {
             let c = settled(t, generation)?;
             if !unknown(&c) {
                 return Some(c);
@@ -123,16 +121,15 @@ pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Resu
     names::check_tenant(&args.name)?;
     names::check_account(&args.account)?;
     let target = settings.target().await?;
-    let api: Api<Tenant> = target.all();
     // Whatever cannot be read here, the update below reports with its own error.
-    let held = match api.get(&args.name).await {
+    let held = match tenants::get(&target, &args.name).await {
         Ok(t) => t.status.map(|s| s.namespaces).unwrap_or_default(),
         Err(_) => Vec::new(),
     };
     let before = tenant_access::observe(&target.client, &held, false).await?;
     let granted = tenant_access::grants(&before.bindings, &args.account);
     let update = update_tenant(
-        &api,
+        &target,
         &args.name,
         args.write.dry_run,
         "change its members",
@@ -154,7 +151,7 @@ pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Resu
     let generation = match update {
         Update::Replaced(t) | Update::Unchanged(t) => t.metadata.generation.unwrap_or_default(),
     };
-    let (_, verdict) = wait_for(&api, &args.name, |t| settled(t, generation)).await?;
+    let (_, verdict) = wait_for(&target, &args.name, |t| settled(t, generation)).await?;
     if verdict.is_none() {
         eprintln!(
             "The controller has not applied the removal yet; 'ike tenant show {}' tells when it has.",

@@ -1,7 +1,6 @@
 //! `ike tenant show`: a tenant in readable sections for people, the object for programs, and
 //! warnings about access that outlives a member's removal (on stderr for programs).
 
-use crate::cli::exit::ExitStatus;
 use std::fmt::Write as _;
 
 use clap::Args;
@@ -11,9 +10,10 @@ use kube::ResourceExt;
 use crate::api::Tenant;
 use crate::api::names;
 use crate::cli::OutputArgs;
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Format, print_object, table, write_stdout};
 use crate::cli::settings::Settings;
-use crate::client::{api_error, tenant_access};
+use crate::client::{tenant_access, tenants};
 
 /// Arguments of `ike tenant show`.
 #[derive(Debug, Args)]
@@ -29,11 +29,7 @@ pub struct ShowArgs {
 pub async fn run(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_tenant(&args.name)?;
     let target = settings.target().await?;
-    let tenant = target
-        .all::<Tenant>()
-        .get(&args.name)
-        .await
-        .map_err(|e| api_error(e, &format!("tenant {}", args.name)))?;
+    let tenant = tenants::get(&target, &args.name).await?;
     let held = tenant
         .status
         .as_ref()
