@@ -6,8 +6,6 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
-use k8s_openapi::api::core::v1::Pod;
-use kube::Api;
 use serde::Serialize;
 
 use super::output::{self, Format, Tabular};
@@ -105,11 +103,10 @@ async fn ip(args: IpArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
         (None, selector) => Which::Selector(selector.clone().unwrap_or_default()),
     };
     let target = settings.target().await?;
-    let api: Api<Pod> = Api::namespaced(target.client.clone(), &target.namespace);
     let found = if args.wait {
-        pods::wait(&api, &which, &target.namespace, args.timeout).await?
+        pods::wait(&target, &which, args.timeout).await?
     } else {
-        pods::list(&api, &which, &target.namespace).await?
+        pods::list(&target, &which).await?
     };
     let family = |ip: &IpAddr| (!args.ipv4 || ip.is_ipv4()) && (!args.ipv6 || ip.is_ipv6());
     let shown = PodIps(
