@@ -6,6 +6,16 @@ mod readme_blocks;
 use readme_blocks::{Block, blocks, matches};
 
 #[test]
+fn readme_exit_status_table_is_the_contract() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for status in ike::cli::exit::ExitStatus::ALL {
+        let row = format!("| `{}` | {} |", status.code(), status.meaning());
+        assert!(readme.contains(&row), "README has no row {row:?}");
+    }
+}
+
+#[test]
 fn readme_console_blocks_print_what_they_show() {
     let checked: Vec<Block> = blocks("tests/readme.rs");
     assert!(

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser};
 use ike::cli::Cli;
+use ike::cli::exit::ExitStatus;
 use ike::cli::settings::Environment;
 
 fn main() -> ExitCode {
@@ -24,11 +25,5 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     ike::util::logging::init(cli.global.verbose, env.no_color());
     ike::install_crypto_provider();
-    match cli.run(&env) {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    ExitStatus::report(cli.run(&env)).into()
 }

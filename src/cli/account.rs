@@ -1,12 +1,10 @@
 //! `ike account`: platform admins manage accounts and hand out enrollment tokens.
 
-use std::process::ExitCode;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use clap_complete::engine::ArgValueCompleter;
-use kube::api::{Api, DeleteParams, ListParams, Patch};
 use serde::Serialize;
 
 use super::output::{Tabular, print, print_object};
@@ -15,9 +13,9 @@ use super::{OutputArgs, WriteArgs};
 use crate::api::names;
 use crate::api::wire::{TokenRequest, TokenResponse};
 use crate::api::{Account, AccountSpec};
+use crate::cli::exit::ExitStatus;
 use crate::client::account_client::AccountClient;
-use crate::client::api_error;
-use crate::util::time::rfc3339;
+use crate::client::{Target, accounts};
 
 /// `ike account ...`
 #[derive(Debug, Subcommand)]
@@ -195,19 +193,15 @@ impl Tabular for NewToken {
 }
 
 /// Runs `ike account ...`.
-pub fn run(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     super::runtime()?.block_on(run_async(cmd, settings))
 }
 
-async fn accounts(settings: &Settings) -> anyhow::Result<Api<Account>> {
-    Ok(settings.target().await?.all())
-}
-
-async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     match cmd {
         AccountCommand::Create(args) => {
             names::check_account(&args.name)?;
-            let api = accounts(settings).await?;
+            let target = settings.target().await?;
             let mut account = Account::new(
                 &args.name,
                 AccountSpec {
@@ -222,20 +216,16 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
             // The token is made by the account API once the account exists: find it (and its CA
             // for the login command) before writing, so that a command that fails here changes
             // nothing.
-            let tokens = TokenMaker::new(settings).map_err(|e| {
+            let tokens = TokenMaker::new(&target).map_err(|e| {
                 anyhow::anyhow!(
                     "account {} would get no enrollment token, so nothing was created: {e:#}",
                     args.name
                 )
             })?;
-            let params = crate::client::post_params(args.write.dry_run);
-            let created = api
-                .create(&params, &account)
-                .await
-                .map_err(|e| api_error(e, &format!("account {}", args.name)))?;
+            let created = accounts::create(&target, &account, args.write.dry_run).await?;
             if args.write.dry_run {
                 print_object(args.output.format, &created)?;
-                return Ok(ExitCode::SUCCESS);
+                return Ok(ExitStatus::Success);
             }
             eprintln!("Account {} created.", args.name);
             let token = tokens
@@ -250,19 +240,11 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
             print(args.output.format, &token, settings)?;
         }
         AccountCommand::List(args) => {
-            let list = accounts(settings)
-                .await?
-                .list(&ListParams::default())
-                .await
-                .map_err(|e| api_error(e, "accounts"))?;
-            print(args.output.format, &AccountList(list.items), settings)?;
+            let list = accounts::list(&settings.target().await?).await?;
+            print(args.output.format, &AccountList(list), settings)?;
         }
         AccountCommand::Show(args) => {
-            let account = accounts(settings)
-                .await?
-                .get(&args.name)
-                .await
-                .map_err(|e| api_error(e, &format!("account {}", args.name)))?;
+            let account = accounts::get(&settings.target().await?, &args.name).await?;
             print_object(args.output.format, &account)?;
         }
         AccountCommand::Disable(args) => set_disabled(settings, &args, true).await?,
@@ -284,18 +266,11 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
                     .interact()?;
                 if !sure {
                     eprintln!("Nothing deleted.");
-                    return Ok(ExitCode::FAILURE);
+                    return Ok(ExitStatus::Failure);
                 }
             }
-            let params = DeleteParams {
-                dry_run: args.write.dry_run,
-                ..Default::default()
-            };
-            accounts(settings)
-                .await?
-                .delete(&args.name, &params)
-                .await
-                .map_err(|e| api_error(e, &format!("account {}", args.name)))?;
+            let target = settings.target().await?;
+            accounts::delete(&target, &args.name, args.write.dry_run).await?;
             eprintln!(
                 "Account {} {}.",
                 args.name,
@@ -307,28 +282,27 @@ async fn run_async(cmd: AccountCommand, settings: &Settings) -> anyhow::Result<E
             );
         }
         AccountCommand::Token(args) => {
+            let target = settings.target().await?;
             // Before the revocation writes: the account API that makes the token.
-            let tokens = TokenMaker::new(settings)?;
+            let tokens = TokenMaker::new(&target)?;
             if args.revoke_certificates {
-                revoke_certificates(settings, &args.name, false).await?;
+                revoke_certificates(&target, &args.name, false).await?;
             }
             let token = tokens.make(&args.name, args.ttl).await?;
             print(args.output.format, &token, settings)?;
         }
         AccountCommand::RevokeCertificates(args) => {
-            revoke_certificates(settings, &args.name, args.write.dry_run).await?;
+            names::check_account(&args.name)?;
+            let target = settings.target().await?;
+            revoke_certificates(&target, &args.name, args.write.dry_run).await?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 async fn set_disabled(settings: &Settings, args: &NameArgs, disabled: bool) -> anyhow::Result<()> {
-    let api = accounts(settings).await?;
-    let patch = serde_json::json!({ "spec": { "disabled": disabled } });
-    let params = crate::client::patch_params(args.write.dry_run);
-    api.patch(&args.name, &params, &Patch::Merge(&patch))
-        .await
-        .map_err(|e| api_error(e, &format!("account {}", args.name)))?;
+    let target = settings.target().await?;
+    accounts::set_disabled(&target, &args.name, disabled, args.write.dry_run).await?;
     let verb = if disabled { "disabled" } else { "enabled" };
     if args.write.dry_run {
         eprintln!("Account {} would be {verb} (dry run).", args.name);
@@ -338,45 +312,10 @@ async fn set_disabled(settings: &Settings, args: &NameArgs, disabled: bool) -> a
     Ok(())
 }
 
-/// Moves the account's `certificatesValidAfter` past every certificate issued until now (see
-/// [`crate::pki::revoking_valid_after`]); the account API dates the ones it issues from then on
-/// no earlier. The patch names the resourceVersion it read, so two revocations at once cannot
-/// both start from the same old value.
-async fn revoke_certificates(settings: &Settings, name: &str, dry_run: bool) -> anyhow::Result<()> {
+/// Revokes the certificates of account `name` issued until now, and says what that means.
+async fn revoke_certificates(target: &Target, name: &str, dry_run: bool) -> anyhow::Result<()> {
     names::check_account(name)?;
-    let api = accounts(settings).await?;
-    // A status write (a renewal being recorded) between the read and the patch makes the
-    // precondition fail: read again and start from the new value, a few times.
-    let mut attempts = 0;
-    let at = loop {
-        attempts += 1;
-        let account = api
-            .get(name)
-            .await
-            .map_err(|e| api_error(e, &format!("account {name}")))?;
-        let current = account
-            .spec
-            .certificates_valid_after
-            .as_deref()
-            .and_then(crate::util::time::parse_rfc3339);
-        let at = rfc3339(crate::pki::revoking_valid_after(current, SystemTime::now()));
-        let patch = serde_json::json!({
-            "metadata": { "resourceVersion": account.metadata.resource_version },
-            "spec": { "certificatesValidAfter": at },
-        });
-        match api
-            .patch(
-                name,
-                &crate::client::patch_params(dry_run),
-                &Patch::Merge(&patch),
-            )
-            .await
-        {
-            Ok(_) => break at,
-            Err(kube::Error::Api(e)) if e.code == 409 && attempts < 5 => continue,
-            Err(e) => return Err(api_error(e, &format!("account {name}"))),
-        }
-    };
+    let at = accounts::revoke_certificates(target, name, dry_run).await?;
     if dry_run {
         eprintln!("Certificates of account {name} issued before {at} would be revoked (dry run).");
     } else {
@@ -397,8 +336,10 @@ struct TokenMaker {
 }
 
 impl TokenMaker {
-    fn new(settings: &Settings) -> anyhow::Result<Self> {
-        let (site, files, client) = settings.client.account_client()?;
+    fn new(target: &Target) -> anyhow::Result<Self> {
+        let site = target.site()?;
+        let (files, client) = site.account_client()?;
+        let site = site.name.clone();
         Ok(Self {
             ca_pin: crate::pki::ca_pin(&files.ca_pem)?,
             account_api: files.settings.account_api,

@@ -8,7 +8,6 @@
 //! candidates, and nothing ever goes to stderr, which bash shows in the middle of the prompt.
 
 use std::ffi::{OsStr, OsString};
-use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use clap::Args;
@@ -16,6 +15,7 @@ use clap_complete::engine::CompletionCandidate;
 
 use super::GlobalArgs;
 use super::settings::{Environment, Settings};
+use crate::cli::exit::ExitStatus;
 use crate::client::kubeconfig;
 use crate::client::names::cache::Cache;
 use crate::client::names::{Item, Key, Lookup, Refreshed};
@@ -243,7 +243,7 @@ pub fn refresh(
     args: RefreshArgs,
     settings: &Settings,
     env: &Environment,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<ExitStatus> {
     let site = settings.client.site()?;
     let key = Key::parse(&args.key).ok_or_else(|| {
         anyhow::anyhow!(
@@ -255,7 +255,7 @@ pub fn refresh(
         Refreshed::Names(n) => eprintln!("{n} names of {key} cached for site {site}"),
         Refreshed::Busy => eprintln!("another refresh of {key} on site {site} runs"),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 #[cfg(test)]

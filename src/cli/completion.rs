@@ -5,11 +5,11 @@
 //! accounts, notification configs, requests; see [`super::complete`]). The script calls `ike`
 //! by name from PATH, so it is the same for everyone and `completions/` holds it verbatim.
 
-use std::process::ExitCode;
-
 use clap::Args;
 use clap_complete::Shell;
 use clap_complete::env::EnvCompleter;
+
+use crate::cli::exit::ExitStatus;
 
 /// Arguments of `ike completion`.
 #[derive(Debug, Args)]
@@ -52,7 +52,7 @@ pub fn script(shell: Shell) -> Vec<u8> {
 }
 
 /// Prints the registration script for the shell.
-pub fn run(args: CompletionArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: CompletionArgs) -> anyhow::Result<ExitStatus> {
     super::output::write_stdout(&script(args.shell))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -4,12 +4,12 @@
 //! it first when renewal is due (within a few seconds, else the current one is still used while
 //! valid), and when nothing valid is left says in one line what to run.
 
-use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
 
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use crate::client::identity::{self, ExecCredential, Freshness};
 
 /// Arguments of `ike credential` (run by kubectl, not by people).
@@ -21,7 +21,7 @@ pub struct CredentialArgs {
 }
 
 /// Runs `ike credential`.
-pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let site = settings.client.site()?;
     let files = settings.client.sites.load(&site)?;
     let mut info = crate::pki::cert_info(&files.cert_pem)?;
@@ -61,5 +61,5 @@ pub fn run(args: CredentialArgs, settings: &Settings) -> anyhow::Result<ExitCode
     let mut out = serde_json::to_vec(&credential)?;
     out.push(b'\n');
     super::output::write_stdout(&out)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -3,7 +3,6 @@
 //! command checks the same rules first so that a refusal reads the same, sooner.
 
 use std::collections::BTreeMap;
-use std::process::ExitCode;
 
 use clap::Args;
 
@@ -12,6 +11,7 @@ use super::settings::Settings;
 use super::{OutputArgs, WriteArgs};
 use crate::api::names;
 use crate::api::office::{HOSTNAME_ANNOTATION, TTL_ANNOTATION, exposure, parse_ttl};
+use crate::cli::exit::ExitStatus;
 use crate::client::office::{
     apply_service, desired_service, parse_workload, selector_of, site_office,
 };
@@ -40,7 +40,7 @@ pub struct ExposeArgs {
 }
 
 /// Runs `ike expose`.
-pub fn run(args: ExposeArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(args: ExposeArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     // Bad input changes nothing and needs no cluster.
     let (workload, workload_name) = parse_workload(&args.target)?;
     let hosts = args
@@ -100,6 +100,6 @@ pub fn run(args: ExposeArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Ok(ExitCode::SUCCESS)
+        Ok(ExitStatus::Success)
     })
 }

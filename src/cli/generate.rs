@@ -51,6 +51,7 @@ fn collect_man_pages(cmd: clap::Command, pages: &mut Vec<GeneratedFile>) {
         .title(name.to_uppercase())
         .render(&mut contents)
         .expect("rendering a man page into memory cannot fail");
+    let contents = with_exit_status(contents);
     pages.push(GeneratedFile {
         path: format!("man/{name}.1"),
         contents,
@@ -58,6 +59,54 @@ fn collect_man_pages(cmd: clap::Command, pages: &mut Vec<GeneratedFile>) {
     for sub in cmd.get_subcommands() {
         if sub.get_name() != "help" {
             collect_man_pages(sub.clone(), pages);
+        }
+    }
+}
+
+/// The page with an EXIT STATUS section (every command keeps the same contract), placed before
+/// VERSION as man-pages(7) orders sections.
+fn with_exit_status(page: Vec<u8>) -> Vec<u8> {
+    let page = String::from_utf8(page).expect("clap_mangen writes UTF-8");
+    let mut section = String::from(".SH \"EXIT STATUS\"\n");
+    for status in super::exit::ExitStatus::ALL {
+        section.push_str(&format!(
+            ".TP\n{}\n{}\n",
+            status.code(),
+            roff_text(status.meaning())
+        ));
+    }
+    let page = match page.find(".SH VERSION\n") {
+        Some(at) => format!("{}{section}{}", &page[..at], &page[at..]),
+        None => format!("{page}{section}"),
+    };
+    page.into_bytes()
+}
+
+/// `text` as roff body text: dashes and apostrophes as clap_mangen writes them.
+fn roff_text(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('-', "\\-")
+        .replace('\'', "\\*(Aq")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_man_page_lists_every_exit_status() {
+        for page in super::man_pages() {
+            let text = String::from_utf8(page.contents).unwrap();
+            let section = text
+                .split(".SH \"EXIT STATUS\"\n")
+                .nth(1)
+                .unwrap_or_else(|| panic!("no EXIT STATUS in {}", page.path));
+            for status in crate::cli::exit::ExitStatus::ALL {
+                assert!(
+                    section.contains(&format!(".TP\n{}\n", status.code())),
+                    "{} lacks exit status {}",
+                    page.path,
+                    status.code()
+                );
+            }
         }
     }
 }

@@ -2,7 +2,6 @@
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, bail};
@@ -10,6 +9,7 @@ use clap::Args;
 
 use super::WriteArgs;
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use crate::client::account_client::AccountClient;
 use crate::client::identity::{self, Freshness};
 use crate::client::kubeconfig::SiteEntry;
@@ -96,7 +96,7 @@ fn read_token_file(path: &Path) -> anyhow::Result<String> {
 }
 
 /// Runs `ike login`.
-pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     if args.all {
         return super::login_all::run(args.write.dry_run, settings);
     }
@@ -164,7 +164,7 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                 " and make it current"
             }
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let token = if renewable {
         None
@@ -242,7 +242,7 @@ pub fn run(args: LoginArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             target.display()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// The CA to trust on a first login without `--ca-pin`: none (the system's roots) when they

@@ -6,17 +6,15 @@
 //! The kubeconfig is written only for a site whose API server or CA changed, or that has no
 //! context yet, and the current context never changes.
 
-use std::process::ExitCode;
-
 use anyhow::Context as _;
 
-use super::exit::ExitStatus;
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use crate::client::every_site::{self, Renewal};
 use crate::client::kubeconfig::{self, SiteEntry};
 
 /// Runs `ike login --all`.
-pub fn run(dry_run: bool, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(dry_run: bool, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let client = &settings.client;
     let known = every_site::known_sites(&client.sites, &client.kubeconfig_paths);
     if known.is_empty() {
@@ -32,7 +30,7 @@ pub fn run(dry_run: bool, settings: &Settings) -> anyhow::Result<ExitCode> {
             };
             eprintln!("{}: {what}", k.site);
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let results = super::runtime()?.block_on(every_site::renew_all(&client.sites, &known));
     let target = kubeconfig::write_target(&client.kubeconfig_paths);
@@ -77,7 +75,7 @@ pub fn run(dry_run: bool, settings: &Settings) -> anyhow::Result<ExitCode> {
             renewed + failed
         );
     }
-    Ok(status.into())
+    Ok(status)
 }
 
 /// Writes the site's kubeconfig entry (never switching to it), and the site's settings when

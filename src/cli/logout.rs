@@ -1,12 +1,11 @@
 //! `ike logout`: removes ike's own key, certificate and kubeconfig entries for a site, nothing
 //! else.
 
-use std::process::ExitCode;
-
 use clap::Args;
 
 use super::WriteArgs;
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 
 /// Arguments of `ike logout`.
 #[derive(Debug, Args)]
@@ -19,7 +18,7 @@ pub struct LogoutArgs {
 }
 
 /// Runs `ike logout`.
-pub fn run(args: LogoutArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(args: LogoutArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let files: Vec<&std::path::PathBuf> = settings
         .client
         .kubeconfig_paths
@@ -45,7 +44,7 @@ pub fn run(args: LogoutArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     };
     if sites.is_empty() {
         eprintln!("Not logged in to any site.");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     for site in &sites {
         if args.write.dry_run {
@@ -71,5 +70,5 @@ pub fn run(args: LogoutArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
             eprintln!("Not logged in to site {site}; nothing to remove.");
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

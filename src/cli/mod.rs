@@ -5,13 +5,13 @@
 //! `-n` the namespace, reading commands take `-o table|json|yaml`, writing commands take
 //! `--dry-run`, `-v` sends logs to stderr, results go to stdout only.
 
-use std::process::ExitCode;
-
 use clap::{Args, Parser, Subcommand};
 use clap_complete::engine::ArgValueCompleter;
 
 use output::Format;
 use settings::{Environment, Settings};
+
+use crate::cli::exit::ExitStatus;
 
 pub mod account;
 pub mod complete;
@@ -44,7 +44,7 @@ pub mod whoami;
     about = "The command-line tool of the IKE multi-tenant Kubernetes platform",
     long_about = None,
     propagate_version = true,
-    after_help = "Start with 'ike login --site SITE'. Every site is one kubeconfig context named ike-SITE,\nso kubectl works with it too: kubectl --context ike-SITE get pods.\n\nExit status: 0 done, 1 error, 2 usage error, 3 'ike resolve' found drift, 4 partly done (some\nsites failed, each with a warning line: 'ike login --all')."
+    after_help = "Start with 'ike login --site SITE'. Every site is one kubeconfig context named ike-SITE,\nso kubectl works with it too: kubectl --context ike-SITE get pods.\n\nExit status: 0 done, 1 error, 2 usage error, 3 'ike resolve' found drift, 4 partly done (some\nsites failed, each with a warning line: 'ike login --all'), 5 not done or not ready (accepted but\nnot in effect: not ready, not applied, not delivered; the message says what to follow)."
 )]
 pub struct Cli {
     /// Options every command takes.
@@ -137,7 +137,7 @@ pub enum Command {
 
 impl Cli {
     /// Runs the parsed command line; results go to stdout.
-    pub fn run(self, env: &Environment) -> anyhow::Result<ExitCode> {
+    pub fn run(self, env: &Environment) -> anyhow::Result<ExitStatus> {
         let settings = Settings::resolve(&self.global, env);
         match self.command {
             Command::Login(args) => login::run(args, &settings),

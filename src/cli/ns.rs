@@ -4,14 +4,10 @@
 //! creates it and binds the members. So creating and deleting one here means changing that list
 //! (see [`crate::client::tenants::update_tenant`]), never touching the Namespace itself.
 
-use std::process::ExitCode;
-
 use clap::{Args, Subcommand};
 use clap_complete::engine::ArgValueCompleter;
 use kube::ResourceExt;
 use serde::Serialize;
-
-use kube::Api;
 
 use super::output::{Tabular, print};
 use super::settings::Settings;
@@ -19,7 +15,7 @@ use super::tenant::dry_run_note;
 use super::{OutputArgs, WriteArgs};
 use crate::api::names;
 use crate::api::{Role, Tenant};
-use crate::client::api_error;
+use crate::cli::exit::ExitStatus;
 use crate::client::tenants::{self, Update, Visible, settled, update_tenant, wait_for};
 
 /// `ike ns ...`
@@ -130,46 +126,36 @@ pub fn rows(visible: &[Visible]) -> Vec<NamespaceRow> {
 }
 
 /// Runs `ike ns ...`.
-pub fn run(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     super::runtime()?.block_on(run_async(cmd, settings))
 }
 
-async fn run_async(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn run_async(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     match cmd {
         NsCommand::Create(args) => create(args, settings).await,
         NsCommand::List(args) => {
             if let Some(t) = &args.tenant {
                 names::check_tenant(t)?;
             }
-            let api: Api<Tenant> = settings.target().await?.all();
+            let target = settings.target().await?;
             let visible = match &args.tenant {
-                Some(name) => {
-                    let t = api
-                        .get(name)
-                        .await
-                        .map_err(|e| api_error(e, &format!("tenant {name}")))?;
-                    let me = settings.client.local_account();
-                    vec![Visible {
-                        role: me.as_deref().and_then(|me| t.spec.role_of(me)),
-                        tenant: t,
-                    }]
-                }
-                None => tenants::visible_tenants(&api, &settings.client).await?,
+                Some(name) => vec![tenants::visible(&target, name).await?],
+                None => tenants::visible_tenants(&target).await?,
             };
             print(args.output.format, &NamespaceList(rows(&visible)), settings)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
         NsCommand::Delete(args) => delete(args, settings).await,
     }
 }
 
-async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_namespace(&args.name)?;
     names::check_tenant(&args.tenant)?;
-    let api: Api<Tenant> = settings.target().await?.all();
+    let target = settings.target().await?;
     let (ns, name) = (&args.name, &args.tenant);
     let update = update_tenant(
-        &api,
+        &target,
         name,
         args.write.dry_run,
         "change its namespaces",
@@ -185,16 +171,16 @@ async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCod
     let written = match update {
         Update::Unchanged(t) if t.status.iter().any(|s| s.namespaces.contains(ns)) => {
             eprintln!("Namespace {ns} already belongs to tenant {name}: nothing to change.");
-            return Ok(ExitCode::SUCCESS);
+            return Ok(ExitStatus::Success);
         }
         Update::Unchanged(t) | Update::Replaced(t) => t,
     };
     if args.write.dry_run {
         eprintln!("Namespace {ns} would be added to tenant {name} (dry run).");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let generation = written.metadata.generation.unwrap_or_default();
-    let (_, verdict) = wait_for(&api, name, |t| {
+    let (_, verdict) = wait_for(&target, name, |t| {
         if t.status.iter().any(|s| s.namespaces.contains(ns)) {
             return Some(None);
         }
@@ -205,11 +191,11 @@ async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCod
     match verdict {
         Some(None) => {
             eprintln!("Namespace {ns} created in tenant {name}.");
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
         Some(Some(condition)) => {
             // Leave the tenant as it was rather than not ready for good.
-            let undo = update_tenant(&api, name, false, "change its namespaces", |t| {
+            let undo = update_tenant(&target, name, false, "change its namespaces", |t| {
                 let before = t.spec.namespaces.len();
                 t.spec.namespaces.retain(|n| n != ns);
                 Ok(t.spec.namespaces.len() != before)
@@ -230,16 +216,16 @@ async fn create(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCod
                     condition.reason, condition.message
                 )
             };
-            anyhow::bail!("{why}{undone}")
+            crate::not_done!("{why}{undone}")
         }
-        None => anyhow::bail!(
+        None => crate::not_done!(
             "tenant {name} does not hold namespace {ns} after {} s: check 'ike tenant show {name}' and that ike-controller runs",
             tenants::WAIT.as_secs()
         ),
     }
 }
 
-async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_namespace(&args.name)?;
     if let Some(t) = &args.tenant {
         names::check_tenant(t)?;
@@ -251,17 +237,14 @@ async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCod
         );
     }
     let ns = &args.name;
-    let api: Api<Tenant> = settings.target().await?.all();
+    let target = settings.target().await?;
     let visible = match &args.tenant {
         // Named: one read, and no wait for the account API to learn a new membership.
         Some(name) => vec![Visible {
-            tenant: api
-                .get(name)
-                .await
-                .map_err(|e| api_error(e, &format!("tenant {name}")))?,
+            tenant: tenants::get(&target, name).await?,
             role: None,
         }],
-        None => tenants::visible_tenants(&api, &settings.client).await?,
+        None => tenants::visible_tenants(&target).await?,
     };
     let owner = holder(&visible, ns, args.tenant.as_deref())?;
     let name = owner.name_any();
@@ -280,11 +263,11 @@ async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCod
             .interact()?;
         if !sure {
             eprintln!("Nothing deleted.");
-            return Ok(ExitCode::FAILURE);
+            return Ok(ExitStatus::Failure);
         }
     }
     let update = update_tenant(
-        &api,
+        &target,
         &name,
         args.write.dry_run,
         "change its namespaces",
@@ -303,7 +286,7 @@ async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCod
         if args.write.dry_run { "would be" } else { "is" },
         dry_run_note(args.write.dry_run)
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// The tenant among `visible` whose list has `ns` (`only`, if given): the one holding it when

@@ -3,16 +3,14 @@
 
 use std::io::{IsTerminal, Write};
 use std::net::IpAddr;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
-use k8s_openapi::api::core::v1::Pod;
-use kube::Api;
 use serde::Serialize;
 
 use super::output::{self, Format, Tabular};
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use crate::client::pods::{self, PodAddresses, Which};
 
 /// `ike pod ...`
@@ -93,23 +91,22 @@ impl Tabular for PodIps {
 }
 
 /// Runs `ike pod ...`.
-pub fn run(cmd: PodCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: PodCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     match cmd {
         PodCommand::Ip(args) => super::runtime()?.block_on(ip(args, settings)),
     }
 }
 
-async fn ip(args: IpArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn ip(args: IpArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let which = match (&args.name, &args.selector) {
         (Some(name), _) => Which::Name(name.clone()),
         (None, selector) => Which::Selector(selector.clone().unwrap_or_default()),
     };
     let target = settings.target().await?;
-    let api: Api<Pod> = Api::namespaced(target.client.clone(), &target.namespace);
     let found = if args.wait {
-        pods::wait(&api, &which, &target.namespace, args.timeout).await?
+        pods::wait(&target, &which, args.timeout).await?
     } else {
-        pods::list(&api, &which, &target.namespace).await?
+        pods::list(&target, &which).await?
     };
     let family = |ip: &IpAddr| (!args.ipv4 || ip.is_ipv4()) && (!args.ipv6 || ip.is_ipv6());
     let shown = PodIps(
@@ -140,7 +137,7 @@ async fn ip(args: IpArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
                     "{which} in namespace {} have no IP yet: add --wait to wait for them",
                     target.namespace
                 );
-                return Ok(ExitCode::FAILURE);
+                return Ok(ExitStatus::NotDone);
             }
             output::write_stdout(ips.as_bytes())?;
         }
@@ -149,5 +146,5 @@ async fn ip(args: IpArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         IpFormat::Yaml => output::print(Format::Yaml, &shown, settings)?,
     }
     let _ = std::io::stdout().flush();
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -2,27 +2,15 @@
 //! names checked against the site's nameserver, and an IP traced back to its pod and tenant.
 
 use std::net::IpAddr;
-use std::process::ExitCode;
 
 use clap::Args;
-use k8s_openapi::api::core::v1::{Pod, Service};
-use kube::Api;
 
 use super::OutputArgs;
 use super::output::{Tabular, print};
 use super::settings::Settings;
 use crate::api::names;
-use crate::api::office::{is_exposed, selects};
-use crate::client::api_error;
-use crate::client::office::{nameserver, site_office};
-use crate::client::pods::holders_of;
-use crate::client::resolve::{
-    Resolution, State, check_service, compare, hosts_of, pods_of, service_naming,
-};
-use crate::client::tenants::visible_tenants;
-
-/// The exit code when DNS and the API disagree (errors exit 1).
-pub const DRIFT: u8 = super::exit::ExitStatus::Drift as u8;
+use crate::cli::exit::ExitStatus;
+use crate::client::resolve::{Resolution, State, What, resolve};
 
 /// Arguments of `ike resolve`.
 #[derive(Debug, Args)]
@@ -126,13 +114,7 @@ impl Tabular for Resolution {
 }
 
 /// Runs `ike resolve`.
-pub fn run(args: ResolveArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    enum What {
-        Host(String),
-        Service(String),
-        Pod(String),
-        Ip(IpAddr),
-    }
+pub fn run(args: ResolveArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let what = if let Ok(ip) = args.what.parse::<IpAddr>() {
         What::Ip(ip)
     } else if let Some((kind, name)) = args.what.split_once('/') {
@@ -150,102 +132,7 @@ pub fn run(args: ResolveArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
     };
     let resolution = super::runtime()?.block_on(async {
         let target = settings.target().await?;
-        let client = &target.client;
-        let namespace = &target.namespace;
-        let office = site_office(client).await?;
-        let server = nameserver(&office, args.server.as_deref()).await?;
-        let services: Api<Service> = Api::namespaced(client.clone(), namespace);
-        let mut resolution = Resolution {
-            server: server.to_string(),
-            hosts: Vec::new(),
-            holders: Vec::new(),
-        };
-        match what {
-            What::Host(host) => {
-                let answer = crate::dns::lookup(server, &host).await?;
-                let claim = answer.ownership().map(|c| c.resource);
-                let service = service_naming(client, &host, claim.as_deref(), namespace).await?;
-                let pods = match &service {
-                    Some(s) => pods_of(client, s).await?,
-                    None => Vec::new(),
-                };
-                resolution
-                    .hosts
-                    .push(compare(&host, &answer, service.as_ref(), &pods, &office));
-            }
-            What::Service(name) => {
-                let service = services
-                    .get(&name)
-                    .await
-                    .map_err(|e| api_error(e, &format!("service {namespace}/{name}")))?;
-                if hosts_of(&service).is_empty() {
-                    anyhow::bail!(
-                        "service {namespace}/{name} names no host (no valid external-dns.alpha.kubernetes.io/hostname): name it with 'ike expose'"
-                    );
-                }
-                resolution.hosts = check_service(client, server, &service, &office).await?;
-            }
-            What::Pod(name) => {
-                let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
-                let pod = pods
-                    .get(&name)
-                    .await
-                    .map_err(|e| api_error(e, &format!("pod {namespace}/{name}")))?;
-                let list = services
-                    .list(&Default::default())
-                    .await
-                    .map_err(|e| api_error(e, &format!("services in namespace {namespace}")))?;
-                let naming: Vec<&Service> = list
-                    .items
-                    .iter()
-                    .filter(|s| is_exposed(s.metadata.annotations.as_ref()) && selects(s, &pod))
-                    .collect();
-                if naming.is_empty() {
-                    anyhow::bail!(
-                        "no Service names pod {namespace}/{name}: name its workload with 'ike expose'"
-                    );
-                }
-                for service in naming {
-                    resolution
-                        .hosts
-                        .extend(check_service(client, server, service, &office).await?);
-                }
-            }
-            What::Ip(ip) => {
-                let mut namespaces = vec![namespace.clone()];
-                let tenants = visible_tenants(&target.all(), &settings.client).await;
-                for v in tenants.iter().flatten() {
-                    namespaces.extend(v.tenant.spec.namespaces.iter().cloned());
-                }
-                namespaces.sort();
-                namespaces.dedup();
-                resolution.holders = holders_of(client, ip, &namespaces).await?;
-                if resolution.holders.is_empty() {
-                    anyhow::bail!("no pod you may see has IP {ip}");
-                }
-                // The names that should carry the live pod's IP.
-                let live = &resolution.holders[0].pod;
-                let pods: Api<Pod> = Api::namespaced(client.clone(), &live.namespace);
-                if let Ok(pod) = pods.get(&live.name).await {
-                    let services: Api<Service> =
-                        Api::namespaced(client.clone(), &live.namespace);
-                    if let Ok(list) = services.list(&Default::default()).await {
-                        for s in list.items.iter().filter(|s| {
-                            is_exposed(s.metadata.annotations.as_ref()) && selects(s, &pod)
-                        }) {
-                            let pods = pods_of(client, s).await?;
-                            for host in hosts_of(s) {
-                                let answer = crate::dns::lookup(server, &host).await?;
-                                resolution
-                                    .hosts
-                                    .push(compare(&host, &answer, Some(s), &pods, &office));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        anyhow::Ok(resolution)
+        resolve(&target, what, args.server.as_deref()).await
     })?;
     print(args.output.format, &resolution, settings)?;
     if args.output.format == super::output::Format::Table {
@@ -256,8 +143,8 @@ pub fn run(args: ResolveArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if resolution.drift() {
-        ExitCode::from(DRIFT)
+        ExitStatus::Drift
     } else {
-        ExitCode::SUCCESS
+        ExitStatus::Success
     })
 }

@@ -1,7 +1,6 @@
 //! `ike site`: the sites this machine knows, each one's account, certificate and whether its API
 //! server answers, all probed at once.
 
-use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use clap::{Args, Subcommand};
@@ -10,6 +9,7 @@ use serde::Serialize;
 use super::OutputArgs;
 use super::output::Tabular;
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use crate::client::every_site::{self, KnownSite};
 use crate::client::identity::Freshness;
 use crate::util::time::{human, rfc3339};
@@ -120,7 +120,7 @@ fn certificate_state(known: &KnownSite, now: SystemTime) -> String {
 }
 
 /// Runs `ike site ...`.
-pub fn run(cmd: SiteCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: SiteCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let SiteCommand::List(args) = cmd;
     let client = &settings.client;
     let known = every_site::known_sites(&client.sites, &client.kubeconfig_paths);
@@ -168,5 +168,5 @@ pub fn run(cmd: SiteCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
         );
     }
     super::output::print(args.output.format, &SiteList(rows), settings)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

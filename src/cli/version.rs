@@ -1,13 +1,12 @@
 //! `ike version`: the versions of ike and of the site's API server.
 
-use std::process::ExitCode;
-
 use clap::Args;
 use serde::Serialize;
 
 use super::OutputArgs;
 use super::output::Tabular;
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 
 /// Arguments of `ike version`.
 #[derive(Debug, Args)]
@@ -47,7 +46,7 @@ impl Tabular for Versions {
 }
 
 /// Runs `ike version`.
-pub fn run(args: VersionArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(args: VersionArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let mut versions = Versions {
         client: env!("CARGO_PKG_VERSION").to_string(),
         context: None,
@@ -63,5 +62,5 @@ pub fn run(args: VersionArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         versions.server = Some(server);
     }
     super::output::print(args.output.format, &versions, settings)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -1,7 +1,5 @@
 //! `ike whoami`: the account, site, tenants and roles, and the certificate in use.
 
-use std::process::ExitCode;
-
 use clap::Args;
 use serde::Serialize;
 
@@ -9,6 +7,8 @@ use super::OutputArgs;
 use super::output::Tabular;
 use super::settings::Settings;
 use crate::api::TenantRole;
+use crate::cli::exit::ExitStatus;
+use crate::client::Site;
 
 /// Arguments of `ike whoami`.
 #[derive(Debug, Args)]
@@ -73,15 +73,16 @@ impl Tabular for Whoami {
 }
 
 /// Runs `ike whoami`.
-pub fn run(args: WhoamiArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let (site, files) = settings.client.site_files()?;
+pub fn run(args: WhoamiArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
+    let site = Site::resolve(&settings.client)?;
+    let files = site.files()?;
     let info = crate::pki::cert_info(&files.cert_pem)?;
-    let who = super::runtime()?.block_on(settings.client.whoami())?;
+    let who = super::runtime()?.block_on(site.whoami())?;
     let result = Whoami {
         account: who.account,
         display_name: who.display_name,
         admin: who.admin,
-        site,
+        site: site.name,
         server: files.settings.api_server,
         account_api: files.settings.account_api,
         tenants: who.tenants,
@@ -89,5 +90,5 @@ pub fn run(args: WhoamiArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
         expires: crate::util::time::rfc3339(info.not_after),
     };
     super::output::print(args.output.format, &result, settings)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

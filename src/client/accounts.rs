@@ -6,9 +6,10 @@
 //! only. An account API too old to know that question leaves the account unchecked: the command
 //! then learns it from the controller's verdict, as before.
 
-use kube::api::Api;
+use kube::ResourceExt as _;
+use kube::api::{Api, DeleteParams, ListParams, Patch};
 
-use super::ClientSettings;
+use super::Target;
 use super::account_client;
 use crate::api::Account;
 use crate::api::wire::AccountLookup;
@@ -38,12 +39,8 @@ pub enum Refusal {
 }
 
 /// Refuses `account` unless it exists and is enabled; see the module doc for how it is asked.
-pub async fn check_usable(
-    client: &kube::Client,
-    settings: &ClientSettings,
-    account: &str,
-) -> anyhow::Result<Standing> {
-    let accounts: Api<Account> = Api::all(client.clone());
+pub async fn check_usable(target: &Target, account: &str) -> anyhow::Result<Standing> {
+    let accounts: Api<Account> = target.all();
     let lookup = match accounts.get_opt(account).await {
         Ok(found) => AccountLookup {
             account: account.to_string(),
@@ -53,7 +50,7 @@ pub async fn check_usable(
         },
         Err(kube::Error::Api(s)) if s.code == 403 => {
             // Not logged in with ike (a kubeconfig of its own): nobody to ask.
-            let Ok((_, _, api)) = settings.account_client() else {
+            let Some(Ok((_, api))) = target.site.as_ref().map(|s| s.account_client()) else {
                 return Ok(Standing::Unchecked);
             };
             match api.lookup_account(account).await {
@@ -87,6 +84,116 @@ pub fn standing(lookup: AccountLookup) -> Result<Standing, Refusal> {
             ..
         } => Err(Refusal::Disabled(account)),
         AccountLookup { .. } => Ok(Standing::Usable),
+    }
+}
+
+/// Creates `account` (or checks it, with a server-side dry run).
+pub async fn create(target: &Target, account: &Account, dry_run: bool) -> anyhow::Result<Account> {
+    let name = account.name_any();
+    target
+        .all::<Account>()
+        .create(&crate::client::post_params(dry_run), account)
+        .await
+        .map_err(|e| super::api_error(e, &format!("account {name}")))
+}
+
+/// Every account (platform admins).
+pub async fn list(target: &Target) -> anyhow::Result<Vec<Account>> {
+    let list = target
+        .all::<Account>()
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| super::api_error(e, "accounts"))?;
+    Ok(list.items)
+}
+
+/// Account `name`.
+pub async fn get(target: &Target, name: &str) -> anyhow::Result<Account> {
+    target
+        .all::<Account>()
+        .get(name)
+        .await
+        .map_err(|e| super::api_error(e, &format!("account {name}")))
+}
+
+/// Disables or enables account `name`.
+pub async fn set_disabled(
+    target: &Target,
+    name: &str,
+    disabled: bool,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let patch = serde_json::json!({ "spec": { "disabled": disabled } });
+    target
+        .all::<Account>()
+        .patch(
+            name,
+            &crate::client::patch_params(dry_run),
+            &Patch::Merge(&patch),
+        )
+        .await
+        .map_err(|e| super::api_error(e, &format!("account {name}")))?;
+    Ok(())
+}
+
+/// Deletes account `name`.
+pub async fn delete(target: &Target, name: &str, dry_run: bool) -> anyhow::Result<()> {
+    let params = DeleteParams {
+        dry_run,
+        ..Default::default()
+    };
+    target
+        .all::<Account>()
+        .delete(name, &params)
+        .await
+        .map_err(|e| super::api_error(e, &format!("account {name}")))?;
+    Ok(())
+}
+
+/// Moves the account's `certificatesValidAfter` past every certificate issued until now (see
+/// [`crate::pki::revoking_valid_after`]) and returns it; the account API dates the ones it
+/// issues from then on no earlier. The patch names the resourceVersion it read, so two
+/// revocations at once cannot both start from the same old value.
+pub async fn revoke_certificates(
+    target: &Target,
+    name: &str,
+    dry_run: bool,
+) -> anyhow::Result<String> {
+    let api: Api<Account> = target.all();
+    // A status write (a renewal being recorded) between the read and the patch makes the
+    // precondition fail: read again and start from the new value, a few times.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let account = api
+            .get(name)
+            .await
+            .map_err(|e| super::api_error(e, &format!("account {name}")))?;
+        let current = account
+            .spec
+            .certificates_valid_after
+            .as_deref()
+            .and_then(crate::util::time::parse_rfc3339);
+        let at = crate::util::time::rfc3339(crate::pki::revoking_valid_after(
+            current,
+            std::time::SystemTime::now(),
+        ));
+        let patch = serde_json::json!({
+            "metadata": { "resourceVersion": account.metadata.resource_version },
+            "spec": { "certificatesValidAfter": at },
+        });
+        match api
+            .patch(
+                name,
+                &crate::client::patch_params(dry_run),
+                &Patch::Merge(&patch),
+            )
+            .await
+        {
+            Ok(_) => return Ok(at),
+            Err(kube::Error::Api(e)) if e.code == 409 && attempts < 5 => continue,
+            Err(e) => return Err(super::api_error(e, &format!("account {name}"))),
+        }
     }
 }
 

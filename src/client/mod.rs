@@ -23,7 +23,29 @@ pub mod tenants;
 
 use kube::api::{PatchParams, PostParams};
 
-pub use target::{ClientSettings, Target};
+pub use target::{ClientSettings, Site, Target};
+
+/// A change was accepted but what it asked for is not in effect: the controller reported it not
+/// ready or not applied, or did not report within the wait. Not an error of the call; the
+/// command ends with exit status 5 (`cli::exit::ExitStatus::NotDone`) instead of 1.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NotDone(String);
+
+impl NotDone {
+    /// What is not done, and how to follow it, in one line.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// Returns early with a [`NotDone`] error built like `format!`.
+#[macro_export]
+macro_rules! not_done {
+    ($($arg:tt)*) => {
+        return Err($crate::client::NotDone::new(format!($($arg)*)).into())
+    };
+}
 
 /// Parameters of a create or replace by ike: its field manager, and a server-side dry run when
 /// asked.

@@ -9,7 +9,7 @@ use kube::api::{Api, DeleteParams, ListParams, Patch};
 use kube::{Resource, ResourceExt};
 use serde::Serialize;
 
-use super::{ClientSettings, api_error, patch_params, refused_by_rbac};
+use super::{Target, api_error, patch_params, refused_by_rbac};
 use crate::api::{
     BarryConfig, CommonStatus, Delivery, EmailConfig, NotificationPolicy, NotifyConfig, NotifyTest,
     SITE_NAME, Site, TEST_ANNOTATION, TeamsConfig, condition,
@@ -319,19 +319,13 @@ async fn list_in(
 /// The configs in `namespace`, or in every namespace the caller may read (`None`): all of them
 /// for whoever may list them cluster-wide, else those in the namespaces of the caller's
 /// tenants. Sorted by namespace, name and kind.
-pub async fn list(
-    client: &kube::Client,
-    namespace: Option<&str>,
-    settings: &ClientSettings,
-) -> anyhow::Result<Vec<AnyConfig>> {
-    let mut all = super::tenants::list_visible(
-        client,
-        namespace,
-        settings,
-        "notification configs",
-        |ns| async move { list_in(client, ns.as_deref()).await },
-    )
-    .await?;
+pub async fn list(target: &Target, namespace: Option<&str>) -> anyhow::Result<Vec<AnyConfig>> {
+    let client = &target.client;
+    let mut all =
+        super::tenants::list_visible(target, namespace, "notification configs", |ns| async move {
+            list_in(client, ns.as_deref()).await
+        })
+        .await?;
     all.sort_by_key(|c| (c.namespace(), c.name(), c.kind()));
     Ok(all)
 }

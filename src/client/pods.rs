@@ -10,7 +10,7 @@ use kube::ResourceExt;
 use kube::api::{Api, ListParams};
 use serde::Serialize;
 
-use super::api_error;
+use super::{Target, api_error};
 use crate::api::consts::TENANT_LABEL;
 use crate::api::office::{is_ready, pod_ips};
 
@@ -72,9 +72,11 @@ impl PodAddresses {
     }
 }
 
-/// The pods `which` names in `api`'s namespace, sorted by name. A missing pod or a selector
-/// matching nothing is an error that says so.
-pub async fn list(api: &Api<Pod>, which: &Which, namespace: &str) -> anyhow::Result<Vec<Pod>> {
+/// The pods `which` names in the target's namespace, sorted by name. A missing pod or a
+/// selector matching nothing is an error that says so.
+pub async fn list(target: &Target, which: &Which) -> anyhow::Result<Vec<Pod>> {
+    let namespace = &target.namespace;
+    let api: Api<Pod> = target.namespaced(namespace);
     let pods = match which {
         Which::Name(name) => match api.get_opt(name).await {
             Ok(Some(pod)) => vec![pod],
@@ -110,15 +112,11 @@ pub fn ready_with_ips(pods: &[Pod]) -> bool {
 }
 
 /// Like [`list`], asking again until [`ready_with_ips`] holds or `timeout` passes.
-pub async fn wait(
-    api: &Api<Pod>,
-    which: &Which,
-    namespace: &str,
-    timeout: Duration,
-) -> anyhow::Result<Vec<Pod>> {
+pub async fn wait(target: &Target, which: &Which, timeout: Duration) -> anyhow::Result<Vec<Pod>> {
+    let namespace = &target.namespace;
     let deadline = Instant::now() + timeout;
     loop {
-        let last = match list(api, which, namespace).await {
+        let last = match list(target, which).await {
             Ok(pods) if ready_with_ips(&pods) => return Ok(pods),
             Ok(pods) => format!(
                 "{} of {} ready with an IP",
@@ -130,7 +128,7 @@ pub async fn wait(
             Err(e) => e.to_string(),
         };
         if Instant::now() >= deadline {
-            anyhow::bail!(
+            crate::not_done!(
                 "waited {} s for ready {which} with IPs in namespace {namespace}; last: {last}",
                 timeout.as_secs()
             );

@@ -11,7 +11,7 @@ use kube::{Resource, ResourceExt};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{ClientSettings, api_error, patch_params, post_params};
+use super::{api_error, patch_params, post_params};
 use crate::api::names;
 use crate::api::request::{
     Action, Decision, Kind, Phase, ResourceRequest, ResourceRequestSpec, Target, rules,
@@ -291,16 +291,12 @@ async fn table(
 /// The requests in `namespace`, or in every namespace the caller may read (`None`): all of them
 /// for whoever may list them cluster-wide, else those in the namespaces of the caller's
 /// tenants. Sorted by namespace and name.
-pub async fn list(
-    client: &kube::Client,
-    namespace: Option<&str>,
-    settings: &ClientSettings,
-) -> anyhow::Result<Vec<Summary>> {
-    let mut all =
-        super::tenants::list_visible(client, namespace, settings, "requests", |ns| async move {
-            table(client, ns.as_deref()).await
-        })
-        .await?;
+pub async fn list(target: &super::Target, namespace: Option<&str>) -> anyhow::Result<Vec<Summary>> {
+    let client = &target.client;
+    let mut all = super::tenants::list_visible(target, namespace, "requests", |ns| async move {
+        table(client, ns.as_deref()).await
+    })
+    .await?;
     all.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     Ok(all)
 }

@@ -14,7 +14,8 @@ use super::pods::Holder;
 use crate::api::OfficeSpec;
 use crate::api::names::parse_host_names;
 use crate::api::office::{
-    HOSTNAME_ANNOTATION, addresses, exposure, is_ready, parse_resource, pod_ips, resource, selects,
+    HOSTNAME_ANNOTATION, addresses, exposure, is_exposed, is_ready, parse_resource, pod_ips,
+    resource, selects,
 };
 use crate::dns::{self, Answer};
 
@@ -257,6 +258,125 @@ pub async fn service_naming(
         Err(e) => return Err(api_error(e, "services")),
     };
     Ok(services.into_iter().find(names))
+}
+
+/// What `ike resolve` checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum What {
+    /// A host name: its DNS answer against the Service naming it and that Service's pods.
+    Host(String),
+    /// A Service in the target's namespace: each of its names.
+    Service(String),
+    /// A pod in the target's namespace: the names of the Services selecting it.
+    Pod(String),
+    /// An IP: the pods holding it (and their tenants), and the names that should carry it.
+    Ip(IpAddr),
+}
+
+/// Checks `what` against the site's nameserver (`server`, else the one the site's Office
+/// names) and the cluster the target talks to.
+pub async fn resolve(
+    target: &super::Target,
+    what: What,
+    server: Option<&str>,
+) -> anyhow::Result<Resolution> {
+    let client = &target.client;
+    let namespace = &target.namespace;
+    let office = super::office::site_office(client).await?;
+    let server = super::office::nameserver(&office, server).await?;
+    let services: Api<Service> = Api::namespaced(client.clone(), namespace);
+    let mut resolution = Resolution {
+        server: server.to_string(),
+        hosts: Vec::new(),
+        holders: Vec::new(),
+    };
+    match what {
+        What::Host(host) => {
+            let answer = crate::dns::lookup(server, &host).await?;
+            let claim = answer.ownership().map(|c| c.resource);
+            let service = service_naming(client, &host, claim.as_deref(), namespace).await?;
+            let pods = match &service {
+                Some(s) => pods_of(client, s).await?,
+                None => Vec::new(),
+            };
+            resolution
+                .hosts
+                .push(compare(&host, &answer, service.as_ref(), &pods, &office));
+        }
+        What::Service(name) => {
+            let service = services
+                .get(&name)
+                .await
+                .map_err(|e| api_error(e, &format!("service {namespace}/{name}")))?;
+            if hosts_of(&service).is_empty() {
+                anyhow::bail!(
+                    "service {namespace}/{name} names no host (no valid external-dns.alpha.kubernetes.io/hostname): name it with 'ike expose'"
+                );
+            }
+            resolution.hosts = check_service(client, server, &service, &office).await?;
+        }
+        What::Pod(name) => {
+            let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+            let pod = pods
+                .get(&name)
+                .await
+                .map_err(|e| api_error(e, &format!("pod {namespace}/{name}")))?;
+            let list = services
+                .list(&Default::default())
+                .await
+                .map_err(|e| api_error(e, &format!("services in namespace {namespace}")))?;
+            let naming: Vec<&Service> = list
+                .items
+                .iter()
+                .filter(|s| is_exposed(s.metadata.annotations.as_ref()) && selects(s, &pod))
+                .collect();
+            if naming.is_empty() {
+                anyhow::bail!(
+                    "no Service names pod {namespace}/{name}: name its workload with 'ike expose'"
+                );
+            }
+            for service in naming {
+                resolution
+                    .hosts
+                    .extend(check_service(client, server, service, &office).await?);
+            }
+        }
+        What::Ip(ip) => {
+            let mut namespaces = vec![namespace.clone()];
+            let tenants = super::tenants::visible_tenants(target).await;
+            for v in tenants.iter().flatten() {
+                namespaces.extend(v.tenant.spec.namespaces.iter().cloned());
+            }
+            namespaces.sort();
+            namespaces.dedup();
+            resolution.holders = super::pods::holders_of(client, ip, &namespaces).await?;
+            if resolution.holders.is_empty() {
+                anyhow::bail!("no pod you may see has IP {ip}");
+            }
+            // The names that should carry the live pod's IP.
+            let live = &resolution.holders[0].pod;
+            let pods: Api<Pod> = Api::namespaced(client.clone(), &live.namespace);
+            if let Ok(pod) = pods.get(&live.name).await {
+                let services: Api<Service> = Api::namespaced(client.clone(), &live.namespace);
+                if let Ok(list) = services.list(&Default::default()).await {
+                    for s in list
+                        .items
+                        .iter()
+                        .filter(|s| is_exposed(s.metadata.annotations.as_ref()) && selects(s, &pod))
+                    {
+                        let pods = pods_of(client, s).await?;
+                        for host in hosts_of(s) {
+                            let answer = crate::dns::lookup(server, &host).await?;
+                            resolution
+                                .hosts
+                                .push(compare(&host, &answer, Some(s), &pods, &office));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(resolution)
 }
 
 #[cfg(test)]

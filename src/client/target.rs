@@ -26,7 +26,9 @@ pub struct ClientSettings {
 }
 
 impl ClientSettings {
-    /// The site a command is about: `--site`, else the one the current context names.
+    /// The site a command is about: `--site`, else the one the current context names. For
+    /// commands that talk to the site's account API only; those that talk to the cluster get it
+    /// from their [`Target`].
     pub fn site(&self) -> Result<String, kubeconfig::Error> {
         if let Some(site) = &self.site {
             crate::api::names::check_site(site)?;
@@ -36,28 +38,56 @@ impl ClientSettings {
         kubeconfig::site_for(&loaded, None)
     }
 
-    /// The site and the files `ike login` keeps for it.
-    pub fn site_files(&self) -> anyhow::Result<(String, SiteFiles)> {
-        let site = self.site()?;
-        let files = self.sites.load(&site)?;
-        Ok((site, files))
+    /// The namespace `-n` asks for, checked; `None` when none is given (the context's then).
+    pub fn namespace(&self) -> Result<Option<String>, kubeconfig::Error> {
+        match &self.namespace {
+            Some(ns) => {
+                crate::api::names::check_namespace(ns).map_err(kubeconfig::Error::BadNamespace)?;
+                Ok(Some(ns.clone()))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+/// A site and where `ike login` keeps its files: what talks to the site's account API.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// The site's name.
+    pub name: String,
+    store: SiteStore,
+}
+
+impl Site {
+    /// The site `settings` name (see [`ClientSettings::site`]).
+    pub fn resolve(settings: &ClientSettings) -> Result<Self, kubeconfig::Error> {
+        Ok(Self {
+            name: settings.site()?,
+            store: settings.sites.clone(),
+        })
+    }
+
+    /// The files `ike login` keeps for the site.
+    pub fn files(&self) -> anyhow::Result<SiteFiles> {
+        Ok(self.store.load(&self.name)?)
     }
 
     /// The account this machine is logged in as on the site, from local files only.
     pub fn local_account(&self) -> Option<String> {
-        Some(self.site_files().ok()?.1.settings.account)
+        Some(self.files().ok()?.settings.account)
     }
 
     /// A client of the site's account API presenting the account's certificate.
-    pub fn account_client(&self) -> anyhow::Result<(String, SiteFiles, AccountClient)> {
-        let (site, files) = self.site_files()?;
+    pub fn account_client(&self) -> anyhow::Result<(SiteFiles, AccountClient)> {
+        let files = self.files()?;
         let client = identity::client(&files)?;
-        Ok((site, files, client))
+        Ok((files, client))
     }
 
     /// The caller's account, tenants and roles, from the site's account API.
     pub async fn whoami(&self) -> anyhow::Result<WhoamiResponse> {
-        let (site, _, client) = self.account_client()?;
+        let site = &self.name;
+        let (_, client) = self.account_client()?;
         client.whoami().await.map_err(|e| match e.status() {
             Some(_) => anyhow::Error::new(e),
             None => anyhow::Error::new(e).context(format!(
@@ -67,10 +97,14 @@ impl ClientSettings {
     }
 }
 
-/// The cluster a command talks to: the kubeconfig context of `--site` (else the current one)
-/// and a client for it, with `-n` as the default namespace.
+/// The cluster a command talks to, resolved once per command and passed down: the site, the
+/// kubeconfig context of `--site` (else the current one), the namespace (`-n`, else the
+/// context's) and a client for it.
 #[derive(Clone)]
 pub struct Target {
+    /// The site: `--site`, else the one the context names; `None` when the context is not an
+    /// ike site's (a kubeconfig of its own).
+    pub site: Option<Site>,
     /// The kubeconfig context.
     pub context: String,
     /// The default namespace: `-n`, else the context's, else `default`.
@@ -91,7 +125,19 @@ impl Target {
         settings: &ClientSettings,
         adjust: impl FnOnce(&mut kube::Config),
     ) -> Result<Self, kubeconfig::Error> {
-        let (mut config, context) = client_config(settings).await?;
+        let namespace = settings.namespace()?;
+        let loaded = kubeconfig::load(&settings.kubeconfig_paths)?;
+        let context = kubeconfig::context_for(&loaded, settings.site.as_deref())?;
+        let site = kubeconfig::site_for(&loaded, settings.site.as_deref())
+            .ok()
+            .map(|name| Site {
+                name,
+                store: settings.sites.clone(),
+            });
+        let mut config = client_config(loaded, &context).await?;
+        if let Some(ns) = namespace {
+            config.default_namespace = ns;
+        }
         adjust(&mut config);
         let namespace = config.default_namespace.clone();
         let client =
@@ -100,10 +146,23 @@ impl Target {
                 source,
             })?;
         Ok(Self {
+            site,
             context,
             namespace,
             client,
         })
+    }
+
+    /// The site, or why the context is none (a kubeconfig of its own).
+    pub fn site(&self) -> Result<&Site, kubeconfig::Error> {
+        self.site
+            .as_ref()
+            .ok_or_else(|| kubeconfig::Error::NotASite(self.context.clone()))
+    }
+
+    /// The account this machine is logged in as on the site, from local files only.
+    pub fn local_account(&self) -> Option<String> {
+        self.site.as_ref()?.local_account()
     }
 
     /// An API of cluster-scoped objects of kind `K`.
@@ -114,26 +173,30 @@ impl Target {
     {
         kube::Api::all(self.client.clone())
     }
+
+    /// An API of objects of kind `K` in `namespace`.
+    pub fn namespaced<K>(&self, namespace: &str) -> kube::Api<K>
+    where
+        K: kube::Resource<Scope = kube::core::NamespaceResourceScope>,
+        K::DynamicType: Default,
+    {
+        kube::Api::namespaced(self.client.clone(), namespace)
+    }
 }
 
-/// The client configuration of the settings' site (or the current context), and its context.
+/// The client configuration of kubeconfig context `context`.
 async fn client_config(
-    settings: &ClientSettings,
-) -> Result<(kube::Config, String), kubeconfig::Error> {
-    let loaded = kubeconfig::load(&settings.kubeconfig_paths)?;
-    let context = kubeconfig::context_for(&loaded, settings.site.as_deref())?;
+    loaded: kube::config::Kubeconfig,
+    context: &str,
+) -> Result<kube::Config, kubeconfig::Error> {
     let options = KubeConfigOptions {
-        context: Some(context.clone()),
+        context: Some(context.to_string()),
         ..Default::default()
     };
-    let mut config = kube::Config::from_custom_kubeconfig(loaded, &options)
+    kube::Config::from_custom_kubeconfig(loaded, &options)
         .await
         .map_err(|source| kubeconfig::Error::Config {
-            context: context.clone(),
+            context: context.to_string(),
             source,
-        })?;
-    if let Some(ns) = &settings.namespace {
-        config.default_namespace = ns.clone();
-    }
-    Ok((config, context))
+        })
 }

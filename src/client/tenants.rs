@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::ResourceExt;
-use kube::api::{Api, ListParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch};
 
-use super::{ClientSettings, api_error, refused_by_rbac};
+use super::{Target, api_error, refused_by_rbac};
 use crate::api::{Member, Role, Tenant, TenantSpec};
 
 /// How long `ike tenant create` (and `ike ns create`) wait for the controller's verdict.
@@ -23,9 +23,8 @@ const POLL: Duration = Duration::from_millis(200);
 /// one cluster-wide list for whoever may make it, else one list in each namespace of the
 /// caller's tenants (those refused too are skipped). `what` names the objects in errors.
 pub async fn list_visible<T, F, Fut>(
-    client: &kube::Client,
+    target: &Target,
     namespace: Option<&str>,
-    settings: &ClientSettings,
     what: &str,
     list_in: F,
 ) -> anyhow::Result<Vec<T>>
@@ -36,8 +35,7 @@ where
     match (namespace, list_in(namespace.map(String::from)).await) {
         (_, Ok(all)) => Ok(all),
         (None, Err(e)) if refused_by_rbac(&e) => {
-            let tenants: Api<Tenant> = Api::all(client.clone());
-            let visible = visible_tenants(&tenants, settings).await?;
+            let visible = visible_tenants(target).await?;
             let mut namespaces: Vec<String> = visible
                 .iter()
                 .flat_map(|v| v.tenant.status.iter().flat_map(|s| s.namespaces.clone()))
@@ -70,15 +68,13 @@ pub struct Visible {
 
 /// The tenants the caller may see, sorted by name: every tenant for whoever may list them
 /// (platform admins), else the caller's own, as the account API names them.
-pub async fn visible_tenants(
-    api: &Api<Tenant>,
-    settings: &ClientSettings,
-) -> anyhow::Result<Vec<Visible>> {
+pub async fn visible_tenants(target: &Target) -> anyhow::Result<Vec<Visible>> {
+    let api: Api<Tenant> = target.all();
     // Listing first costs an admin one request and no account API call; everyone else pays one
     // refused request before asking the account API.
     match api.list(&ListParams::default()).await {
         Ok(list) => {
-            let me = settings.local_account();
+            let me = target.local_account();
             let mut out: Vec<Visible> = list
                 .items
                 .into_iter()
@@ -91,7 +87,7 @@ pub async fn visible_tenants(
             Ok(out)
         }
         Err(kube::Error::Api(s)) if s.code == 403 => {
-            let who = settings.whoami().await?;
+            let who = target.site()?.whoami().await?;
             let gets = who.tenants.iter().map(|t| api.get(&t.tenant));
             let got = futures::future::join_all(gets).await;
             let mut out = Vec::new();
@@ -115,6 +111,85 @@ pub async fn visible_tenants(
     }
 }
 
+/// Tenant `name` as the caller may read it.
+pub async fn get(target: &Target, name: &str) -> anyhow::Result<Tenant> {
+    target
+        .all::<Tenant>()
+        .get(name)
+        .await
+        .map_err(|e| api_error(e, &format!("tenant {name}")))
+}
+
+/// Tenant `name` with the caller's role in it, by the account this machine is logged in as.
+pub async fn visible(target: &Target, name: &str) -> anyhow::Result<Visible> {
+    let tenant = get(target, name).await?;
+    let me = target.local_account();
+    Ok(Visible {
+        role: me.as_deref().and_then(|me| tenant.spec.role_of(me)),
+        tenant,
+    })
+}
+
+/// Creates `tenant` as ike; a refusal says in one line why and whom to ask.
+pub async fn create(target: &Target, tenant: &Tenant) -> anyhow::Result<Tenant> {
+    let name = tenant.name_any();
+    let params = crate::client::post_params(false);
+    target
+        .all::<Tenant>()
+        .create(&params, tenant)
+        .await
+        .map_err(|e| match &e {
+            kube::Error::Api(s) if s.code == 409 => {
+                anyhow::anyhow!("tenant {name} already exists: pick another name")
+            }
+            kube::Error::Api(s) if refused_by_rbac(&e) => anyhow::anyhow!(
+                "your account may not create tenants on this site: {} (ask a platform admin)",
+                s.message
+            ),
+            kube::Error::Api(s) if s.code == 403 => {
+                anyhow::anyhow!("tenant {name} refused: {}", s.message)
+            }
+            _ => api_error(e, &format!("tenant {name}")),
+        })
+}
+
+/// Deletes `tenant` (as read). With `keep_namespaces` its namespaces are kept: the flag is set
+/// on the tenant first (the controller's cleanup reads it from the deleted object), after a dry
+/// run of the delete, so that a caller who may patch but not delete (an owner) leaves the
+/// tenant as it was.
+pub async fn delete(
+    target: &Target,
+    tenant: &Tenant,
+    keep_namespaces: bool,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let name = tenant.name_any();
+    let what = format!("tenant {name}");
+    let api: Api<Tenant> = target.all();
+    if keep_namespaces && !tenant.spec.keep_namespaces {
+        let probe = DeleteParams {
+            dry_run: true,
+            ..Default::default()
+        };
+        api.delete(&name, &probe)
+            .await
+            .map_err(|e| api_error(e, &what))?;
+        let patch = serde_json::json!({ "spec": { "keepNamespaces": true } });
+        let params = crate::client::patch_params(dry_run);
+        api.patch(&name, &params, &Patch::Merge(&patch))
+            .await
+            .map_err(|e| api_error(e, &what))?;
+    }
+    let params = DeleteParams {
+        dry_run,
+        ..Default::default()
+    };
+    api.delete(&name, &params)
+        .await
+        .map_err(|e| api_error(e, &what))?;
+    Ok(())
+}
+
 /// The result of [`update_tenant`].
 #[derive(Debug)]
 pub enum Update {
@@ -128,7 +203,7 @@ pub enum Update {
 /// replaces the object at the version read, trying once more if someone else changed it
 /// meanwhile. A refusal becomes "only an owner of tenant NAME can `refused`".
 pub async fn update_tenant(
-    api: &Api<Tenant>,
+    target: &Target,
     name: &str,
     dry_run: bool,
     refused: &str,
@@ -143,6 +218,7 @@ pub async fn update_tenant(
         }
         _ => api_error(e, &format!("tenant {name}")),
     };
+    let api: Api<Tenant> = target.all();
     let params = crate::client::post_params(dry_run);
     let mut attempt = 0;
     loop {
@@ -163,10 +239,11 @@ pub async fn update_tenant(
 /// last tenant read and what `done` said, if it did. Refusals and "not found" count as "not
 /// yet": the controller may not have bound the caller to a tenant just created.
 pub async fn wait_for<T>(
-    api: &Api<Tenant>,
+    target: &Target,
     name: &str,
     mut done: impl FnMut(&Tenant) -> Option<T>,
 ) -> anyhow::Result<(Option<Tenant>, Option<T>)> {
+    let api: Api<Tenant> = target.all();
     let deadline = Instant::now() + WAIT;
     let mut last = None;
     loop {

@@ -557,13 +557,13 @@ fn ns_create_of_a_namespace_someone_else_has_fails_and_leaves_the_tenant_as_it_w
 }
 
 #[test]
-fn tenant_create_with_a_taken_namespace_says_namespace_conflict_and_exits_1() {
+fn tenant_create_with_a_taken_namespace_says_namespace_conflict_and_exits_5_not_ready() {
     let _quiet = crate::harness::sharing_the_tenant_controller();
     let owner = enrolled("tc-conf-own");
     let taken = unique("tc-conf-ns");
     ok(kubectl(&["create", "namespace", &taken]));
     let name = unique("tc-conf");
-    let err = one_line_error(admin().ike(&[
+    let out = admin().ike(&[
         "tenant",
         "create",
         &name,
@@ -571,7 +571,11 @@ fn tenant_create_with_a_taken_namespace_says_namespace_conflict_and_exits_1() {
         &owner.account,
         "--namespace",
         &taken,
-    ]));
+    ]);
+    // Created but not ready: not an error (1) but "not done" (5), so a script can tell them
+    // apart.
+    assert_eq!(out.status.code(), Some(5), "{out:?}");
+    let err = one_line_error(out);
     assert!(
         err.starts_with(&format!(
             "tenant {name} was created but is not ready (NamespaceConflict): namespaces {taken} exist"

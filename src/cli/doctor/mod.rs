@@ -17,7 +17,6 @@ mod kubeconfig;
 mod pods;
 mod report;
 
-use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use clap::Args;
@@ -31,6 +30,7 @@ pub use report::{Attempt, Check, Outcome, Report, one_line, webhook_refusal};
 use super::OutputArgs;
 use super::output::print;
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
 use access::{find_target, judge_target, try_cluster_writes, try_other_tenant};
 use certificate::{judge_whoami, whoami};
 use pods::try_pods;
@@ -51,10 +51,10 @@ pub struct DoctorArgs {
 }
 
 /// Runs `ike doctor`.
-pub fn run(args: DoctorArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(args: DoctorArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let report = super::runtime()?.block_on(diagnose(&args, settings));
     print(args.output.format, &report, settings)?;
-    Ok(report.exit_code())
+    Ok(report.exit_status())
 }
 
 /// A kube client for the site, as kubectl would connect: the `ike-<site>` context.

@@ -1,10 +1,9 @@
 //! The doctor's report: checks that end as pass, warn, fail or skip, each with one line.
 
-use std::process::ExitCode;
-
 use serde::Serialize;
 
 use super::TIMEOUT;
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::Tabular;
 
 /// The longest server message quoted in a detail.
@@ -84,11 +83,11 @@ impl Report {
     }
 
     /// 0 when nothing failed, 1 otherwise.
-    pub fn exit_code(&self) -> ExitCode {
+    pub fn exit_status(&self) -> ExitStatus {
         if self.failed() {
-            ExitCode::FAILURE
+            ExitStatus::Failure
         } else {
-            ExitCode::SUCCESS
+            ExitStatus::Success
         }
     }
 }
@@ -225,10 +224,10 @@ mod tests {
             row(Outcome::Skip),
         ]);
         assert!(!ok.failed());
-        assert_eq!(ok.exit_code(), ExitCode::SUCCESS);
+        assert_eq!(ok.exit_status(), ExitStatus::Success);
         let bad = Report(vec![row(Outcome::Pass), row(Outcome::Fail)]);
         assert!(bad.failed());
-        assert_eq!(bad.exit_code(), ExitCode::FAILURE);
+        assert_eq!(bad.exit_status(), ExitStatus::Failure);
         assert!(!Report::default().failed());
     }
 

@@ -10,11 +10,11 @@ mod read;
 mod test;
 mod write;
 
-use std::process::ExitCode;
-
 use clap::{Subcommand, ValueEnum};
 
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
+use crate::client::Target;
 use crate::client::notify::Kind;
 
 pub use read::{ListArgs, ShowArgs};
@@ -62,7 +62,7 @@ impl From<KindArg> for Kind {
 }
 
 /// Runs `ike notify ...`.
-pub fn run(cmd: NotifyCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: NotifyCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     super::runtime()?.block_on(async {
         match cmd {
             NotifyCommand::Barry(args) => write::barry(args, settings).await,
@@ -76,11 +76,15 @@ pub fn run(cmd: NotifyCommand, settings: &Settings) -> anyhow::Result<ExitCode> 
     })
 }
 
-/// The namespace a command works in: `-n`, else the context's.
-async fn namespace(settings: &Settings) -> anyhow::Result<String> {
-    if let Some(ns) = &settings.client.namespace {
-        crate::api::names::check_namespace(ns)?;
-        return Ok(ns.clone());
+/// The namespace a writing command works in, and the target if knowing it took one: `-n`
+/// needs no cluster (a dry run, or input refused before anything is sent, works offline);
+/// without it the context's namespace comes from the target, resolved here once and handed on.
+async fn place(settings: &Settings) -> anyhow::Result<(String, Option<Target>)> {
+    match settings.client.namespace()? {
+        Some(ns) => Ok((ns, None)),
+        None => {
+            let target = settings.target().await?;
+            Ok((target.namespace.clone(), Some(target)))
+        }
     }
-    Ok(settings.target().await?.namespace)
 }

@@ -2,7 +2,6 @@
 //! ever in a config, so none can be shown).
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
@@ -11,6 +10,7 @@ use serde::Serialize;
 use super::KindArg;
 use crate::api::receiver_name;
 use crate::cli::OutputArgs;
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Format, Tabular, print, print_object, write_stdout};
 use crate::cli::settings::Settings;
 use crate::client::notify::{self, AnyConfig};
@@ -111,13 +111,10 @@ pub fn row(config: &AnyConfig) -> ConfigRow {
 }
 
 /// Runs `ike notify list`.
-pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let namespace = match args.all_namespaces {
-        true => None,
-        false => Some(super::namespace(settings).await?),
-    };
-    let client = settings.target().await?.client;
-    let configs = notify::list(&client, namespace.as_deref(), &settings.client).await?;
+pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
+    let target = settings.target().await?;
+    let namespace = (!args.all_namespaces).then(|| target.namespace.clone());
+    let configs = notify::list(&target, namespace.as_deref()).await?;
     let list = ConfigList {
         rows: configs.iter().map(row).collect(),
         all_namespaces: args.all_namespaces,
@@ -127,20 +124,20 @@ pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitCod
             Some(ns) => eprintln!("No notification configs in namespace {ns}."),
             None => eprintln!("No notification configs you may read."),
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     print(args.output.format, &list, settings)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Runs `ike notify show`.
-pub async fn show(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn show(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     crate::api::names::check_object("notification config", &args.name)?;
-    let namespace = super::namespace(settings).await?;
-    let client = settings.target().await?.client;
-    let config = notify::get(&client, &namespace, &args.name, args.kind.map(Into::into)).await?;
+    let target = settings.target().await?;
+    let kind = args.kind.map(Into::into);
+    let config = notify::get(&target.client, &target.namespace, &args.name, kind).await?;
     print_config(args.output.format, &config)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Prints one config: a description for people, the object for programs.

@@ -1,7 +1,6 @@
 //! `ike notify test` (a test alert through the real path, Alertmanager included) and
 //! `ike notify delete`.
 
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
@@ -9,6 +8,7 @@ use clap_complete::engine::ArgValueCompleter;
 
 use super::KindArg;
 use crate::api::TestResult;
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Format, print_object, write_stdout};
 use crate::cli::settings::Settings;
 use crate::cli::{OutputArgs, WriteArgs};
@@ -44,14 +44,14 @@ pub struct DeleteArgs {
 }
 
 /// Runs `ike notify test`.
-pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     crate::api::names::check_object("notification config", &args.name)?;
-    let namespace = super::namespace(settings).await?;
-    let client = settings.target().await?.client;
-    let config = notify::get(&client, &namespace, &args.name, args.kind.map(Into::into)).await?;
+    let target = settings.target().await?;
+    let (client, namespace) = (&target.client, &target.namespace);
+    let config = notify::get(client, namespace, &args.name, args.kind.map(Into::into)).await?;
     let kind = config.kind();
     let id = notify::test_id();
-    notify::request_test(&client, &config, &id).await?;
+    notify::request_test(client, &config, &id).await?;
     if settings.interactive {
         eprintln!(
             "Test alert {id} asked for: ike-controller posts it to Alertmanager, which routes it to {} {}...",
@@ -59,7 +59,7 @@ pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitCod
             args.name
         );
     }
-    let (last, done) = notify::wait_for(&client, &namespace, &args.name, kind, args.timeout, |c| {
+    let (last, done) = notify::wait_for(client, namespace, &args.name, kind, args.timeout, |c| {
         c.last_test()
             .is_some_and(|t| t.id == id && t.result.is_final())
     })
@@ -67,7 +67,7 @@ pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitCod
     let test = last.last_test().filter(|t| t.id == id);
     let Some(test) = test.filter(|_| done) else {
         match test {
-            Some(t) => anyhow::bail!(
+            Some(t) => crate::not_done!(
                 "the test alert did not arrive within {} s ({:?} at {}: {}): check Alertmanager's route timings and 'ike notify show {}'",
                 args.timeout.as_secs(),
                 t.result,
@@ -75,7 +75,7 @@ pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitCod
                 t.message,
                 args.name
             ),
-            None => anyhow::bail!(
+            None => crate::not_done!(
                 "ike-controller did not take up the test within {} s: check that it runs and 'ike notify show {}'",
                 args.timeout.as_secs(),
                 args.name
@@ -90,22 +90,22 @@ pub async fn test(args: TestArgs, settings: &Settings) -> anyhow::Result<ExitCod
         format => print_object(format, test)?,
     }
     match test.result {
-        TestResult::Delivered | TestResult::Routed => Ok(ExitCode::SUCCESS),
-        _ => anyhow::bail!("the test alert did not arrive: {}", test.message),
+        TestResult::Delivered | TestResult::Routed => Ok(ExitStatus::Success),
+        _ => crate::not_done!("the test alert did not arrive: {}", test.message),
     }
 }
 
 /// Runs `ike notify delete`.
-pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     crate::api::names::check_object("notification config", &args.name)?;
-    let namespace = super::namespace(settings).await?;
-    let client = settings.target().await?.client;
-    let config = notify::get(&client, &namespace, &args.name, args.kind.map(Into::into)).await?;
-    notify::delete(&client, &config, args.write.dry_run).await?;
+    let target = settings.target().await?;
+    let (client, namespace) = (&target.client, &target.namespace);
+    let config = notify::get(client, namespace, &args.name, args.kind.map(Into::into)).await?;
+    notify::delete(client, &config, args.write.dry_run).await?;
     let what = format!("{} {}", config.kind().object_kind(), args.name);
     if args.write.dry_run {
         eprintln!("{what} would be deleted from namespace {namespace} (dry run).");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     match config.secret_name() {
         Some(secret) => eprintln!(
@@ -113,5 +113,5 @@ pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<Exi
         ),
         None => eprintln!("{what} deleted from namespace {namespace}."),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

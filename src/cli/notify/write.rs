@@ -3,7 +3,6 @@
 
 use std::io::Read as _;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::Args;
 use kube::Resource;
@@ -15,9 +14,11 @@ use crate::api::{
     NotificationPolicy, NotifyConfig, TeamsConfig, TeamsConfigSpec, check_webhook_url,
     is_legacy_connector_url,
 };
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::print_object;
 use crate::cli::settings::Settings;
 use crate::cli::{OutputArgs, WriteArgs};
+use crate::client::Target;
 use crate::client::notify::{self, AnyConfig, Kind, WAIT, has_verdict};
 
 /// Arguments of `ike notify barry`.
@@ -192,8 +193,8 @@ fn in_namespace<K: Resource>(mut config: K, namespace: &str) -> K {
 }
 
 /// Runs `ike notify barry`.
-pub async fn barry(args: BarryArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let namespace = super::namespace(settings).await?;
+pub async fn barry(args: BarryArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
+    let (namespace, target) = super::place(settings).await?;
     let (config, secret) = barry_config(&args, &namespace)?;
     let token = match &args.token_file {
         Some(path) => Some(read_secret(path, "Barry token")?),
@@ -201,20 +202,13 @@ pub async fn barry(args: BarryArgs, settings: &Settings) -> anyhow::Result<ExitC
     };
     let secret = token.map(|t| (secret, "token", t));
     let no_site_rule = |_: &NotificationPolicy| Ok(());
-    apply(
-        config,
-        secret,
-        no_site_rule,
-        args.write,
-        args.output,
-        settings,
-    )
-    .await
+    let output = (args.write, args.output);
+    apply(config, secret, no_site_rule, output, target, settings).await
 }
 
 /// Runs `ike notify email`.
-pub async fn email(args: EmailArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let namespace = super::namespace(settings).await?;
+pub async fn email(args: EmailArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
+    let (namespace, target) = super::place(settings).await?;
     let config = email_config(&args, &namespace)?;
     let to = config.spec.to.clone();
     let site_rules = move |policy: &NotificationPolicy| {
@@ -230,12 +224,13 @@ pub async fn email(args: EmailArgs, settings: &Settings) -> anyhow::Result<ExitC
         }
         Ok(())
     };
-    apply(config, None, site_rules, args.write, args.output, settings).await
+    let output = (args.write, args.output);
+    apply(config, None, site_rules, output, target, settings).await
 }
 
 /// Runs `ike notify teams`.
-pub async fn teams(args: TeamsArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let namespace = super::namespace(settings).await?;
+pub async fn teams(args: TeamsArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
+    let (namespace, target) = super::place(settings).await?;
     let (config, secret) = teams_config(&args, &namespace)?;
     let url = match &args.webhook_url_file {
         Some(path) => {
@@ -261,17 +256,18 @@ pub async fn teams(args: TeamsArgs, settings: &Settings) -> anyhow::Result<ExitC
             .map_err(|why| anyhow::anyhow!("{why}")),
         None => Ok(()),
     };
-    apply(config, url, site_rules, args.write, args.output, settings).await
+    let output = (args.write, args.output);
+    apply(config, url, site_rules, output, target, settings).await
 }
 
 async fn apply<K>(
     config: K,
     secret: Option<(String, &'static str, String)>,
     site_rules: impl FnOnce(&NotificationPolicy) -> anyhow::Result<()>,
-    write: WriteArgs,
-    output: OutputArgs,
+    (write, output): (WriteArgs, OutputArgs),
+    target: Option<Target>,
     settings: &Settings,
-) -> anyhow::Result<ExitCode>
+) -> anyhow::Result<ExitStatus>
 where
     K: NotifyConfig,
     AnyConfig: From<K>,
@@ -292,20 +288,25 @@ where
             );
         }
         eprintln!("{what} would be applied in namespace {namespace} (dry run).");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
-    let client = settings.target().await?.client;
+    // Resolved here only when `-n` named the namespace (a dry run needs no cluster).
+    let target = match target {
+        Some(target) => target,
+        None => settings.target().await?,
+    };
+    let client = &target.client;
     // Checked before anything is written, so that a refusal changes nothing.
-    site_rules(&notify::site_policy(&client).await?)?;
+    site_rules(&notify::site_policy(client).await?)?;
     if let Some((secret, key, value)) = &secret {
         // The Secret is written first so that the config finds it; ask the API server about
         // the config before, so that a config it refuses leaves no Secret behind.
-        notify::apply(&client, &config, true).await?;
-        notify::apply_secret(&client, &namespace, secret, key, value, false).await?;
+        notify::apply(client, &config, true).await?;
+        notify::apply_secret(client, &namespace, secret, key, value, false).await?;
     }
-    let applied = notify::apply(&client, &config, false).await?;
+    let applied = notify::apply(client, &config, false).await?;
     let generation = applied.meta().generation;
-    let (last, reported) = notify::wait_for(&client, &namespace, &name, kind, WAIT, |c| {
+    let (last, reported) = notify::wait_for(client, &namespace, &name, kind, WAIT, |c| {
         c.generation() == generation && has_verdict(c)
     })
     .await?;
@@ -314,23 +315,28 @@ where
 }
 
 /// What the controller said, as the command's outcome.
-fn verdict(what: &str, config: &AnyConfig, reported: bool, kind: Kind) -> anyhow::Result<ExitCode> {
+fn verdict(
+    what: &str,
+    config: &AnyConfig,
+    reported: bool,
+    kind: Kind,
+) -> anyhow::Result<ExitStatus> {
     let condition = config.condition(config.verdict_type());
     match condition {
         Some(c) if reported && c.status == "True" => {
             eprintln!("{what} is ready: {}.", c.message);
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
         Some(c) if reported && c.reason == crate::api::condition::PENDING => {
             eprintln!("{what} is applied: {}.", c.message);
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
-        Some(c) if reported => anyhow::bail!(
+        Some(c) if reported => crate::not_done!(
             "{what} was applied but is not ready ({}): {}",
             c.reason,
             c.message
         ),
-        _ => anyhow::bail!(
+        _ => crate::not_done!(
             "{what} was applied but ike-controller did not report on it within {} s: check 'ike notify show {} --kind {}' and that ike-controller runs",
             WAIT.as_secs(),
             config.name(),

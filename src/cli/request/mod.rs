@@ -12,11 +12,11 @@ mod read;
 mod review;
 mod submit;
 
-use std::process::ExitCode;
-
 use clap::Subcommand;
 
 use super::settings::Settings;
+use crate::cli::exit::ExitStatus;
+use crate::client::Target;
 
 pub use read::{ListArgs, ShowArgs};
 pub use review::{DecideArgs, WithdrawArgs};
@@ -45,7 +45,7 @@ pub enum RequestCommand {
 }
 
 /// Runs `ike request ...`.
-pub fn run(cmd: RequestCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: RequestCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     use crate::api::request::{Decision, Kind};
     super::runtime()?.block_on(async {
         match cmd {
@@ -67,20 +67,8 @@ pub fn run(cmd: RequestCommand, settings: &Settings) -> anyhow::Result<ExitCode>
     })
 }
 
-/// The namespace a command works in: `-n`, else the context's.
-async fn namespace(settings: &Settings) -> anyhow::Result<String> {
-    if let Some(ns) = &settings.client.namespace {
-        crate::api::names::check_namespace(ns)?;
-        return Ok(ns.clone());
-    }
-    Ok(settings.target().await?.namespace)
-}
-
-/// Where request `text` (`NAME` or `NAMESPACE/NAME`) is.
-async fn locate(text: &str, settings: &Settings) -> anyhow::Result<(String, String)> {
-    if text.contains('/') {
-        return crate::client::requests::locate(text, None);
-    }
-    let ns = namespace(settings).await?;
-    crate::client::requests::locate(text, Some(&ns))
+/// Where request `text` (`NAME` or `NAMESPACE/NAME`) is: a bare name is in the target's
+/// namespace.
+fn locate(text: &str, target: &Target) -> anyhow::Result<(String, String)> {
+    crate::client::requests::locate(text, Some(&target.namespace))
 }

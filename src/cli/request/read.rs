@@ -1,7 +1,6 @@
 //! `ike request list` and `ike request show`: requests as reviewers and requesters read them.
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
@@ -10,6 +9,7 @@ use serde::Serialize;
 
 use crate::api::request::{Decision, Phase, ResourceRequest};
 use crate::cli::OutputArgs;
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Format, Tabular, print, print_object, write_stdout};
 use crate::cli::settings::Settings;
 use crate::client::requests::{self, Summary};
@@ -103,14 +103,11 @@ fn phase(request: &ResourceRequest) -> &'static str {
 }
 
 /// Runs `ike request list`.
-pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let every = args.all_namespaces || args.pending;
-    let namespace = match every {
-        true => None,
-        false => Some(super::namespace(settings).await?),
-    };
-    let client = settings.target().await?.client;
-    let found = requests::list(&client, namespace.as_deref(), &settings.client).await?;
+    let target = settings.target().await?;
+    let namespace = (!every).then(|| target.namespace.clone());
+    let found = requests::list(&target, namespace.as_deref()).await?;
     let list = RequestList {
         rows: found
             .into_iter()
@@ -124,19 +121,19 @@ pub async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitCod
             (Some(ns), false) => eprintln!("No requests in namespace {ns}."),
             (None, false) => eprintln!("No requests you may read."),
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     print(args.output.format, &list, settings)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Runs `ike request show`.
-pub async fn show(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let (namespace, name) = super::locate(&args.name, settings).await?;
-    let client = settings.target().await?.client;
-    let request = requests::get(&client, &namespace, &name).await?;
+pub async fn show(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
+    let target = settings.target().await?;
+    let (namespace, name) = super::locate(&args.name, &target)?;
+    let request = requests::get(&target.client, &namespace, &name).await?;
     print_request(args.output.format, &request)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Prints one request: a description for people, the object for programs.

@@ -2,13 +2,12 @@
 //! digest goes with the decision; a request changed in between is refused, not decided), then
 //! what the controller made of it.
 
-use std::process::ExitCode;
-
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
 
 use super::read::{describe, print_request};
 use crate::api::request::{Decision, Phase};
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::Format;
 use crate::cli::settings::Settings;
 use crate::cli::{OutputArgs, WriteArgs};
@@ -50,14 +49,15 @@ pub async fn decide(
     args: DecideArgs,
     decision: Decision,
     settings: &Settings,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<ExitStatus> {
     let comment = args.comment.clone().unwrap_or_default();
     if decision == Decision::Deny && comment.trim().is_empty() {
         anyhow::bail!("say why with --comment: the requester reads it");
     }
-    let (namespace, name) = super::locate(&args.name, settings).await?;
-    let client = settings.target().await?.client;
-    let request = requests::get(&client, &namespace, &name).await?;
+    let target = settings.target().await?;
+    let (namespace, name) = super::locate(&args.name, &target)?;
+    let client = &target.client;
+    let request = requests::get(client, &namespace, &name).await?;
     let reviewed = match (&args.digest, decision) {
         (Some(digest), _) => digest.clone(),
         (None, Decision::Deny) => request.spec_digest(),
@@ -69,7 +69,7 @@ pub async fn decide(
                 .interact()?;
             if !sure {
                 eprintln!("Nothing decided.");
-                return Ok(ExitCode::FAILURE);
+                return Ok(ExitStatus::Failure);
             }
             request.spec_digest()
         }
@@ -83,7 +83,7 @@ pub async fn decide(
         );
     }
     let decided = requests::decide(
-        &client,
+        client,
         &request,
         &reviewed,
         decision,
@@ -100,7 +100,7 @@ pub async fn decide(
             print_request(args.output.format, &decided)?;
         }
         eprintln!("Request {name} would be {verb} (dry run).");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let object = decided.object().map(|t| t.to_string()).unwrap_or_default();
     if decision == Decision::Deny {
@@ -108,10 +108,10 @@ pub async fn decide(
             print_request(args.output.format, &decided)?;
         }
         eprintln!("Request {name} for {object} is denied: {comment}");
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     eprintln!("Request {name} for {object} is approved; ike-controller applies it...");
-    let (found, done) = requests::wait_for(&client, &namespace, &name, |r| {
+    let (found, done) = requests::wait_for(client, &namespace, &name, |r| {
         matches!(r.phase(), Phase::Applied | Phase::Failed)
     })
     .await?;
@@ -126,7 +126,7 @@ pub async fn decide(
                 "Applied: {}.",
                 applied.map(|c| c.message.as_str()).unwrap_or(&object)
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
         (Phase::Failed, _) => {
             eprintln!(
@@ -135,7 +135,7 @@ pub async fn decide(
                     .map(|c| c.message.as_str())
                     .unwrap_or("see ike request show")
             );
-            Ok(ExitCode::FAILURE)
+            Ok(ExitStatus::NotDone)
         }
         _ => {
             eprintln!(
@@ -144,16 +144,17 @@ pub async fn decide(
                     .map(|c| format!(" ({})", c.message))
                     .unwrap_or_default()
             );
-            Ok(ExitCode::FAILURE)
+            Ok(ExitStatus::NotDone)
         }
     }
 }
 
 /// Runs `ike request withdraw`.
-pub async fn withdraw(args: WithdrawArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let (namespace, name) = super::locate(&args.name, settings).await?;
-    let client = settings.target().await?.client;
-    let withdrawn = requests::withdraw(&client, &namespace, &name, args.write.dry_run).await?;
+pub async fn withdraw(args: WithdrawArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
+    let target = settings.target().await?;
+    let (namespace, name) = super::locate(&args.name, &target)?;
+    let withdrawn =
+        requests::withdraw(&target.client, &namespace, &name, args.write.dry_run).await?;
     if args.output.format != Format::Table {
         print_request(args.output.format, &withdrawn)?;
     }
@@ -161,5 +162,5 @@ pub async fn withdraw(args: WithdrawArgs, settings: &Settings) -> anyhow::Result
         true => eprintln!("Request {name} would be withdrawn (dry run)."),
         false => eprintln!("Request {name} is withdrawn."),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

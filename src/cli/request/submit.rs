@@ -3,13 +3,13 @@
 //! the reason), then the controller's checks and the diff are shown.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::Args;
 use kube::ResourceExt;
 
 use super::read::{checks_text, print_request};
 use crate::api::request::{Action, Kind, ResourceRequestSpec, diff, to_apply};
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Format, print_object};
 use crate::cli::settings::Settings;
 use crate::cli::{OutputArgs, WriteArgs};
@@ -52,7 +52,11 @@ pub struct DeleteArgs {
 }
 
 /// Runs `ike request crd|storageclass`.
-pub async fn submit(args: SubmitArgs, kind: Kind, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn submit(
+    args: SubmitArgs,
+    kind: Kind,
+    settings: &Settings,
+) -> anyhow::Result<ExitStatus> {
     let manifest = requests::read_manifest(&args.file, kind)?;
     let spec = ResourceRequestSpec {
         action: Action::Apply,
@@ -71,7 +75,7 @@ pub async fn submit(args: SubmitArgs, kind: Kind, settings: &Settings) -> anyhow
 }
 
 /// Runs `ike request delete`.
-pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let target = requests::parse_target(&args.object)?;
     let spec = ResourceRequestSpec {
         action: Action::Delete,
@@ -95,21 +99,21 @@ async fn make(
     dry_run: bool,
     format: Format,
     settings: &Settings,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<ExitStatus> {
     if spec.reason.trim().is_empty() {
         anyhow::bail!("say why your tenant needs it with --reason: the reviewers read it");
     }
-    let namespace = super::namespace(settings).await?;
-    let request = requests::new_request(name, &namespace, spec)?;
+    let cluster = settings.target().await?;
+    let (client, namespace) = (&cluster.client, &cluster.namespace);
+    let request = requests::new_request(name, namespace, spec)?;
     let target = request.object().map_err(|e| anyhow::anyhow!(e))?;
-    let client = settings.target().await?.client;
-    let created = requests::create(&client, &request, dry_run).await?;
+    let created = requests::create(client, &request, dry_run).await?;
     if dry_run {
         if format != Format::Table {
             print_object(format, &created)?;
         } else {
-            let current = requests::existing(&client, &target).await?;
-            let tenant = requests::tenant_of_namespace(&client, &namespace).await?;
+            let current = requests::existing(client, &target).await?;
+            let tenant = requests::tenant_of_namespace(client, namespace).await?;
             let wanted = created.spec.manifest.as_ref().map(|m| {
                 to_apply(
                     m,
@@ -130,16 +134,16 @@ async fn make(
         eprintln!(
             "A request for {target} would be made in namespace {namespace}: it passes admission, the server's dry run included (dry run)."
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let name = created.name_any();
-    let (found, checked) = requests::wait_for(&client, &namespace, &name, validated).await?;
+    let (found, checked) = requests::wait_for(client, namespace, &name, validated).await?;
     print_request(format, &found)?;
     if !checked {
         eprintln!(
             "Request {name} in namespace {namespace} is made; ike-controller has not checked it yet: see 'ike request show {name} -n {namespace}'."
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::NotDone);
     }
     let failed = found
         .status
@@ -149,10 +153,10 @@ async fn make(
     if failed > 0 {
         eprintln!("Request {name} does not pass {failed} check(s):");
         eprint!("{}", checks_text(&found));
-        return Ok(ExitCode::FAILURE);
+        return Ok(ExitStatus::NotDone);
     }
     eprintln!(
         "Request {name} for {target} waits for a platform admin: ike request approve {name} -n {namespace}"
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -2,20 +2,19 @@
 //! verdict.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::ExitCode;
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
-use kube::api::Api;
 
 use super::show::print_tenant;
 use crate::api::names::{self, parse_node_label};
 use crate::api::{Member, Role, Tenant, TenantSpec};
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::print_object;
 use crate::cli::settings::Settings;
 use crate::cli::{OutputArgs, WriteArgs};
-use crate::client::tenants::{WAIT, settled, wait_for};
-use crate::client::{accounts, api_error, refused_by_rbac};
+use crate::client::accounts;
+use crate::client::tenants::{self, WAIT, settled, wait_for};
 
 /// Arguments of `ike tenant create`.
 #[derive(Debug, Args)]
@@ -62,50 +61,43 @@ pub struct CreateArgs {
 }
 
 /// Runs `ike tenant create`.
-pub async fn run(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let caller = if args.owners.is_empty() {
-        // Check the input first: asking who the caller is should not hide a typo.
-        check_create_input(&args)?;
-        let who = settings.client.whoami().await.map_err(|e| {
-            anyhow::anyhow!(
-                "tenant {} needs an owner: pass --owner ACCOUNT (without it you are the owner, but {e:#})",
-                args.name
-            )
-        })?;
-        Some(who.account)
-    } else {
-        None
+pub async fn run(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
+    check_create_input(&args)?;
+    // With owners given, the object is complete without asking anyone: built and checked
+    // before any cluster is, and a dry run needs none.
+    let given = match args.owners.is_empty() {
+        true => None,
+        false => Some(desired_tenant(&args, None)?),
     };
-    let tenant = desired_tenant(&args, caller.as_deref())?;
-    if args.write.dry_run {
-        // Built here, not by a server-side dry run: the object is exactly what would be sent,
-        // without server-added fields, so it can go into Git, and no cluster is needed.
-        print_object(args.output.format, &tenant)?;
-        eprintln!("Tenant {} would be created (dry run).", args.name);
-        return Ok(ExitCode::SUCCESS);
+    if let (Some(tenant), true) = (&given, args.write.dry_run) {
+        return dry_run(&args, tenant);
     }
-    let target = settings.target().await?;
+    let needs_owner = |e: anyhow::Error| {
+        anyhow::anyhow!(
+            "tenant {} needs an owner: pass --owner ACCOUNT (without it you are the owner, but {e:#})",
+            args.name
+        )
+    };
+    let (target, tenant, caller) = match given {
+        Some(tenant) => (settings.target().await?, tenant, None),
+        None => {
+            let target = settings.target().await.map_err(|e| needs_owner(e.into()))?;
+            let site = target.site().map_err(|e| needs_owner(e.into()))?;
+            let caller = site.whoami().await.map_err(needs_owner)?.account;
+            let tenant = desired_tenant(&args, Some(&caller))?;
+            (target, tenant, Some(caller))
+        }
+    };
+    if args.write.dry_run {
+        return dry_run(&args, &tenant);
+    }
     // Before writing: a member that is no account would leave the tenant not ready.
     for member in &tenant.spec.members {
         if caller.as_deref() != Some(member.account.as_str()) {
-            accounts::check_usable(&target.client, &settings.client, &member.account).await?;
+            accounts::check_usable(&target, &member.account).await?;
         }
     }
-    let api: Api<Tenant> = target.all();
-    let params = crate::client::post_params(false);
-    let created = api.create(&params, &tenant).await.map_err(|e| match &e {
-        kube::Error::Api(s) if s.code == 409 => {
-            anyhow::anyhow!("tenant {} already exists: pick another name", args.name)
-        }
-        kube::Error::Api(s) if refused_by_rbac(&e) => anyhow::anyhow!(
-            "your account may not create tenants on this site: {} (ask a platform admin)",
-            s.message
-        ),
-        kube::Error::Api(s) if s.code == 403 => {
-            anyhow::anyhow!("tenant {} refused: {}", args.name, s.message)
-        }
-        _ => api_error(e, &format!("tenant {}", args.name)),
-    })?;
+    let created = tenants::create(&target, &tenant).await?;
     // Progress only for a person watching: to a script the result (or one error line) is all.
     if settings.interactive {
         eprintln!(
@@ -115,27 +107,36 @@ pub async fn run(args: CreateArgs, settings: &Settings) -> anyhow::Result<ExitCo
     }
     let generation = created.metadata.generation.unwrap_or(1);
     // The creator may not read the tenant until the controller has bound them to it.
-    let (last, verdict) = wait_for(&api, &args.name, |t| settled(t, generation)).await?;
+    let (last, verdict) = wait_for(&target, &args.name, |t| settled(t, generation)).await?;
     let shown = last.unwrap_or(created);
     print_tenant(args.output.format, &shown)?;
     match verdict {
         Some(c) if c.status == "True" => {
             eprintln!("Tenant {} is ready: {}.", args.name, c.message);
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Success)
         }
-        Some(c) => anyhow::bail!(
+        Some(c) => crate::not_done!(
             "tenant {} was created but is not ready ({}): {}",
             args.name,
             c.reason,
             c.message
         ),
-        None => anyhow::bail!(
+        None => crate::not_done!(
             "tenant {} was created but the controller did not report on it within {} s: check 'ike tenant show {}' and that ike-controller runs",
             args.name,
             WAIT.as_secs(),
             args.name
         ),
     }
+}
+
+/// Prints the Tenant a dry run would create. Built here, not by a server-side dry run: the
+/// object is exactly what would be sent, without server-added fields, so it can go into Git,
+/// and no cluster is needed.
+fn dry_run(args: &CreateArgs, tenant: &Tenant) -> anyhow::Result<ExitStatus> {
+    print_object(args.output.format, tenant)?;
+    eprintln!("Tenant {} would be created (dry run).", args.name);
+    Ok(ExitStatus::Success)
 }
 
 /// Checks everything of `create` that does not depend on who the caller is.

@@ -1,16 +1,13 @@
 //! `ike tenant delete`.
 
-use std::process::ExitCode;
-
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
-use kube::api::{Api, DeleteParams, Patch};
 
-use crate::api::Tenant;
 use crate::api::names;
 use crate::cli::WriteArgs;
+use crate::cli::exit::ExitStatus;
 use crate::cli::settings::Settings;
-use crate::client::api_error;
+use crate::client::tenants;
 
 /// Arguments of `ike tenant delete`.
 #[derive(Debug, Args)]
@@ -29,7 +26,7 @@ pub struct DeleteArgs {
 }
 
 /// Runs `ike tenant delete`.
-pub async fn run(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn run(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_tenant(&args.name)?;
     if !args.yes && !settings.interactive {
         anyhow::bail!(
@@ -37,9 +34,8 @@ pub async fn run(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCo
             args.name
         );
     }
-    let api: Api<Tenant> = settings.target().await?.all();
-    let what = format!("tenant {}", args.name);
-    let tenant = api.get(&args.name).await.map_err(|e| api_error(e, &what))?;
+    let target = settings.target().await?;
+    let tenant = tenants::get(&target, &args.name).await?;
     let namespaces = tenant.all_namespaces();
     let keep = args.keep_namespaces || tenant.spec.keep_namespaces;
     let fate = namespaces_fate(&namespaces, keep);
@@ -50,39 +46,16 @@ pub async fn run(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitCo
             .interact()?;
         if !sure {
             eprintln!("Nothing deleted.");
-            return Ok(ExitCode::FAILURE);
+            return Ok(ExitStatus::Failure);
         }
     }
-    if args.keep_namespaces && !tenant.spec.keep_namespaces {
-        // Owners may patch their tenant but not delete it: ask first, so that a refused delete
-        // leaves the tenant as it was.
-        let probe = DeleteParams {
-            dry_run: true,
-            ..Default::default()
-        };
-        api.delete(&args.name, &probe)
-            .await
-            .map_err(|e| api_error(e, &what))?;
-        // Set before the delete: the controller's cleanup reads it from the deleted object.
-        let patch = serde_json::json!({ "spec": { "keepNamespaces": true } });
-        let params = crate::client::patch_params(args.write.dry_run);
-        api.patch(&args.name, &params, &Patch::Merge(&patch))
-            .await
-            .map_err(|e| api_error(e, &what))?;
-    }
-    let params = DeleteParams {
-        dry_run: args.write.dry_run,
-        ..Default::default()
-    };
-    api.delete(&args.name, &params)
-        .await
-        .map_err(|e| api_error(e, &what))?;
+    tenants::delete(&target, &tenant, args.keep_namespaces, args.write.dry_run).await?;
     if args.write.dry_run {
         eprintln!("Tenant {} would be deleted (dry run). {fate}", args.name);
     } else {
         eprintln!("Tenant {} deleted. {fate}", args.name);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// One sentence on what deleting the tenant does to `namespaces`.

@@ -1,22 +1,21 @@
 //! `ike tenant add-member` and `ike tenant remove-member`.
 
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use kube::Api;
 
 use super::{RoleArg, dry_run_note};
+use crate::api::Role;
 use crate::api::names;
-use crate::api::{Role, Tenant};
 use crate::cli::WriteArgs;
+use crate::cli::exit::ExitStatus;
 use crate::cli::settings::Settings;
 use crate::client::tenants::{
     Update, names as mentions, remove_member, set_member, settled, update_tenant, wait_for,
 };
-use crate::client::{accounts, tenant_access};
+use crate::client::{accounts, tenant_access, tenants};
 
 /// Arguments of `ike tenant add-member`.
 #[derive(Debug, Args)]
@@ -48,16 +47,15 @@ pub struct RemoveMemberArgs {
 }
 
 /// Runs `ike tenant add-member`.
-pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_tenant(&args.name)?;
     names::check_account(&args.account)?;
     let role = Role::from(args.role);
     let target = settings.target().await?;
     // Before writing: a member that is no account would leave the tenant not ready.
-    accounts::check_usable(&target.client, &settings.client, &args.account).await?;
-    let api: Api<Tenant> = target.all();
+    accounts::check_usable(&target, &args.account).await?;
     let update = update_tenant(
-        &api,
+        &target,
         &args.name,
         args.write.dry_run,
         "change its members",
@@ -71,7 +69,7 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
                 "{} already is a {role} of tenant {}: nothing to change.",
                 args.account, args.name
             );
-            return Ok(ExitCode::SUCCESS);
+            return Ok(ExitStatus::Success);
         }
         Update::Replaced(t) => t,
     };
@@ -85,7 +83,7 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
         let unknown =
             |c: &Condition| c.reason == "UnknownAccount" && mentions(&c.message, &args.account);
         let mut unknown_since = None;
-        let (_, verdict) = wait_for(&api, &args.name, |t| {
+        let (_, verdict) = wait_for(&target, &args.name, |t| {
             let c = settled(t, generation)?;
             if !unknown(&c) {
                 return Some(c);
@@ -95,7 +93,7 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
         })
         .await?;
         if verdict.as_ref().is_some_and(unknown) {
-            anyhow::bail!(
+            crate::not_done!(
                 "there is no account {0}, so tenant {1} is not ready: remove it with 'ike tenant remove-member {1} {0}' or ask a platform admin to create it",
                 args.account,
                 args.name
@@ -113,26 +111,25 @@ pub async fn add(args: AddMemberArgs, settings: &Settings) -> anyhow::Result<Exi
         args.name,
         dry_run_note(args.write.dry_run)
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Runs `ike tenant remove-member`: removes the account, waits for the controller to apply it,
 /// and says which RoleBindings no longer name the account (ike's own, and those made by hand,
 /// which the controller strips of users who are not members).
-pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_tenant(&args.name)?;
     names::check_account(&args.account)?;
     let target = settings.target().await?;
-    let api: Api<Tenant> = target.all();
     // Whatever cannot be read here, the update below reports with its own error.
-    let held = match api.get(&args.name).await {
+    let held = match tenants::get(&target, &args.name).await {
         Ok(t) => t.status.map(|s| s.namespaces).unwrap_or_default(),
         Err(_) => Vec::new(),
     };
     let before = tenant_access::observe(&target.client, &held, false).await?;
     let granted = tenant_access::grants(&before.bindings, &args.account);
     let update = update_tenant(
-        &api,
+        &target,
         &args.name,
         args.write.dry_run,
         "change its members",
@@ -149,25 +146,25 @@ pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Resu
     if args.write.dry_run {
         report_grants("Would revoke in", &granted, &args.account);
         report_unreadable(&before.unreadable);
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Success);
     }
     let generation = match update {
         Update::Replaced(t) | Update::Unchanged(t) => t.metadata.generation.unwrap_or_default(),
     };
-    let (_, verdict) = wait_for(&api, &args.name, |t| settled(t, generation)).await?;
+    let (_, verdict) = wait_for(&target, &args.name, |t| settled(t, generation)).await?;
     if verdict.is_none() {
         eprintln!(
             "The controller has not applied the removal yet; 'ike tenant show {}' tells when it has.",
             args.name
         );
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::NotDone);
     }
     // The removal is done: a failure to read what it revoked is no failure of the command.
     let after = match tenant_access::observe(&target.client, &held, false).await {
         Ok(after) => after,
         Err(e) => {
             eprintln!("What was revoked cannot be shown: {e:#}");
-            return Ok(ExitCode::SUCCESS);
+            return Ok(ExitStatus::Success);
         }
     };
     let remaining = tenant_access::grants(&after.bindings, &args.account);
@@ -181,7 +178,7 @@ pub async fn remove(args: RemoveMemberArgs, settings: &Settings) -> anyhow::Resu
         report_grants(&still, &remaining, &args.account);
     }
     report_unreadable(&before.unreadable);
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// One line per namespace: `{prefix} NS: BINDING, BINDING (made by hand).`

@@ -8,11 +8,8 @@ mod delete;
 mod members;
 mod show;
 
-use std::process::ExitCode;
-
 use clap::{Args, Subcommand, ValueEnum};
 use kube::ResourceExt;
-use kube::api::Api;
 use serde::Serialize;
 
 pub use create::{CreateArgs, desired_tenant};
@@ -24,6 +21,7 @@ use super::OutputArgs;
 use super::output::{Tabular, print};
 use super::settings::Settings;
 use crate::api::{Role, Tenant};
+use crate::cli::exit::ExitStatus;
 use crate::client::tenants::{Visible, visible_tenants};
 
 /// `ike tenant ...`
@@ -114,15 +112,14 @@ impl Tabular for TenantList {
 }
 
 /// Runs `ike tenant ...`.
-pub fn run(cmd: TenantCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub fn run(cmd: TenantCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     super::runtime()?.block_on(async {
         match cmd {
             TenantCommand::Create(args) => create::run(args, settings).await,
             TenantCommand::List(args) => {
-                let api: Api<Tenant> = settings.target().await?.all();
-                let visible = visible_tenants(&api, &settings.client).await?;
+                let visible = visible_tenants(&settings.target().await?).await?;
                 print(args.output.format, &TenantList::new(visible), settings)?;
-                Ok(ExitCode::SUCCESS)
+                Ok(ExitStatus::Success)
             }
             TenantCommand::Show(args) => show::run(args, settings).await,
             TenantCommand::AddMember(args) => members::add(args, settings).await,

@@ -2,7 +2,6 @@
 //! warnings about access that outlives a member's removal (on stderr for programs).
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
 use clap::Args;
 use clap_complete::engine::ArgValueCompleter;
@@ -11,9 +10,10 @@ use kube::ResourceExt;
 use crate::api::Tenant;
 use crate::api::names;
 use crate::cli::OutputArgs;
+use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Format, print_object, table, write_stdout};
 use crate::cli::settings::Settings;
-use crate::client::{api_error, tenant_access};
+use crate::client::{tenant_access, tenants};
 
 /// Arguments of `ike tenant show`.
 #[derive(Debug, Args)]
@@ -26,14 +26,10 @@ pub struct ShowArgs {
 }
 
 /// Runs `ike tenant show`.
-pub async fn run(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitCode> {
+pub async fn run(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     names::check_tenant(&args.name)?;
     let target = settings.target().await?;
-    let tenant = target
-        .all::<Tenant>()
-        .get(&args.name)
-        .await
-        .map_err(|e| api_error(e, &format!("tenant {}", args.name)))?;
+    let tenant = tenants::get(&target, &args.name).await?;
     let held = tenant
         .status
         .as_ref()
@@ -46,7 +42,7 @@ pub async fn run(args: ShowArgs, settings: &Settings) -> anyhow::Result<ExitCode
         Format::Table => write_stdout(warnings.as_bytes())?,
         Format::Json | Format::Yaml => eprint!("{}", warnings.trim_start()),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// The Warnings section: what outlives a member's removal and the command that ends it. Empty

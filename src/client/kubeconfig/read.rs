@@ -47,6 +47,9 @@ pub enum Error {
     /// The site name cannot be a site.
     #[error(transparent)]
     BadSite(#[from] NameError),
+    /// The namespace given with `-n` cannot be one.
+    #[error(transparent)]
+    BadNamespace(NameError),
     /// kube-rs cannot build a client from the context's configuration.
     #[error("cannot make a client for kubeconfig context '{context}'")]
     Client {
