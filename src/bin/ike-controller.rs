@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ike::controller::config::{RunArgs, RunConfig};
+use ike::controller::config::{ConfigError, RunArgs, RunConfig};
 
 /// The server side of the IKE platform: CRDs, reconcilers, the account API, health and metrics.
 #[derive(Debug, Parser)]
@@ -45,7 +45,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::FAILURE
+            // Flags that do not go together are a usage error, as clap's own (ike's exit
+            // statuses: README).
+            if err.downcast_ref::<ConfigError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
