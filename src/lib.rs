@@ -10,7 +10,16 @@
 //! ```
 //!
 //! `cli` never reaches the controller, the controller never reaches `cli` or `client`, and
-//! `api` and `util` reach nothing above them.
+//! `api` and `util` reach nothing above them. Inside the controller:
+//!
+//! ```text
+//! config, mod.rs, leader ──► features (accounts, tenants, requests, office, notify,
+//!                            account_api, webhooks, ...) ──► floor (runtime, metrics, apply,
+//!                            listener, announce)
+//! ```
+//!
+//! Features share one watch per kind (`controller::runtime::Stores`) and one reconciler
+//! skeleton (`controller::runtime::reconcile`).
 
 /// CRD and wire types, the names and rules both sides agree on, constants.
 pub mod api;

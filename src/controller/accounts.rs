@@ -16,23 +16,12 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 
 use super::metrics::Metrics;
-use super::runtime::{self, Failure, KubeError, Listed, Reconciler, Stores, concerned, kube_err};
+use super::runtime::{self, KubeError, Listed, Reconciler, Stores, concerned, kube_err};
 use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use crate::api::{Account, Tenant, TenantRole};
 
-/// Errors of one reconcile.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// A request to the API server failed.
-    #[error(transparent)]
-    Kube(#[from] KubeError),
-}
-
-impl Failure for Error {
-    fn kind(&self) -> &'static str {
-        "kube"
-    }
-}
+/// Errors of one reconcile: a request to the API server failed.
+pub type Error = KubeError;
 
 /// What every reconcile shares.
 pub struct Context {
@@ -129,7 +118,7 @@ pub async fn reconcile(account: Arc<Account>, ctx: Arc<Context>) -> Result<Actio
             match api.delete(&binding_name, &DeleteParams::default()).await {
                 Ok(_) => {}
                 Err(kube::Error::Api(s)) if s.code == 404 => {}
-                Err(e) => return Err(kube_err(format!("deleting {binding_name}"))(e).into()),
+                Err(e) => return Err(kube_err(format!("deleting {binding_name}"))(e)),
             }
             wrote = true;
         }

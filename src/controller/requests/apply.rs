@@ -264,7 +264,7 @@ pub(super) async fn apply(
                     Some(message) => {
                         return fail(ctx, &request, "ApplyFailed", message).await;
                     }
-                    None => return Err(kube_err(format!("applying {target}"))(e).into()),
+                    None => return Err(kube_err(format!("applying {target}"))(e)),
                 },
             }
         }
@@ -287,7 +287,7 @@ pub(super) async fn apply(
                 Err(kube::Error::Api(s)) if s.code == 404 => {}
                 Err(e) => match permanent(&e) {
                     Some(message) => return fail(ctx, &request, "DeleteFailed", message).await,
-                    None => return Err(kube_err(format!("deleting {target}"))(e).into()),
+                    None => return Err(kube_err(format!("deleting {target}"))(e)),
                 },
             }
             None

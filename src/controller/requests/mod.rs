@@ -30,25 +30,12 @@ use kube::runtime::reflector::Store;
 
 use super::announce::Announcer;
 use super::metrics::Metrics;
-use super::runtime::{
-    self, Failure, KubeError, Reconciler, Stores, kube_err, site_policy, tenant_of,
-};
+use super::runtime::{self, KubeError, Reconciler, Stores, kube_err, site_policy, tenant_of};
 use crate::api::request::{Decision, HistoryEntry, Phase, ResourceRequest, rules};
 use crate::api::{Site, Tenant, TenantStatus};
 
-/// Errors of one reconcile (retried).
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// A request to the API server failed.
-    #[error(transparent)]
-    Kube(#[from] KubeError),
-}
-
-impl Failure for Error {
-    fn kind(&self) -> &'static str {
-        "kube"
-    }
-}
+/// Errors of one reconcile (retried): a request to the API server failed.
+pub type Error = KubeError;
 
 /// What every reconcile shares.
 pub struct Context {
@@ -92,7 +79,7 @@ impl Context {
                 spec: &request.spec,
             })
             .await
-            .map_err(|e| kube_err(format!("checking request {namespace}/{name}"))(e).into())
+            .map_err(kube_err(format!("checking request {namespace}/{name}")))
     }
 
     /// The tenant holding `namespace` (never one that merely lists it).

@@ -8,5 +8,5 @@ pub mod shared;
 pub mod stores;
 
 pub use reconcile::{Failure, KubeError, Reconciler, kube_err, wrote};
-pub use shared::{Listed, Shared, concerned, everything};
+pub use shared::{Listed, Shared, Watched, concerned, everything};
 pub use stores::{Stores, site_policy, tenant_of};

@@ -41,6 +41,13 @@ pub trait Failure: std::error::Error + Send + Sync + 'static {
     fn kind(&self) -> &'static str;
 }
 
+/// A reconciler whose only failure is a Kubernetes call uses [`KubeError`] as its error.
+impl Failure for KubeError {
+    fn kind(&self) -> &'static str {
+        "kube"
+    }
+}
+
 tokio::task_local! {
     static WROTE: Cell<bool>;
 }
@@ -71,13 +78,7 @@ pub async fn run<K, C, E, Fut>(
     metrics: Arc<Metrics>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) where
-    K: kube::Resource<DynamicType = ()>
-        + Clone
-        + serde::de::DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static,
+    K: super::Watched,
     C: Send + Sync + 'static,
     E: Failure,
     Fut: Future<Output = Result<Action, E>> + Send + 'static,

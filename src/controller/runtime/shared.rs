@@ -66,16 +66,30 @@ impl Listed {
     }
 }
 
-impl<K> Shared<K>
-where
+/// A kind the controller can watch and share: what kube-runtime's reflector needs.
+pub trait Watched:
+    kube::Resource<DynamicType = ()>
+    + Clone
+    + serde::de::DeserializeOwned
+    + std::fmt::Debug
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<K> Watched for K where
     K: kube::Resource<DynamicType = ()>
         + Clone
         + serde::de::DeserializeOwned
         + std::fmt::Debug
         + Send
         + Sync
-        + 'static,
+        + 'static
 {
+}
+
+impl<K: Watched> Shared<K> {
     /// Starts watching `api` (filtered by `config`, each object trimmed by `trim` before it is
     /// stored) on the current tokio runtime, once `opened` resolves (the CRDs are installed).
     pub fn start(

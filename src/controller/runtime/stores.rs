@@ -14,7 +14,7 @@ use kube::runtime::watcher;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 
-use super::shared::Shared;
+use super::shared::{Shared, Watched};
 use crate::api::consts::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL};
 use crate::api::{
     Account, BarryConfig, EmailConfig, ResourceRequest, Site, SiteSpec, TeamsConfig, Tenant,
@@ -96,13 +96,7 @@ impl Stores {
         trim: impl FnMut(&mut K) + Send + 'static,
     ) -> &'a Shared<K>
     where
-        K: kube::Resource<DynamicType = ()>
-            + Clone
-            + serde::de::DeserializeOwned
-            + std::fmt::Debug
-            + Send
-            + Sync
-            + 'static,
+        K: Watched,
     {
         cell.get_or_init(|| {
             tracing::debug!(kind = name, "watching");
