@@ -18,7 +18,8 @@
 #                     N=50 benches/tenants.sh    (quick)
 # Knobs (env): N, POOL (accounts, 300), ADD_SAMPLES (50), RUNS (hyperfine runs, 10),
 #   READY_TIMEOUT (s, 900), PAR (parallel kubectl processes of the extra baseline, 4; 0 = skip),
-#   SKIP_BUILD=1 (use the release binaries as they are), KEEP=1 (keep the
+#   SKIP_BUILD=1 (use the release binaries as they are), BIN_DIR (take ike and ike-controller
+#   from there instead; implies SKIP_BUILD: benches/tenants_before_after.sh), KEEP=1 (keep the
 #   work dir: control-plane data, controller log).
 #
 # The binaries are copied into the work dir first: target/ is shared, and a concurrent build
@@ -45,7 +46,8 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 # Microseconds since the epoch, for deadlines in bash arithmetic.
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
-if [[ -z ${SKIP_BUILD:-} ]]; then
+bin_dir=${BIN_DIR:-target/release}
+if [[ -z ${SKIP_BUILD:-} && -z ${BIN_DIR:-} ]]; then
   log "cargo build --release --bins"
   cargo build -q --release --bins
 fi
@@ -56,7 +58,7 @@ done
 
 work=$(mktemp -d -t ike-bench-tenants.XXXXXX)
 mkdir -p "$work/bin" "$work/home"
-cp target/release/ike target/release/ike-controller "$work/bin/"
+cp "$bin_dir/ike" "$bin_dir/ike-controller" "$work/bin/"
 ike=$work/bin/ike
 ctl=$work/bin/ike-controller
 dir=$work/local
@@ -408,8 +410,20 @@ log "   tenant reconciles ok reached $N after ${t_resync:-?} s; settled: tenant 
 log "   new process writes: tenant=$new_tw account=$new_aw"
 log "   seen by $probe_n probes during the resync: at most $probe_notready tenants not Ready (reasons seen: $(sort "$work/probe.reasons" | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }')), at most $probe_empty tenant RoleBindings naming nobody; $(acct 1) denied in $probe_denied probes; at most $probe_acct of $acct_expected accounts without their tenants in status"
 log "   resourceVersions changed: $changed of $(wc -l <"$work/rv.before")$( ((changed > 0)) && { printf ' ('; comm -13 "$work/rv.before" "$work/rv.after" | cut -d/ -f1 | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }'; printf ')'; })"
-log "   apiserver writes to the kinds ike writes during resync: $api_w; requests by kind:"
+# Single-object reads of what ike keeps (a GET each), and LISTs, during the resync.
+api_gets=$(awk '$1 == "GET" && $2 ~ /^(namespaces|rolebindings|clusterroles|clusterrolebindings|networkpolicies|tenants|accounts)$/ { s += $3 } END { print s + 0 }' "$work/api.resync.d")
+api_lists=$(awk '$1 == "LIST" { s += $3 } END { print s + 0 }' "$work/api.resync.d")
+log "   apiserver writes to the kinds ike writes during resync: $api_w; single-object GETs of them: $api_gets; LISTs: $api_lists; requests by kind:"
 show_delta "$work/api.resync.d"
+# Watches the controller holds: its own gauge (one per kind) and the API server's count of
+# watchers of the kinds only ike watches.
+raw=$(k get --raw /metrics)
+watchers() { awk -v k="$1" 'index($1, "apiserver_registered_watchers{") == 1 && index($1, "kind=\"" k "\"") && index($1, "group=\"ike.dev\"") { s += $2 } END { print s + 0 }' <<<"$raw"; }
+w_tenant=$(watchers Tenant) w_site=$(watchers Site) w_account=$(watchers Account)
+m=$(metrics)
+ike_watch_kinds=$(grep -c '^ike_watches{' <<<"$m" || true)
+ike_watch_max=$(awk '/^ike_watches\{/ { if ($2 > x) x = $2 } END { print x + 0 }' <<<"$m")
+log "   watches: API server watchers of Tenants $w_tenant, Sites $w_site, Accounts $w_account; ike_watches: $ike_watch_kinds kinds, at most $ike_watch_max each"
 
 ######################################################################################### 4. RSS
 rss=$(awk '{ printf "%.1f", $1 / 1024 }' <<<"$(ps -o rss= -p "$ctl_pid")")
@@ -526,7 +540,10 @@ row "resync: max tenants not Ready (probes)" "$probe_notready" "" "" "0" "$(yes_
 row "resync: max RoleBindings naming nobody" "$probe_empty" "" "" "0" "$(yes_no "$probe_empty == 0")"
 row "resync: member access denied (of $probe_n probes)" "$probe_denied" "" "" "0" "$(yes_no "$probe_denied == 0")"
 row "resync: max accounts missing their tenants" "$probe_acct" "" "" "0" "$(yes_no "$probe_acct == 0")"
-row "controller RSS after resync" "$rss MiB" "" "" "< 64 MiB" "$(yes_no "$rss < 64")"
+row "resync: single-object GETs of ike's kinds" "$api_gets" "" "" "0" "$(yes_no "$api_gets == 0")"
+row "watchers of Tenants at the API server" "$w_tenant" "" "" "1" "$(yes_no "$w_tenant == 1")"
+row "watchers of Sites at the API server" "$w_site" "" "" "1" "$(yes_no "$w_site == 1")"
+row "controller RSS after resync" "$rss MiB" "" "" "<= 40 MiB" "$(yes_no "$rss <= 40")"
 row "add-member -> can-i yes, p50" "$(fmt "$add_p50")" "" "" "" ""
 row "add-member -> can-i yes, p99 ($(wc -l <"$work/add.txt") samples)" "$(fmt "$add_p99")" "" "" "< 2 s" "$(yes_no "$add_p99 < 2 && $add_fail == 0")"
 if [[ -n $list_ok ]]; then

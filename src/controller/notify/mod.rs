@@ -39,10 +39,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Namespace;
-use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::reflector::Store;
 use serde_json::json;
 
-use crate::api::consts::TENANT_LABEL;
 use crate::api::{Destinations, NotificationPolicy, Site};
 use alertmanager::TeamsDelivery;
 use alertmanager_api::Alertmanager;
@@ -284,7 +283,7 @@ impl Notify {
         let rules: guard::Rules = {
             let sites = stores.sites.clone();
             Arc::new(move || {
-                let policy = Site::policy(sites.state().iter().map(|s| &**s)).notifications;
+                let policy = crate::controller::runtime::site_policy(&sites).notifications;
                 Destinations::new(&policy, insecure)
             })
         };
@@ -315,7 +314,7 @@ impl Notify {
 
     /// The site's notification policy now.
     pub fn policy(&self) -> NotificationPolicy {
-        Site::policy(self.stores.sites.state().iter().map(|s| &**s)).notifications
+        crate::controller::runtime::site_policy(&self.stores.sites).notifications
     }
 
     /// The site's rules for tenant URLs now.
@@ -416,10 +415,7 @@ impl Notify {
 
 /// The tenant of `namespace` in `namespaces` (see [`Notify::tenant_of`]).
 pub fn tenant_key(namespaces: &Store<Namespace>, namespace: &str) -> String {
-    let tenant = namespaces
-        .get(&ObjectRef::new(namespace))
-        .and_then(|ns| ns.metadata.labels.as_ref()?.get(TENANT_LABEL).cloned());
-    match tenant {
+    match crate::controller::runtime::namespace_tenant(namespaces, namespace) {
         Some(tenant) => format!("tenant/{tenant}"),
         None => format!("namespace/{namespace}"),
     }

@@ -38,7 +38,7 @@ impl Config {
 
     /// The site's Office policy as it stands now (the defaults without one).
     pub fn office(&self) -> OfficeSpec {
-        Site::policy(self.sites.state().iter().map(|s| &**s))
+        crate::controller::runtime::site_policy(&self.sites)
             .office
             .unwrap_or_default()
     }

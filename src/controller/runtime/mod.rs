@@ -9,4 +9,4 @@ pub mod stores;
 
 pub use reconcile::{Failure, KubeError, Reconciler, kube_err, wrote};
 pub use shared::{Listed, Shared, Watched, concerned, everything};
-pub use stores::{Stores, site_policy, tenant_of};
+pub use stores::{Stores, namespace_tenant, site_policy, tenant_of};

@@ -326,6 +326,14 @@ pub fn site_policy(sites: &Store<Site>) -> SiteSpec {
     Site::policy(sites.state().iter().map(|s| &**s))
 }
 
+/// The tenant whose label the controller put on `namespace` (in `namespaces`): for the parts
+/// that see namespaces and not Tenants (the relay on every replica, the host-name webhook).
+pub fn namespace_tenant(namespaces: &Store<Namespace>, namespace: &str) -> Option<String> {
+    namespaces
+        .get(&kube::runtime::reflector::ObjectRef::new(namespace))
+        .and_then(|ns| ns.metadata.labels.as_ref()?.get(TENANT_LABEL).cloned())
+}
+
 /// The tenant in `tenants` that holds `namespace`, as the controller recorded it (see
 /// [`Tenant::holds_namespace`]): a tenant that merely lists it gets nothing from that.
 pub fn tenant_of(tenants: &Store<Tenant>, namespace: &str) -> Option<Arc<Tenant>> {

@@ -178,7 +178,7 @@ async fn apply(tenant: Arc<Tenant>, ctx: Arc<Context>) -> Result<Action, Error> 
     wrote |= requested::reconcile_roles(&ctx, &tenant, requested).await?;
 
     // Namespaces, their default network policy and bindings.
-    let isolation = Site::policy(ctx.sites.state().iter().map(|s| &**s))
+    let isolation = crate::controller::runtime::site_policy(&ctx.sites)
         .tenants
         .network_isolation;
     if let Some(isolation) = &isolation {

@@ -18,13 +18,13 @@ use axum::response::Response;
 use k8s_openapi::api::core::v1::{Namespace, Service};
 use kube::ResourceExt;
 use kube::core::admission::{AdmissionRequest, AdmissionResponse, Operation};
-use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::reflector::Store;
 
 use super::{Policy, answer, deny, parse};
-use crate::api::consts::{ISOLATED_LABEL, TENANT_LABEL};
+use crate::api::OfficeSpec;
+use crate::api::consts::ISOLATED_LABEL;
 use crate::api::names::parse_host_names;
 use crate::api::office::{HOSTNAME_ANNOTATION, TTL_ANNOTATION, exposure, limits};
-use crate::api::{OfficeSpec, Site};
 
 /// The webhook: every CREATE and UPDATE of a Service in a tenant namespace.
 pub const HOOK: super::Hook = super::Hook {
@@ -52,9 +52,7 @@ pub struct Holders {
 
 impl Holders {
     fn tenant_of(&self, namespace: &str) -> Option<String> {
-        self.namespaces
-            .get(&ObjectRef::new(namespace))
-            .and_then(|ns| ns.labels().get(TENANT_LABEL).cloned())
+        crate::controller::runtime::namespace_tenant(&self.namespaces, namespace)
     }
 }
 
@@ -154,7 +152,7 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
                 .into(),
         ));
     }
-    let site = Site::policy(policy.sites.state().iter().map(|s| &**s));
+    let site = crate::controller::runtime::site_policy(&policy.sites);
     let office = site.office.unwrap_or_default();
     let services = holders.services.state();
     let problems = review(

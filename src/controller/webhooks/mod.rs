@@ -115,13 +115,13 @@ pub struct Policy {
 impl Policy {
     /// The site's policy as it stands now.
     pub fn site(&self) -> SiteSpec {
-        Site::policy(self.sites.state().iter().map(|s| &**s))
+        crate::controller::runtime::site_policy(&self.sites)
     }
 
     /// The tenant holding `namespace`, if any: the one the controller recorded it for. A
     /// tenant that merely lists it (another tenant's, say) gets nothing from that.
     pub fn tenant_of(&self, namespace: &str) -> Option<Arc<Tenant>> {
-        self.tenants.find(|t| t.holds_namespace(namespace))
+        crate::controller::runtime::tenant_of(&self.tenants, namespace)
     }
 }
 
