@@ -5,23 +5,30 @@
 #
 #   benches/tenants_before_after.sh [REV]      # REV defaults to main; N=500 as tenants.sh
 #
-# Knobs: those of tenants.sh (N, POOL, ...); ORDER="after before" to run this tree first. The
-# target directory is CARGO_TARGET_DIR (default target/bench-before-after). Each side's whole
-# report is kept next to the binaries, and the two summaries are printed side by side.
+# Knobs: those of tenants.sh (N, POOL, ...); ORDER="after before" to run this tree first. REV is
+# built in BEFORE_TARGET_DIR (default target/bench-before-after), this tree in its own target/:
+# one target directory for both would take the second build for fresh (same package, same
+# relative path). Each side's whole report is kept next to the binaries, and the two summaries
+# are printed side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rev=${1:-main}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target/bench-before-after}
-out=$CARGO_TARGET_DIR/tenants-before-after
-before_src=$CARGO_TARGET_DIR/before-src
+before_target=${BEFORE_TARGET_DIR:-$PWD/target/bench-before-after}
+out=$before_target/tenants-before-after
+before_src=$before_target/before-src
 rm -rf "$before_src" "$out" && mkdir -p "$before_src" "$out/before" "$out/after"
 git archive "$rev" | tar -x -C "$before_src"
 
 echo "building $rev (before) and this tree (after), release" >&2
-cargo build -q --release --bins --manifest-path "$before_src/Cargo.toml"
-cp "$CARGO_TARGET_DIR/release/ike" "$CARGO_TARGET_DIR/release/ike-controller" "$out/before/"
+CARGO_TARGET_DIR=$before_target cargo build -q --release --bins --manifest-path "$before_src/Cargo.toml"
+cp "$before_target/release/ike" "$before_target/release/ike-controller" "$out/before/"
+after_target=${CARGO_TARGET_DIR:-$PWD/target}
 cargo build -q --release --bins
-cp "$CARGO_TARGET_DIR/release/ike" "$CARGO_TARGET_DIR/release/ike-controller" "$out/after/"
+cp "$after_target/release/ike" "$after_target/release/ike-controller" "$out/after/"
+if cmp -s "$out/before/ike-controller" "$out/after/ike-controller"; then
+  echo "error: $rev and this tree built the same ike-controller" >&2
+  exit 1
+fi
 
 for side in ${ORDER:-before after}; do
   echo "== $side" >&2

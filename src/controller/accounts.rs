@@ -15,8 +15,7 @@ use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 
-use super::metrics::Metrics;
-use super::runtime::{self, KubeError, Listed, Reconciler, Stores, concerned, kube_err};
+use super::runtime::{self, Floor, KubeError, Listed, Reconciler, concerned, kube_err};
 use crate::api::consts::{CONTROLLER_MANAGER, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use crate::api::{Account, Tenant, TenantRole};
 
@@ -149,12 +148,9 @@ pub async fn reconcile(account: Arc<Account>, ctx: Arc<Context>) -> Result<Actio
 /// How soon a failed reconcile is tried again.
 const RETRY: Duration = Duration::from_secs(5);
 
-/// Runs the account controller until `shutdown` resolves.
-pub async fn run(
-    stores: Stores,
-    metrics: Arc<Metrics>,
-    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
-) {
+/// Runs the account controller until the floor's shutdown.
+pub async fn run(floor: Floor) {
+    let stores = &floor.stores;
     let accounts = stores.accounts().store();
     let ctx = Arc::new(Context {
         client: stores.client().clone(),
@@ -190,18 +186,11 @@ pub async fn run(
                     .collect::<Vec<_>>()
             },
         );
-    runtime::reconcile::run(
-        Reconciler {
-            name: "account",
-            retry: RETRY,
-        },
-        controller,
-        reconcile,
-        ctx,
-        metrics,
-        shutdown,
-    )
-    .await;
+    let reconciler = Reconciler {
+        name: "account",
+        retry: RETRY,
+    };
+    runtime::reconcile::run(&floor, reconciler, controller, reconcile, ctx).await;
 }
 
 #[cfg(test)]

@@ -4,6 +4,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use futures::FutureExt;
+use futures::future::BoxFuture;
+
+use super::runtime::Floor;
 use super::{Error, State, accounts, office, requests, tenants};
 
 /// Runs the reconcilers while this replica holds the `ike-controller` Lease, until a signal.
@@ -35,44 +39,28 @@ pub async fn lead(
         }
         tracing::info!("holding the lease: running the reconcilers");
         state.metrics.set_leader(true);
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-            let _ = rx.wait_for(|s| *s).await;
+        let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+        let floor = Floor {
+            stores: stores.clone(),
+            metrics: state.metrics.clone(),
+            shutdown: async move {
+                let _ = stop_rx.wait_for(|s| *s).await;
+            }
+            .boxed()
+            .shared(),
         };
-        let notify = state.notify.clone();
-        let announcer = notify.as_ref().and_then(|n| n.announcer());
-        let controllers = tokio::spawn(futures::future::join5(
-            accounts::run(
-                stores.clone(),
-                state.metrics.clone(),
-                stopped(stop_rx.clone()),
-            ),
-            tenants::run(
-                stores.clone(),
-                state.metrics.clone(),
-                stopped(stop_rx.clone()),
-            ),
-            office::run(
-                stores.clone(),
-                state.metrics.clone(),
-                state.site.clone(),
-                stopped(stop_rx.clone()),
-            ),
-            requests::run(
-                stores.clone(),
-                state.metrics.clone(),
-                announcer,
-                stopped(stop_rx.clone()),
-            ),
-            {
-                let stores = stores.clone();
-                async move {
-                    if let Some(notify) = notify {
-                        super::notify::run(notify, stores, stop_rx.clone()).await;
-                    }
-                }
-            },
-        ));
+        let announcer = state.notify.as_ref().and_then(|n| n.announcer());
+        // The reconcilers this replica runs while it leads.
+        let mut reconcilers: Vec<BoxFuture<'static, ()>> = vec![
+            accounts::run(floor.clone()).boxed(),
+            tenants::run(floor.clone()).boxed(),
+            office::run(floor.clone(), state.site.clone()).boxed(),
+            requests::run(floor.clone(), announcer).boxed(),
+        ];
+        if let Some(notify) = state.notify.clone() {
+            reconcilers.push(super::notify::run(notify, floor.clone()).boxed());
+        }
+        let controllers = tokio::spawn(futures::future::join_all(reconcilers));
         let shutting_down = tokio::select! {
             r = leader.wait_for(|l| !*l) => r.is_err(),
             () = signalled() => true,

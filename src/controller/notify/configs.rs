@@ -31,7 +31,7 @@ use crate::api::{
     BarryChannelStatus, BarryConfig, CommonStatus, EmailConfig, NotifyConfig, TeamsConfig,
     condition, set_condition,
 };
-use crate::controller::runtime::{self, Failure, Reconciler, Shared, Stores, concerned};
+use crate::controller::runtime::{self, Failure, Floor, Reconciler, Shared, Stores, concerned};
 
 /// A reconcile that could not finish; retried by the error policy.
 #[derive(Debug, thiserror::Error)]
@@ -330,13 +330,10 @@ pub async fn reconcile<K: Checked>(config: Arc<K>, ctx: Arc<Notify>) -> Result<A
 /// How soon a failed reconcile is tried again.
 const RETRY: Duration = Duration::from_secs(5);
 
-/// Runs the reconciler of kind `K` until `shutdown` resolves.
-pub async fn run<K: Checked>(
-    ctx: Arc<Notify>,
-    stores: Stores,
-    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
-) {
-    let shared = K::shared(&stores);
+/// Runs the reconciler of kind `K` until the floor's shutdown.
+pub async fn run<K: Checked>(ctx: Arc<Notify>, floor: Floor) {
+    let stores = &floor.stores;
+    let shared = K::shared(stores);
     let store = shared.store();
     // Its own status writes do not trigger it: only the spec (generation) and annotations (a
     // test asked for) do.
@@ -362,17 +359,9 @@ pub async fn run<K: Checked>(
             }),
         );
     }
-    let metrics = ctx.controller_metrics.clone();
-    runtime::reconcile::run(
-        Reconciler {
-            name: K::KIND,
-            retry: RETRY,
-        },
-        controller,
-        reconcile::<K>,
-        ctx,
-        metrics,
-        shutdown,
-    )
-    .await;
+    let reconciler = Reconciler {
+        name: K::KIND,
+        retry: RETRY,
+    };
+    runtime::reconcile::run(&floor, reconciler, controller, reconcile::<K>, ctx).await;
 }

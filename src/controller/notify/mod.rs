@@ -422,22 +422,12 @@ pub fn tenant_key(namespaces: &Store<Namespace>, namespace: &str) -> String {
 }
 
 /// Runs the config reconcilers and the publisher until `stop` turns true (on the leader).
-pub async fn run(
-    notify: Arc<Notify>,
-    stores: crate::controller::runtime::Stores,
-    stop: tokio::sync::watch::Receiver<bool>,
-) {
-    let stopped = || {
-        let mut rx = stop.clone();
-        async move {
-            let _ = rx.wait_for(|s| *s).await;
-        }
-    };
+pub async fn run(notify: Arc<Notify>, floor: crate::controller::runtime::Floor) {
     futures::future::join4(
-        configs::run::<crate::api::BarryConfig>(notify.clone(), stores.clone(), stopped()),
-        configs::run::<crate::api::EmailConfig>(notify.clone(), stores.clone(), stopped()),
-        configs::run::<crate::api::TeamsConfig>(notify.clone(), stores.clone(), stopped()),
-        publish::run(notify, stores, stopped()),
+        configs::run::<crate::api::BarryConfig>(notify.clone(), floor.clone()),
+        configs::run::<crate::api::EmailConfig>(notify.clone(), floor.clone()),
+        configs::run::<crate::api::TeamsConfig>(notify.clone(), floor.clone()),
+        publish::run(notify, floor.stores, floor.shutdown),
     )
     .await;
 }

@@ -32,15 +32,13 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use futures::FutureExt;
 use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use kube::ResourceExt;
 use kube::runtime::controller::Controller;
 use kube::runtime::events::Recorder;
 use kube::runtime::reflector::{ObjectRef, Store};
 
-use super::metrics::Metrics;
-use super::runtime::{self, Failure, KubeError, Listed, Reconciler, Stores};
+use super::runtime::{self, Failure, Floor, KubeError, Listed, Reconciler};
 use crate::api::consts::OFFICE_FINALIZER;
 use crate::api::office::{is_exposed, parse_resource, pod_ips, selects};
 use crate::api::{Site, Tenant};
@@ -162,13 +160,9 @@ fn everything<T>(store: Store<Service>) -> impl Fn(Arc<T>) -> Vec<ObjectRef<Serv
 
 /// Runs the publisher until `shutdown` resolves. Claims are written for `site` (the owner of
 /// every name); the TSIG key Secret and the registry live in the controller's namespace.
-pub async fn run(
-    stores: Stores,
-    metrics: Arc<Metrics>,
-    site: String,
-    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
-) {
-    let shutdown = shutdown.shared();
+pub async fn run(floor: Floor, site: String) {
+    let stores = &floor.stores;
+    let shutdown = floor.shutdown.clone();
     let client = stores.client().clone();
     let namespace = stores.controller_namespace().to_string();
     let registry = loop {
@@ -224,16 +218,16 @@ pub async fn run(
             everything::<Secret>(services.clone()),
         )
         .reconcile_on(again_rx);
+    let reconciler = Reconciler {
+        name: "office",
+        retry: RETRY,
+    };
     let controller = runtime::reconcile::run(
-        Reconciler {
-            name: "office",
-            retry: RETRY,
-        },
+        &floor,
+        reconciler,
         controller,
         publish::reconcile,
         ctx.clone(),
-        metrics,
-        shutdown.clone(),
     );
     let sweeper = async {
         // At start too: names orphaned while no controller ran go at once, not a minute later.

@@ -29,8 +29,7 @@ use kube::runtime::events::Recorder;
 use kube::runtime::reflector::Store;
 
 use super::announce::Announcer;
-use super::metrics::Metrics;
-use super::runtime::{self, KubeError, Reconciler, Stores, kube_err, site_policy, tenant_of};
+use super::runtime::{self, Floor, KubeError, Reconciler, kube_err, site_policy, tenant_of};
 use crate::api::request::{Decision, HistoryEntry, Phase, ResourceRequest, rules};
 use crate::api::{Site, Tenant, TenantStatus};
 
@@ -273,13 +272,10 @@ pub async fn reconcile(request: Arc<ResourceRequest>, ctx: Arc<Context>) -> Resu
     Ok(action)
 }
 
-/// Runs the request controller until `shutdown` resolves.
-pub async fn run(
-    stores: Stores,
-    metrics: Arc<Metrics>,
-    announcer: Option<Arc<dyn Announcer>>,
-    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
-) {
+/// Runs the request controller until the floor's shutdown; new requests are announced to the
+/// platform admins through `announcer`, when notifications are on.
+pub async fn run(floor: Floor, announcer: Option<Arc<dyn Announcer>>) {
+    let stores = &floor.stores;
     let requests = stores.requests().store();
     let ctx = Arc::new(Context {
         client: stores.client().clone(),
@@ -304,18 +300,11 @@ pub async fn run(
                 .map(|r| kube::runtime::reflector::ObjectRef::from_obj(&**r))
                 .collect::<Vec<_>>()
         });
-    runtime::reconcile::run(
-        Reconciler {
-            name: "request",
-            retry: Duration::from_secs(2),
-        },
-        controller,
-        reconcile,
-        ctx,
-        metrics,
-        shutdown,
-    )
-    .await;
+    let reconciler = Reconciler {
+        name: "request",
+        retry: Duration::from_secs(2),
+    };
+    runtime::reconcile::run(&floor, reconciler, controller, reconcile, ctx).await;
 }
 
 #[cfg(test)]

@@ -58,6 +58,21 @@ pub fn wrote(wrote: bool) {
     let _ = WROTE.try_with(|w| w.set(w.get() | wrote));
 }
 
+/// When the reconcilers stop: when this replica loses the lease or the process shuts down.
+/// Cheap to clone; every clone resolves at once.
+pub type Shutdown = futures::future::Shared<futures::future::BoxFuture<'static, ()>>;
+
+/// What the leader gives every reconciler it starts: the stores, the metrics, and when to stop.
+#[derive(Clone)]
+pub struct Floor {
+    /// The process's watch stores.
+    pub stores: super::Stores,
+    /// The controller's metrics.
+    pub metrics: Arc<Metrics>,
+    /// When to stop.
+    pub shutdown: Shutdown,
+}
+
 /// What a reconciler is called, and how soon a failed reconcile is tried again.
 #[derive(Debug, Clone, Copy)]
 pub struct Reconciler {
@@ -67,16 +82,15 @@ pub struct Reconciler {
     pub retry: Duration,
 }
 
-/// Runs `controller` with `reconcile` until `shutdown` resolves: at most [`CONCURRENCY`]
-/// reconciles at once, each counted in `metrics` by outcome, failures logged and tried again
-/// after `reconciler.retry`.
+/// Runs `controller` with `reconcile` until the floor's shutdown: at most [`CONCURRENCY`]
+/// reconciles at once, each counted in the floor's metrics by outcome, failures logged and
+/// tried again after `reconciler.retry`.
 pub async fn run<K, C, E, Fut>(
+    floor: &Floor,
     reconciler: Reconciler,
     controller: Controller<K>,
     reconcile: impl FnMut(Arc<K>, Arc<C>) -> Fut,
     ctx: Arc<C>,
-    metrics: Arc<Metrics>,
-    shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) where
     K: super::Watched,
     C: Send + Sync + 'static,
@@ -84,6 +98,7 @@ pub async fn run<K, C, E, Fut>(
     Fut: Future<Output = Result<Action, E>> + Send + 'static,
 {
     let Reconciler { name, retry } = reconciler;
+    let metrics = floor.metrics.clone();
     let mut reconcile = reconcile;
     let timed = move |object: Arc<K>, ctx: Arc<C>| {
         let metrics = metrics.clone();
@@ -107,7 +122,7 @@ pub async fn run<K, C, E, Fut>(
     };
     controller
         .with_config(kube::runtime::controller::Config::default().concurrency(CONCURRENCY))
-        .graceful_shutdown_on(shutdown)
+        .graceful_shutdown_on(floor.shutdown.clone())
         .run(timed, error_policy, ctx)
         .for_each(|_| async {})
         .await;

@@ -29,9 +29,8 @@ use kube::runtime::finalizer::{Event, finalizer};
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 
-use super::metrics::Metrics;
 use super::runtime::{
-    self, Failure, KubeError, Listed, Reconciler, Stores, concerned, everything, kube_err,
+    self, Failure, Floor, KubeError, Listed, Reconciler, concerned, everything, kube_err,
 };
 use crate::api::consts::{
     CONTROLLER_MANAGER, ISOLATED_LABEL, NODE_SELECTOR_ANNOTATION, POD_SECURITY_LABELS,
@@ -439,12 +438,9 @@ pub fn binding_concerns(binding: &RoleBinding, tenant: &Tenant) -> bool {
 /// How soon a failed reconcile is tried again.
 const RETRY: Duration = Duration::from_secs(2);
 
-/// Runs the tenant controller until `shutdown` resolves.
-pub async fn run(
-    stores: Stores,
-    metrics: Arc<Metrics>,
-    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
-) {
+/// Runs the tenant controller until the floor's shutdown.
+pub async fn run(floor: Floor) {
+    let stores = &floor.stores;
     let tenants = stores.tenants().store();
     let ctx = Arc::new(Context {
         client: stores.client().clone(),
@@ -505,18 +501,11 @@ pub async fn run(
                 np.namespace().is_some_and(|ns| holds(t, &ns))
             }),
         );
-    runtime::reconcile::run(
-        Reconciler {
-            name: "tenant",
-            retry: RETRY,
-        },
-        controller,
-        reconcile,
-        ctx,
-        metrics,
-        shutdown,
-    )
-    .await;
+    let reconciler = Reconciler {
+        name: "tenant",
+        retry: RETRY,
+    };
+    runtime::reconcile::run(&floor, reconciler, controller, reconcile, ctx).await;
 }
 
 #[cfg(test)]
