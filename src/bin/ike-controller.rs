@@ -58,6 +58,7 @@ fn main() -> ExitCode {
 
 fn run(args: RunArgs) -> anyhow::Result<()> {
     let config = RunConfig::resolve(args)?;
+    ike::util::memory::few_malloc_arenas();
     tokio::runtime::Runtime::new()?.block_on(async {
         let (client, cluster_url) = config.connect().await?;
         let options = config.load(&cluster_url)?;

@@ -5,4 +5,5 @@ pub mod fs;
 #[cfg(test)]
 pub(crate) mod fuzz;
 pub mod logging;
+pub mod memory;
 pub mod time;

@@ -19,10 +19,19 @@ use tokio::sync::broadcast;
 /// How many touched objects wait for a slow subscriber before it is given the whole store.
 const BACKLOG: usize = 256;
 
+/// What the watch touched, as the fan-out carries it: a changed object by its key (subscribers
+/// read it from the store, so the backlog holds no copies of objects), a deleted one whole (the
+/// store no longer has it).
+#[derive(Clone)]
+enum Touched<K: kube::Resource<DynamicType = ()> + 'static> {
+    Changed(reflector::ObjectRef<K>),
+    Deleted(Arc<K>),
+}
+
 /// One watched kind: its store and the objects its watch touches.
 pub struct Shared<K: kube::Resource<DynamicType = ()> + 'static> {
     store: Store<K>,
-    touched: broadcast::Sender<Arc<K>>,
+    touched: broadcast::Sender<Touched<K>>,
     listed: tokio::sync::watch::Receiver<bool>,
     watch: tokio::task::JoinHandle<()>,
 }
@@ -110,11 +119,12 @@ impl<K: Watched> Shared<K> {
             while let Some(event) = events.next().await {
                 match event {
                     // No subscriber yet is fine: the store has it.
-                    Ok(
-                        watcher::Event::Apply(object)
-                        | watcher::Event::Delete(object)
-                        | watcher::Event::InitApply(object),
-                    ) => drop(sender.send(Arc::new(object))),
+                    Ok(watcher::Event::Apply(object) | watcher::Event::InitApply(object)) => {
+                        drop(sender.send(Touched::Changed(reflector::ObjectRef::from_obj(&object))))
+                    }
+                    Ok(watcher::Event::Delete(object)) => {
+                        drop(sender.send(Touched::Deleted(Arc::new(object))))
+                    }
                     Ok(watcher::Event::InitDone) => drop(listed_tx.send_replace(true)),
                     Ok(watcher::Event::Init) => {}
                     Err(e) => {
@@ -165,7 +175,15 @@ impl<K: Watched> Shared<K> {
                         return Some((object, (receiver, store, again)));
                     }
                     match receiver.recv().await {
-                        Ok(object) => return Some((object, (receiver, store, again))),
+                        Ok(Touched::Changed(key)) => {
+                            // Gone since: its deletion follows.
+                            if let Some(object) = store.get(&key) {
+                                return Some((object, (receiver, store, again)));
+                            }
+                        }
+                        Ok(Touched::Deleted(object)) => {
+                            return Some((object, (receiver, store, again)));
+                        }
                         Err(broadcast::error::RecvError::Lagged(_)) => {
                             again.extend(store.state());
                         }
@@ -264,7 +282,10 @@ mod tests {
         assert_eq!(names(&first), ["a", "b"]);
         // A deletion reaches the subscriber with the object as it was.
         writer.apply_watcher_event(&watcher::Event::Delete(config_map("a")));
-        shared.touched.send(Arc::new(config_map("a"))).unwrap();
+        shared
+            .touched
+            .send(Touched::Deleted(Arc::new(config_map("a"))))
+            .unwrap();
         assert_eq!(names(&[stream.next().await.unwrap()]), ["a"]);
         assert_eq!(names(&shared.store().state()), ["b"]);
     }
@@ -278,7 +299,9 @@ mod tests {
         for i in 0..10 {
             let object = config_map(&format!("cm{i}"));
             writer.apply_watcher_event(&watcher::Event::Apply(object.clone()));
-            let _ = shared.touched.send(Arc::new(object));
+            let _ = shared
+                .touched
+                .send(Touched::Changed(reflector::ObjectRef::from_obj(&object)));
         }
         // The backlog holds 4; the 6 lost are made up for by the store (all 10).
         let mut seen = Vec::new();

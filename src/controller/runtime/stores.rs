@@ -57,6 +57,23 @@ fn lean<K: kube::Resource>(object: &mut K) {
     object.meta_mut().managed_fields = None;
 }
 
+/// For the kinds kept by the thousand that nothing reads the bookkeeping of (RoleBindings,
+/// tenants' ClusterRoles and NetworkPolicies, Secrets' names, Namespaces): without managed
+/// fields, UID, creation time and owners.
+fn bare<K: kube::Resource>(object: &mut K) {
+    let meta = object.meta_mut();
+    meta.managed_fields = None;
+    meta.uid = None;
+    meta.creation_timestamp = None;
+    meta.owner_references = None;
+}
+
+/// [`bare`], and without annotations (which none of those kinds' readers look at).
+fn bare_unannotated<K: kube::Resource>(object: &mut K) {
+    bare(object);
+    object.meta_mut().annotations = None;
+}
+
 impl Stores {
     /// Stores of what `client` sees; `controller_namespace` is the controller's own (its
     /// Secrets are kept whole). Nothing is watched until asked for and [`Stores::open`].
@@ -184,7 +201,7 @@ impl Stores {
     /// Namespaces, whole (labels, annotations, deletion).
     pub fn namespaces(&self) -> &Shared<Namespace> {
         let config = Default::default();
-        self.watch(&self.0.namespaces, "namespaces", Api::all, config, lean)
+        self.watch(&self.0.namespaces, "namespaces", Api::all, config, bare)
     }
 
     /// Nodes, metadata only (their status is large and unread).
@@ -242,11 +259,18 @@ impl Stores {
         )
     }
 
-    /// Every Secret's metadata: what tenants' notification configs point at changed. No
-    /// tenant Secret's data is kept.
+    /// Every Secret's metadata but ServiceAccount tokens' (one per ServiceAccount on 1.20, and
+    /// no notification config names one): what tenants' notification configs point at
+    /// changed. No tenant Secret's data is kept.
     pub fn secret_names(&self) -> &Shared<PartialObjectMeta<Secret>> {
-        let config = Default::default();
-        self.watch(&self.0.secret_names, "secrets", Api::all, config, lean)
+        let config = watcher::Config::default().fields("type!=kubernetes.io/service-account-token");
+        self.watch(
+            &self.0.secret_names,
+            "secrets",
+            Api::all,
+            config,
+            bare_unannotated,
+        )
     }
 
     /// RoleBindings: hand-made ones in tenant namespaces are checked against the members.
@@ -257,7 +281,7 @@ impl Stores {
             "rolebindings",
             Api::all,
             config,
-            lean,
+            bare_unannotated,
         )
     }
 
@@ -270,7 +294,7 @@ impl Stores {
             "clusterroles",
             Api::all,
             config,
-            lean,
+            bare_unannotated,
         )
     }
 
@@ -296,7 +320,7 @@ impl Stores {
             "networkpolicies",
             Api::all,
             config,
-            lean,
+            bare_unannotated,
         )
     }
 
