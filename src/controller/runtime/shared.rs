@@ -282,10 +282,10 @@ mod tests {
         assert_eq!(names(&first), ["a", "b"]);
         // A deletion reaches the subscriber with the object as it was.
         writer.apply_watcher_event(&watcher::Event::Delete(config_map("a")));
-        shared
+        let sent = shared
             .touched
-            .send(Touched::Deleted(Arc::new(config_map("a"))))
-            .unwrap();
+            .send(Touched::Deleted(Arc::new(config_map("a"))));
+        assert!(sent.is_ok(), "the subscriber is listening");
         assert_eq!(names(&[stream.next().await.unwrap()]), ["a"]);
         assert_eq!(names(&shared.store().state()), ["b"]);
     }
