@@ -120,6 +120,7 @@ pub async fn revoke_hand_made_access(
         return Ok(false);
     }
     let name = tenant.name_any();
+    tracing::debug!(tenant = %name, ?suggested, "hand-made access to confirm against the API server");
     let fresh = Api::<Tenant>::all(ctx.client.clone())
         .get_opt(&name)
         .await
