@@ -518,13 +518,38 @@ fn raw_request(method: &str, path: &str, content_type: &str, body: &[u8]) -> (u1
     sock.set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     let mut tls = rustls::StreamOwned::new(conn, sock);
+    // A body is sent only once the server asks for it (`Expect: 100-continue`), as curl does for
+    // large ones: a body the server refuses from its Content-Length alone is then never sent, so
+    // its answer cannot be lost to the reset of a close with unread data.
+    let expect = if body.is_empty() {
+        ""
+    } else {
+        "Expect: 100-continue\r\n"
+    };
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n{expect}Connection: close\r\n\r\n",
         body.len()
     );
     let _ = tls.write_all(head.as_bytes());
-    let _ = tls.write_all(body);
     let mut response = Vec::new();
+    if !body.is_empty() {
+        let mut buf = [0u8; 4096];
+        while !response.windows(4).any(|w| w == b"\r\n\r\n") {
+            match std::io::Read::read(&mut tls, &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => response.extend_from_slice(&buf[..n]),
+            }
+        }
+        if response.starts_with(b"HTTP/1.1 100") {
+            let end = response
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .unwrap_or(0)
+                + 4;
+            response.drain(..end);
+            let _ = tls.write_all(body);
+        }
+    }
     let _ = std::io::Read::read_to_end(&mut tls, &mut response);
     let text = String::from_utf8_lossy(&response).into_owned();
     let status = text
