@@ -204,7 +204,8 @@ impl Env {
         let stores =
             ike::controller::runtime::Stores::new(client.clone(), "default", Default::default());
         stores.open();
-        let api = account_api::start(client.clone(), config, stores.accounts().store())
+        let accounts = stores.accounts();
+        let api = account_api::start(client.clone(), config, accounts.store(), accounts.listed())
             .await
             .context("cannot start the account API")?;
         let url = format!("https://{}", api.local_addr());

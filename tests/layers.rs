@@ -288,9 +288,8 @@ fn controller_features_stand_on_the_floor_and_watch_through_it() {
             // Watches are the floor's: a feature asks `runtime::Stores` for a kind.
             if module != "runtime" && !in_tests {
                 // A store shared by several readers wakes only the last waiter of
-                // `wait_until_ready`: everyone but the store's own Controller asks `Listed`
-                // (the account API waits on it once `Listed` said so).
-                if line.contains("wait_until_ready") && !relative.ends_with("account_api/mod.rs") {
+                // `wait_until_ready`: everyone but the store's own Controller asks `Listed`.
+                if line.contains("wait_until_ready") {
                     wrong.push(format!(
                         "{}: {module} waits on a shared store's wait_until_ready: ask Shared::listed",
                         at()

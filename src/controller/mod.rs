@@ -278,9 +278,10 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
                     )?),
                     _ => None,
                 };
-                stores.accounts().listed().wait().await;
+                let accounts = stores.accounts();
                 let api =
-                    account_api::start(client.clone(), config, stores.accounts().store()).await?;
+                    account_api::start(client.clone(), config, accounts.store(), accounts.listed())
+                        .await?;
                 if let Some(url) = &options.webhook_url {
                     webhooks::install(&client, url, ca.cert_pem())
                         .await

@@ -191,9 +191,6 @@ pub enum Error {
     /// Its HTTPS listener could not start.
     #[error("the account API cannot serve HTTPS")]
     Listener(#[from] listener::Error),
-    /// The Account watch ended before the first list completed.
-    #[error("the Account watch stopped before it listed the Accounts")]
-    WatchStopped,
     /// A request to kube-apiserver failed.
     #[error("cannot {action}")]
     Kube {
@@ -236,17 +233,16 @@ impl AccountApi {
     }
 }
 
-/// Waits until `accounts` (the process's Account store) holds the first full list, and starts
-/// serving.
+/// Starts serving once `listed` says `accounts` (the process's Account store) holds the first
+/// full list.
 pub async fn start(
     client: kube::Client,
     config: AccountApiConfig,
     accounts: Store<Account>,
+    listed: crate::controller::runtime::Listed,
 ) -> Result<AccountApi, Error> {
     check_config(&config)?;
-    if accounts.wait_until_ready().await.is_err() {
-        return Err(Error::WatchStopped);
-    }
+    listed.wait().await;
     tracing::info!(accounts = accounts.len(), "Account store ready");
     start_with_store(client, config, accounts).await
 }

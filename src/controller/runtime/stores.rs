@@ -324,16 +324,6 @@ impl Stores {
         )
     }
 
-    /// The site's policy as the Site objects say now (see [`site_policy`]).
-    pub fn site_policy(&self) -> SiteSpec {
-        site_policy(&self.sites().store())
-    }
-
-    /// The tenant that holds `namespace` (see [`tenant_of`]).
-    pub fn tenant_of(&self, namespace: &str) -> Option<Arc<Tenant>> {
-        tenant_of(&self.tenants().store(), namespace)
-    }
-
     /// The client the stores watch with.
     pub fn client(&self) -> &kube::Client {
         &self.0.client

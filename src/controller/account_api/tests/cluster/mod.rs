@@ -108,9 +108,16 @@ impl Cluster {
         );
         config.record_interval = Duration::from_millis(500);
         let ca = config.ca.clone();
-        let accounts = self.stores.accounts().store();
+        let accounts = self.stores.accounts();
         (
-            start(self.client.clone(), config, accounts).await.unwrap(),
+            start(
+                self.client.clone(),
+                config,
+                accounts.store(),
+                accounts.listed(),
+            )
+            .await
+            .unwrap(),
             ca,
         )
     }
