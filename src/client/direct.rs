@@ -152,6 +152,52 @@ async fn config_with(
         .map_err(|e| bad(Box::new(e)))
 }
 
+/// Lets the kubeconfig context `context` present the site's certificate itself when its user
+/// is ike's own credential plugin for that site and the certificate is [`Freshness::Fresh`]:
+/// kube runs the plugin three times while it builds one client, a process each, for a
+/// certificate that needs no renewal. A certificate due for renewal, or a user entry the
+/// engineer changed, is left to the plugin. Whether it did.
+pub fn present_fresh_certificate(
+    loaded: &mut kube::config::Kubeconfig,
+    context: &str,
+    files: &SiteFiles,
+    now: SystemTime,
+) -> bool {
+    if freshness(files, now) != Some(Freshness::Fresh) {
+        return false;
+    }
+    let site = files.settings.site.as_str();
+    let Some(user) = loaded
+        .contexts
+        .iter()
+        .find(|c| c.name == context)
+        .and_then(|c| c.context.as_ref()?.user.clone())
+    else {
+        return false;
+    };
+    let Some(entry) = loaded.auth_infos.iter_mut().find(|a| a.name == user) else {
+        return false;
+    };
+    let ours = entry
+        .auth_info
+        .as_ref()
+        .and_then(|a| a.exec.as_ref())
+        .and_then(|exec| exec.args.as_deref())
+        .is_some_and(|args| args == ["credential", "--site", site]);
+    if !ours {
+        return false;
+    }
+    let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
+    let Ok(auth_info) = serde_json::from_value::<kube::config::AuthInfo>(serde_json::json!({
+        "client-certificate-data": b64(&files.cert_pem),
+        "client-key-data": b64(&files.key_pem),
+    })) else {
+        return false;
+    };
+    entry.auth_info = Some(auth_info);
+    true
+}
+
 /// Whether the site's API server answers: an anonymous `GET /version` (any HTTP answer counts,
 /// a refusal too), within `timeout`. Its round trip, or why there was none.
 pub async fn probe(
@@ -210,4 +256,105 @@ fn site_files_config(
     config.root_cert = Some(roots);
     config.auth_info = auth_info;
     Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::client::site_files::SiteSettings;
+
+    const H: Duration = Duration::from_secs(3600);
+
+    fn files(site: &str, now: SystemTime) -> SiteFiles {
+        let (ca, _key) = crate::pki::AccountCa::generate("test-ca", 100 * H, now).unwrap();
+        let (key_pem, csr) = crate::pki::new_key_and_csr("alice").unwrap();
+        let to = crate::pki::AccountBinding {
+            account: "alice",
+            uid: "test-uid",
+            valid_after: None,
+        };
+        SiteFiles {
+            settings: SiteSettings {
+                site: site.into(),
+                account_api: "https://127.0.0.1:1".into(),
+                api_server: "https://127.0.0.1:2".into(),
+                account: "alice".into(),
+                ttl_seconds: None,
+            },
+            ca_pem: ca.cert_pem().to_string(),
+            key_pem,
+            cert_pem: ca.issue(&csr, &to, 12 * H, now).unwrap().cert_pem,
+        }
+    }
+
+    fn kubeconfig(args: &[&str]) -> kube::config::Kubeconfig {
+        serde_json::from_value(serde_json::json!({
+            "clusters": [{"name": "ike-tokyo", "cluster": {"server": "https://127.0.0.1:6443"}}],
+            "users": [{"name": "ike-tokyo", "user": {"exec": {
+                "apiVersion": "client.authentication.k8s.io/v1beta1",
+                "command": "/usr/bin/ike",
+                "args": args,
+            }}}],
+            "contexts": [{"name": "ike-tokyo", "context": {"cluster": "ike-tokyo", "user": "ike-tokyo"}}],
+        }))
+        .unwrap()
+    }
+
+    fn user(kc: &kube::config::Kubeconfig) -> &kube::config::AuthInfo {
+        kc.auth_infos[0].auth_info.as_ref().unwrap()
+    }
+
+    #[test]
+    fn a_fresh_certificate_replaces_only_ikes_own_plugin_for_that_site() {
+        let now = SystemTime::now();
+        let tokyo = files("tokyo", now);
+        let mut kc = kubeconfig(&["credential", "--site", "tokyo"]);
+        assert!(present_fresh_certificate(
+            &mut kc,
+            "ike-tokyo",
+            &tokyo,
+            now + H
+        ));
+        assert!(user(&kc).exec.is_none());
+        assert!(user(&kc).client_certificate_data.is_some());
+        assert!(user(&kc).client_key_data.is_some());
+
+        // Due for renewal (the plugin renews it), or not valid yet: the plugin stays.
+        let mut kc = kubeconfig(&["credential", "--site", "tokyo"]);
+        assert!(!present_fresh_certificate(
+            &mut kc,
+            "ike-tokyo",
+            &tokyo,
+            now + 11 * H
+        ));
+        assert!(user(&kc).exec.is_some());
+        assert!(!present_fresh_certificate(
+            &mut kc,
+            "ike-tokyo",
+            &tokyo,
+            now - 2 * H
+        ));
+        assert!(user(&kc).exec.is_some());
+
+        // A user entry the engineer changed, or another site's: left as it is.
+        for args in [&["credential", "--site", "osaka"][..], &["get-token"][..]] {
+            let mut kc = kubeconfig(args);
+            assert!(!present_fresh_certificate(
+                &mut kc,
+                "ike-tokyo",
+                &tokyo,
+                now + H
+            ));
+            assert!(user(&kc).exec.is_some(), "{args:?}");
+        }
+        let mut kc = kubeconfig(&["credential", "--site", "tokyo"]);
+        assert!(!present_fresh_certificate(
+            &mut kc,
+            "ike-osaka",
+            &tokyo,
+            now + H
+        ));
+    }
 }

@@ -134,6 +134,15 @@ impl Target {
                 name,
                 store: settings.sites.clone(),
             });
+        let mut loaded = loaded;
+        if let Some(files) = site.as_ref().and_then(|s| s.files().ok()) {
+            super::direct::present_fresh_certificate(
+                &mut loaded,
+                &context,
+                &files,
+                std::time::SystemTime::now(),
+            );
+        }
         let mut config = client_config(loaded, &context).await?;
         if let Some(ns) = namespace {
             config.default_namespace = ns;

@@ -9,7 +9,6 @@ mod members;
 mod show;
 
 use clap::{Args, Subcommand, ValueEnum};
-use kube::ResourceExt;
 use serde::Serialize;
 
 pub use create::{CreateArgs, desired_tenant};
@@ -18,11 +17,11 @@ pub use members::{AddMemberArgs, RemoveMemberArgs};
 pub use show::{ShowArgs, describe};
 
 use super::OutputArgs;
-use super::output::{Tabular, print};
+use super::output::{Format, Tabular, print, print_object};
 use super::settings::Settings;
 use crate::api::{Role, Tenant};
 use crate::cli::exit::ExitStatus;
-use crate::client::tenants::{Visible, visible_tenants};
+use crate::client::tenants::{self, Summary, visible_tenants};
 
 /// `ike tenant ...`
 #[derive(Debug, Subcommand)]
@@ -69,46 +68,50 @@ impl From<RoleArg> for Role {
     }
 }
 
-/// Tenants as `list` shows them; JSON and YAML are the Tenant objects.
+/// Tenants as `list` shows them in a table.
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
-pub struct TenantList {
-    items: Vec<Tenant>,
-    #[serde(skip)]
-    roles: Vec<Option<Role>>,
-}
+pub struct TenantTable(Vec<Summary>);
 
-impl TenantList {
-    fn new(visible: Vec<Visible>) -> Self {
-        let (items, roles) = visible
-            .into_iter()
-            .map(|v| (show::without_managed_fields(v.tenant), v.role))
-            .unzip();
-        Self { items, roles }
-    }
-}
-
-impl Tabular for TenantList {
+impl Tabular for TenantTable {
     fn headers(&self) -> Vec<&'static str> {
         vec!["name", "role", "namespaces", "members", "ready", "reason"]
     }
     fn rows(&self) -> Vec<Vec<String>> {
-        self.items
+        self.0
             .iter()
-            .zip(&self.roles)
-            .map(|(t, role)| {
-                let ready = t.ready_condition();
+            .map(|t| {
                 vec![
-                    t.name_any(),
-                    role.map_or("-", Role::as_str).to_string(),
-                    dash_if_empty(t.spec.namespaces.join(",")),
-                    t.spec.members.len().to_string(),
-                    ready.map_or("Unknown", |c| c.status.as_str()).to_string(),
-                    ready.map_or("-", |c| c.reason.as_str()).to_string(),
+                    t.name.clone(),
+                    t.role.map_or("-", Role::as_str).to_string(),
+                    dash_if_empty(t.namespaces.join(",")),
+                    t.members.to_string(),
+                    t.ready.0.clone(),
+                    t.ready.1.clone(),
                 ]
             })
             .collect()
     }
+}
+
+/// `ike tenant list`: a table of summaries, or (JSON, YAML) the Tenant objects.
+async fn list(args: ListArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
+    let target = settings.target().await?;
+    match args.output.format {
+        Format::Table => {
+            let table = TenantTable(tenants::summaries(&target).await?);
+            print(Format::Table, &table, settings)?;
+        }
+        format => {
+            let items: Vec<Tenant> = visible_tenants(&target)
+                .await?
+                .into_iter()
+                .map(|v| show::without_managed_fields(v.tenant))
+                .collect();
+            print_object(format, &items)?;
+        }
+    }
+    Ok(ExitStatus::Success)
 }
 
 /// Runs `ike tenant ...`.
@@ -116,11 +119,7 @@ pub fn run(cmd: TenantCommand, settings: &Settings) -> anyhow::Result<ExitStatus
     super::runtime()?.block_on(async {
         match cmd {
             TenantCommand::Create(args) => create::run(args, settings).await,
-            TenantCommand::List(args) => {
-                let visible = visible_tenants(&settings.target().await?).await?;
-                print(args.output.format, &TenantList::new(visible), settings)?;
-                Ok(ExitStatus::Success)
-            }
+            TenantCommand::List(args) => list(args, settings).await,
             TenantCommand::Show(args) => show::run(args, settings).await,
             TenantCommand::AddMember(args) => members::add(args, settings).await,
             TenantCommand::RemoveMember(args) => members::remove(args, settings).await,
