@@ -481,7 +481,7 @@ if [[ -n $list_ok ]]; then
   hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$work/list.json" \
     -n "ike tenant list" "$ike tenant list" \
     -n "kubectl get tenants" "kubectl --kubeconfig $kc get tenants" \
-    -n "kubectl get --raw (the full LIST ike reads)" "kubectl --kubeconfig $kc get --raw /apis/ike.dev/v1alpha1/tenants" \
+    -n "kubectl get --raw (the full LIST, which ike read before)" "kubectl --kubeconfig $kc get --raw /apis/ike.dev/v1alpha1/tenants" \
     2>&1 | sed 's/^/      /'
   list_ike=$(jq -r '.results[0].mean' "$work/list.json")
   list_kubectl=$(jq -r '.results[1].mean' "$work/list.json")
