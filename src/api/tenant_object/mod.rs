@@ -78,6 +78,9 @@ pub struct TenantObjectStatus {
     /// The kind of the copies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The name of the copies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The tenant the copies are kept for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
@@ -103,12 +106,11 @@ pub struct NamespaceState {
 }
 
 impl TenantObject {
-    /// The namespaces holding a copy, as the status last recorded.
-    pub fn applied_namespaces(&self) -> Vec<String> {
+    /// The namespaces the status last recorded (where copies may be).
+    pub fn recorded_namespaces(&self) -> Vec<String> {
         self.status
             .iter()
             .flat_map(|s| &s.namespaces)
-            .filter(|n| n.state == "Applied" || n.state == "Conflict")
             .map(|n| n.namespace.clone())
             .collect()
     }
