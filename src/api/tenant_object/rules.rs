@@ -91,6 +91,17 @@ impl CopyKind {
         }
     }
 
+    /// The kind as kube's dynamic API names it.
+    pub fn api_resource(self) -> kube::api::ApiResource {
+        kube::api::ApiResource {
+            group: self.group().into(),
+            version: "v1".into(),
+            api_version: self.api_version(),
+            kind: self.kind().into(),
+            plural: self.plural().into(),
+        }
+    }
+
     /// The kind named `kind` of `api_version`, if one a TenantObject may keep.
     pub fn parse(api_version: &str, kind: &str) -> Option<CopyKind> {
         CopyKind::ALL

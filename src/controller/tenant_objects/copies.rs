@@ -6,7 +6,7 @@
 //! grants nothing) and only ever deletes an object labelled as this declaration's copy.
 
 use http::HeaderValue;
-use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, PostParams, Preconditions};
+use kube::api::{Api, DeleteParams, DynamicObject, PostParams, Preconditions};
 use serde_json::Value;
 
 use crate::api::consts::TENANT_OBJECT_MANAGER;
@@ -65,14 +65,7 @@ pub fn impersonating(client: &kube::Client, user: &str) -> Result<kube::Client, 
 
 /// The API of `kind` in `namespace`.
 pub fn api(client: &kube::Client, kind: CopyKind, namespace: &str) -> Api<DynamicObject> {
-    let resource = ApiResource {
-        group: kind.group().into(),
-        version: "v1".into(),
-        api_version: kind.api_version(),
-        kind: kind.kind().into(),
-        plural: kind.plural().into(),
-    };
-    Api::namespaced_with(client.clone(), namespace, &resource)
+    Api::namespaced_with(client.clone(), namespace, &kind.api_resource())
 }
 
 /// A refusal the API server answers for a write: not a failure to retry, a verdict to report.
