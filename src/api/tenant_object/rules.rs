@@ -273,12 +273,15 @@ fn review_binding(template: &Value, tenant: &Tenant, bindable_groups: &[String])
 }
 
 /// The namespaces `object`'s copies go to: those `tenant` holds, limited to
-/// `spec.namespaces` when it lists some. A namespace the tenant does not hold never gets one.
+/// `spec.namespaces` when it lists some. A namespace the tenant does not hold never gets one;
+/// a copied source's own namespace neither (the source is there).
 pub fn target_namespaces(object: &TenantObject, tenant: &Tenant) -> Vec<String> {
+    let home = object.metadata.namespace.as_deref();
     tenant
         .held_namespaces()
         .iter()
         .filter(|ns| object.spec.namespaces.is_empty() || object.spec.namespaces.contains(ns))
+        .filter(|ns| object.spec.source.is_none() || home != Some(ns.as_str()))
         .cloned()
         .collect()
 }

@@ -189,6 +189,14 @@ fn copies_go_to_every_held_namespace_or_the_listed_ones_it_holds() {
     t.status = Some(status(&["pay-dev"], None));
     o.spec.namespaces = vec!["pay-prod".into(), "pay-dev".into()];
     assert_eq!(target_namespaces(&o, &t), ["pay-dev"]);
+    // A copied source's own namespace holds the source, not a copy.
+    t.status = Some(status(&["pay-dev", "pay-prod"], None));
+    o.spec.template = None;
+    o.spec.source = Some(Source {
+        kind: "Secret".into(),
+        name: "regcred".into(),
+    });
+    assert_eq!(target_namespaces(&o, &t), ["pay-prod"]);
     // Listed in spec.namespaces only (a claim, not held): nothing.
     t.status = None;
     assert!(target_namespaces(&o, &t).is_empty());
