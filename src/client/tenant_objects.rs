@@ -213,9 +213,16 @@ pub async fn apply(
     let api: Api<TenantObject> = target.namespaced(home);
     let mut params = PatchParams::apply(CLI_MANAGER).force();
     params.dry_run = dry_run;
+    let what = format!("tenant object {home}/{}", declared.name);
     api.patch(&declared.name, &params, &Patch::Apply(&object))
         .await
-        .map_err(|e| api_error(e, &format!("tenant object {home}/{}", declared.name)))
+        .map_err(|e| match &e {
+            kube::Error::Api(s) if super::refused_by_rbac(&e) => anyhow::anyhow!(
+                "{what}: only an owner of the tenant declares tenant-wide objects ('ike tenant show' lists them): {}",
+                s.message
+            ),
+            _ => api_error(e, &what),
+        })
 }
 
 /// What applying a declaration would do in one namespace.
@@ -223,7 +230,8 @@ pub async fn apply(
 pub struct Change {
     /// The namespace.
     pub namespace: String,
-    /// `create`, `update`, `unchanged`, `conflict` or `refused`.
+    /// `create`, `update`, `recreate` (a RoleBinding whose roleRef changes), `unchanged`,
+    /// `conflict` or `refused`.
     pub change: &'static str,
     /// What and why.
     pub detail: String,
@@ -291,6 +299,15 @@ pub async fn plan(
                 continue;
             }
             Some(h) if same_payload(&serde_json::to_value(h)?, &want) => ("unchanged", Ok(())),
+            Some(h)
+                if kind == CopyKind::RoleBinding
+                    && serde_json::to_value(h)?["roleRef"] != want["roleRef"] =>
+            {
+                // roleRef cannot change: the copy would be made again. RBAC is asked about the
+                // new one with a dry-run create under a name no one uses.
+                new.metadata.name = Some(format!("{name}-ike-dry-run"));
+                ("recreate", api.create(&params, &new).await.map(|_| ()))
+            }
             Some(h) => {
                 new.metadata.resource_version = h.metadata.resource_version.clone();
                 (

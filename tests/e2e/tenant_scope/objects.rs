@@ -264,8 +264,12 @@ fn a_tenant_wide_binding_lets_a_service_account_deploy_in_every_namespace_a_new_
         service_account(&t.ns[0], "ci"),
     );
     let dry = ok(t.apply(&t.owner, &[view], &["--dry-run"]));
+    eprintln!(
+        "$ ike tenant apply -f ci-view.yaml --tenant {} --dry-run\n{dry}",
+        t.name
+    );
     for ns in &namespaces {
-        assert!(dry.contains(&format!("{ns}: update")), "{dry}");
+        assert!(dry.contains(&format!("{ns}: recreate")), "{dry}");
     }
     let copy = get("rolebinding", "ci-deployer", &t.ns[1]).unwrap();
     assert_eq!(copy["roleRef"]["name"], "edit", "a dry run wrote");
@@ -485,9 +489,10 @@ fn a_member_or_viewer_cannot_declare() {
         assert!(!out.status.success(), "{} declared", user.account);
         let said = text(&out);
         assert!(
-            said.contains("ike: ") && said.contains("forbidden"),
+            said.contains("only an owner of the tenant declares") && said.contains("forbidden"),
             "{said}"
         );
+        assert_eq!(said.trim().lines().count(), 1, "{said}");
         assert!(!said.contains("panicked"), "{said}");
     }
     // Members and viewers still see what the owner declares.
