@@ -316,7 +316,7 @@ fn bindings_beyond_the_owner_or_the_tenant_are_refused() {
         ),
     ];
     for (object, words) in cases {
-        let said = text(&t.apply(&t.owner, &[object.clone()], &[]));
+        let said = text(&t.apply(&t.owner, std::slice::from_ref(&object), &[]));
         assert!(
             said.contains(words) && said.contains("ike: "),
             "{words}: {said}"
@@ -447,7 +447,11 @@ fn a_secret_is_copied_only_where_the_tenant_holds_the_namespace() {
         "type": "kubernetes.io/dockerconfigjson",
         "data": {".dockerconfigjson": "eyJhdXRocyI6e319"}});
     // Never into another tenant's namespace, even when asked.
-    let said = text(&t.apply(&t.owner, &[secret.clone()], &["--only-in", &other.ns[0]]));
+    let said = text(&t.apply(
+        &t.owner,
+        std::slice::from_ref(&secret),
+        &["--only-in", &other.ns[0]],
+    ));
     assert!(said.contains("does not hold namespace"), "{said}");
     assert!(get("secret", "regcred", &other.ns[0]).is_none());
 
@@ -485,7 +489,7 @@ fn a_member_or_viewer_cannot_declare() {
     let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"},
         "data": {"a": "1"}});
     for user in [&t.member, &t.viewer] {
-        let out = t.apply(user, &[cm.clone()], &[]);
+        let out = t.apply(user, std::slice::from_ref(&cm), &[]);
         assert!(!out.status.success(), "{} declared", user.account);
         let said = text(&out);
         assert!(
