@@ -53,9 +53,17 @@ fn declares(new: &TenantObject, old: Option<&TenantObject>) -> bool {
     old.is_none_or(|old| content(&new.spec) != content(&old.spec))
 }
 
-/// The JSON patch stamping who declared `new`.
-pub fn stamps(new: &TenantObject, old: Option<&TenantObject>, username: &str) -> Vec<Value> {
-    let by = if declares(new, old) {
+/// The JSON patch stamping who declared `new`: the user when the declaration is made or
+/// changed, or applied again by one who may declare (`may_declare`: an owner or a platform
+/// admin, so a declaration outlives its declarer leaving the tenant once another owner applies
+/// it); else whoever declared it before (the controller adding its finalizer).
+pub fn stamps(
+    new: &TenantObject,
+    old: Option<&TenantObject>,
+    username: &str,
+    may_declare: bool,
+) -> Vec<Value> {
+    let by = if declares(new, old) || may_declare {
         Some(username.to_string())
     } else {
         old.and_then(|o| o.spec.declared_by.clone())
@@ -80,7 +88,8 @@ pub(super) async fn serve_defaults(State(policy): State<Policy>, body: Bytes) ->
         (&request.operation, &request.object)
     {
         let username = request.user_info.username.clone().unwrap_or_default();
-        let ops = stamps(new, request.old_object.as_ref(), &username);
+        let may_declare = may_declare(&policy, &request, &username);
+        let ops = stamps(new, request.old_object.as_ref(), &username, may_declare);
         if !ops.is_empty() {
             match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
                 .map_err(|e| e.to_string())
@@ -120,6 +129,20 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
     answer(response)
 }
 
+/// Whether `username` may declare tenant-wide objects in the request's namespace: an owner of
+/// the tenant holding it, or a platform admin.
+fn may_declare(policy: &Policy, request: &AdmissionRequest<TenantObject>, username: &str) -> bool {
+    let namespace = request.namespace.clone().unwrap_or_default();
+    let groups = request.user_info.groups.clone().unwrap_or_default();
+    let admin = is_platform_admin(username, &groups, &policy.admin_service_accounts, |name| {
+        policy.accounts.get(&ObjectRef::new(name))
+    });
+    admin
+        || policy
+            .tenant_of(&namespace)
+            .is_some_and(|t| t.spec.role_of(username) == Some(Role::Owner))
+}
+
 fn review(
     policy: &Policy,
     request: &AdmissionRequest<TenantObject>,
@@ -127,14 +150,10 @@ fn review(
 ) -> Vec<String> {
     let old = request.old_object.as_ref();
     let username = request.user_info.username.clone().unwrap_or_default();
-    if !declares(new, old) {
+    let restamped = old.is_some_and(|o| o.spec.declared_by != new.spec.declared_by);
+    if !declares(new, old) && !restamped {
         // Metadata only (the controller's finalizer): who declared it stays.
-        return match old.map(|o| &o.spec.declared_by) {
-            Some(by) if *by != new.spec.declared_by => {
-                vec!["spec.declaredBy is written at admission: it cannot change".into()]
-            }
-            _ => Vec::new(),
-        };
+        return Vec::new();
     }
     let namespace = request.namespace.clone().unwrap_or_default();
     let Some(tenant) = policy.tenant_of(&namespace) else {
@@ -143,12 +162,8 @@ fn review(
         )];
     };
     let tenant_name = tenant.metadata.name.clone().unwrap_or_default();
-    let groups = request.user_info.groups.clone().unwrap_or_default();
-    let admin = is_platform_admin(&username, &groups, &policy.admin_service_accounts, |name| {
-        policy.accounts.get(&ObjectRef::new(name))
-    });
     let mut problems = Vec::new();
-    if !admin && tenant.spec.role_of(&username) != Some(Role::Owner) {
+    if !may_declare(policy, request, &username) {
         problems.push(format!(
             "only an owner of tenant {tenant_name} declares its tenant-wide objects: ask one (ike tenant show {tenant_name})"
         ));
@@ -186,20 +201,38 @@ mod tests {
     fn who_declared_it_is_stamped_on_a_change_and_kept_otherwise() {
         let new = object(Some("mallory"), "a");
         assert_eq!(
-            stamps(&new, None, "alice"),
+            stamps(&new, None, "alice", true),
             [json!({"op": "add", "path": "/spec/declaredBy", "value": "alice"})]
         );
         // The controller adding its finalizer: alice stays the declarer.
         let old = object(Some("alice"), "a");
-        assert!(stamps(&object(Some("alice"), "a"), Some(&old), "ike-controller").is_empty());
+        assert!(
+            stamps(
+                &object(Some("alice"), "a"),
+                Some(&old),
+                "ike-controller",
+                false
+            )
+            .is_empty()
+        );
         assert_eq!(
-            stamps(&object(Some("bob"), "a"), Some(&old), "ike-controller")[0]["value"],
+            stamps(
+                &object(Some("bob"), "a"),
+                Some(&old),
+                "ike-controller",
+                false
+            )[0]["value"],
             "alice"
         );
-        // A changed declaration is the changer's.
+        // A changed declaration is the changer's (validation then refuses a non-owner).
         assert_eq!(
-            stamps(&object(Some("alice"), "b"), Some(&old), "carol")[0]["value"],
+            stamps(&object(Some("alice"), "b"), Some(&old), "carol", false)[0]["value"],
             "carol"
+        );
+        // Applied again unchanged by another owner (alice left): now theirs.
+        assert_eq!(
+            stamps(&object(Some("alice"), "a"), Some(&old), "dave", true)[0]["value"],
+            "dave"
         );
     }
 }
