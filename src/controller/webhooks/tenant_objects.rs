@@ -54,16 +54,16 @@ fn declares(new: &TenantObject, old: Option<&TenantObject>) -> bool {
 }
 
 /// The JSON patch stamping who declared `new`: the user when the declaration is made or
-/// changed, or applied again by one who may declare (`may_declare`: an owner or a platform
-/// admin, so a declaration outlives its declarer leaving the tenant once another owner applies
-/// it); else whoever declared it before (the controller adding its finalizer).
+/// changed, or applied again unchanged by an `owner` of the tenant (so a declaration outlives
+/// its declarer leaving the tenant once another owner applies it); else whoever declared it
+/// before (the controller adding its finalizer).
 pub fn stamps(
     new: &TenantObject,
     old: Option<&TenantObject>,
     username: &str,
-    may_declare: bool,
+    owner: bool,
 ) -> Vec<Value> {
-    let by = if declares(new, old) || may_declare {
+    let by = if declares(new, old) || owner {
         Some(username.to_string())
     } else {
         old.and_then(|o| o.spec.declared_by.clone())
@@ -88,8 +88,12 @@ pub(super) async fn serve_defaults(State(policy): State<Policy>, body: Bytes) ->
         (&request.operation, &request.object)
     {
         let username = request.user_info.username.clone().unwrap_or_default();
-        let may_declare = may_declare(&policy, &request, &username);
-        let ops = stamps(new, request.old_object.as_ref(), &username, may_declare);
+        // Not a platform admin: the controller (an admin) adds its finalizer with this too.
+        let namespace = request.namespace.clone().unwrap_or_default();
+        let owner = policy
+            .tenant_of(&namespace)
+            .is_some_and(|t| t.spec.role_of(&username) == Some(Role::Owner));
+        let ops = stamps(new, request.old_object.as_ref(), &username, owner);
         if !ops.is_empty() {
             match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
                 .map_err(|e| e.to_string())

@@ -224,6 +224,7 @@ fn a_tenant_wide_binding_lets_a_service_account_deploy_in_every_namespace_a_new_
     let held_at = Instant::now();
     wait_there("rolebinding", "ci-deployer", &late);
     let took = held_at.elapsed();
+    eprintln!("the new namespace got its copy {took:?} after the tenant held it");
     assert!(
         took < Duration::from_secs(2),
         "the new namespace waited {took:?}"
