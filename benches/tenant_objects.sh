@@ -145,7 +145,7 @@ for ((s = 0; s < SAMPLES; s++)); do
   t0=$EPOCHREALTIME
   k "${as_owner[@]}" create -f "$work/decl.yaml" >/dev/null
   if wait_copies "$name" "$NS"; then
-    secs "$t0" "$EPOCHREALTIME" >>"$work/fanout"
+    echo "$(secs "$t0" "$EPOCHREALTIME")" >>"$work/fanout"
   else
     failed+=" fanout-$s"
     log "   sample $s: only $(copies "$name")/$NS copies after ${TIMEOUT}s"
@@ -174,8 +174,9 @@ for ((s = 0; s < SAMPLES; s++)); do
     (($(now_us) < deadline)) || break
   done
   if k get rolebinding kept -n "$ns" -o name >/dev/null 2>&1; then
-    secs "$t_held" "$EPOCHREALTIME" >>"$work/newns.held"
-    secs "$t0" "$EPOCHREALTIME" >>"$work/newns.spec"
+    now=$EPOCHREALTIME
+    echo "$(secs "$t_held" "$now")" >>"$work/newns.held"
+    echo "$(secs "$t0" "$now")" >>"$work/newns.spec"
   else
     failed+=" newns-$s"
     log "   sample $s: no copy in $ns after ${TIMEOUT}s"
@@ -187,7 +188,7 @@ if [[ -s $work/newns.held ]] && (($(sort -n "$work/newns.held" | awk '{ v[NR] = 
   failed+=" newns-goal"
 fi
 
-grep -ci 'reconcile failed' "$dir/ike-controller.log" | xargs -I{} log "controller log: {} failed reconciles"
+log "controller log: $(grep -ci 'reconcile failed' "$dir/ike-controller.log" || true) failed reconciles"
 if [[ -n $failed ]]; then
   log "FAILED:$failed"
   exit 1
