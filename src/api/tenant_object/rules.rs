@@ -167,8 +167,27 @@ pub fn kind_and_name(object: &TenantObject) -> Result<(CopyKind, String), Refusa
 /// Everything wrong with declaration `object` for `tenant` (the tenant holding its namespace),
 /// as sentences; empty: allowed. `bindable_groups` are the groups the site lets a tenant bind.
 pub fn review(object: &TenantObject, tenant: &Tenant, bindable_groups: &[String]) -> Vec<Refusal> {
-    let mut problems = Vec::new();
+    let mut problems = review_content(object, tenant, bindable_groups);
     let tenant_name = tenant.metadata.name.clone().unwrap_or_default();
+    for ns in &object.spec.namespaces {
+        if !tenant.holds_namespace(ns) {
+            problems.push(format!(
+                "tenant {tenant_name} does not hold namespace {ns}: list only its namespaces in spec.namespaces"
+            ));
+        }
+    }
+    problems
+}
+
+/// What is wrong with what `object` keeps (its kind, name, template and, for a binding, its
+/// role and subjects) as things stand for `tenant` now: the controller asks again before every
+/// write, since a namespace or a site's group may have gone since admission.
+pub fn review_content(
+    object: &TenantObject,
+    tenant: &Tenant,
+    bindable_groups: &[String],
+) -> Vec<Refusal> {
+    let mut problems = Vec::new();
     let (kind, name) = match kind_and_name(object) {
         Ok(found) => found,
         Err(refusal) => return vec![refusal],
@@ -199,13 +218,6 @@ pub fn review(object: &TenantObject, tenant: &Tenant, bindable_groups: &[String]
         }
         if kind == CopyKind::RoleBinding {
             problems.extend(review_binding(template, tenant, bindable_groups));
-        }
-    }
-    for ns in &object.spec.namespaces {
-        if !tenant.holds_namespace(ns) {
-            problems.push(format!(
-                "tenant {tenant_name} does not hold namespace {ns}: list only its namespaces in spec.namespaces"
-            ));
         }
     }
     problems

@@ -29,9 +29,9 @@ use super::runtime::{self, Failure, Floor, KubeError, Listed, Reconciler, kube_e
 use crate::api::consts::{
     TENANT_OBJECT_FINALIZER, TENANT_OBJECT_LABEL, TENANT_OBJECT_NAMESPACE_LABEL,
 };
-use crate::api::tenant_object::rules::kind_and_name;
+use crate::api::tenant_object::rules::{kind_and_name, review_content};
 use crate::api::tenant_object::{CopyKind, NamespaceState, desired_copy, target_namespaces};
-use crate::api::{Account, Role, Tenant, TenantObject, TenantObjectStatus, set_condition};
+use crate::api::{Account, Role, Site, Tenant, TenantObject, TenantObjectStatus, set_condition};
 use copies::Outcome;
 
 /// How often copies of kinds the controller does not watch are compared with the declaration.
@@ -67,6 +67,8 @@ pub struct Context {
     pub tenants: Store<Tenant>,
     /// Every Account: whether the declaring owner and the users a binding names are active.
     pub accounts: Store<Account>,
+    /// The Site objects: the groups a tenant-wide binding may name.
+    pub sites: Store<Site>,
     /// Whether the stores above hold their first full list.
     pub listed: Listed,
 }
@@ -161,8 +163,13 @@ async fn apply(object: Arc<TenantObject>, ctx: Arc<Context>) -> Result<Action, E
             format!("namespace {home} is held by no tenant: declare it in a namespace of one"),
         )),
         (Ok((kind, _)), Some(tenant)) => {
+            let groups = runtime::site_policy(&ctx.sites).tenants.bindable_groups;
+            let problems = review_content(&object, tenant, &groups);
             match not_an_owner(&ctx, tenant, object.spec.declared_by.as_deref()) {
                 Some(refusal) => Err(("NotAnOwner", refusal)),
+                // What was allowed at admission may not be now (a ServiceAccount's namespace
+                // released, a group the site no longer lists): nothing new is written.
+                None if !problems.is_empty() => Err(("Refused", problems.join("; "))),
                 None => Ok((*kind, tenant.clone())),
             }
         }
@@ -380,10 +387,12 @@ pub async fn run(floor: Floor) {
         client: stores.client().clone(),
         tenants: stores.tenants().store(),
         accounts: stores.accounts().store(),
+        sites: stores.sites().store(),
         listed: stores
             .tenants()
             .listed()
             .and(stores.accounts().listed())
+            .and(stores.sites().listed())
             .and(stores.tenant_objects().listed()),
     });
     let controller =

@@ -507,3 +507,54 @@ fn a_member_or_viewer_cannot_declare() {
         .ike(&["tenant", "list-objects", "--tenant", &t.name]));
     assert!(listed.contains("configmap-settings"), "{listed}");
 }
+
+#[test]
+fn a_declaration_writes_only_while_its_declarer_owns_the_tenant_until_another_owner_applies_it() {
+    let _shared = sharing_the_tenant_controller();
+    let t = Tenant::new("tobj-left", 1, false);
+    let ns = &t.ns[0];
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"},
+        "data": {"a": "1"}});
+    allowed(t.apply(&t.owner, std::slice::from_ref(&cm), &[]));
+    let ready = |reason: &str| {
+        let got = get("tenantobject", "configmap-settings", ns)?;
+        let conditions = got["status"]["conditions"].as_array()?.clone();
+        conditions
+            .into_iter()
+            .find(|c| c["type"] == "Ready" && c["reason"] == reason)
+            .map(|_| got)
+    };
+    wait_for(
+        "the declaration to be applied",
+        Duration::from_secs(20),
+        || ready("Applied"),
+    );
+    // The owner steps down to viewer, the member becomes the owner.
+    let members = json!({"spec": {"members": [
+        {"account": t.owner.account, "role": "viewer"},
+        {"account": t.member.account, "role": "owner"},
+        {"account": t.viewer.account, "role": "viewer"}]}});
+    ok(kubectl(&[
+        "patch",
+        "tenant",
+        &t.name,
+        "--type=merge",
+        "-p",
+        &members.to_string(),
+    ]));
+    let got = wait_for(
+        "the declaration to stop writing",
+        Duration::from_secs(20),
+        || ready("NotAnOwner"),
+    );
+    let message = got["status"]["conditions"][0]["message"].to_string();
+    assert!(message.contains("no longer an owner"), "{message}");
+    // The new owner applies it again, unchanged: it is theirs now, and written again.
+    allowed(t.apply(&t.member, &[cm], &[]));
+    let got = wait_for(
+        "the declaration to be applied again",
+        Duration::from_secs(20),
+        || ready("Applied"),
+    );
+    assert_eq!(got["spec"]["declaredBy"], json!(t.member.account));
+}
