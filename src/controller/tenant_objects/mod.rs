@@ -348,14 +348,23 @@ async fn cleanup(object: Arc<TenantObject>, ctx: Arc<Context>) -> Result<Action,
 pub async fn reconcile(object: Arc<TenantObject>, ctx: Arc<Context>) -> Result<Action, Error> {
     let api: Api<TenantObject> =
         Api::namespaced(ctx.client.clone(), &object.namespace().unwrap_or_default());
-    finalizer(&api, TENANT_OBJECT_FINALIZER, object, |event| async {
+    let result = finalizer(&api, TENANT_OBJECT_FINALIZER, object, |event| async {
         match event {
             Event::Apply(o) => apply(o, ctx.clone()).await,
             Event::Cleanup(o) => cleanup(o, ctx.clone()).await,
         }
     })
-    .await
-    .map_err(|e| Error::Finalizer(Box::new(e)))
+    .await;
+    match result {
+        // A second cleanup, set off by the copies' own deletions while the store still held
+        // the declaration: the first one finished and it is gone.
+        Err(kube::runtime::finalizer::Error::RemoveFinalizer(kube::Error::Api(s)))
+            if s.code == 404 =>
+        {
+            Ok(Action::await_change())
+        }
+        other => other.map_err(|e| Error::Finalizer(Box::new(e))),
+    }
 }
 
 /// Whether a change of `tenant` concerns declaration `object`: its namespace is the tenant's,
