@@ -50,3 +50,14 @@ pub const ACCOUNT_UID_OID: &str =
 pub fn context_name(site: &str) -> String {
     format!("{CONTEXT_PREFIX}{site}")
 }
+
+/// Label on every copy of a TenantObject: the declaration's name.
+pub const TENANT_OBJECT_LABEL: &str = "ike.dev/tenant-object";
+/// Label on every copy of a TenantObject: the declaration's namespace.
+pub const TENANT_OBJECT_NAMESPACE_LABEL: &str = "ike.dev/tenant-object-namespace";
+/// Annotation on every copy of a TenantObject: whose rights wrote it.
+pub const DECLARED_BY_ANNOTATION: &str = "ike.dev/declared-by";
+/// Finalizer the TenantObject controller puts on every TenantObject: its copies go with it.
+pub const TENANT_OBJECT_FINALIZER: &str = "ike.dev/tenant-object-cleanup";
+/// The field manager of the copies of TenantObjects.
+pub const TENANT_OBJECT_MANAGER: &str = "ike-tenant-objects";

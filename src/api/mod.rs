@@ -14,6 +14,7 @@ pub mod office;
 pub mod request;
 mod site;
 mod tenant;
+pub mod tenant_object;
 pub mod wire;
 
 pub use account::{Account, AccountSpec, AccountStatus, Enrollment, IssuedCertificate, TenantRole};
@@ -37,6 +38,7 @@ pub use tenant::{
     TenantStatus, binding_name, foreign_role, own_binding_names, requested_binding_name,
     role_tenant, tenant_role_name,
 };
+pub use tenant_object::{TenantObject, TenantObjectSpec, TenantObjectStatus};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
@@ -51,6 +53,7 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
         EmailConfig::crd(),
         TeamsConfig::crd(),
         request::ResourceRequest::crd(),
+        tenant_object::TenantObject::crd(),
     ]
 }
 

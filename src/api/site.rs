@@ -154,6 +154,10 @@ pub struct TenantPolicy {
     /// Pods that set no seccomp or AppArmor profile get `RuntimeDefault` / `runtime/default`.
     #[serde(default = "yes")]
     pub default_confinement: bool,
+    /// Groups a tenant-wide RoleBinding (TenantObject) may name as subjects. `system:*` groups
+    /// never, listed or not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bindable_groups: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -170,6 +174,7 @@ impl Default for TenantPolicy {
             always_pull_images: false,
             network_isolation: None,
             default_confinement: true,
+            bindable_groups: Vec::new(),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod resolve;
 pub mod site_files;
 pub mod target;
 pub mod tenant_access;
+pub mod tenant_objects;
 pub mod tenants;
 
 use kube::api::{PatchParams, PostParams};

@@ -8,7 +8,7 @@ use futures::FutureExt;
 use futures::future::BoxFuture;
 
 use super::runtime::Floor;
-use super::{Error, State, accounts, office, requests, tenants};
+use super::{Error, State, accounts, office, requests, tenant_objects, tenants};
 
 /// Runs the reconcilers while this replica holds the `ike-controller` Lease, until a signal.
 ///
@@ -56,6 +56,7 @@ pub async fn lead(
             tenants::run(floor.clone()).boxed(),
             office::run(floor.clone(), state.site.clone()).boxed(),
             requests::run(floor.clone(), announcer).boxed(),
+            tenant_objects::run(floor.clone()).boxed(),
         ];
         if let Some(notify) = state.notify.clone() {
             reconcilers.push(super::notify::run(notify, floor.clone()).boxed());

@@ -18,6 +18,7 @@ pub mod office;
 pub mod platform;
 pub mod requests;
 pub mod runtime;
+pub mod tenant_objects;
 pub mod tenants;
 pub mod webhooks;
 

@@ -141,6 +141,40 @@ pub fn notify_roles() -> [ClusterRole; 2] {
     ]
 }
 
+/// The ClusterRoles that let a tenant's owners (Kubernetes' `admin`) declare tenant-wide
+/// objects and members and viewers read them, and let owners keep LimitRanges in their
+/// namespaces (Kubernetes' `admin` only reads them; a LimitRange constrains only its own
+/// namespace's pods), so that a tenant-wide LimitRange, written with an owner's rights, can be.
+pub fn tenant_object_roles() -> [ClusterRole; 3] {
+    let group = crate::api::consts::API_GROUP;
+    let write = [
+        "get", "list", "watch", "create", "update", "patch", "delete",
+    ];
+    [
+        aggregated(
+            "ike:tenant-objects-edit",
+            &["admin"],
+            group,
+            &["tenantobjects"],
+            &write,
+        ),
+        aggregated(
+            "ike:tenant-objects-view",
+            &["edit", "view"],
+            group,
+            &["tenantobjects"],
+            &READ,
+        ),
+        aggregated(
+            "ike:tenant-limitranges",
+            &["admin"],
+            "",
+            &["limitranges"],
+            &write,
+        ),
+    ]
+}
+
 /// The ClusterRoles that let a tenant's owners and members make, edit and withdraw
 /// ResourceRequests in the tenant's namespaces, and viewers read them. No one but platform
 /// admins deletes one (it is the audit trail), and no role has `resourcerequests/status`: the
@@ -191,7 +225,11 @@ pub async fn install(
     let (role, binding) = cluster_reader();
     apply_if_changed(&roles, CLUSTER_READER, &role).await?;
     apply_if_changed(&bindings, CLUSTER_READER, &binding).await?;
-    for role in notify_roles().into_iter().chain(request_roles()) {
+    for role in notify_roles()
+        .into_iter()
+        .chain(request_roles())
+        .chain(tenant_object_roles())
+    {
         let name = role.metadata.name.clone().unwrap_or_default();
         apply_if_changed(&roles, &name, &role).await?;
     }

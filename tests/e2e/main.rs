@@ -24,4 +24,5 @@ mod removal;
 mod requests;
 mod restart;
 mod tenant_cli;
+mod tenant_scope;
 mod tenants;

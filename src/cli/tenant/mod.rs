@@ -6,6 +6,7 @@
 mod create;
 mod delete;
 mod members;
+mod objects;
 mod show;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -14,6 +15,7 @@ use serde::Serialize;
 pub use create::{CreateArgs, desired_tenant};
 pub use delete::DeleteArgs;
 pub use members::{AddMemberArgs, RemoveMemberArgs};
+pub use objects::{ApplyArgs, DeleteObjectArgs, ListObjectsArgs};
 pub use show::{ShowArgs, describe};
 
 use super::OutputArgs;
@@ -38,6 +40,12 @@ pub enum TenantCommand {
     RemoveMember(RemoveMemberArgs),
     /// Delete a tenant and, unless kept, its namespaces with everything in them.
     Delete(DeleteArgs),
+    /// Keep objects in every namespace of the tenant, present and future (owners).
+    Apply(ApplyArgs),
+    /// List the tenant's tenant-wide objects and where their copies are.
+    ListObjects(ListObjectsArgs),
+    /// Delete a tenant-wide object and its copies (owners).
+    DeleteObject(DeleteObjectArgs),
 }
 
 /// Arguments of `ike tenant list`.
@@ -124,6 +132,9 @@ pub fn run(cmd: TenantCommand, settings: &Settings) -> anyhow::Result<ExitStatus
             TenantCommand::AddMember(args) => members::add(args, settings).await,
             TenantCommand::RemoveMember(args) => members::remove(args, settings).await,
             TenantCommand::Delete(args) => delete::run(args, settings).await,
+            TenantCommand::Apply(args) => objects::apply(args, settings).await,
+            TenantCommand::ListObjects(args) => objects::list(args, settings).await,
+            TenantCommand::DeleteObject(args) => objects::delete(args, settings).await,
         }
     })
 }

@@ -18,6 +18,7 @@ use super::shared::{Shared, Watched};
 use crate::api::consts::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL};
 use crate::api::{
     Account, BarryConfig, EmailConfig, ResourceRequest, Site, SiteSpec, TeamsConfig, Tenant,
+    TenantObject,
 };
 
 /// Watches held, by kind: each is 1 while the process watches it (`ike_watches`).
@@ -36,6 +37,7 @@ struct Inner {
     sites: OnceLock<Shared<Site>>,
     tenants: OnceLock<Shared<Tenant>>,
     requests: OnceLock<Shared<ResourceRequest>>,
+    tenant_objects: OnceLock<Shared<TenantObject>>,
     barry: OnceLock<Shared<BarryConfig>>,
     email: OnceLock<Shared<EmailConfig>>,
     teams: OnceLock<Shared<TeamsConfig>>,
@@ -87,6 +89,7 @@ impl Stores {
             sites: OnceLock::new(),
             tenants: OnceLock::new(),
             requests: OnceLock::new(),
+            tenant_objects: OnceLock::new(),
             barry: OnceLock::new(),
             email: OnceLock::new(),
             teams: OnceLock::new(),
@@ -163,6 +166,18 @@ impl Stores {
     pub fn requests(&self) -> &Shared<ResourceRequest> {
         let config = Default::default();
         self.watch(&self.0.requests, "resourcerequests", Api::all, config, lean)
+    }
+
+    /// TenantObjects (tenant-wide objects).
+    pub fn tenant_objects(&self) -> &Shared<TenantObject> {
+        let config = Default::default();
+        self.watch(
+            &self.0.tenant_objects,
+            "tenantobjects",
+            Api::all,
+            config,
+            lean,
+        )
     }
 
     /// BarryConfigs.

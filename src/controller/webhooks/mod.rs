@@ -19,7 +19,8 @@
 //!   Service only.
 //!
 //! Cluster-wide: [`tenants`], what RBAC cannot say about a Tenant (names, reserved namespaces,
-//! admin-only fields); [`requests`], ResourceRequests: who asked and who decided stamped at
+//! admin-only fields); [`tenant_objects`], tenant-wide objects: declared by owners, within the
+//! rules, who declared them stamped at admission (mutating); [`requests`], ResourceRequests: who asked and who decided stamped at
 //! admission (mutating), what cannot be applied refused at creation, decisions by platform
 //! admins only.
 //!
@@ -37,6 +38,7 @@ pub mod pods;
 pub mod requests;
 pub mod scheduling;
 pub mod services;
+pub mod tenant_objects;
 pub mod tenants;
 pub mod volumes;
 pub mod workloads;
@@ -177,11 +179,16 @@ pub fn routes(policy: Policy) -> Router {
         .route(hostnames::HOOK.path, post(hostnames::serve))
         .route(requests::HOOK.path, post(requests::serve))
         .route(requests::DEFAULTS_HOOK.path, post(requests::serve_defaults))
+        .route(tenant_objects::HOOK.path, post(tenant_objects::serve))
+        .route(
+            tenant_objects::DEFAULTS_HOOK.path,
+            post(tenant_objects::serve_defaults),
+        )
         .with_state(policy)
 }
 
 /// The validating hooks, in the order the configuration lists them.
-const VALIDATING: [&Hook; 10] = [
+const VALIDATING: [&Hook; 11] = [
     &pods::HOOK,
     &tenants::HOOK,
     &hostnames::HOOK,
@@ -192,6 +199,7 @@ const VALIDATING: [&Hook; 10] = [
     &volumes::HOOK,
     &bindings::HOOK,
     &requests::HOOK,
+    &tenant_objects::HOOK,
 ];
 
 fn managed(name: &str) -> ObjectMeta {
@@ -250,6 +258,7 @@ pub fn mutating_configuration(url_base: &str, ca_bundle_pem: &str) -> MutatingWe
             // UPDATE for the ephemeral containers `kubectl debug` adds through a subresource.
             mutating(&mutate::HOOK, &["CREATE", "UPDATE"]),
             mutating(&requests::DEFAULTS_HOOK, &["CREATE", "UPDATE"]),
+            mutating(&tenant_objects::DEFAULTS_HOOK, &["CREATE", "UPDATE"]),
         ]),
     }
 }

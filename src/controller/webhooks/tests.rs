@@ -289,6 +289,12 @@ fn the_webhook_configuration_is_as_documented() {
                 url("resourcerequests"),
                 false
             ),
+            // So are tenant-wide objects: refused outside a tenant's namespace with the reason.
+            (
+                "tenantobjects.validation.ike.dev".to_owned(),
+                url("tenantobjects"),
+                false
+            ),
         ]
     );
     value["webhooks"].as_array_mut().unwrap().truncate(3);

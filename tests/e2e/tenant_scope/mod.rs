@@ -1,0 +1,3 @@
+//! Tenant scope (issue 19): what a tenant keeps and sees across its namespaces at once.
+
+mod objects;
