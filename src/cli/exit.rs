@@ -58,7 +58,7 @@ impl ExitStatus {
             ExitStatus::Usage => "usage error: unknown flag, missing or invalid argument",
             ExitStatus::Drift => "'ike resolve' found drift: DNS and the API disagree",
             ExitStatus::Partial => {
-                "partly done: some sites or namespaces failed, each with a warning line, the others were done ('ike login --all', 'ike get')"
+                "partly done: some sites failed, each with a warning line, the others were done ('ike login --all')"
             }
             ExitStatus::NotDone => {
                 "not done or not ready: the change was accepted but is not in effect (not ready, not applied, a conflict, no verdict within the wait, a test alert not delivered)"
