@@ -24,4 +24,6 @@ mod removal;
 mod requests;
 mod restart;
 mod tenant_cli;
+#[path = "tenant_scope/get.rs"]
+mod tenant_scope_get;
 mod tenants;

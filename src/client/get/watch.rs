@@ -155,6 +155,7 @@ pub async fn watch(
                 }
             }
             Ended::Gone => loop {
+                tracing::info!(namespace = %ns, "410 Gone: listing again");
                 match list_at(&client, &kind, Some(&ns), &sel, None).await {
                     Ok(page) => {
                         let fresh = page.rows.into_iter().map(tag).collect();
