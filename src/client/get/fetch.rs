@@ -138,7 +138,9 @@ pub fn merge(results: Vec<(Place, Result<Page, kube::Error>)>) -> Merged {
                     out.columns = page.columns;
                 }
                 out.rows.extend(page.rows.into_iter().map(|mut r| {
-                    r.tenant = place.tenant.clone();
+                    if r.tenant.is_empty() {
+                        r.tenant = place.tenant.clone();
+                    }
                     if r.namespace.is_empty() {
                         r.namespace = place.namespace.clone();
                     }
