@@ -343,6 +343,10 @@ fn scope_words(namespace: Option<&str>, visible: &[Visible]) -> String {
 
 /// The names asked for that no section found.
 fn missing_names(sections: &[Section], names: &[String]) -> Vec<String> {
+    if sections.is_empty() {
+        // `ike get ns NAME`: the namespaces' own rows said what they found.
+        return Vec::new();
+    }
     names
         .iter()
         .filter(|n| {
@@ -523,4 +527,61 @@ fn kinds_table(kinds: &[&ApiKind]) -> Vec<String> {
         false,
     );
     t.lines().map(|l| l.trim_end().to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::get::fetch::merge;
+    use crate::client::get::table::Page;
+
+    fn refused(code: u16) -> kube::Error {
+        kube::Error::Api(Box::new(
+            kube::core::Status::failure("secrets is forbidden", "Forbidden").with_code(code),
+        ))
+    }
+
+    fn merged(answers: &[(&str, Option<u16>)]) -> Merged {
+        merge(
+            answers
+                .iter()
+                .map(|(ns, failed)| {
+                    let place = Place {
+                        tenant: "t".into(),
+                        namespace: ns.to_string(),
+                    };
+                    (
+                        place,
+                        failed.map_or(Ok(Page::default()), |c| Err(refused(c))),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn some_namespaces_failing_is_partial_and_all_refused_is_one_error_naming_the_role() {
+        let kind = ApiKind {
+            group: String::new(),
+            version: "v1".into(),
+            plural: "secrets".into(),
+            singular: "secret".into(),
+            kind: "Secret".into(),
+            short_names: Vec::new(),
+            categories: Vec::new(),
+            namespaced: true,
+            verbs: Vec::new(),
+        };
+        assert!(!failures(&kind, &merged(&[("a", None), ("b", None)]), &[]).unwrap());
+        assert!(failures(&kind, &merged(&[("a", None), ("b", Some(403))]), &[]).unwrap());
+        let all = failures(&kind, &merged(&[("a", Some(403)), ("b", Some(403))]), &[]);
+        let line = format!("{:#}", all.unwrap_err());
+        assert!(
+            line.starts_with("you may not list secrets in any of the 2 namespace(s)"),
+            "{line}"
+        );
+        assert_eq!(ExitStatus::of_error(&anyhow!(line)), ExitStatus::Failure);
+        let broken = failures(&kind, &merged(&[("a", Some(500)), ("b", Some(403))]), &[]);
+        assert!(format!("{:#}", broken.unwrap_err()).contains("every one of the 2"));
+    }
 }

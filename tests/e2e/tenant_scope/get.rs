@@ -271,6 +271,7 @@ fn a_member_and_a_viewer_see_exactly_the_rows_kubectl_get_all_shows_for_their_te
 
     // The member of `a` and viewer of `b`: both tenants, TENANT first.
     let out = ok(s.member.ike(&["get", "configmaps"]));
+    println!("$ ike get configmaps   # as {}\n{out}", s.member.account);
     let t = Table::parse(&out);
     assert_eq!(t.header[..3], ["TENANT", "NAMESPACE", "NAME"], "{out}");
     let tenants: BTreeSet<String> = t.column("TENANT").into_iter().collect();
@@ -286,6 +287,7 @@ fn a_member_and_a_viewer_see_exactly_the_rows_kubectl_get_all_shows_for_their_te
 
     // -o name, one name across namespaces, -l.
     let names = ok(s.viewer.ike(&["get", "cm", "c0", "-o", "name"]));
+    println!("$ ike get cm c0 -o name\n{names}");
     assert_eq!(
         names.lines().collect::<Vec<_>>(),
         ["configmap/c0"; 3],
@@ -345,6 +347,12 @@ fn an_outsider_sees_nothing_and_a_refusal_everywhere_is_one_line_naming_the_role
     // The member edits `a` (secrets readable) and views `b` (not): rows of `a`, one warning
     // for `b`'s namespace, exit status 4.
     let out = s.member.ike(&["get", "secrets"]);
+    println!(
+        "$ ike get secrets   # as {}\n{}{}",
+        s.member.account,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     let warnings: Vec<&str> = err.lines().collect();
@@ -473,6 +481,10 @@ fn watch_prints_each_change_in_any_namespace_once() {
     ok(kubectl(&["create", "configmap", "last", "-n", &s.a_ns[1]]));
     w.expect(&["ADDED", &s.a_ns[1], "last"], Duration::from_secs(5));
     let (lines, _) = w.stop();
+    println!(
+        "$ ike get cm -w --output-watch-events\n{}",
+        lines.join("\n")
+    );
     assert!(!lines.iter().any(|l| l.contains("elsewhere")), "{lines:#?}");
     no_duplicates(&lines);
 }
@@ -632,6 +644,11 @@ fn cluster_scope_shows_the_tenants_nodes_storage_classes_crds_and_namespaces() {
         &json!({"spec": {"nodeSelector": {"ike.dev/pool": pool}}}).to_string(),
     ]));
     let out = s.member.ike(&["get", "nodes"]);
+    println!(
+        "$ ike get nodes\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let t = Table::parse(&ok(out.clone()));
     assert_eq!(t.header[..2], ["TENANT", "NAME"]);
     assert_eq!(
