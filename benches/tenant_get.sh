@@ -108,13 +108,16 @@ for _ in $(seq 100); do
   [[ $(as admin kubectl auth can-i create accounts.ike.dev 2>/dev/null) == yes ]] && break
   sleep 0.1
 done
-token=$(as admin "$ike" account create bench-member -o json | jq -r .token)
-member_login=("${login_args[@]}")
-for i in "${!member_login[@]}"; do
-  [[ ${member_login[$i]} == --token ]] && member_login[$((i + 1))]=$token
+as admin "$ike" account create bench-member -o json >"$work/member.json"
+# The account API may not have seen the new Account yet: ask for a fresh token and try again.
+for attempt in $(seq 20); do
+  login_command=$(jq -r .loginCommand "$work/member.json")
+  read -ra member_login <<<"${login_command#ike }"
+  if as member "$ike" "${member_login[@]}" >"$work/login-member.out" 2>&1; then break; fi
+  if ((attempt == 20)); then cat "$work/login-member.out" >&2; exit 1; fi
+  sleep 0.5
+  as admin "$ike" account token bench-member -o json >"$work/member.json" 2>/dev/null || true
 done
-as member "$ike" "${member_login[@]}" >"$work/login-member.out" 2>&1 ||
-  { cat "$work/login-member.out" >&2; exit 1; }
 log "logged in: platform admin and bench-member"
 
 ######################################################################################### 1. objects
@@ -122,7 +125,7 @@ tenant=bench-t
 ns_of() { printf '%s-%02d' "$tenant" "$1"; }
 {
   printf 'apiVersion: ike.dev/v1alpha1\nkind: Tenant\nmetadata: {name: %s}\nspec:\n' "$tenant"
-  printf '  members:\n  - {account: bench-member, role: member}\n  namespaces:\n'
+  printf '  members:\n  - {account: bench-member-none, role: owner}\n  - {account: bench-member, role: member}\n  namespaces:\n'
   for ((i = 0; i < NS; i++)); do printf '  - %s\n' "$(ns_of $i)"; done
   printf -- '---\napiVersion: ike.dev/v1alpha1\nkind: Tenant\nmetadata: {name: bench-other}\nspec:\n'
   printf '  members:\n  - {account: bench-member-none, role: owner}\n  namespaces:\n'
@@ -189,7 +192,7 @@ hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$work/hyperfine.json" \
   { cat "$work/hyperfine.out" >&2; exit 1; }
 jq -r '.results[] | "\(.command)\t\(.median)\t\(.stddev)"' "$work/hyperfine.json" >"$work/medians"
 awk -F'\t' '{ printf "      %-44s median %7.1f ms  (sd %5.1f)\n", $1, 1000 * $2, 1000 * $3 }' "$work/medians"
-read -r m_ike m_all m_serial < <(cut -f2 "$work/medians" | tr '\n' ' ')
+read -r m_ike m_all m_serial <<<"$(cut -f2 "$work/medians" | tr '\n' ' ')"
 awk -v i="$m_ike" -v a="$m_all" -v s="$m_serial" 'BEGIN {
   printf "      ike / kubectl -A      = %.2fx  (goal <= 1.0x: %s)\n", i / a, (i / a <= 1.0 ? "met" : "NOT met")
   printf "      ike / %s serial -n    = %.2fx  (goal <= 0.2x: %s)\n", "N", i / s, (i / s <= 0.2 ? "met" : "NOT met")
@@ -199,7 +202,8 @@ awk -v i="$m_ike" -v a="$m_all" -v s="$m_serial" 'BEGIN {
 log "4. ike get pods --tenant $tenant -w: $SAMPLES pods created one at a time (load $(load))"
 fifo=$work/watch.fifo
 mkfifo "$fifo"
-as member "$ike" get pods --tenant "$tenant" -w >"$fifo" 2>"$work/watch.err" &
+# Through the exec wrapper: $! is ike itself, so that killing it closes the fifo.
+"$work/bin/as-member" "$ike" get pods --tenant "$tenant" -w >"$fifo" 2>"$work/watch.err" &
 watch_pid=$!
 {
   while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done <"$fifo"

@@ -9,6 +9,8 @@
 mod print;
 mod watch;
 
+use std::time::Duration;
+
 use anyhow::{anyhow, bail};
 use clap::{Args, ValueEnum};
 use clap_complete::engine::ArgValueCompleter;
@@ -99,7 +101,14 @@ async fn get(args: GetArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
         bail!("-w prints rows: use it with -o wide or -o name, or drop -o");
     }
     let namespace = settings.client.namespace()?;
-    let target = settings.target().await?;
+    // A watch's stream stays quiet for minutes; the server ends it after 290 s.
+    let timeout = Duration::from_secs(if args.watch { 300 } else { 30 });
+    let target = tenant_get::direct(
+        settings.target().await?,
+        &settings.client.kubeconfig_paths,
+        timeout,
+    )
+    .await;
     let discovery = discover(&target.client)
         .await
         .map_err(|e| api_error(e, "the API server's resource types"))?;

@@ -17,6 +17,32 @@ use super::Target;
 use super::tenants::{self, Visible};
 use fetch::Place;
 
+/// `target` with a client that presents the site's certificate directly when it is fresh:
+/// kube 5 runs the kubeconfig's exec plugin (`ike credential`) three times per client it
+/// builds, most of a short read's time. A certificate due for renewal (or a context that is no
+/// ike site's) keeps the kubeconfig's client, which renews. `timeout` bounds each network phase
+/// (a watch needs more than its server-side timeout).
+pub async fn direct(
+    target: Target,
+    kubeconfig_paths: &[std::path::PathBuf],
+    timeout: std::time::Duration,
+) -> Target {
+    let now = std::time::SystemTime::now();
+    let Some(files) = target.site.as_ref().and_then(|s| s.files().ok()) else {
+        return target;
+    };
+    if super::direct::freshness(&files, now) != Some(super::identity::Freshness::Fresh) {
+        return target;
+    }
+    match super::direct::client(kubeconfig_paths, &files, timeout, now).await {
+        Ok(client) => Target { client, ..target },
+        Err(e) => {
+            tracing::debug!(error = %e, "no direct client; using the kubeconfig's");
+            target
+        }
+    }
+}
+
 /// The tenants a read covers: those named (`--tenant`, any the caller may read), else the
 /// caller's own (those they are a member of, with any role), sorted by name.
 pub async fn tenants(target: &Target, named: &[String]) -> anyhow::Result<Vec<Visible>> {
