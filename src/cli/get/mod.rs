@@ -14,7 +14,6 @@ use std::time::Duration;
 use anyhow::{anyhow, bail};
 use clap::{Args, ValueEnum};
 use clap_complete::engine::ArgValueCompleter;
-use kube::api::{Api, DynamicObject, ListParams};
 
 use super::settings::Settings;
 use crate::api::Role;
@@ -391,7 +390,10 @@ async fn print_sections(
         GetFormat::Json | GetFormat::Yaml => {
             let mut items = Vec::new();
             for s in &sections {
-                items.extend(objects(target, s).await?);
+                let found = fetch::objects(&target.client, &s.kind, &s.merged.rows).await;
+                items.extend(found.map_err(|(ns, e)| {
+                    api_error(e, &format!("{} in namespace {ns}", s.kind.plural))
+                })?);
             }
             write_list(args.output, items)
         }
@@ -422,44 +424,6 @@ fn ok_pipe(r: std::io::Result<()>) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
-}
-
-/// The whole objects behind a section's rows (for -o json|yaml), in the rows' order, their
-/// managedFields cleared as kubectl's output does not need them.
-async fn objects(target: &Target, s: &Section) -> anyhow::Result<Vec<serde_json::Value>> {
-    let ar = s.kind.api_resource();
-    let params = ListParams::default();
-    let mut by_key = std::collections::HashMap::new();
-    let mut namespaces: Vec<&str> = s.merged.rows.iter().map(|r| r.namespace.as_str()).collect();
-    namespaces.dedup();
-    for ns in namespaces {
-        let api: Api<DynamicObject> = if s.kind.namespaced {
-            Api::namespaced_with(target.client.clone(), ns, &ar)
-        } else {
-            Api::all_with(target.client.clone(), &ar)
-        };
-        let list = api
-            .list(&params)
-            .await
-            .map_err(|e| api_error(e, &format!("{} in {ns}", s.kind.plural)))?;
-        for mut o in list.items {
-            o.metadata.managed_fields = None;
-            o.types = Some(kube::core::TypeMeta {
-                api_version: s.kind.api_version(),
-                kind: s.kind.kind.clone(),
-            });
-            let key = (
-                o.metadata.namespace.clone().unwrap_or_default(),
-                kube::ResourceExt::name_any(&o),
-            );
-            by_key.insert(key, serde_json::to_value(o)?);
-        }
-    }
-    Ok(s.merged
-        .rows
-        .iter()
-        .filter_map(|r| by_key.remove(&(r.namespace.clone(), r.name.clone())))
-        .collect())
 }
 
 fn write_list(format: GetFormat, items: Vec<serde_json::Value>) -> anyhow::Result<()> {

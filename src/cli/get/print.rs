@@ -50,6 +50,10 @@ impl Grid {
         };
         let header = grid.header(columns);
         grid.widths = header.iter().map(|h| h.chars().count()).collect();
+        if layout.events {
+            // Room for the longest event word (MODIFIED), which a later row may bring.
+            grid.widths[0] = grid.widths[0].max(Change::Modified.as_str().len());
+        }
         for row in rows {
             grid.widen(&grid.cells(None, row));
         }
@@ -231,7 +235,7 @@ mod tests {
         };
         let grid = Grid::new(&pods(), &columns(), &rows, events);
         let line = grid.line(&grid.cells(Some(Change::Deleted), &row("-", "a", "x", "")));
-        assert_eq!(line, "DELETED   a           x       Running");
+        assert_eq!(line, "DELETED    a           x       Running");
     }
 
     #[test]

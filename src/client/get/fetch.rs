@@ -95,6 +95,50 @@ pub fn with_table(request: &mut http::Request<Vec<u8>>) -> Result<(), kube::Erro
     Ok(())
 }
 
+/// The whole objects behind `rows` (for -o json|yaml), in the rows' order: one plain list per
+/// namespace (cluster-wide for cluster-scoped kinds), managedFields cleared, apiVersion and
+/// kind set as kubectl prints them. An error names the namespace that failed.
+pub async fn objects(
+    client: &kube::Client,
+    kind: &ApiKind,
+    rows: &[Row],
+) -> Result<Vec<Value>, (String, kube::Error)> {
+    use kube::api::{Api, DynamicObject};
+    let ar = kind.api_resource();
+    let mut by_key = std::collections::HashMap::new();
+    let mut namespaces: Vec<&str> = rows.iter().map(|r| r.namespace.as_str()).collect();
+    namespaces.dedup();
+    for ns in namespaces {
+        let api: Api<DynamicObject> = if kind.namespaced {
+            Api::namespaced_with(client.clone(), ns, &ar)
+        } else {
+            Api::all_with(client.clone(), &ar)
+        };
+        let list = api
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| (ns.to_string(), e))?;
+        for mut o in list.items {
+            o.metadata.managed_fields = None;
+            o.types = Some(kube::core::TypeMeta {
+                api_version: kind.api_version(),
+                kind: kind.kind.clone(),
+            });
+            let key = (
+                o.metadata.namespace.clone().unwrap_or_default(),
+                o.metadata.name.clone().unwrap_or_default(),
+            );
+            let value = serde_json::to_value(o)
+                .map_err(|e| (ns.to_string(), kube::Error::SerdeError(e)))?;
+            by_key.insert(key, value);
+        }
+    }
+    Ok(rows
+        .iter()
+        .filter_map(|r| by_key.remove(&(r.namespace.clone(), r.name.clone())))
+        .collect())
+}
+
 /// What a fan-out gives: the merged table and the places that failed.
 #[derive(Debug, Default)]
 pub struct Merged {
