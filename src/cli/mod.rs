@@ -21,6 +21,7 @@ pub mod doctor;
 pub mod exit;
 pub mod expose;
 pub mod generate;
+pub mod get;
 pub mod login;
 pub mod login_all;
 pub mod logout;
@@ -44,7 +45,7 @@ pub mod whoami;
     about = "The command-line tool of the IKE multi-tenant Kubernetes platform",
     long_about = None,
     propagate_version = true,
-    after_help = "Start with 'ike login --site SITE'. Every site is one kubeconfig context named ike-SITE,\nso kubectl works with it too: kubectl --context ike-SITE get pods.\n\nExit status: 0 done, 1 error, 2 usage error, 3 'ike resolve' found drift, 4 partly done (some\nsites failed, each with a warning line: 'ike login --all'), 5 not done or not ready (accepted but\nnot in effect: not ready, not applied, not delivered; the message says what to follow)."
+    after_help = "Start with 'ike login --site SITE'. Every site is one kubeconfig context named ike-SITE,\nso kubectl works with it too: kubectl --context ike-SITE get pods.\n\nExit status: 0 done, 1 error, 2 usage error, 3 'ike resolve' found drift, 4 partly done (some\nsites or namespaces failed, each with a warning line: 'ike login --all', 'ike get'), 5 not done\nor not ready (accepted but not in effect: not ready, not applied, not delivered; the message\nsays what to follow)."
 )]
 pub struct Cli {
     /// Options every command takes.
@@ -100,6 +101,8 @@ pub enum Command {
     /// Create, list, show and change tenants.
     #[command(subcommand)]
     Tenant(tenant::TenantCommand),
+    /// List any kind across every namespace of your tenants at once, as one table (-w: watch).
+    Get(get::GetArgs),
     /// Create, list and delete a tenant's namespaces.
     #[command(subcommand, visible_alias = "namespace")]
     Ns(ns::NsCommand),
@@ -147,6 +150,7 @@ impl Cli {
             Command::Credential(args) => credential::run(args, &settings),
             Command::Tenant(cmd) => tenant::run(cmd, &settings),
             Command::Ns(cmd) => ns::run(cmd, &settings),
+            Command::Get(args) => get::run(args, &settings),
             Command::Doctor(args) => doctor::run(args, &settings),
             Command::Pod(cmd) => pod::run(cmd, &settings),
             Command::Expose(args) => expose::run(args, &settings),

@@ -16,7 +16,9 @@ use super::{OutputArgs, WriteArgs};
 use crate::api::names;
 use crate::api::{Role, Tenant};
 use crate::cli::exit::ExitStatus;
-use crate::client::tenants::{self, Update, Visible, settled, update_tenant, wait_for};
+use crate::client::tenants::{
+    self, NamespaceRow, Update, Visible, settled, update_tenant, wait_for,
+};
 
 /// `ike ns ...`
 #[derive(Debug, Subcommand)]
@@ -68,20 +70,6 @@ pub struct DeleteArgs {
     pub write: WriteArgs,
 }
 
-/// One namespace of one tenant.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct NamespaceRow {
-    /// The namespace.
-    pub namespace: String,
-    /// Its tenant.
-    pub tenant: String,
-    /// The caller's role in the tenant, if any.
-    pub role: Option<Role>,
-    /// Whether the tenant holds it (the controller created it and bound the members).
-    pub ready: bool,
-}
-
 /// Namespaces as `list` shows them.
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
@@ -106,25 +94,6 @@ impl Tabular for NamespaceList {
     }
 }
 
-/// The namespaces the tenants list, sorted by namespace then tenant.
-pub fn rows(visible: &[Visible]) -> Vec<NamespaceRow> {
-    let mut rows: Vec<NamespaceRow> = visible
-        .iter()
-        .flat_map(|v| {
-            let held = v.tenant.status.iter().flat_map(|s| &s.namespaces);
-            let held: Vec<&String> = held.collect();
-            v.tenant.spec.namespaces.iter().map(move |ns| NamespaceRow {
-                namespace: ns.clone(),
-                tenant: v.tenant.name_any(),
-                role: v.role,
-                ready: held.contains(&ns),
-            })
-        })
-        .collect();
-    rows.sort_by(|a, b| (&a.namespace, &a.tenant).cmp(&(&b.namespace, &b.tenant)));
-    rows
-}
-
 /// Runs `ike ns ...`.
 pub fn run(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitStatus> {
     super::runtime()?.block_on(run_async(cmd, settings))
@@ -142,7 +111,11 @@ async fn run_async(cmd: NsCommand, settings: &Settings) -> anyhow::Result<ExitSt
                 Some(name) => vec![tenants::visible(&target, name).await?],
                 None => tenants::visible_tenants(&target).await?,
             };
-            print(args.output.format, &NamespaceList(rows(&visible)), settings)?;
+            print(
+                args.output.format,
+                &NamespaceList(tenants::namespace_rows(&visible)),
+                settings,
+            )?;
             Ok(ExitStatus::Success)
         }
         NsCommand::Delete(args) => delete(args, settings).await,
@@ -357,7 +330,7 @@ mod tests {
             visible("t2", &["b", "a"], &["b"], Some(Role::Viewer)),
             visible("t1", &["c"], &["c", "gone"], None),
         ];
-        let list = NamespaceList(rows(&v));
+        let list = NamespaceList(tenants::namespace_rows(&v));
         assert_eq!(
             list.rows(),
             [

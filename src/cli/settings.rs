@@ -25,6 +25,8 @@ pub struct Settings {
     pub exe: PathBuf,
     /// Whether stdin is a terminal: prompts are allowed only then.
     pub interactive: bool,
+    /// ike's cache directory (`~/.cache/ike`): discovery and completion names, per site.
+    pub cache_dir: PathBuf,
 }
 
 /// The environment variables settings depend on, read once in `main`.
@@ -126,6 +128,7 @@ impl Settings {
             verbose: args.verbose,
             exe: env.exe.clone().unwrap_or_else(|| PathBuf::from("ike")),
             interactive: env.stdin_tty,
+            cache_dir: env.cache_dir(),
         }
     }
 

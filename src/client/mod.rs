@@ -8,6 +8,7 @@ pub mod account_client;
 pub mod accounts;
 pub mod direct;
 pub mod every_site;
+pub mod get;
 pub mod identity;
 pub mod kubeconfig;
 pub mod names;

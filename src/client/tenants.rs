@@ -195,6 +195,39 @@ pub async fn summaries(target: &Target) -> anyhow::Result<Vec<Summary>> {
         .collect())
 }
 
+/// One namespace of one tenant.
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NamespaceRow {
+    /// The namespace.
+    pub namespace: String,
+    /// Its tenant.
+    pub tenant: String,
+    /// The caller's role in the tenant, if any.
+    pub role: Option<Role>,
+    /// Whether the tenant holds it (the controller created it and bound the members).
+    pub ready: bool,
+}
+
+/// The namespaces the tenants list (`ike ns list`, `ike get ns`), sorted by namespace then tenant.
+pub fn namespace_rows(visible: &[Visible]) -> Vec<NamespaceRow> {
+    let mut rows: Vec<NamespaceRow> = visible
+        .iter()
+        .flat_map(|v| {
+            let held = v.tenant.status.iter().flat_map(|s| &s.namespaces);
+            let held: Vec<&String> = held.collect();
+            v.tenant.spec.namespaces.iter().map(move |ns| NamespaceRow {
+                namespace: ns.clone(),
+                tenant: v.tenant.name_any(),
+                role: v.role,
+                ready: held.contains(&ns),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.namespace, &a.tenant).cmp(&(&b.namespace, &b.tenant)));
+    rows
+}
+
 /// Tenant `name` as the caller may read it.
 pub async fn get(target: &Target, name: &str) -> anyhow::Result<Tenant> {
     target
