@@ -225,6 +225,53 @@ pub async fn apply(
         })
 }
 
+/// Waits (up to [`super::tenants::WAIT`]) for the controller's verdict on `object`: a Ready
+/// condition for its generation. Its message when every copy exists; a [`super::NotDone`]
+/// error when not (a conflict, a refusal, no report in time).
+pub async fn wait_applied(target: &Target, object: &TenantObject) -> anyhow::Result<String> {
+    let home = object.namespace().unwrap_or_default();
+    let name = object.name_any();
+    let generation = object.metadata.generation.unwrap_or_default();
+    let api: Api<TenantObject> = target.namespaced(&home);
+    let deadline = std::time::Instant::now() + super::tenants::WAIT;
+    // A refusal may be the controller's view of a moment ago (an owner added a moment ago is
+    // not in its store yet): it gets two seconds to change before it is the answer.
+    let mut refused_since = None;
+    loop {
+        let now = api
+            .get(&name)
+            .await
+            .map_err(|e| api_error(e, &format!("tenant object {home}/{name}")))?;
+        let status = now.status.clone().unwrap_or_default();
+        let ready = status
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "Ready")
+            .filter(|_| status.observed_generation.unwrap_or_default() >= generation);
+        match ready {
+            Some(c) if c.status == "True" => return Ok(c.message.clone()),
+            Some(c)
+                if std::time::Instant::now() >= deadline
+                    || refused_since
+                        .get_or_insert_with(std::time::Instant::now)
+                        .elapsed()
+                        >= std::time::Duration::from_secs(2) =>
+            {
+                crate::not_done!(
+                    "tenant object {home}/{name} is not applied everywhere ({}): {} ('ike tenant list-objects' follows it)",
+                    c.reason,
+                    c.message
+                )
+            }
+            _ if std::time::Instant::now() >= deadline => crate::not_done!(
+                "ike-controller has not reported on tenant object {home}/{name} within {} s: is it running? ('ike tenant list-objects' follows it)",
+                super::tenants::WAIT.as_secs()
+            ),
+            _ => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+        }
+    }
+}
+
 /// What applying a declaration would do in one namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {

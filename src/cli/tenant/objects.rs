@@ -74,8 +74,9 @@ pub async fn apply(args: ApplyArgs, settings: &Settings) -> anyhow::Result<ExitS
         }
         let object = tenant_objects::apply(&target, &home, declared, dry_run).await?;
         if !dry_run {
+            let applied = tenant_objects::wait_applied(&target, &object).await?;
             eprintln!(
-                "Tenant object {home}/{} applied: ike-controller keeps it in every namespace of tenant {}{}.",
+                "Tenant object {home}/{} applied ({applied}): ike-controller keeps it in every namespace of tenant {}{}.",
                 declared.name,
                 tenant.name_any(),
                 only(&args.only_in)

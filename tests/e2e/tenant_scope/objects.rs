@@ -174,6 +174,12 @@ fn deploys(as_user: &str, ns: &str) -> bool {
     .success()
 }
 
+/// The output of a command that ended with exit status 5 (accepted, not in effect).
+fn not_done(out: std::process::Output) -> String {
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    text(&out)
+}
+
 #[test]
 fn a_tenant_wide_binding_lets_a_service_account_deploy_in_every_namespace_a_new_one_within_two_seconds()
  {
@@ -337,7 +343,9 @@ fn bindings_beyond_the_owner_or_the_tenant_are_refused() {
     let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
         "metadata": {"name": "everything"},
         "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]});
-    allowed(t.apply(&t.owner, &[role], &[]));
+    // Accepted, not in effect: `ike tenant apply` waits for the verdict and exits 5.
+    let said = not_done(t.apply(&t.owner, &[role], &[]));
+    assert!(said.contains("not applied everywhere (Refused)"), "{said}");
     let message = wait_for(
         "the Role's copy to be refused",
         Duration::from_secs(20),
@@ -375,7 +383,8 @@ fn a_hand_edited_copy_is_repaired_an_unlabelled_object_is_not_taken_over_and_rem
         "view",
         json!([{"kind": "User", "name": t.viewer.account}]),
     );
-    allowed(t.apply(&t.owner, &[rb], &[]));
+    let said = not_done(t.apply(&t.owner, &[rb], &[]));
+    assert!(said.contains("not applied everywhere (Conflict)"), "{said}");
     let copy = wait_there("rolebinding", "readers", ns0);
     assert_eq!(copy["subjects"][0]["name"], json!(t.viewer.account));
     let state = wait_for(
