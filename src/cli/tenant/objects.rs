@@ -76,7 +76,7 @@ pub async fn apply(args: ApplyArgs, settings: &Settings) -> anyhow::Result<ExitS
         if !dry_run {
             let applied = tenant_objects::wait_applied(&target, &object).await?;
             eprintln!(
-                "Tenant object {home}/{} applied ({applied}): ike-controller keeps it in every namespace of tenant {}{}.",
+                "Tenant object {home}/{} is {applied}: ike-controller keeps it in every namespace of tenant {}{}.",
                 declared.name,
                 tenant.name_any(),
                 only(&args.only_in)
