@@ -7,6 +7,8 @@ pub mod reconcile;
 pub mod shared;
 pub mod stores;
 
-pub use reconcile::{Failure, Floor, KubeError, Reconciler, Shutdown, kube_err, wrote};
+pub use reconcile::{
+    Failure, FinalizedError, Floor, KubeError, Reconciler, Shutdown, kube_err, wrote,
+};
 pub use shared::{Listed, Shared, Watched, concerned, everything};
 pub use stores::{Stores, namespace_tenant, site_policy, tenant_of};

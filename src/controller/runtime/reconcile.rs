@@ -35,6 +35,27 @@ pub fn kube_err(what: impl Into<String>) -> impl FnOnce(kube::Error) -> KubeErro
     move |source| KubeError { what, source }
 }
 
+/// The error of a reconciler behind kube-runtime's finalizer (tenants, tenant objects): a
+/// Kubernetes call, or adding or removing the finalizer.
+#[derive(Debug, thiserror::Error)]
+pub enum FinalizedError {
+    /// A request to the API server failed.
+    #[error(transparent)]
+    Kube(#[from] KubeError),
+    /// Adding or removing the finalizer failed.
+    #[error("finalizer")]
+    Finalizer(#[source] Box<kube::runtime::finalizer::Error<FinalizedError>>),
+}
+
+impl Failure for FinalizedError {
+    fn kind(&self) -> &'static str {
+        match self {
+            FinalizedError::Kube(_) => "kube",
+            FinalizedError::Finalizer(_) => "finalizer",
+        }
+    }
+}
+
 /// A reconciler's error, as the metrics count it.
 pub trait Failure: std::error::Error + Send + Sync + 'static {
     /// A short, stable name of what went wrong (`kube`, `finalizer`, ...): the `error` label.

@@ -25,7 +25,7 @@ use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 use serde_json::Value;
 
-use super::runtime::{self, Failure, Floor, KubeError, Listed, Reconciler, kube_err, tenant_of};
+use super::runtime::{self, Floor, KubeError, Listed, Reconciler, kube_err, tenant_of};
 use crate::api::consts::{
     TENANT_OBJECT_FINALIZER, TENANT_OBJECT_LABEL, TENANT_OBJECT_NAMESPACE_LABEL,
 };
@@ -39,25 +39,8 @@ pub const RESYNC: Duration = Duration::from_secs(30);
 /// How many namespaces one reconcile writes to at once.
 const FAN_OUT: usize = 16;
 
-/// Errors of one reconcile.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// A request to the API server failed.
-    #[error(transparent)]
-    Kube(#[from] KubeError),
-    /// Adding or removing the finalizer failed.
-    #[error("finalizer")]
-    Finalizer(#[source] Box<kube::runtime::finalizer::Error<Error>>),
-}
-
-impl Failure for Error {
-    fn kind(&self) -> &'static str {
-        match self {
-            Error::Kube(_) => "kube",
-            Error::Finalizer(_) => "finalizer",
-        }
-    }
-}
+/// Errors of one reconcile: a Kubernetes call, or the finalizer's own step.
+pub use super::runtime::FinalizedError as Error;
 
 /// What every reconcile shares.
 pub struct Context {

@@ -29,9 +29,7 @@ use kube::runtime::finalizer::{Event, finalizer};
 use kube::runtime::reflector::{ObjectRef, Store};
 use kube::{Resource, ResourceExt};
 
-use super::runtime::{
-    self, Failure, Floor, KubeError, Listed, Reconciler, concerned, everything, kube_err,
-};
+use super::runtime::{self, Floor, Listed, Reconciler, concerned, everything, kube_err};
 use crate::api::consts::{
     CONTROLLER_MANAGER, ISOLATED_LABEL, NODE_SELECTOR_ANNOTATION, POD_SECURITY_LABELS,
     TENANT_FINALIZER, TENANT_LABEL,
@@ -44,25 +42,8 @@ pub use desired::{
 };
 use desired::{labels_contain, ready_condition, same_subjects};
 
-/// Errors of one reconcile.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// A request to the API server failed.
-    #[error(transparent)]
-    Kube(#[from] KubeError),
-    /// Adding or removing the finalizer failed.
-    #[error("finalizer")]
-    Finalizer(#[source] Box<kube::runtime::finalizer::Error<Error>>),
-}
-
-impl Failure for Error {
-    fn kind(&self) -> &'static str {
-        match self {
-            Error::Kube(_) => "kube",
-            Error::Finalizer(_) => "finalizer",
-        }
-    }
-}
+/// Errors of one reconcile: a Kubernetes call, or the finalizer's own step.
+pub use super::runtime::FinalizedError as Error;
 
 /// What every reconcile shares.
 pub struct Context {
