@@ -83,14 +83,18 @@ pub async fn client(
     })
 }
 
-async fn config(kubeconfig_paths: &[PathBuf], files: &SiteFiles) -> Result<kube::Config, Error> {
+/// A kubeconfig user that presents the site's certificate and key.
+fn certificate_user(files: &SiteFiles) -> Result<kube::config::AuthInfo, serde_json::Error> {
     let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
     // Deserialized rather than built: kube keeps the key in a `secrecy` type it does not export.
-    let auth_info: kube::config::AuthInfo = serde_json::from_value(serde_json::json!({
+    serde_json::from_value(serde_json::json!({
         "client-certificate-data": b64(&files.cert_pem),
         "client-key-data": b64(&files.key_pem),
     }))
-    .map_err(|e| Error::Config {
+}
+
+async fn config(kubeconfig_paths: &[PathBuf], files: &SiteFiles) -> Result<kube::Config, Error> {
+    let auth_info = certificate_user(files).map_err(|e| Error::Config {
         site: files.settings.site.clone(),
         source: Box::new(e),
     })?;
@@ -187,11 +191,7 @@ pub fn present_fresh_certificate(
     if !ours {
         return false;
     }
-    let b64 = |pem: &str| base64::engine::general_purpose::STANDARD.encode(pem);
-    let Ok(auth_info) = serde_json::from_value::<kube::config::AuthInfo>(serde_json::json!({
-        "client-certificate-data": b64(&files.cert_pem),
-        "client-key-data": b64(&files.key_pem),
-    })) else {
+    let Ok(auth_info) = certificate_user(files) else {
         return false;
     };
     entry.auth_info = Some(auth_info);

@@ -18,6 +18,7 @@ pub mod pods;
 pub mod requests;
 pub mod resolve;
 pub mod site_files;
+pub mod table;
 pub mod target;
 pub mod tenant_access;
 pub mod tenant_objects;

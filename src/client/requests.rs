@@ -278,10 +278,7 @@ async fn table(
         None => format!("{group}/resourcerequests"),
     };
     let request = http::Request::get(format!("{path}?resourceVersion=0&includeObject=Metadata"))
-        .header(
-            http::header::ACCEPT,
-            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
-        )
+        .header(http::header::ACCEPT, super::table::ACCEPT_TABLE)
         .body(Vec::new())
         .map_err(kube::Error::HttpError)?;
     let answer: Value = client.request(request).await?;

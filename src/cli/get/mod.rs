@@ -524,7 +524,7 @@ fn kinds_table(kinds: &[&ApiKind]) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::client::get::fetch::merge;
-    use crate::client::get::table::Page;
+    use crate::client::table::Page;
 
     fn refused(code: u16) -> kube::Error {
         kube::Error::Api(Box::new(

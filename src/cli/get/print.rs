@@ -5,8 +5,8 @@
 use std::io::Write;
 
 use crate::client::get::discovery::ApiKind;
-use crate::client::get::table::{Column, Row};
 use crate::client::get::watch::Change;
+use crate::client::table::{Column, Row};
 
 /// What a table shows besides the server's columns.
 #[derive(Debug, Clone, Copy, Default)]

@@ -6,7 +6,7 @@ use kube::api::ListParams;
 use serde_json::Value;
 
 use super::discovery::ApiKind;
-use super::table::{ACCEPT_TABLE, Page, Row, page};
+use crate::client::table::{ACCEPT_TABLE, Page, Row, page};
 
 /// How many namespaces are asked at once. The kube client speaks HTTP/1.1: each request in
 /// flight holds its own connection, reused from the pool.
@@ -143,7 +143,7 @@ pub async fn objects(
 #[derive(Debug, Default)]
 pub struct Merged {
     /// The columns of the first answer that had any.
-    pub columns: Vec<super::table::Column>,
+    pub columns: Vec<crate::client::table::Column>,
     /// Every row, sorted as `kubectl get -A` sorts (see [`sort_rows`]).
     pub rows: Vec<Row>,
     /// Each place's list resourceVersion (to watch from).
@@ -264,7 +264,7 @@ mod tests {
     #[test]
     fn merged_rows_carry_their_tenant_and_failures_are_kept_apart() {
         let page = |rows: Vec<Row>| Page {
-            columns: vec![super::super::table::Column {
+            columns: vec![crate::client::table::Column {
                 name: "Name".into(),
                 priority: 0,
             }],

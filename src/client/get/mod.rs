@@ -8,7 +8,6 @@
 pub mod cluster;
 pub mod discovery;
 pub mod fetch;
-pub mod table;
 pub mod watch;
 
 use kube::ResourceExt as _;

@@ -18,7 +18,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::discovery::ApiKind;
 use super::fetch::{Place, Selectors, list_at, with_table};
-use super::table::{Row, page};
+use crate::client::table::{Row, page};
 
 /// The server ends a watch after this many seconds; it is watched again at once.
 const WATCH_TIMEOUT: u32 = 290;

@@ -6,8 +6,7 @@
 
 use serde_json::Value;
 
-/// The Accept header of a Table request, with a plain list as the fallback.
-const ACCEPT_TABLE: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+use crate::client::table::{self, ACCEPT_TABLE};
 
 /// One row: the object's name and namespace, and its cells by lower-case column name.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -53,63 +52,23 @@ pub async fn get(
     Ok(rows(&answer))
 }
 
-/// The rows of a Table answer, or of a plain list or object when the server sent one.
+/// The rows of a Table answer, or of a plain list or object when the server sent one, with
+/// their cells by lower-case column name.
 pub fn rows(answer: &Value) -> Vec<Row> {
-    if answer["kind"] != "Table" {
-        let items: Vec<&Value> = match answer["items"].as_array() {
-            Some(items) => items.iter().collect(),
-            None => vec![answer],
-        };
-        return items
-            .into_iter()
-            .filter_map(|item| {
-                let meta = &item["metadata"];
-                Some(Row {
-                    name: meta["name"].as_str()?.to_string(),
-                    namespace: meta["namespace"].as_str().map(String::from),
-                    cells: Vec::new(),
-                })
-            })
-            .collect();
-    }
-    let columns: Vec<String> = answer["columnDefinitions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|c| c["name"].as_str().unwrap_or_default().to_ascii_lowercase())
+    let page = table::page(answer);
+    let columns: Vec<String> = page
+        .columns
+        .iter()
+        .map(|c| c.name.to_ascii_lowercase())
         .collect();
-    answer["rows"]
-        .as_array()
+    page.rows
         .into_iter()
-        .flatten()
-        .filter_map(|row| {
-            let cells: Vec<(String, String)> = columns
-                .iter()
-                .zip(row["cells"].as_array().into_iter().flatten())
-                .map(|(c, v)| (c.clone(), text(v)))
-                .collect();
-            let meta = &row["object"]["metadata"];
-            let name = meta["name"].as_str().map(String::from).or_else(|| {
-                cells
-                    .iter()
-                    .find(|(c, _)| c == "name")
-                    .map(|(_, v)| v.clone())
-            })?;
-            Some(Row {
-                name,
-                namespace: meta["namespace"].as_str().map(String::from),
-                cells,
-            })
+        .map(|row| Row {
+            name: row.name,
+            namespace: (!row.namespace.is_empty()).then_some(row.namespace),
+            cells: columns.iter().cloned().zip(row.cells).collect(),
         })
         .collect()
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }
 
 /// The names in a list cell: the API server renders an array column as JSON (`["a","b"]`);

@@ -7,8 +7,8 @@
 //!   hand. A declaration whose owner is no longer one writes nothing new (Refused).
 //! - A new namespace gets its copies at once: the tenant reconciler records it in the Tenant's
 //!   status, whose change reconciles every declaration of that tenant.
-//! - A RoleBinding copy changed by hand is repaired on its watch event; the other kinds are
-//!   compared every [`RESYNC`].
+//! - A RoleBinding copy changed by hand is repaired on its watch event (and compared every
+//!   [`WATCHED_RESYNC`]); the other kinds are compared every [`RESYNC`].
 
 pub mod copies;
 
@@ -34,8 +34,12 @@ use crate::api::tenant_object::{CopyKind, NamespaceState, desired_copy, target_n
 use crate::api::{Account, Role, Site, Tenant, TenantObject, TenantObjectStatus, set_condition};
 use copies::Outcome;
 
-/// How often copies of kinds the controller does not watch are compared with the declaration.
+/// How often copies of kinds the controller does not watch are compared with the declaration
+/// (a GET of each copy, as the declaring owner).
 pub const RESYNC: Duration = Duration::from_secs(30);
+/// How often RoleBinding declarations are compared anyway: their copies are watched, so a
+/// change reconciles them at once and this is only a backstop.
+pub const WATCHED_RESYNC: Duration = Duration::from_secs(600);
 /// How many namespaces one reconcile writes to at once.
 const FAN_OUT: usize = 16;
 
@@ -289,7 +293,12 @@ async fn finish(
         wrote = true;
     }
     runtime::wrote(wrote);
-    Ok(Action::requeue(RESYNC))
+    let watched = matches!(kind_and_name(object), Ok((CopyKind::RoleBinding, _)));
+    Ok(Action::requeue(if watched {
+        WATCHED_RESYNC
+    } else {
+        RESYNC
+    }))
 }
 
 /// The object `spec.source` names, read as the declaring owner (who may read it by hand).

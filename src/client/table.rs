@@ -1,4 +1,5 @@
-//! The API server's Table format (`meta.k8s.io/v1`), as `ike get` needs it: the server's own
+//! The API server's Table format (`meta.k8s.io/v1`), read once for every command that asks for
+//! one (`ike get`, completion's names, `ike tenant list`, `ike request list`): the server's own
 //! columns, and each row's cells with the object's namespace, name, uid and resourceVersion.
 //!
 //! k8s-openapi has no Table type. Cells are kept as JSON and printed as kubectl's `printTable`
