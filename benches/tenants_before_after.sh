@@ -5,7 +5,8 @@
 #
 #   benches/tenants_before_after.sh [REV]      # REV defaults to main; N=500 as tenants.sh
 #
-# Knobs: those of tenants.sh (N, POOL, ...); ORDER="after before" to run this tree first. REV is
+# Knobs: those of tenants.sh (N, POOL, ...); ORDER="after before" to run this tree first;
+# PROFILE=dist to compare what ships (whole-program LTO: slow to build) instead of release. REV is
 # built in BEFORE_TARGET_DIR (default target/bench-before-after), this tree in its own target/:
 # one target directory for both would take the second build for fresh (same package, same
 # relative path). Each side's whole report is kept next to the binaries, and the two summaries
@@ -19,12 +20,13 @@ before_src=$before_target/before-src
 rm -rf "$before_src" "$out" && mkdir -p "$before_src" "$out/before" "$out/after"
 git archive "$rev" | tar -x -C "$before_src"
 
-echo "building $rev (before) and this tree (after), release" >&2
-CARGO_TARGET_DIR=$before_target cargo build -q --release --bins --manifest-path "$before_src/Cargo.toml"
-cp "$before_target/release/ike" "$before_target/release/ike-controller" "$out/before/"
+profile=${PROFILE:-release}
+echo "building $rev (before) and this tree (after), profile $profile" >&2
+CARGO_TARGET_DIR=$before_target cargo build -q --profile "$profile" --bins --manifest-path "$before_src/Cargo.toml"
+cp "$before_target/$profile/ike" "$before_target/$profile/ike-controller" "$out/before/"
 after_target=${CARGO_TARGET_DIR:-$PWD/target}
-cargo build -q --release --bins
-cp "$after_target/release/ike" "$after_target/release/ike-controller" "$out/after/"
+cargo build -q --profile "$profile" --bins
+cp "$after_target/$profile/ike" "$after_target/$profile/ike-controller" "$out/after/"
 if cmp -s "$out/before/ike-controller" "$out/after/ike-controller"; then
   echo "error: $rev and this tree built the same ike-controller" >&2
   exit 1
@@ -36,7 +38,7 @@ for side in ${ORDER:-before after}; do
 done
 
 echo
-echo "== benches/tenants.sh, N=${N:-500}: $rev (before) and this tree (after), one run, $(nproc) cores"
+echo "== benches/tenants.sh, N=${N:-500}: $rev (before) and this tree (after), profile $profile, one run, $(nproc) cores"
 echo "(each whole report: $out/{before,after}.txt)"
 for side in before after; do
   echo "-- $side"

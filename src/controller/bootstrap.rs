@@ -7,7 +7,6 @@ use std::time::SystemTime;
 use kube::Api;
 use kube::api::PostParams;
 
-use super::Error;
 use super::account_api::{self, tokens};
 use crate::api::consts::CONTROLLER_MANAGER;
 use crate::api::names;
@@ -81,13 +80,24 @@ pub async fn bootstrap_admin(
     Ok(Some(token))
 }
 
+/// The first admin's token could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write the bootstrap token to {}", path.display())]
+pub struct TokenFileError {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// Why.
+    #[source]
+    pub source: std::io::Error,
+}
+
 /// Hands the first admin's token to whoever started the controller: the 0600 file `path`, and
 /// only there (the log says where it is, never what it is).
 pub fn publish_bootstrap_token(
     name: &str,
     token: Option<&str>,
     path: &std::path::Path,
-) -> Result<(), Error> {
+) -> Result<(), TokenFileError> {
     let Some(token) = token else {
         tracing::info!(
             account = name,
@@ -96,7 +106,7 @@ pub fn publish_bootstrap_token(
         return Ok(());
     };
     crate::util::fs::write_atomic(path, format!("{token}\n").as_bytes()).map_err(|source| {
-        Error::BootstrapToken {
+        TokenFileError {
             path: path.to_path_buf(),
             source,
         }

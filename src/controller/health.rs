@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
-use super::State;
+use super::state::State;
 
 /// Serves until `stop` turns true.
 pub async fn serve(

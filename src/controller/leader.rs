@@ -7,8 +7,10 @@ use std::sync::Arc;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 
+use super::error::Error;
 use super::runtime::Floor;
-use super::{Error, State, accounts, office, requests, tenant_objects, tenants};
+use super::state::State;
+use super::{accounts, office, requests, tenant_objects, tenants};
 
 /// Runs the reconcilers while this replica holds the `ike-controller` Lease, until a signal.
 ///

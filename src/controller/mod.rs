@@ -9,132 +9,30 @@ pub mod apply;
 pub mod bootstrap;
 pub mod config;
 pub mod crds;
+pub mod error;
 pub mod health;
 pub mod leader;
 pub mod listener;
 pub mod metrics;
 pub mod notify;
 pub mod office;
+pub mod options;
 pub mod platform;
 pub mod requests;
 pub mod runtime;
+pub mod state;
 pub mod tenant_objects;
 pub mod tenants;
 pub mod webhooks;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::signal::unix::{SignalKind, signal};
 
-/// What `ike-controller run` was asked to do, its files read ([`config::RunConfig::load`]).
-pub struct Options {
-    /// Where `/healthz`, `/readyz` and `/metrics` are served.
-    pub listen: SocketAddr,
-    /// The account API (and, on their own listener, the admission webhooks: they need its CA);
-    /// `None` runs without them.
-    pub account_api: Option<account_api::AccountApiConfig>,
-    /// The admission webhooks' own HTTPS listener; `None` serves no webhooks.
-    pub webhooks: Option<HttpsListener>,
-    /// The notification relay's own HTTPS listener (Alertmanager calls it); served only with
-    /// the account API's CA and notifications on.
-    pub relay: Option<HttpsListener>,
-    /// The URL kube-apiserver calls the admission webhooks at (their listener); `None` leaves
-    /// the webhook configuration alone.
-    pub webhook_url: Option<String>,
-    /// Create this admin account with a one-time token (written to a file, never logged) if it
-    /// does not exist yet.
-    pub bootstrap: Option<config::Bootstrap>,
-    /// Any account may create tenants (it must own them); otherwise only platform admins.
-    pub self_service: bool,
-    /// The ServiceAccounts (user names, `system:serviceaccount:NS:NAME`) the Tenant webhook
-    /// counts as platform admins: the controller's own, normally. No other one does.
-    pub admin_service_accounts: Vec<String>,
-    /// The controller's own namespace: its leader-election Lease (created if missing), the
-    /// platform admins' notification configs, the Office TSIG key Secret and name registry.
-    pub controller_namespace: String,
-    /// The site's name: the owner written into Office DNS ownership claims.
-    pub site: String,
-    /// Tenant notifications (Alertmanager configuration, Barry, the relay); `None`: off.
-    pub notify: Option<notify::Settings>,
-}
-
-/// Where and how the admission webhooks or the notification relay are served: each on a
-/// listener of its own, so that a flood on the account API cannot stop pods cluster-wide (the
-/// webhooks fail closed), nor a slow Barry hold the webhooks' connections.
-pub struct HttpsListener {
-    /// Where to listen for HTTPS. Port 0 picks a free port.
-    pub listen: SocketAddr,
-    /// IP addresses and DNS names of its serving certificate (signed by the account CA).
-    pub sans: Vec<String>,
-    /// What its clients may hold ([`listener::Limits::webhooks`], [`listener::Limits::relay`]).
-    pub limits: listener::Limits,
-    /// Its metrics.
-    pub metrics: listener::Metrics,
-}
-
-/// Shared state of the running controller.
-pub struct State {
-    /// Prometheus metrics.
-    pub metrics: Arc<metrics::Metrics>,
-    /// Set once the CRDs are installed and the controller serves.
-    pub ready: AtomicBool,
-    /// The site's name (see [`Options::site`]).
-    pub site: String,
-    /// Tenant notifications, when on.
-    pub notify: Option<Arc<notify::Notify>>,
-}
-
-/// Errors that stop the controller.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// Installing or upgrading a CRD failed.
-    #[error("cannot install the CRDs")]
-    Crds(#[from] crds::Error),
-    /// The health/metrics listener could not be bound.
-    #[error("cannot listen on {addr}")]
-    Listen {
-        /// The address.
-        addr: SocketAddr,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// Serving failed.
-    #[error("the health/metrics server failed")]
-    Serve(#[source] std::io::Error),
-    /// The account API failed to start or stopped.
-    #[error("the account API failed")]
-    AccountApi(#[from] account_api::Error),
-    /// The admission webhooks' listener could not start.
-    #[error("the admission webhooks cannot serve HTTPS")]
-    Webhooks(#[from] listener::Error),
-    /// Platform RBAC or the webhook configuration could not be applied.
-    #[error("cannot apply {what}")]
-    Apply {
-        /// What.
-        what: &'static str,
-        /// Why.
-        source: kube::Error,
-    },
-    /// Leader election could not start.
-    #[error("leader election failed")]
-    Lease(#[source] kube_lease_manager::LeaseManagerError),
-    /// The bootstrap token could not be written.
-    #[error("cannot write the bootstrap token to {path}")]
-    BootstrapToken {
-        /// The file.
-        path: std::path::PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The signal handlers could not be installed.
-    #[error("cannot install signal handlers")]
-    Signals(#[source] std::io::Error),
-    /// Notifications could not be set up.
-    #[error("cannot set up notifications")]
-    Notify(#[from] notify::Error),
-}
+use self::error::Error;
+use self::options::{Bootstrap, Options};
+use self::state::State;
 
 /// Runs the controller until SIGTERM or SIGINT, then shuts down cleanly.
 pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error> {
@@ -148,6 +46,11 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         }
     };
     let mut metrics = metrics::Metrics::new();
+    metrics.registry_mut().register(
+        "api_requests",
+        "Requests this process sent to the API server, by verb and resource",
+        options.api_requests.clone(),
+    );
     // One watch per kind for the whole process: the webhooks' view, kept current on every
     // replica, and the reconcilers' while this replica leads.
     let stores = runtime::Stores::new(
@@ -298,7 +201,7 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         if let Some(notify) = &state.notify {
             notify.seed_base().await?;
         }
-        if let Some(config::Bootstrap { admin, token_file }) = &options.bootstrap {
+        if let Some(Bootstrap { admin, token_file }) = &options.bootstrap {
             let published = bootstrap::published_token(token_file);
             let token =
                 bootstrap::bootstrap_admin(client.clone(), admin, published.as_deref()).await?;
@@ -343,28 +246,4 @@ pub async fn run(client: kube::Client, mut options: Options) -> Result<(), Error
         Ok(Err(e)) => result.and(Err(Error::Serve(e))),
         Err(join) => result.and(Err(Error::Serve(std::io::Error::other(join)))),
     }
-}
-
-/// The Event recorder of the controller's reconcilers (`reportingController` ike-controller,
-/// the instance its pod's name).
-pub fn event_recorder(client: &kube::Client) -> kube::runtime::events::Recorder {
-    kube::runtime::events::Recorder::new(
-        client.clone(),
-        kube::runtime::events::Reporter {
-            controller: "ike-controller".into(),
-            instance: std::env::var("POD_NAME").ok(),
-        },
-    )
-}
-
-/// An error and its sources on one line, for logs.
-pub fn chain(error: &dyn std::error::Error) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }

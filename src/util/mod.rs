@@ -5,5 +5,4 @@ pub mod fs;
 #[cfg(test)]
 pub(crate) mod fuzz;
 pub mod logging;
-pub mod memory;
 pub mod time;

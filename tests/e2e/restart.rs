@@ -140,6 +140,26 @@ fn a_controller_restart_with_nothing_to_do_writes_nothing() {
     assert!(changed.is_empty(), "written on restart: {changed:#?}");
     assert_eq!(before.len(), after.len());
 
+    // What it had to know it read from its stores: not one tenant object asked for by name,
+    // as the controller counted its own requests (its watches show the count works).
+    assert!(
+        metric(
+            &metrics,
+            r#"ike_api_requests_total{verb="WATCH",resource="tenants"}"#
+        ) >= 1.0,
+        "{metrics}"
+    );
+    for kind in ["tenants", "rolebindings", "networkpolicies"] {
+        assert_eq!(
+            metric(
+                &metrics,
+                &format!(r#"ike_api_requests_total{{verb="GET",resource="{kind}"}}"#)
+            ),
+            0.0,
+            "GETs of {kind} on a restart with nothing to do: {metrics}"
+        );
+    }
+
     // One watch per kind for the whole process, though the webhooks and four reconcilers read
     // Tenants and Sites: ike's own gauge, and the API server's count of its watchers.
     let watches: Vec<&str> = metrics

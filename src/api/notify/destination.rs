@@ -21,12 +21,6 @@ use hyper::Uri;
 
 use super::policy::{NotificationPolicy, matches_any};
 
-/// Microsoft's Teams Workflows webhook hosts: Power Automate's HTTP triggers on Logic Apps
-/// (`prod-NN.<region>.logic.azure.com`) and on the Power Platform
-/// (`<environment>.NN.environment.api.powerplatform.com`), commercial cloud.
-pub const DEFAULT_ALLOWED_HOSTS: [&str; 2] =
-    [".logic.azure.com", ".environment.api.powerplatform.com"];
-
 /// A network in CIDR notation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Network {

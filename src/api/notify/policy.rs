@@ -6,8 +6,13 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::destination::DEFAULT_ALLOWED_HOSTS;
 use super::validate::MAX_RECIPIENTS;
+
+/// Microsoft's Teams Workflows webhook hosts: Power Automate's HTTP triggers on Logic Apps
+/// (`prod-NN.<region>.logic.azure.com`) and on the Power Platform
+/// (`<environment>.NN.environment.api.powerplatform.com`), commercial cloud.
+pub const DEFAULT_ALLOWED_HOSTS: [&str; 2] =
+    [".logic.azure.com", ".environment.api.powerplatform.com"];
 
 /// Configs one namespace may have in Alertmanager's configuration unless the site says.
 pub const DEFAULT_MAX_CONFIGS_PER_NAMESPACE: u32 = 20;

@@ -14,7 +14,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::notify::{self, alertmanager::TeamsDelivery, output::Output};
-use super::{HttpsListener, Options, account_api, listener};
+use super::options::{Bootstrap, HttpsListener, Options};
+use super::runtime::{ApiRequests, counting_client};
+use super::{account_api, listener};
 
 /// The ServiceAccount the controller runs as, in its own namespace (examples/deploy.yaml).
 pub const CONTROLLER_SERVICE_ACCOUNT: &str = "ike-controller";
@@ -42,15 +44,6 @@ pub struct RunConfig {
     pub served: Option<Served>,
     /// Tenant notifications; `None`: off.
     pub notify: Option<Notifications>,
-}
-
-/// A platform admin created with a one-time token if it does not exist.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bootstrap {
-    /// The account.
-    pub admin: String,
-    /// Where its token is written (0600): the token is never logged.
-    pub token_file: PathBuf,
 }
 
 /// The servers that present certificates of the account CA: the account API, the webhooks and,
@@ -296,8 +289,9 @@ impl RunConfig {
         })
     }
 
-    /// A client for the cluster, and the API server's URL as this controller reaches it.
-    pub async fn connect(&self) -> Result<(kube::Client, String), LoadError> {
+    /// A client for the cluster that counts its requests, and the API server's URL as this
+    /// controller reaches it.
+    pub async fn connect(&self) -> Result<Connection, LoadError> {
         let config = match &self.kubeconfig {
             Some(path) => {
                 let kubeconfig = kube::config::Kubeconfig::read_from(path).map_err(|source| {
@@ -320,13 +314,19 @@ impl RunConfig {
             .to_string()
             .trim_end_matches('/')
             .to_string();
-        let client = kube::Client::try_from(config).map_err(LoadError::Client)?;
-        Ok((client, url))
+        let api_requests = ApiRequests::default();
+        let client = counting_client(config, api_requests.clone()).map_err(LoadError::Client)?;
+        Ok(Connection {
+            client,
+            cluster_url: url,
+            api_requests,
+        })
     }
 
-    /// Reads the files the flags name into what the controller runs with; `cluster_url` is
-    /// handed to clients unless `--api-server-url` says otherwise.
-    pub fn load(self, cluster_url: &str) -> Result<Options, LoadError> {
+    /// Reads the files the flags name into what the controller runs with; the connection's
+    /// URL is handed to clients unless `--api-server-url` says otherwise.
+    pub fn load(self, connection: &Connection) -> Result<Options, LoadError> {
+        let cluster_url = connection.cluster_url.as_str();
         let notify = match self.notify {
             Some(n) => Some(n.load(&self.controller_namespace)?),
             None => None,
@@ -373,8 +373,19 @@ impl RunConfig {
             controller_namespace: self.controller_namespace,
             site: self.site,
             notify,
+            api_requests: connection.api_requests.clone(),
         })
     }
+}
+
+/// The controller's way to the cluster ([`RunConfig::connect`]).
+pub struct Connection {
+    /// Counts every request in `api_requests`.
+    pub client: kube::Client,
+    /// The API server's URL as this controller reaches it.
+    pub cluster_url: String,
+    /// What `client` asked the API server, by verb and resource.
+    pub api_requests: ApiRequests,
 }
 
 fn https(endpoint: Endpoint, limits: listener::Limits) -> HttpsListener {

@@ -217,7 +217,7 @@ impl Publisher {
                     match result {
                         Ok(()) => self.reloaded = Some(fp.clone()),
                         Err(e) => {
-                            let e = crate::controller::chain(&e);
+                            let e = crate::controller::runtime::chain(&e);
                             tracing::warn!(alertmanager = %alertmanager.url(), error = %e, "Alertmanager did not reload");
                             reload_error = Some(e);
                         }
@@ -233,7 +233,7 @@ impl Publisher {
                     alertmanager
                         .running_receivers()
                         .await
-                        .map_err(|e| crate::controller::chain(&e)),
+                        .map_err(|e| crate::controller::runtime::chain(&e)),
                 );
             }
         }
@@ -469,7 +469,7 @@ pub async fn run(
             Err(e) => {
                 failures += 1;
                 let wait = (FIRST_LOOK * 2u32.saturating_pow(failures)).min(LONGEST_WAIT);
-                tracing::warn!(error = %crate::controller::chain(&e), retry_in = ?wait, "publishing Alertmanager's configuration failed");
+                tracing::warn!(error = %crate::controller::runtime::chain(&e), retry_in = ?wait, "publishing Alertmanager's configuration failed");
                 Some(tokio::time::Instant::now() + wait)
             }
         };

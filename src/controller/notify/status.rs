@@ -241,7 +241,7 @@ impl Queue {
                 match written {
                     Ok(wrote) => self.inner.metrics.count_status_write(wrote),
                     Err(e) => {
-                        tracing::warn!(namespace = %namespace, name = %name, error = %super::super::chain(&e), "cannot write a notification status; retrying");
+                        tracing::warn!(namespace = %namespace, name = %name, error = %crate::controller::runtime::chain(&e), "cannot write a notification status; retrying");
                         let mut pending =
                             self.inner.pending.lock().unwrap_or_else(PoisonError::into_inner);
                         let mut again = change;

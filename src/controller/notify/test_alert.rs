@@ -108,7 +108,7 @@ pub async fn send<K: NotifyConfig>(config: &K, id: &str, ctx: &Notify) -> Notify
     if let Err(e) = alertmanager.post_alerts(&alert).await {
         return failed(format!(
             "cannot post the test alert to Alertmanager: {}",
-            super::super::chain(&e)
+            crate::controller::runtime::chain(&e)
         ));
     }
     if K::KIND != "email" {
@@ -143,7 +143,7 @@ pub async fn send<K: NotifyConfig>(config: &K, id: &str, ctx: &Notify) -> Notify
             Err(e) => {
                 return failed(format!(
                     "cannot ask Alertmanager where the test alert went: {}",
-                    super::super::chain(&e)
+                    crate::controller::runtime::chain(&e)
                 ));
             }
         }

@@ -169,7 +169,7 @@ pub async fn run(floor: Floor, site: String) {
         match Registry::load(&client, &namespace).await {
             Ok(registry) => break registry,
             Err(e) => {
-                tracing::warn!(error = %super::chain(&e), "cannot read the Office name registry; retrying")
+                tracing::warn!(error = %crate::controller::runtime::chain(&e), "cannot read the Office name registry; retrying")
             }
         }
         tokio::select! {
@@ -189,7 +189,7 @@ pub async fn run(floor: Floor, site: String) {
         ),
         pods: stores.pods().store(),
         registry,
-        recorder: super::event_recorder(&client),
+        recorder: crate::controller::runtime::event_recorder(&client),
         published: Mutex::new(HashMap::new()),
         services: services.clone(),
         tenants: stores.tenants().store(),

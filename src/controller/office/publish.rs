@@ -249,7 +249,7 @@ async fn unpublish(
     ctx.registry
         .remove(id, host)
         .await
-        .map_err(|e| format!("{host}: {}", super::super::chain(&e)))?;
+        .map_err(|e| format!("{host}: {}", crate::controller::runtime::chain(&e)))?;
     tracing::info!(host, resource = id, %outcome, "unpublished");
     Ok(outcome == Outcome::Removed)
 }

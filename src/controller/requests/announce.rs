@@ -59,7 +59,7 @@ pub(super) async fn announce(
     {
         Ok(()) => Some(announcer.audience()),
         Err(e) => {
-            tracing::warn!(request = %validate::reference(request), error = %crate::controller::chain(&e), "cannot announce the request");
+            tracing::warn!(request = %validate::reference(request), error = %crate::controller::runtime::chain(&e), "cannot announce the request");
             None
         }
     }

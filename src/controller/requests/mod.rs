@@ -282,7 +282,7 @@ pub async fn run(floor: Floor, announcer: Option<Arc<dyn Announcer>>) {
         tenants: stores.tenants().store(),
         requests: requests.clone(),
         sites: stores.sites().store(),
-        recorder: super::event_recorder(stores.client()),
+        recorder: crate::controller::runtime::event_recorder(stores.client()),
         announcer,
     });
     let open = requests.clone();

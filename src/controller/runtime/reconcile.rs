@@ -138,7 +138,7 @@ pub async fn run<K, C, E, Fut>(
             Some(ns) => format!("{ns}/{}", object.meta().name.as_deref().unwrap_or_default()),
             None => object.meta().name.clone().unwrap_or_default(),
         };
-        tracing::warn!(controller = name, object, error = %crate::controller::chain(error), "reconcile failed");
+        tracing::warn!(controller = name, object, error = %super::chain(error), "reconcile failed");
         Action::requeue(retry)
     };
     controller

@@ -44,7 +44,7 @@ impl Relay {
             Err(e) => {
                 let message = format!(
                     "cannot read the BarryConfig: {}",
-                    crate::controller::chain(&e)
+                    crate::controller::runtime::chain(&e)
                 );
                 return Some(Outcome::failed(condition::BARRY_UNREACHABLE, message));
             }
@@ -93,7 +93,7 @@ impl Relay {
             Err(e) => {
                 let message = format!(
                     "cannot read the TeamsConfig: {}",
-                    crate::controller::chain(&e)
+                    crate::controller::runtime::chain(&e)
                 );
                 return Some(Outcome::failed(condition::TEAMS_UNREACHABLE, message));
             }
@@ -127,7 +127,7 @@ impl Relay {
                 alerts(payload)
             )),
             Err(e) => {
-                let message = crate::controller::chain(&e);
+                let message = crate::controller::runtime::chain(&e);
                 match e {
                     teams::Error::Rejected { .. } => Outcome::rejected(message),
                     _ => Outcome::failed(e.reason(), message),
