@@ -16,6 +16,7 @@ use super::{OutputArgs, WriteArgs};
 use crate::api::names;
 use crate::api::{Role, Tenant};
 use crate::cli::exit::ExitStatus;
+use crate::client::tenant_objects;
 use crate::client::tenants::{
     self, NamespaceRow, Update, Visible, settled, update_tenant, wait_for,
 };
@@ -66,6 +67,10 @@ pub struct DeleteArgs {
     /// Do not ask for confirmation (required without a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Also when the namespace is the home of tenant-wide objects (`ike tenant list-objects`),
+    /// which then go with it (their copies too, unless the tenant keeps its namespaces).
+    #[arg(long)]
+    pub with_tenant_objects: bool,
     #[command(flatten)]
     pub write: WriteArgs,
 }
@@ -222,13 +227,35 @@ async fn delete(args: DeleteArgs, settings: &Settings) -> anyhow::Result<ExitSta
     let owner = holder(&visible, ns, args.tenant.as_deref())?;
     let name = owner.name_any();
     let keep = owner.spec.keep_namespaces;
-    let fate = if keep {
+    // Tenant-wide objects declared here stop applying to every namespace of the tenant: never
+    // without saying so by name.
+    let declared = tenant_objects::declared_in(&target, ns).await?;
+    if !declared.is_empty() && !args.with_tenant_objects {
+        anyhow::bail!(
+            "namespace {ns} is the home of tenant {name}'s tenant-wide objects {}, kept in all its namespaces from here: declare them elsewhere first ('ike tenant apply -n OTHER', then 'ike tenant delete-object'), or pass --with-tenant-objects",
+            declared.join(", ")
+        );
+    }
+    let mut fate = if keep {
         format!(
             "Namespace {ns} is kept (tenant {name} keeps its namespaces); it loses the tenant's role bindings."
         )
     } else {
         format!("Namespace {ns} and everything in it will be deleted.")
     };
+    if !declared.is_empty() {
+        fate.push_str(&if keep {
+            format!(
+                " Its tenant-wide objects {} stay in it and no longer apply to the tenant.",
+                declared.join(", ")
+            )
+        } else {
+            format!(
+                " Its tenant-wide objects {} go with it, and their copies in the tenant's other namespaces.",
+                declared.join(", ")
+            )
+        });
+    }
     if !args.yes {
         let sure = dialoguer::Confirm::new()
             .with_prompt(format!("Take namespace {ns} off tenant {name}? {fate}"))

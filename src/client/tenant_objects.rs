@@ -395,6 +395,21 @@ pub async fn list(target: &Target, tenant: &Tenant) -> anyhow::Result<Vec<Tenant
     Ok(all)
 }
 
+/// The names of the TenantObjects declared in `namespace`, sorted (none where the kind is not
+/// served yet).
+pub async fn declared_in(target: &Target, namespace: &str) -> anyhow::Result<Vec<String>> {
+    let api: Api<TenantObject> = target.namespaced(namespace);
+    match api.list_metadata(&ListParams::default()).await {
+        Ok(list) => {
+            let mut names: Vec<String> = list.items.iter().map(|o| o.name_any()).collect();
+            names.sort();
+            Ok(names)
+        }
+        Err(kube::Error::Api(s)) if s.is_not_found() => Ok(Vec::new()),
+        Err(e) => Err(api_error(e, &format!("tenant objects in {namespace}"))),
+    }
+}
+
 /// Deletes TenantObject `name` of `tenant` (found in its namespaces, or in `namespace`).
 pub async fn delete(
     target: &Target,

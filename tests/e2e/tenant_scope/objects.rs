@@ -567,3 +567,40 @@ fn a_declaration_writes_only_while_its_declarer_owns_the_tenant_until_another_ow
     );
     assert_eq!(got["spec"]["declaredBy"], json!(t.member.account));
 }
+
+#[test]
+fn deleting_the_home_of_tenant_wide_objects_needs_them_named_and_then_takes_their_copies() {
+    let _shared = sharing_the_tenant_controller();
+    let t = Tenant::new("tobj-home", 2, false);
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"},
+        "data": {"a": "1"}});
+    allowed(t.apply(&t.owner, &[cm], &[]));
+    wait_there("configmap", "settings", &t.ns[1]);
+
+    // `--yes` alone does not take the declarations with it: one line naming them, and nothing
+    // changes (the tenant still holds the namespace, the copy stays).
+    let delete = ["ns", "delete", &t.ns[0], "--tenant", &t.name, "--yes"];
+    let out = t.owner.ike(&delete);
+    assert!(!out.status.success(), "deleted: {}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains("configmap-settings") && said.contains("--with-tenant-objects"),
+        "{said}"
+    );
+    assert_eq!(said.trim().lines().count(), 1, "{said}");
+    assert!(t.held().contains(&t.ns[0]), "{:?}", t.held());
+    assert!(get("namespace", &t.ns[0], "default").is_some());
+    assert!(get("configmap", "settings", &t.ns[1]).is_some());
+
+    // Said by name: the namespace goes, its declaration with it, and the copy elsewhere.
+    let out = t
+        .owner
+        .ike(&[&delete[..], &["--with-tenant-objects"]].concat());
+    allowed(out);
+    wait_gone("configmap", "settings", &t.ns[1]);
+    wait_for(
+        &format!("tenant {} to hold only {}", t.name, t.ns[1]),
+        Duration::from_secs(20),
+        || (t.held() == [t.ns[1].clone()]).then_some(()),
+    );
+}
