@@ -109,6 +109,8 @@ pub struct Target {
     pub context: String,
     /// The default namespace: `-n`, else the context's, else `default`.
     pub namespace: String,
+    /// The API server the client talks to.
+    pub server: String,
     /// A client for the context.
     pub client: kube::Client,
 }
@@ -149,6 +151,7 @@ impl Target {
         }
         adjust(&mut config);
         let namespace = config.default_namespace.clone();
+        let server = config.cluster_url.to_string();
         let client =
             kube::Client::try_from(config).map_err(|source| kubeconfig::Error::Client {
                 context: context.clone(),
@@ -158,6 +161,7 @@ impl Target {
             site,
             context,
             namespace,
+            server,
             client,
         })
     }

@@ -15,6 +15,7 @@ use anyhow::{anyhow, bail};
 use clap::{Args, ValueEnum};
 use clap_complete::engine::ArgValueCompleter;
 
+use super::output::Tabular;
 use super::settings::Settings;
 use crate::api::Role;
 use crate::cli::exit::ExitStatus;
@@ -110,13 +111,10 @@ async fn get(args: GetArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     .await?;
     // Discovery is kept per site for ten minutes (as kubectl keeps its own): asking for it is
     // some thirty requests, more than the read itself.
-    let cache = target.site.as_ref().and_then(|s| s.files().ok()).map(|f| {
-        DiscoveryCache::new(
-            &settings.cache_dir,
-            &f.settings.site,
-            &f.settings.api_server,
-        )
-    });
+    let cache = target
+        .site
+        .as_ref()
+        .map(|s| DiscoveryCache::new(&settings.cache_dir, &s.name, &target.server));
     let (client, cache) = (&target.client, cache.as_ref());
     let discover = |again| async move {
         discovery::cached(client, cache, again)
@@ -478,19 +476,8 @@ fn namespaces(visible: &[Visible], args: &GetArgs) -> anyhow::Result<()> {
                 .collect::<Vec<_>>(),
         )),
         GetFormat::Table | GetFormat::Wide => {
-            let table: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.namespace.clone(),
-                        r.tenant.clone(),
-                        r.role.map_or("-", Role::as_str).to_string(),
-                        if r.ready { "True" } else { "False" }.to_string(),
-                    ]
-                })
-                .collect();
-            let t =
-                super::output::table(vec!["namespace", "tenant", "role", "ready"], table, false);
+            let list = super::ns::NamespaceList(rows);
+            let t = super::output::table(list.headers(), list.rows(), false);
             let lines: Vec<String> = t.lines().map(|l| l.trim_end().to_string()).collect();
             ok_pipe(print::out(&lines))
         }

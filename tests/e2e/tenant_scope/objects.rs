@@ -604,3 +604,54 @@ fn deleting_the_home_of_tenant_wide_objects_needs_them_named_and_then_takes_thei
         || (t.held() == [t.ns[1].clone()]).then_some(()),
     );
 }
+
+#[test]
+fn a_hand_edited_or_deleted_config_map_copy_is_put_back_within_thirty_seconds() {
+    let _shared = sharing_the_tenant_controller();
+    let t = Tenant::new("tobj-cmdrift", 2, false);
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"},
+        "data": {"level": "info"}});
+    allowed(t.apply(&t.owner, &[cm], &[]));
+    let ns1 = &t.ns[1];
+    wait_there("configmap", "settings", ns1);
+
+    // ConfigMap copies are not watched: the declaration's 30 s round puts them back.
+    let patch = json!({"data": {"level": "debug"}}).to_string();
+    ok(kubectl(&[
+        "patch",
+        "configmap",
+        "settings",
+        "-n",
+        ns1,
+        "--type=merge",
+        "-p",
+        &patch,
+    ]));
+    let edited_at = Instant::now();
+    wait_for(
+        "the edited copy to be put back",
+        Duration::from_secs(40),
+        || {
+            let copy = get("configmap", "settings", ns1)?;
+            (copy["data"]["level"] == "info").then_some(())
+        },
+    );
+    eprintln!(
+        "edited copy put back {:?} after the edit",
+        edited_at.elapsed()
+    );
+
+    ok(kubectl(&["delete", "configmap", "settings", "-n", ns1]));
+    let deleted_at = Instant::now();
+    let copy = wait_for(
+        "the deleted copy to be made again",
+        Duration::from_secs(40),
+        || get("configmap", "settings", ns1),
+    );
+    assert_eq!(copy["data"]["level"], "info");
+    assert_eq!(
+        copy["metadata"]["labels"]["ike.dev/tenant-object"],
+        "configmap-settings"
+    );
+    eprintln!("deleted copy made again {:?} after", deleted_at.elapsed());
+}
