@@ -15,6 +15,7 @@ pub mod names;
 pub mod notify;
 pub mod office;
 pub mod pods;
+pub mod renewing;
 pub mod requests;
 pub mod resolve;
 pub mod site_files;

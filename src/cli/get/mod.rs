@@ -9,6 +9,7 @@
 mod print;
 mod watch;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail};
@@ -22,6 +23,7 @@ use crate::cli::exit::ExitStatus;
 use crate::client::get::cluster::{self, View};
 use crate::client::get::discovery::{self, ApiKind, DiscoveryCache};
 use crate::client::get::fetch::{self, Merged, Outcome, Place, Selectors};
+use crate::client::renewing::{Adjust, Renewing};
 use crate::client::tenants::Visible;
 use crate::client::{Target, api_error, get as tenant_get};
 use print::{Grid, Layout};
@@ -103,12 +105,12 @@ async fn get(args: GetArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let namespace = settings.client.namespace()?;
     // A watch's stream stays quiet for minutes; the server ends it after 290 s.
     let timeout = Duration::from_secs(if args.watch { 300 } else { 30 });
-    let target = Target::resolve_with(&settings.client, |config| {
+    let adjust: Adjust = Arc::new(move |config: &mut kube::Config| {
         config.connect_timeout = Some(timeout);
         config.read_timeout = Some(timeout);
         config.write_timeout = Some(timeout);
-    })
-    .await?;
+    });
+    let target = Target::resolve_with(&settings.client, |config| adjust(config)).await?;
     // Discovery is kept per site for ten minutes (as kubectl keeps its own): asking for it is
     // some thirty requests, more than the read itself.
     let cache = target
@@ -179,8 +181,9 @@ async fn get(args: GetArgs, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let missing = missing_names(&sections, &args.names);
     if args.watch {
         let section = sections.pop().expect("one kind");
+        let clients = Renewing::new(&target, settings.client.clone(), adjust);
         return watch::run(
-            &target,
+            Arc::new(clients),
             section.kind,
             section.merged,
             section.layout,

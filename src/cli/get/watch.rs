@@ -1,20 +1,22 @@
 //! `ike get -w`: the table first, then one line per change in any namespace, each flushed at
 //! once (a pipe reads it within the second).
 
+use std::sync::Arc;
+
 use tokio::sync::mpsc;
 
 use super::print::{self, Grid, Layout};
 use super::{GetArgs, GetFormat, ok_pipe};
 use crate::cli::exit::ExitStatus;
-use crate::client::Target;
 use crate::client::get::discovery::ApiKind;
 use crate::client::get::fetch::{Merged, Selectors};
 use crate::client::get::watch::{Message, watch};
+use crate::client::renewing::Renewing;
 
 /// Prints `merged` and then every change, until stdout closes or the process is stopped. The
 /// status is that of the first list (4 when some namespaces failed: those are not watched).
 pub async fn run(
-    target: &Target,
+    clients: Arc<Renewing>,
     kind: ApiKind,
     merged: Merged,
     layout: Layout,
@@ -48,7 +50,7 @@ pub async fn run(
             .cloned()
             .collect();
         tasks.push(tokio::spawn(watch(
-            target.client.clone(),
+            clients.clone(),
             kind.clone(),
             place,
             sel.clone(),

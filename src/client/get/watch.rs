@@ -5,7 +5,8 @@
 //! resourceVersion, cells) and the last resourceVersion seen. A stream that ends (the server's
 //! timeout, an API server restart) is watched again from that resourceVersion after a backoff;
 //! 410 Gone (the server no longer has it) means a fresh list, diffed against what was printed,
-//! so that no change is lost and no line repeats.
+//! so that no change is lost and no line repeats. Each watch is made with a client leased from
+//! [`Renewing`], and ends when the lease does: a watch outlives the certificate it began with.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -18,6 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::discovery::ApiKind;
 use super::fetch::{Place, Selectors, list_at, with_table};
+use crate::client::renewing::Renewing;
 use crate::client::table::{Row, page};
 
 /// The server ends a watch after this many seconds; it is watched again at once.
@@ -113,9 +115,10 @@ pub fn relist_diff(known: &mut Known, fresh: Vec<Row>) -> Vec<(Change, Row)> {
 }
 
 /// Watches `kind` in `place` from `resource_version`, having printed `initial`, until the
-/// printer goes away. Every row goes to `tx`.
+/// printer goes away. Every row goes to `tx`; a namespace that cannot be watched (the
+/// certificate expired, access was taken away) is said once on stderr and tried again.
 pub async fn watch(
-    client: kube::Client,
+    clients: std::sync::Arc<Renewing>,
     kind: ApiKind,
     place: Place,
     sel: Selectors,
@@ -126,6 +129,7 @@ pub async fn watch(
     let mut known: Known = initial.into_iter().map(|r| (r.name.clone(), r)).collect();
     let mut backoff = Backoff::default();
     let mut warned = false;
+    let mut denied_before = false;
     let ns = place.namespace.clone();
     let tag = |mut r: Row| {
         r.tenant = place.tenant.clone();
@@ -134,12 +138,27 @@ pub async fn watch(
         }
         r
     };
+    let warn = |warned: &mut bool, line: String| {
+        !std::mem::replace(warned, true) && tx.send(Message::Warning(line)).is_err()
+    };
     loop {
+        let lease = match clients.lease().await {
+            Ok(lease) => lease,
+            Err(e) => {
+                if warn(&mut warned, format!("namespace {ns}: {e}; retrying")) {
+                    return;
+                }
+                tokio::time::sleep(backoff.next()).await;
+                continue;
+            }
+        };
+        let client = lease.client;
         match watch_once(
             &client,
             &kind,
             &ns,
             &sel,
+            lease.for_at_most,
             &mut resource_version,
             &mut known,
             &tx,
@@ -153,6 +172,21 @@ pub async fn watch(
                     backoff = Backoff::default();
                     warned = false;
                 }
+            }
+            Ended::Denied(status) => {
+                // A certificate renewed elsewhere, or a credential of the engineer's own: a
+                // new client first. Said when it happens twice in a row (an API server that is
+                // starting refuses for a moment).
+                if status.code == 401 {
+                    clients.refused().await;
+                }
+                let line = format!("namespace {ns}: {}; retrying", status.message);
+                if denied_before && warn(&mut warned, line) {
+                    return;
+                }
+                denied_before = true;
+                tokio::time::sleep(backoff.next()).await;
+                continue;
             }
             Ended::Gone => loop {
                 tracing::info!(namespace = %ns, "410 Gone: listing again");
@@ -168,12 +202,9 @@ pub async fn watch(
                         break;
                     }
                     Err(e) => {
-                        if !warned {
-                            warned = true;
-                            let line = format!("namespace {ns}: cannot list again: {e}; retrying");
-                            if tx.send(Message::Warning(line)).is_err() {
-                                return;
-                            }
+                        let line = format!("namespace {ns}: cannot list again: {e}; retrying");
+                        if warn(&mut warned, line) {
+                            return;
                         }
                         tokio::time::sleep(backoff.next()).await;
                     }
@@ -184,6 +215,7 @@ pub async fn watch(
                 tokio::time::sleep(backoff.next()).await;
             }
         }
+        denied_before = false;
         if tx.is_closed() {
             return;
         }
@@ -197,6 +229,8 @@ enum Ended {
     Again { healthy: bool },
     /// 410 Gone: list again.
     Gone,
+    /// 401 or 403: the credentials are refused, or no longer allow the watch.
+    Denied(Box<kube::core::Status>),
     /// No stream (the API server is down or restarting).
     Failed(kube::Error),
 }
@@ -207,6 +241,7 @@ async fn watch_once(
     kind: &ApiKind,
     ns: &str,
     sel: &Selectors,
+    for_at_most: Option<Duration>,
     resource_version: &mut String,
     known: &mut Known,
     tx: &UnboundedSender<Message>,
@@ -215,7 +250,10 @@ async fn watch_once(
     let params = WatchParams {
         label_selector: sel.labels.clone(),
         field_selector: sel.fields.clone(),
-        timeout: Some(WATCH_TIMEOUT),
+        // Ends when the client's lease does, so that the next is made with a renewed one.
+        timeout: Some(for_at_most.map_or(WATCH_TIMEOUT, |d| {
+            u32::try_from(d.as_secs()).map_or(WATCH_TIMEOUT, |s| s.clamp(1, WATCH_TIMEOUT))
+        })),
         // A bookmark's Table is not one kube's `Bookmark` is sure to parse; a quiet namespace
         // whose resourceVersion is too old after a restart gets 410 and a re-list instead.
         bookmarks: false,
@@ -234,6 +272,7 @@ async fn watch_once(
     let stream = match client.request_events::<Value>(request).await {
         Ok(s) => s,
         Err(kube::Error::Api(s)) if s.code == 410 => return Ended::Gone,
+        Err(kube::Error::Api(s)) if s.code == 401 || s.code == 403 => return Ended::Denied(s),
         Err(e) => return Ended::Failed(e),
     };
     let mut stream = std::pin::pin!(stream);

@@ -489,6 +489,86 @@ fn watch_prints_each_change_in_any_namespace_once() {
     no_duplicates(&lines);
 }
 
+/// A watch outlives the certificate it began with: each re-watch is made with a client leased
+/// until the certificate is due, renewed first when it is (as `ike credential` renews for
+/// kubectl). With 60-second certificates (due after 42 s) the watch is made again at about 42 s
+/// and 84 s, the second time after the first certificate expired, and a change after that is
+/// still printed.
+#[test]
+fn watch_outlives_its_certificate_by_renewing_it_in_time() {
+    let _shared = sharing_the_tenant_controller();
+    let member = enrolled("get-renew");
+    let site = crate::harness::env().site.clone();
+    // Renewed for 60 s, remembered for the site: every renewal asks for 60 s too.
+    ok(member.ike(&["login", "--site", &site, "--ttl", "60s"]));
+    let first = crate::accounts::identity(&member).0;
+    let first = ike::pki::cert_info(&first).unwrap();
+    let tenant = unique("get-renew");
+    let ns = format!("{tenant}-x");
+    ok(admin().ike(&[
+        "tenant",
+        "create",
+        &tenant,
+        "--owner",
+        &member.account,
+        "--namespace",
+        &ns,
+    ]));
+    let _gone = DeleteTenant(tenant.clone());
+    wait_until(
+        "the namespace's kube-root-ca.crt",
+        Duration::from_secs(20),
+        || {
+            kubectl(&["get", "configmap", "kube-root-ca.crt", "-n", &ns])
+                .status
+                .success()
+                .then_some(())
+        },
+    );
+    let mut w = Watching::start(member.ike_command(&["get", "cm", "-w", "--output-watch-events"]));
+    w.expect(&["ADDED", &ns, "kube-root-ca.crt"], Duration::from_secs(20));
+    // Half a minute past the first certificate's end, and past the second renewal.
+    let wait = (first.not_after + Duration::from_secs(30))
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    std::thread::sleep(wait);
+    let now = crate::accounts::identity(&member).0;
+    let now = ike::pki::cert_info(&now).unwrap();
+    // The second renewal's certificate ends more than a lifetime after the first one did.
+    let later = now
+        .not_after
+        .duration_since(first.not_after)
+        .unwrap_or_default();
+    assert!(
+        later > Duration::from_secs(60),
+        "renewed {later:?} later, not twice: the watch was not made again after the first expired"
+    );
+    ok(kubectl(&["create", "configmap", "after-expiry", "-n", &ns]));
+    w.expect(&["ADDED", &ns, "after-expiry"], Duration::from_secs(10));
+    let (lines, stderr) = w.stop();
+    println!(
+        "$ ike get cm -w --output-watch-events\n{}",
+        lines.join("\n")
+    );
+    no_duplicates(&lines);
+    assert!(!stderr.contains("retrying"), "{stderr}");
+}
+
+/// Deletes the tenant when dropped.
+struct DeleteTenant(String);
+
+impl Drop for DeleteTenant {
+    fn drop(&mut self) {
+        let _ = kubectl(&[
+            "delete",
+            "tenant",
+            &self.0,
+            "--wait=false",
+            "--ignore-not-found",
+        ]);
+    }
+}
+
 /// A kube-apiserver killed and started again with the same command line, as a crash and a
 /// supervisor's restart would. The restarted one is the test's child: killed when dropped.
 struct Restarted(Option<Child>);
