@@ -11,6 +11,7 @@ use kube::{Resource, ResourceExt};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::names::table::Row;
 use super::{api_error, patch_params, post_params};
 use crate::api::names;
 use crate::api::request::{
@@ -211,54 +212,31 @@ impl Summary {
     }
 }
 
-/// The rows of a `Table` answer: each cell by column name, and the row's metadata.
-fn summaries(table: &Value) -> Vec<Summary> {
-    let columns: Vec<String> = table["columnDefinitions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|c| c["name"].as_str().unwrap_or_default().to_ascii_lowercase())
-        .collect();
-    table["rows"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|row| {
-            let cell = |name: &str| -> String {
-                let at = columns.iter().position(|c| c == name);
-                match at.map(|i| &row["cells"][i]) {
-                    Some(Value::String(s)) => s.clone(),
-                    Some(Value::Null) | None => String::new(),
-                    Some(other) => other.to_string(),
-                }
-            };
-            let meta = &row["object"]["metadata"];
-            let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
-            let dash = |s: String| if s.is_empty() { "-".to_string() } else { s };
-            let kind = Kind::parse(&cell("kind"));
-            let object = match (kind, cell("object")) {
-                (Some(kind), name) if !name.is_empty() => format!("{}/{name}", kind.short()),
-                _ => "-".into(),
-            };
-            let recorded = cell("phase");
-            let phase = match (recorded.as_str(), cell("decision").as_str()) {
-                ("" | "Pending", "Approve") => Phase::Approved.as_str().to_string(),
-                ("" | "Pending", "Deny") => Phase::Denied.as_str().to_string(),
-                ("", _) => Phase::Pending.as_str().to_string(),
-                (recorded, _) => recorded.to_string(),
-            };
-            Summary {
-                namespace: text(&meta["namespace"]),
-                name: text(&meta["name"]),
-                tenant: dash(cell("tenant")),
-                action: dash(cell("action")),
-                object,
-                phase,
-                requester: dash(cell("requester")),
-                created: text(&meta["creationTimestamp"]),
-            }
-        })
-        .collect()
+/// A request's summary from its row of the API server's Table.
+fn summary(row: Row) -> Summary {
+    let cell = |name: &str| row.cell(name).to_string();
+    let dash = |s: String| if s.is_empty() { "-".to_string() } else { s };
+    let object = match (Kind::parse(&cell("kind")), cell("object")) {
+        (Some(kind), name) if !name.is_empty() => format!("{}/{name}", kind.short()),
+        _ => "-".into(),
+    };
+    let recorded = cell("phase");
+    let phase = match (recorded.as_str(), cell("decision").as_str()) {
+        ("" | "Pending", "Approve") => Phase::Approved.as_str().to_string(),
+        ("" | "Pending", "Deny") => Phase::Denied.as_str().to_string(),
+        ("", _) => Phase::Pending.as_str().to_string(),
+        (recorded, _) => recorded.to_string(),
+    };
+    Summary {
+        tenant: dash(cell("tenant")),
+        action: dash(cell("action")),
+        object,
+        phase,
+        requester: dash(cell("requester")),
+        namespace: row.namespace.unwrap_or_default(),
+        name: row.name,
+        created: row.created,
+    }
 }
 
 /// The requests of `namespace` (or every namespace) as the API server's table of their columns,
@@ -268,21 +246,9 @@ async fn table(
     client: &kube::Client,
     namespace: Option<&str>,
 ) -> Result<Vec<Summary>, kube::Error> {
-    let group = format!(
-        "/apis/{}/{}",
-        crate::api::consts::API_GROUP,
-        crate::api::consts::API_VERSION
-    );
-    let path = match namespace {
-        Some(ns) => format!("{group}/namespaces/{ns}/resourcerequests"),
-        None => format!("{group}/resourcerequests"),
-    };
-    let request = http::Request::get(format!("{path}?resourceVersion=0&includeObject=Metadata"))
-        .header(http::header::ACCEPT, super::table::ACCEPT_TABLE)
-        .body(Vec::new())
-        .map_err(kube::Error::HttpError)?;
-    let answer: Value = client.request(request).await?;
-    Ok(summaries(&answer))
+    let path = ResourceRequest::url_path(&(), namespace);
+    let rows = super::names::table::get(client, path, true, true).await?;
+    Ok(rows.into_iter().map(summary).collect())
 }
 
 /// The requests in `namespace`, or in every namespace the caller may read (`None`): all of them
@@ -456,7 +422,10 @@ mod tests {
                  "object": {"metadata": {"name": "c", "namespace": "t-dev"}}}
             ]
         });
-        let rows = summaries(&table);
+        let rows: Vec<Summary> = super::super::names::table::rows(&table)
+            .into_iter()
+            .map(summary)
+            .collect();
         assert_eq!(rows[0].object, "crd/w.example.com");
         assert!(rows[0].pending());
         assert_eq!(rows[0].created, "2026-12-06T00:00:00Z");

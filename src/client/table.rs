@@ -35,6 +35,8 @@ pub struct Row {
     pub resource_version: String,
     /// Its labels (from the row's metadata).
     pub labels: std::collections::BTreeMap<String, String>,
+    /// When it was made (RFC 3339, from the row's metadata; empty without it).
+    pub created: String,
     /// The cells, one per column, as text.
     pub cells: Vec<String>,
 }
@@ -117,6 +119,7 @@ fn meta_row(meta: &Value) -> Option<Row> {
         namespace: text(&meta["namespace"]),
         uid: text(&meta["uid"]),
         resource_version: text(&meta["resourceVersion"]),
+        created: text(&meta["creationTimestamp"]),
         labels: meta["labels"]
             .as_object()
             .into_iter()

@@ -15,6 +15,8 @@ pub struct Row {
     pub name: String,
     /// Its namespace, when the request asked for metadata (`with_metadata`).
     pub namespace: Option<String>,
+    /// When it was made (RFC 3339), when the request asked for metadata; else empty.
+    pub created: String,
     /// The cells, by lower-case column name, as text.
     pub cells: Vec<(String, String)>,
 }
@@ -66,6 +68,7 @@ pub fn rows(answer: &Value) -> Vec<Row> {
         .map(|row| Row {
             name: row.name,
             namespace: (!row.namespace.is_empty()).then_some(row.namespace),
+            created: row.created,
             cells: columns.iter().cloned().zip(row.cells).collect(),
         })
         .collect()
