@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{User, admin, env, kubectl, ok, unique};
+use crate::harness::{DeletesTenant, User, admin, env, ok, unique};
 use crate::tenant_cli::enrolled;
 
 /// What one TAB gave: the candidates, what reached stderr, and how long the completion
@@ -172,6 +172,7 @@ fn has(tab: &Tab, name: &str) -> bool {
 struct Owned {
     tenant: String,
     ns: String,
+    _deleted: DeletesTenant,
 }
 
 impl Owned {
@@ -187,13 +188,11 @@ impl Owned {
             "--namespace",
             &ns,
         ]));
-        Self { tenant, ns }
-    }
-}
-
-impl Drop for Owned {
-    fn drop(&mut self) {
-        let _ = kubectl(&["delete", "tenant", &self.tenant, "--wait=false"]);
+        Self {
+            _deleted: DeletesTenant(tenant.clone()),
+            tenant,
+            ns,
+        }
     }
 }
 

@@ -275,6 +275,22 @@ pub fn enrolled(prefix: &str) -> User {
     user
 }
 
+/// Deletes tenant `.0` as the shared cluster's admin when dropped (its namespaces go with it),
+/// however the test that made it ends.
+pub struct DeletesTenant(pub String);
+
+impl Drop for DeletesTenant {
+    fn drop(&mut self) {
+        let _ = kubectl(&[
+            "delete",
+            "tenant",
+            &self.0,
+            "--wait=false",
+            "--ignore-not-found",
+        ]);
+    }
+}
+
 /// stderr of a command that must fail.
 pub fn fails(output: Output) -> String {
     assert!(

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::harness::{User, admin, enrolled, kubectl, ok, sharing_the_tenant_controller, unique};
+use crate::harness::{
+    DeletesTenant, User, admin, enrolled, kubectl, ok, sharing_the_tenant_controller, unique,
+};
 
 mod claims;
 
@@ -79,6 +81,7 @@ pub(crate) struct Team {
     pub(crate) name: String,
     pub(crate) owner: User,
     pub(crate) ns: String,
+    _deleted: DeletesTenant,
 }
 
 impl Team {
@@ -119,7 +122,12 @@ impl Team {
                 text(&out).contains(&format!("\"{ns}\"")).then_some(())
             },
         );
-        Self { name, owner, ns }
+        Self {
+            _deleted: DeletesTenant(name.clone()),
+            name,
+            owner,
+            ns,
+        }
     }
 
     /// Merges `policy` into the tenant's `spec.policy` as the cluster admin.
@@ -133,18 +141,6 @@ impl Team {
             "-p",
             &patch,
         ]));
-    }
-}
-
-impl Drop for Team {
-    fn drop(&mut self) {
-        let _ = kubectl(&[
-            "delete",
-            "tenant",
-            &self.name,
-            "--wait=false",
-            "--ignore-not-found",
-        ]);
     }
 }
 

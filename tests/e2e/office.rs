@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::harness::{
-    User, admin, enrolled, fails, ike, kubectl, ok, sharing_the_tenant_controller, unique,
+    DeletesTenant, User, admin, enrolled, fails, ike, kubectl, ok, sharing_the_tenant_controller,
+    unique,
 };
 
 mod limits;
@@ -580,6 +581,7 @@ struct Tenant {
     name: String,
     ns: String,
     owner: User,
+    _deleted: DeletesTenant,
 }
 
 impl Tenant {
@@ -601,25 +603,18 @@ impl Tenant {
             let can = owner.kubectl(&["auth", "can-i", "create", "services", "-n", &ns]);
             (String::from_utf8_lossy(&can.stdout).trim() == "yes").then_some(())
         });
-        Tenant { name, ns, owner }
+        Tenant {
+            _deleted: DeletesTenant(name.clone()),
+            name,
+            ns,
+            owner,
+        }
     }
 
     fn kubectl(&self, args: &[&str]) -> Output {
         let mut all = vec!["-n", self.ns.as_str()];
         all.extend_from_slice(args);
         self.owner.kubectl(&all)
-    }
-}
-
-impl Drop for Tenant {
-    fn drop(&mut self) {
-        let _ = kubectl(&[
-            "delete",
-            "tenant",
-            &self.name,
-            "--wait=false",
-            "--ignore-not-found",
-        ]);
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{User, admin, fails, ike, kubectl, ok, unique};
+use crate::harness::{DeletesTenant, User, admin, fails, ike, kubectl, ok, unique};
 
 const LIMIT: Duration = Duration::from_secs(15);
 
@@ -133,6 +133,7 @@ struct Team {
     owner: User,
     member: User,
     viewer: User,
+    _deleted: DeletesTenant,
 }
 
 impl Team {
@@ -175,24 +176,13 @@ impl Team {
             created["metadata"]["generation"]
         );
         Self {
+            _deleted: DeletesTenant(name.clone()),
             name,
             ns,
             owner,
             member,
             viewer,
         }
-    }
-}
-
-impl Drop for Team {
-    fn drop(&mut self) {
-        let _ = kubectl(&[
-            "delete",
-            "tenant",
-            &self.name,
-            "--wait=false",
-            "--ignore-not-found",
-        ]);
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::harness::{
-    User, admin, controller_get, create_account, enrolled, fails, kubectl, ok,
+    DeletesTenant, User, admin, controller_get, create_account, enrolled, fails, kubectl, ok,
     sharing_the_tenant_controller, the_tenant_controller_to_myself, unique,
 };
 
@@ -94,26 +94,17 @@ fn get(args: &[&str]) -> Option<Value> {
 /// A Tenant the cluster admin applied; deleted when dropped (its namespaces go with it).
 struct Applied {
     name: String,
+    _deleted: DeletesTenant,
 }
 
 impl Applied {
     fn new(object: Value) -> Self {
         ok(admin_apply(&object));
+        let name = object["metadata"]["name"].as_str().unwrap().to_string();
         Self {
-            name: object["metadata"]["name"].as_str().unwrap().to_string(),
+            _deleted: DeletesTenant(name.clone()),
+            name,
         }
-    }
-}
-
-impl Drop for Applied {
-    fn drop(&mut self) {
-        let _ = kubectl(&[
-            "delete",
-            "tenant",
-            &self.name,
-            "--wait=false",
-            "--ignore-not-found",
-        ]);
     }
 }
 

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::harness::{User, admin, fails, kubectl, ok, sharing_the_tenant_controller, unique};
+use crate::harness::{
+    DeletesTenant, User, admin, fails, kubectl, ok, sharing_the_tenant_controller, unique,
+};
 use crate::tenant_cli::enrolled;
 
 /// `kubectl apply -f -` of `object` with `kubeconfig` (the shared cluster's admin by default).
@@ -101,6 +103,7 @@ struct Scope {
     b_ns: Vec<String>,
     member: User,
     viewer: User,
+    _deleted: [DeletesTenant; 2],
 }
 
 impl Scope {
@@ -131,6 +134,7 @@ impl Scope {
         );
         create(&b, &b_ns, &["--viewer", &member.account]);
         let scope = Scope {
+            _deleted: [DeletesTenant(a.clone()), DeletesTenant(b.clone())],
             a,
             a_ns,
             b,
@@ -155,14 +159,6 @@ impl Scope {
 
     fn all_ns(&self) -> Vec<&String> {
         self.a_ns.iter().chain(&self.b_ns).collect()
-    }
-}
-
-impl Drop for Scope {
-    fn drop(&mut self) {
-        for t in [&self.a, &self.b] {
-            let _ = kubectl(&["delete", "tenant", t, "--wait=false", "--ignore-not-found"]);
-        }
     }
 }
 
@@ -514,7 +510,7 @@ fn watch_outlives_its_certificate_by_renewing_it_in_time() {
         "--namespace",
         &ns,
     ]));
-    let _gone = DeleteTenant(tenant.clone());
+    let _deleted = DeletesTenant(tenant.clone());
     wait_until(
         "the namespace's kube-root-ca.crt",
         Duration::from_secs(20),
@@ -552,21 +548,6 @@ fn watch_outlives_its_certificate_by_renewing_it_in_time() {
     );
     no_duplicates(&lines);
     assert!(!stderr.contains("retrying"), "{stderr}");
-}
-
-/// Deletes the tenant when dropped.
-struct DeleteTenant(String);
-
-impl Drop for DeleteTenant {
-    fn drop(&mut self) {
-        let _ = kubectl(&[
-            "delete",
-            "tenant",
-            &self.0,
-            "--wait=false",
-            "--ignore-not-found",
-        ]);
-    }
 }
 
 /// A kube-apiserver killed and started again with the same command line, as a crash and a

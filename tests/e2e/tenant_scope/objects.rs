@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::harness::{User, admin, enrolled, kubectl, ok, sharing_the_tenant_controller, unique};
+use crate::harness::{
+    DeletesTenant, User, admin, enrolled, kubectl, ok, sharing_the_tenant_controller, unique,
+};
 use crate::hostile::{allowed, create, text, wait_for};
 
 /// A tenant with an enrolled owner, member and viewer, and `namespaces` namespaces, ready;
@@ -20,6 +22,7 @@ struct Tenant {
     member: User,
     viewer: User,
     ns: Vec<String>,
+    _deleted: DeletesTenant,
 }
 
 impl Tenant {
@@ -43,6 +46,7 @@ impl Tenant {
         });
         allowed(create(None, "default", &tenant));
         let t = Self {
+            _deleted: DeletesTenant(name.clone()),
             name,
             owner,
             member,
@@ -106,18 +110,6 @@ impl Tenant {
         ];
         args.extend_from_slice(extra);
         user.ike(&args)
-    }
-}
-
-impl Drop for Tenant {
-    fn drop(&mut self) {
-        let _ = kubectl(&[
-            "delete",
-            "tenant",
-            &self.name,
-            "--wait=false",
-            "--ignore-not-found",
-        ]);
     }
 }
 
