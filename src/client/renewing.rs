@@ -155,8 +155,9 @@ impl Renewing {
             match step(info.not_before, info.not_after, now) {
                 Step::Use => {}
                 Step::Expired => {
-                    // `ike login` in another terminal writes a new one: look again soon.
-                    state.check_at = Some(now + REBUILD_AT_MOST_EVERY);
+                    // Looked at again at every lease (a file read): `ike login` in another
+                    // terminal writes a new one, and the watch goes on with it.
+                    state.check_at = Some(now);
                     return Err(Error::Expired {
                         site: site.name.clone(),
                     });

@@ -550,6 +550,69 @@ fn watch_outlives_its_certificate_by_renewing_it_in_time() {
     assert!(!stderr.contains("retrying"), "{stderr}");
 }
 
+/// A watch whose certificate ran out unrenewed (the account API out of reach) says so once on
+/// stderr, with what to run, and goes on by itself once `ike login` has written a new one.
+#[test]
+fn watch_says_once_that_its_certificate_ran_out_and_goes_on_after_a_new_login() {
+    let _shared = sharing_the_tenant_controller();
+    let member = enrolled("get-expire");
+    let site = crate::harness::env().site.clone();
+    ok(member.ike(&["login", "--site", &site, "--ttl", "60s"]));
+    let first = ike::pki::cert_info(&crate::accounts::identity(&member).0).unwrap();
+    let tenant = unique("get-expire");
+    let ns = format!("{tenant}-x");
+    ok(admin().ike(&[
+        "tenant",
+        "create",
+        &tenant,
+        "--owner",
+        &member.account,
+        "--namespace",
+        &ns,
+    ]));
+    let _deleted = DeletesTenant(tenant.clone());
+    wait_until(
+        "the namespace's kube-root-ca.crt",
+        Duration::from_secs(20),
+        || {
+            kubectl(&["get", "configmap", "kube-root-ca.crt", "-n", &ns])
+                .status
+                .success()
+                .then_some(())
+        },
+    );
+    let mut w = Watching::start(member.ike_command(&["get", "cm", "-w", "--output-watch-events"]));
+    w.expect(&["ADDED", &ns, "kube-root-ca.crt"], Duration::from_secs(20));
+    // From now on renewals cannot reach the account API: the site's settings name a closed port.
+    let settings = member.site_dir(&site).join("site.json");
+    let saved = std::fs::read_to_string(&settings).unwrap();
+    let mut unreachable: Value = serde_json::from_str(&saved).unwrap();
+    unreachable["accountApi"] = json!("https://127.0.0.1:9");
+    std::fs::write(&settings, unreachable.to_string()).unwrap();
+    let wait = (first.not_after + Duration::from_secs(8))
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    std::thread::sleep(wait);
+    // A new login, with a new token, as the person would in another terminal.
+    std::fs::write(&settings, &saved).unwrap();
+    let out = ok(admin().ike(&["account", "token", &member.account, "-o", "json"]));
+    let token: Value = serde_json::from_str(&out).unwrap();
+    ok(member.login(token["token"].as_str().unwrap(), &["--ttl", "10m"]));
+    ok(kubectl(&["create", "configmap", "after-login", "-n", &ns]));
+    w.expect(&["ADDED", &ns, "after-login"], Duration::from_secs(20));
+    let (lines, stderr) = w.stop();
+    println!("stderr of ike get cm -w:\n{stderr}");
+    no_duplicates(&lines);
+    let said = format!(
+        "namespace {ns}: the certificate for site '{site}' is not valid now and cannot be renewed: run 'ike login --site {site}' with a new token; retrying"
+    );
+    assert_eq!(
+        stderr.matches(&said).count(),
+        1,
+        "said once: {said}\n{stderr}"
+    );
+}
+
 /// A kube-apiserver killed and started again with the same command line, as a crash and a
 /// supervisor's restart would. The restarted one is the test's child: killed when dropped.
 struct Restarted(Option<Child>);
