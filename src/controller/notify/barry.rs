@@ -280,3 +280,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "barry_memory.rs"]
+pub(crate) mod memory;

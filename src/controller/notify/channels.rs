@@ -59,76 +59,8 @@ pub async fn sync(barry: &dyn Barry, token: &str, wanted: &[BarryChannel]) -> Sy
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
-    use futures::future::BoxFuture;
-
     use super::*;
-    use crate::controller::notify::barry::Channel;
-    use crate::controller::notify::payload::Payload;
-
-    /// Barry in memory: channels by name, and every call made.
-    #[derive(Default)]
-    struct Memory {
-        channels: Mutex<Vec<Channel>>,
-        calls: Mutex<Vec<String>>,
-        refuse: Option<&'static str>,
-    }
-
-    impl Barry for Memory {
-        fn ensure_channel<'a>(
-            &'a self,
-            _token: &'a str,
-            name: &'a str,
-        ) -> BoxFuture<'a, Result<Channel, barry::Error>> {
-            Box::pin(async move {
-                self.calls.lock().unwrap().push(format!("ensure {name}"));
-                if self.refuse == Some(name) {
-                    return Err(barry::Error::Rejected {
-                        status: hyper::StatusCode::BAD_REQUEST,
-                    });
-                }
-                let mut channels = self.channels.lock().unwrap();
-                if let Some(c) = channels.iter().find(|c| c.name == name) {
-                    return Ok(c.clone());
-                }
-                let c = Channel {
-                    id: format!("ch-{}", channels.len() + 1),
-                    name: name.into(),
-                    muted: false,
-                };
-                channels.push(c.clone());
-                Ok(c)
-            })
-        }
-
-        fn set_mute<'a>(
-            &'a self,
-            _token: &'a str,
-            id: &'a str,
-            muted: bool,
-        ) -> BoxFuture<'a, Result<Channel, barry::Error>> {
-            Box::pin(async move {
-                self.calls
-                    .lock()
-                    .unwrap()
-                    .push(format!("mute {id} {muted}"));
-                let mut channels = self.channels.lock().unwrap();
-                let c = channels.iter_mut().find(|c| c.id == id).unwrap();
-                c.muted = muted;
-                Ok(c.clone())
-            })
-        }
-
-        fn post_alerts<'a>(
-            &'a self,
-            _token: &'a str,
-            _id: &'a str,
-            _payload: &'a Payload,
-        ) -> BoxFuture<'a, Result<(), barry::Error>> {
-            Box::pin(async { Ok(()) })
-        }
-    }
+    use crate::controller::notify::barry::memory::Memory;
 
     fn channel(name: &str, mute: bool) -> BarryChannel {
         BarryChannel {

@@ -202,85 +202,13 @@ fn failure(channel: &str, delivered: &[String], e: &barry::Error) -> Outcome {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
-    use futures::future::BoxFuture;
-
     use super::*;
     use crate::api::{BarryChannel, BarryChannelStatus, BarryConfigSpec, BarryConfigStatus};
-    use crate::controller::notify::barry::Channel;
-
-    /// A Barry whose channels can be forgotten (as when someone deletes one in Barry's UI),
-    /// recording every call and whether a post reached an unmuted channel.
-    #[derive(Default)]
-    struct Forgetful {
-        channels: Mutex<Vec<Channel>>,
-        calls: Mutex<Vec<String>>,
-    }
-
-    impl Barry for Forgetful {
-        fn ensure_channel<'a>(
-            &'a self,
-            _token: &'a str,
-            name: &'a str,
-        ) -> BoxFuture<'a, Result<Channel, barry::Error>> {
-            Box::pin(async move {
-                let mut channels = self.channels.lock().unwrap();
-                if let Some(c) = channels.iter().find(|c| c.name == name) {
-                    return Ok(c.clone());
-                }
-                let c = Channel {
-                    id: format!("ch-{}", self.calls.lock().unwrap().len() + 100),
-                    name: name.into(),
-                    muted: false,
-                };
-                self.calls.lock().unwrap().push(format!("open {}", c.id));
-                channels.push(c.clone());
-                Ok(c)
-            })
-        }
-
-        fn set_mute<'a>(
-            &'a self,
-            _token: &'a str,
-            id: &'a str,
-            muted: bool,
-        ) -> BoxFuture<'a, Result<Channel, barry::Error>> {
-            Box::pin(async move {
-                self.calls
-                    .lock()
-                    .unwrap()
-                    .push(format!("mute {id} {muted}"));
-                let mut channels = self.channels.lock().unwrap();
-                let c = channels.iter_mut().find(|c| c.id == id).unwrap();
-                c.muted = muted;
-                Ok(c.clone())
-            })
-        }
-
-        fn post_alerts<'a>(
-            &'a self,
-            _token: &'a str,
-            id: &'a str,
-            _payload: &'a Payload,
-        ) -> BoxFuture<'a, Result<(), barry::Error>> {
-            Box::pin(async move {
-                let channels = self.channels.lock().unwrap();
-                let Some(c) = channels.iter().find(|c| c.id == id) else {
-                    return Err(barry::Error::Rejected {
-                        status: StatusCode::NOT_FOUND,
-                    });
-                };
-                let page = if c.muted { "recorded" } else { "paged" };
-                self.calls.lock().unwrap().push(format!("post {id} {page}"));
-                Ok(())
-            })
-        }
-    }
+    use crate::controller::notify::barry::memory::Memory;
 
     #[tokio::test]
     async fn a_channel_opened_again_after_a_404_keeps_its_mute_before_anything_is_posted() {
-        let barry = Forgetful::default();
+        let barry = Memory::default();
         let mut config = BarryConfig::new(
             "oncall",
             BarryConfigSpec {
@@ -305,7 +233,12 @@ mod tests {
         assert_eq!(outcome.reason, condition::ACCEPTED, "{}", outcome.message);
         assert_eq!(
             *barry.calls.lock().unwrap(),
-            ["open ch-100", "mute ch-100 true", "post ch-100 recorded"]
+            [
+                "ensure quiet",
+                "open ch-1",
+                "mute ch-1 true",
+                "post ch-1 recorded"
+            ]
         );
         // The neighbour: an unmuted channel is posted to as it is, and pages.
         config.spec.channels[0].mute = false;
@@ -314,7 +247,7 @@ mod tests {
         deliver_to_channels(&barry, "t", &config, &payload).await;
         assert_eq!(
             *barry.calls.lock().unwrap(),
-            ["open ch-100", "post ch-100 paged"]
+            ["ensure quiet", "open ch-1", "post ch-1 paged"]
         );
     }
 }
