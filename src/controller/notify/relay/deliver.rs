@@ -29,6 +29,52 @@ impl Relay {
         }
     }
 
+    /// The notification config `name`, read now: `None` when it is gone, `Err` the outcome to
+    /// report (with `unreachable` as its reason) when it cannot be read.
+    async fn config<K>(
+        &self,
+        namespace: &str,
+        name: &str,
+        unreachable: &'static str,
+    ) -> Result<Option<K>, Outcome>
+    where
+        K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
+            + Clone
+            + std::fmt::Debug
+            + serde::de::DeserializeOwned,
+    {
+        let api: Api<K> = Api::namespaced(self.notify.client.clone(), namespace);
+        api.get_opt(name).await.map_err(|e| {
+            let message = format!(
+                "cannot read the {}: {}",
+                K::kind(&()),
+                crate::controller::runtime::chain(&e)
+            );
+            Outcome::failed(unreachable, message)
+        })
+    }
+
+    /// Value `key` of the Secret a config names, read now; `Err` the outcome to report: the
+    /// missing piece's reason, else `unreachable`.
+    async fn secret(
+        &self,
+        namespace: &str,
+        secret: &str,
+        key: &str,
+        unreachable: &'static str,
+    ) -> Result<secrets::SecretValue, Outcome> {
+        secrets::read(&self.notify.client, namespace, secret, key)
+            .await
+            .map_err(|e| {
+                let reason = if e.is_missing() {
+                    e.reason(key)
+                } else {
+                    unreachable
+                };
+                Outcome::failed(reason, format!("{e}; Alertmanager will send again"))
+            })
+    }
+
     /// Delivers to every channel of the BarryConfig; `None` when the config is gone.
     pub(super) async fn to_barry(
         &self,
@@ -36,18 +82,10 @@ impl Relay {
         name: &str,
         payload: &Payload,
     ) -> Option<Outcome> {
-        let client = &self.notify.client;
-        let api: Api<BarryConfig> = Api::namespaced(client.clone(), namespace);
-        let config = match api.get_opt(name).await {
-            Ok(Some(c)) => c,
-            Ok(None) => return None,
-            Err(e) => {
-                let message = format!(
-                    "cannot read the BarryConfig: {}",
-                    crate::controller::runtime::chain(&e)
-                );
-                return Some(Outcome::failed(condition::BARRY_UNREACHABLE, message));
-            }
+        let unreachable = condition::BARRY_UNREACHABLE;
+        let config: BarryConfig = match self.config(namespace, name, unreachable).await {
+            Ok(config) => config?,
+            Err(outcome) => return Some(outcome),
         };
         let Some(barry) = &self.notify.barry else {
             return Some(Outcome::failed(
@@ -57,19 +95,9 @@ impl Relay {
             ));
         };
         let secret = &config.spec.token_secret_name;
-        let token = match secrets::read(client, namespace, secret, "token").await {
+        let token = match self.secret(namespace, secret, "token", unreachable).await {
             Ok(token) => token,
-            Err(e) => {
-                let reason = if e.is_missing() {
-                    e.reason("token")
-                } else {
-                    condition::BARRY_UNREACHABLE
-                };
-                return Some(Outcome::failed(
-                    reason,
-                    format!("{e}; Alertmanager will send again"),
-                ));
-            }
+            Err(outcome) => return Some(outcome),
         };
         let redactor = self.redactor(Some(&token));
         let mut outcome =
@@ -85,33 +113,15 @@ impl Relay {
         name: &str,
         payload: &Payload,
     ) -> Option<Outcome> {
-        let client = &self.notify.client;
-        let api: Api<TeamsConfig> = Api::namespaced(client.clone(), namespace);
-        let config = match api.get_opt(name).await {
-            Ok(Some(c)) => c,
-            Ok(None) => return None,
-            Err(e) => {
-                let message = format!(
-                    "cannot read the TeamsConfig: {}",
-                    crate::controller::runtime::chain(&e)
-                );
-                return Some(Outcome::failed(condition::TEAMS_UNREACHABLE, message));
-            }
+        let unreachable = condition::TEAMS_UNREACHABLE;
+        let config: TeamsConfig = match self.config(namespace, name, unreachable).await {
+            Ok(config) => config?,
+            Err(outcome) => return Some(outcome),
         };
         let secret = &config.spec.webhook_url_secret_name;
-        let url = match secrets::read(client, namespace, secret, "url").await {
+        let url = match self.secret(namespace, secret, "url", unreachable).await {
             Ok(url) => url,
-            Err(e) => {
-                let reason = if e.is_missing() {
-                    e.reason("url")
-                } else {
-                    condition::TEAMS_UNREACHABLE
-                };
-                return Some(Outcome::failed(
-                    reason,
-                    format!("{e}; Alertmanager will send again"),
-                ));
-            }
+            Err(outcome) => return Some(outcome),
         };
         let redactor = self.redactor(Some(&url));
         if let Err(why) = teams::check_webhook_url(url.expose()) {
