@@ -30,6 +30,15 @@ pub trait Tabular {
     fn rows(&self) -> Vec<Vec<String>>;
 }
 
+/// `cells` with `namespace` first when `shown` (rows from several namespaces, as `kubectl -A`
+/// shows them): for headers and rows alike.
+pub fn namespace_first<T>(shown: bool, namespace: T, mut cells: Vec<T>) -> Vec<T> {
+    if shown {
+        cells.insert(0, namespace);
+    }
+    cells
+}
+
 /// Builds a table in kubectl's plain style: upper-case headers, no borders, columns separated
 /// by three spaces. `color` makes headers bold on a terminal.
 pub fn table(headers: Vec<&'static str>, rows: Vec<Vec<String>>, color: bool) -> Table {

@@ -11,7 +11,7 @@ use super::KindArg;
 use crate::api::receiver_name;
 use crate::cli::OutputArgs;
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::{Format, Tabular, print, print_object, write_stdout};
+use crate::cli::output::{Format, Tabular, namespace_first, print, print_object, write_stdout};
 use crate::cli::settings::Settings;
 use crate::client::notify::{self, AnyConfig};
 
@@ -69,28 +69,22 @@ pub struct ConfigList {
 
 impl Tabular for ConfigList {
     fn headers(&self) -> Vec<&'static str> {
-        let mut h = vec!["name", "kind", "sends to", "state", "last delivery"];
-        if self.all_namespaces {
-            h.insert(0, "namespace");
-        }
-        h
+        let h = vec!["name", "kind", "sends to", "state", "last delivery"];
+        namespace_first(self.all_namespaces, "namespace", h)
     }
 
     fn rows(&self) -> Vec<Vec<String>> {
         self.rows
             .iter()
             .map(|r| {
-                let mut row = vec![
+                let row = vec![
                     r.name.clone(),
                     r.kind.clone(),
                     r.sends_to.clone(),
                     r.state.clone(),
                     r.last_delivery.clone().unwrap_or_else(|| "-".into()),
                 ];
-                if self.all_namespaces {
-                    row.insert(0, r.namespace.clone());
-                }
-                row
+                namespace_first(self.all_namespaces, r.namespace.clone(), row)
             })
             .collect()
     }

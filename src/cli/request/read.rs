@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::api::request::{Decision, Phase, ResourceRequest};
 use crate::cli::OutputArgs;
 use crate::cli::exit::ExitStatus;
-use crate::cli::output::{Format, Tabular, print, print_object, write_stdout};
+use crate::cli::output::{Format, Tabular, namespace_first, print, print_object, write_stdout};
 use crate::cli::settings::Settings;
 use crate::client::requests::{self, Summary};
 
@@ -50,7 +50,7 @@ pub struct RequestList {
 
 impl Tabular for RequestList {
     fn headers(&self) -> Vec<&'static str> {
-        let mut h = vec![
+        let h = vec![
             "name",
             "tenant",
             "action",
@@ -59,17 +59,14 @@ impl Tabular for RequestList {
             "requester",
             "created",
         ];
-        if self.all_namespaces {
-            h.insert(0, "namespace");
-        }
-        h
+        namespace_first(self.all_namespaces, "namespace", h)
     }
 
     fn rows(&self) -> Vec<Vec<String>> {
         self.rows
             .iter()
             .map(|r| {
-                let mut row = vec![
+                let row = vec![
                     r.name.clone(),
                     r.tenant.clone(),
                     r.action.clone(),
@@ -78,10 +75,7 @@ impl Tabular for RequestList {
                     r.requester.clone(),
                     r.created.clone(),
                 ];
-                if self.all_namespaces {
-                    row.insert(0, r.namespace.clone());
-                }
-                row
+                namespace_first(self.all_namespaces, r.namespace.clone(), row)
             })
             .collect()
     }
