@@ -485,32 +485,31 @@ fn watch_prints_each_change_in_any_namespace_once() {
     no_duplicates(&lines);
 }
 
-/// A watch outlives the certificate it began with: each re-watch is made with a client leased
-/// until the certificate is due, renewed first when it is (as `ike credential` renews for
-/// kubectl). With 60-second certificates (due after 42 s) the watch is made again at about 42 s
-/// and 84 s, the second time after the first certificate expired, and a change after that is
-/// still printed.
-#[test]
-fn watch_outlives_its_certificate_by_renewing_it_in_time() {
-    let _shared = sharing_the_tenant_controller();
-    let member = enrolled("get-renew");
+/// A person logged in with certificates of 60 s (every renewal asks for 60 s too): them, the
+/// site, and their first certificate.
+fn short_lived(prefix: &str) -> (User, String, ike::pki::CertInfo) {
+    let member = enrolled(prefix);
     let site = crate::harness::env().site.clone();
-    // Renewed for 60 s, remembered for the site: every renewal asks for 60 s too.
     ok(member.ike(&["login", "--site", &site, "--ttl", "60s"]));
-    let first = crate::accounts::identity(&member).0;
-    let first = ike::pki::cert_info(&first).unwrap();
-    let tenant = unique("get-renew");
+    let first = ike::pki::cert_info(&crate::accounts::identity(&member).0).unwrap();
+    (member, site, first)
+}
+
+/// A tenant `owner` owns with one namespace, ready for use: the namespace, and the tenant's
+/// deletion when dropped.
+fn one_namespace(owner: &User, prefix: &str) -> (String, DeletesTenant) {
+    let tenant = unique(prefix);
     let ns = format!("{tenant}-x");
     ok(admin().ike(&[
         "tenant",
         "create",
         &tenant,
         "--owner",
-        &member.account,
+        &owner.account,
         "--namespace",
         &ns,
     ]));
-    let _deleted = DeletesTenant(tenant.clone());
+    let deleted = DeletesTenant(tenant);
     wait_until(
         "the namespace's kube-root-ca.crt",
         Duration::from_secs(20),
@@ -521,6 +520,19 @@ fn watch_outlives_its_certificate_by_renewing_it_in_time() {
                 .then_some(())
         },
     );
+    (ns, deleted)
+}
+
+/// A watch outlives the certificate it began with: each re-watch is made with a client leased
+/// until the certificate is due, renewed first when it is (as `ike credential` renews for
+/// kubectl). With 60-second certificates (due after 42 s) the watch is made again at about 42 s
+/// and 84 s, the second time after the first certificate expired, and a change after that is
+/// still printed.
+#[test]
+fn watch_outlives_its_certificate_by_renewing_it_in_time() {
+    let _shared = sharing_the_tenant_controller();
+    let (member, _, first) = short_lived("get-renew");
+    let (ns, _deleted) = one_namespace(&member, "get-renew");
     let mut w = Watching::start(member.ike_command(&["get", "cm", "-w", "--output-watch-events"]));
     w.expect(&["ADDED", &ns, "kube-root-ca.crt"], Duration::from_secs(20));
     // Half a minute past the first certificate's end, and past the second renewal.
@@ -555,32 +567,8 @@ fn watch_outlives_its_certificate_by_renewing_it_in_time() {
 #[test]
 fn watch_says_once_that_its_certificate_ran_out_and_goes_on_after_a_new_login() {
     let _shared = sharing_the_tenant_controller();
-    let member = enrolled("get-expire");
-    let site = crate::harness::env().site.clone();
-    ok(member.ike(&["login", "--site", &site, "--ttl", "60s"]));
-    let first = ike::pki::cert_info(&crate::accounts::identity(&member).0).unwrap();
-    let tenant = unique("get-expire");
-    let ns = format!("{tenant}-x");
-    ok(admin().ike(&[
-        "tenant",
-        "create",
-        &tenant,
-        "--owner",
-        &member.account,
-        "--namespace",
-        &ns,
-    ]));
-    let _deleted = DeletesTenant(tenant.clone());
-    wait_until(
-        "the namespace's kube-root-ca.crt",
-        Duration::from_secs(20),
-        || {
-            kubectl(&["get", "configmap", "kube-root-ca.crt", "-n", &ns])
-                .status
-                .success()
-                .then_some(())
-        },
-    );
+    let (member, site, first) = short_lived("get-expire");
+    let (ns, _deleted) = one_namespace(&member, "get-expire");
     let mut w = Watching::start(member.ike_command(&["get", "cm", "-w", "--output-watch-events"]));
     w.expect(&["ADDED", &ns, "kube-root-ca.crt"], Duration::from_secs(20));
     // From now on renewals cannot reach the account API: the site's settings name a closed port.
