@@ -393,15 +393,6 @@ pub fn locate(text: &str, default_namespace: Option<&str>) -> anyhow::Result<(St
     Ok((namespace, name))
 }
 
-/// The request's reference as printed: `NAMESPACE/NAME`.
-pub fn reference(request: &ResourceRequest) -> String {
-    format!(
-        "{}/{}",
-        request.meta().namespace.clone().unwrap_or_default(),
-        request.name_any()
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

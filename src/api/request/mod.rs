@@ -336,6 +336,15 @@ pub mod condition {
 }
 
 impl ResourceRequest {
+    /// `NAMESPACE/NAME`, as logs, events and the CLI name a request.
+    pub fn reference(&self) -> String {
+        format!(
+            "{}/{}",
+            self.metadata.namespace.as_deref().unwrap_or_default(),
+            self.metadata.name.as_deref().unwrap_or_default()
+        )
+    }
+
     /// The object this request concerns: the manifest's (Apply) or the target (Delete).
     pub fn object(&self) -> Result<Target, String> {
         match self.spec.action {

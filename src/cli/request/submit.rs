@@ -13,7 +13,7 @@ use crate::cli::exit::ExitStatus;
 use crate::cli::output::{Format, print_object};
 use crate::cli::settings::Settings;
 use crate::cli::{OutputArgs, WriteArgs};
-use crate::client::requests::{self, reference, validated};
+use crate::client::requests::{self, validated};
 
 /// Arguments of `ike request crd` and `ike request storageclass`.
 #[derive(Debug, Args)]
@@ -118,7 +118,7 @@ async fn make(
                 to_apply(
                     m,
                     &tenant,
-                    &reference(&created),
+                    &created.reference(),
                     &created.spec_digest(),
                     None,
                 )

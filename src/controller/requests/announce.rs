@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use kube::ResourceExt;
 
-use super::{Context, validate};
+use super::Context;
 use crate::api::request::ResourceRequest;
 use crate::controller::announce::{Announcement, Announcer};
 
@@ -59,7 +59,7 @@ pub(super) async fn announce(
     {
         Ok(()) => Some(announcer.audience()),
         Err(e) => {
-            tracing::warn!(request = %validate::reference(request), error = %crate::controller::runtime::chain(&e), "cannot announce the request");
+            tracing::warn!(request = %request.reference(), error = %crate::controller::runtime::chain(&e), "cannot announce the request");
             None
         }
     }

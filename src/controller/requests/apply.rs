@@ -15,7 +15,7 @@ use kube::runtime::controller::Action;
 
 use super::announce::announce;
 use super::status::{decided_status, event, make_condition, now, with_condition, write_status};
-use super::validate::{self, api, to_apply};
+use super::validate::{api, to_apply};
 use super::{Context, Error};
 use crate::api::consts::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL};
 use crate::api::request::{
@@ -174,7 +174,7 @@ pub(super) async fn apply(
     tenant: &Tenant,
 ) -> Result<(bool, Action), Error> {
     let tenant_name = tenant.name_any();
-    let reference = validate::reference(request);
+    let reference = request.reference();
     let review = request
         .spec
         .review

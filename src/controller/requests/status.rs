@@ -72,7 +72,7 @@ pub fn pending_status(
         (request::Action::Apply, Some(m)) => Some(validate::to_apply(
             m,
             tenant,
-            &validate::reference(request),
+            &request.reference(),
             &request.spec_digest(),
             None,
         )),
@@ -166,7 +166,7 @@ pub(super) async fn event(
         secondary: None,
     };
     if let Err(e) = ctx.recorder.publish(&event, &request.object_ref(&())).await {
-        tracing::warn!(request = %validate::reference(request), error = %e, "cannot record an event");
+        tracing::warn!(request = %request.reference(), error = %e, "cannot record an event");
     }
 }
 

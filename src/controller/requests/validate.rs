@@ -6,10 +6,10 @@
 
 use k8s_openapi::api::core::v1::PersistentVolume;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::ResourceExt;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
 use kube::core::DynamicObject;
 use kube::runtime::reflector::Store;
-use kube::{Resource, ResourceExt};
 use serde_json::Value;
 
 use crate::api::consts::TENANT_LABEL;
@@ -430,15 +430,6 @@ pub struct Validation {
     pub checks: Vec<Check>,
     /// The object as it exists now, if it does.
     pub existing: Option<Value>,
-}
-
-/// `NAMESPACE/NAME` of a request.
-pub fn reference(request: &ResourceRequest) -> String {
-    format!(
-        "{}/{}",
-        request.meta().namespace.clone().unwrap_or_default(),
-        request.name_any()
-    )
 }
 
 #[cfg(test)]
