@@ -8,6 +8,19 @@ pub const API_VERSION: &str = "v1alpha1";
 pub const CONTROLLER_MANAGER: &str = "ike-controller";
 /// The field manager used for every server-side apply by the CLI.
 pub const CLI_MANAGER: &str = "ike";
+/// Every verb of a resource: what the edit roles ike aggregates grant on tenants' kinds.
+pub const EVERY_VERB: [&str; 8] = [
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+];
+/// The verbs of reading: what the view roles grant.
+pub const READ_VERBS: [&str; 3] = ["get", "list", "watch"];
 /// Prefix of the kubeconfig context, cluster and user that `ike login` writes for a site.
 pub const CONTEXT_PREFIX: &str = "ike-";
 /// Label put on every object the controller creates on behalf of ike.

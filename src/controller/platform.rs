@@ -6,7 +6,7 @@ use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Ro
 use kube::api::{Api, ObjectMeta};
 
 use super::apply::apply_if_changed;
-use crate::api::consts::{MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+use crate::api::consts::{EVERY_VERB, MANAGED_BY_LABEL, MANAGED_BY_VALUE, READ_VERBS};
 
 /// The ClusterRole (and binding) that lets every authenticated account read cluster scope.
 pub const CLUSTER_READER: &str = "ike:cluster-reader";
@@ -110,8 +110,6 @@ fn aggregated(
     }
 }
 
-const READ: [&str; 3] = ["get", "list", "watch"];
-
 /// The ClusterRoles that put the notification configs into Kubernetes' `admin`, `edit` and
 /// `view` by aggregation, so a tenant's owners and members manage them in the tenant's
 /// namespaces and viewers read them. Their status stays the controller's: no role has
@@ -119,25 +117,15 @@ const READ: [&str; 3] = ["get", "list", "watch"];
 pub fn notify_roles() -> [ClusterRole; 2] {
     let group = crate::api::MONITORING_GROUP;
     let resources = ["barryconfigs", "emailconfigs", "teamsconfigs"];
-    let all = [
-        "get",
-        "list",
-        "watch",
-        "create",
-        "update",
-        "patch",
-        "delete",
-        "deletecollection",
-    ];
     [
         aggregated(
             "ike:notify-edit",
             &["admin", "edit"],
             group,
             &resources,
-            &all,
+            &EVERY_VERB,
         ),
-        aggregated("ike:notify-view", &["view"], group, &resources, &READ),
+        aggregated("ike:notify-view", &["view"], group, &resources, &READ_VERBS),
     ]
 }
 
@@ -163,7 +151,7 @@ pub fn tenant_object_roles() -> [ClusterRole; 3] {
             &["edit", "view"],
             group,
             &["tenantobjects"],
-            &READ,
+            &READ_VERBS,
         ),
         aggregated(
             "ike:tenant-limitranges",
@@ -195,7 +183,7 @@ pub fn request_roles() -> [ClusterRole; 2] {
             &["view"],
             group,
             &["resourcerequests"],
-            &READ,
+            &READ_VERBS,
         ),
     ]
 }

@@ -17,7 +17,9 @@ use super::announce::announce;
 use super::status::{decided_status, event, make_condition, now, with_condition, write_status};
 use super::validate::{api, to_apply};
 use super::{Context, Error};
-use crate::api::consts::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, TENANT_LABEL};
+use crate::api::consts::{
+    EVERY_VERB, MANAGED_BY_LABEL, MANAGED_BY_VALUE, READ_VERBS, TENANT_LABEL,
+};
 use crate::api::request::{
     AGGREGATE_LABEL, Action as RequestAction, HistoryEntry, Kind, Phase, REQUEST_MANAGER,
     ResourceRequest, condition, rules,
@@ -74,21 +76,12 @@ pub fn resource_roles(crd: &CustomResourceDefinition, tenant: &str) -> Vec<Clust
                 format!("{plural}/status"),
                 format!("{plural}/scale"),
             ],
-            &[
-                "get",
-                "list",
-                "watch",
-                "create",
-                "update",
-                "patch",
-                "delete",
-                "deletecollection",
-            ],
+            &EVERY_VERB,
         ),
         role(
             "view",
             vec![plural.clone(), format!("{plural}/status")],
-            &["get", "list", "watch"],
+            &READ_VERBS,
         ),
     ]
 }
