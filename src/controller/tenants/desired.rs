@@ -106,28 +106,41 @@ pub fn desired_bindings(
 ) -> Vec<RoleBinding> {
     [Role::Owner, Role::Member, Role::Viewer]
         .into_iter()
-        .map(|role| RoleBinding {
-            metadata: ObjectMeta {
-                name: Some(binding_name(role)),
-                namespace: Some(namespace.to_string()),
-                labels: Some(labels(&tenant.name_any())),
-                ..Default::default()
-            },
-            role_ref: RoleRef {
-                api_group: "rbac.authorization.k8s.io".into(),
-                kind: "ClusterRole".into(),
-                name: cluster_role_for(role).into(),
-            },
-            subjects: Some(
-                members
-                    .get(&role)
-                    .into_iter()
-                    .flatten()
-                    .map(|a| user(a))
-                    .collect(),
-            ),
+        .map(|role| {
+            let accounts = members.get(&role).into_iter().flatten();
+            binding(
+                tenant,
+                namespace,
+                binding_name(role),
+                cluster_role_for(role),
+                accounts,
+            )
         })
         .collect()
+}
+
+/// RoleBinding `name` of `tenant` in `namespace`: ClusterRole `cluster_role` to `accounts`.
+fn binding<'a>(
+    tenant: &Tenant,
+    namespace: &str,
+    name: impl Into<String>,
+    cluster_role: impl Into<String>,
+    accounts: impl IntoIterator<Item = &'a String>,
+) -> RoleBinding {
+    RoleBinding {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some(namespace.to_string()),
+            labels: Some(labels(&tenant.name_any())),
+            ..Default::default()
+        },
+        role_ref: RoleRef {
+            api_group: "rbac.authorization.k8s.io".into(),
+            kind: "ClusterRole".into(),
+            name: cluster_role.into(),
+        },
+        subjects: Some(accounts.into_iter().map(|a| user(a)).collect()),
+    }
 }
 
 /// The per-tenant ClusterRoles and bindings: every member may read the Tenant object; owners
@@ -249,24 +262,17 @@ pub fn desired_requested_bindings(
     REQUESTED_LEVELS
         .iter()
         .map(|(level, roles)| {
-            let subjects: BTreeSet<&String> = roles
+            let accounts: BTreeSet<&String> = roles
                 .iter()
                 .flat_map(|r| members.get(r).into_iter().flatten())
                 .collect();
-            RoleBinding {
-                metadata: ObjectMeta {
-                    name: Some(requested_binding_name(level)),
-                    namespace: Some(namespace.to_string()),
-                    labels: Some(labels(&tenant.name_any())),
-                    ..Default::default()
-                },
-                role_ref: RoleRef {
-                    api_group: "rbac.authorization.k8s.io".into(),
-                    kind: "ClusterRole".into(),
-                    name: requested_role_name(&tenant.name_any(), level),
-                },
-                subjects: Some(subjects.into_iter().map(|a| user(a)).collect()),
-            }
+            binding(
+                tenant,
+                namespace,
+                requested_binding_name(level),
+                requested_role_name(&tenant.name_any(), level),
+                accounts,
+            )
         })
         .collect()
 }
