@@ -402,8 +402,17 @@ async fn review_namespaced<F>(policy: &Policy, webhook: &str, body: &[u8], revie
 where
     F: AsyncFnOnce(AdmissionRequest<DynamicObject>) -> (AdmissionResponse, Vec<String>),
 {
+    review_as(policy, webhook, body, review).await
+}
+
+/// [`review_namespaced`] of a review whose objects are read as `K` (an ike kind).
+async fn review_as<K, F>(policy: &Policy, webhook: &str, body: &[u8], review: F) -> Response
+where
+    K: kube::Resource + DeserializeOwned,
+    F: AsyncFnOnce(AdmissionRequest<K>) -> (AdmissionResponse, Vec<String>),
+{
     let started = Instant::now();
-    let request: AdmissionRequest<DynamicObject> = match parse(body) {
+    let request: AdmissionRequest<K> = match parse(body) {
         Ok(request) => request,
         Err(refusal) => return *refusal,
     };

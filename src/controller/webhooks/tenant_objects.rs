@@ -12,12 +12,12 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
-use kube::core::admission::{AdmissionRequest, AdmissionResponse, Operation};
+use kube::core::admission::{AdmissionRequest, AdmissionResponse};
 use kube::runtime::reflector::ObjectRef;
 use serde_json::{Value, json};
 
 use super::tenants::is_platform_admin;
-use super::{Hook, Policy, answer, deny, parse};
+use super::{Hook, Policy, review_as};
 use crate::api::consts::{API_GROUP, API_VERSION};
 use crate::api::tenant_object::rules;
 use crate::api::{Role, TenantObject, TenantObjectSpec};
@@ -78,59 +78,43 @@ pub fn stamps(
 
 /// Answers one AdmissionReview of a TenantObject with the patch stamping who declared it.
 pub(super) async fn serve_defaults(State(policy): State<Policy>, body: Bytes) -> Response {
-    let started = std::time::Instant::now();
-    let request: AdmissionRequest<TenantObject> = match parse(&body) {
-        Ok(request) => request,
-        Err(refusal) => return *refusal,
-    };
-    let mut response = AdmissionResponse::from(&request);
-    if let (Operation::Create | Operation::Update, Some(new)) =
-        (&request.operation, &request.object)
-    {
+    review_as(&policy, DEFAULTS_HOOK.name, &body, async |request| {
+        let response = AdmissionResponse::from(&request);
+        let Some(new) = &request.object else {
+            return (response, Vec::new());
+        };
         let username = request.user_info.username.clone().unwrap_or_default();
         // Not a platform admin: the controller (an admin) adds its finalizer with this too.
         let namespace = request.namespace.clone().unwrap_or_default();
         let owner = policy
             .tenant_of(&namespace)
             .is_some_and(|t| t.spec.role_of(&username) == Some(Role::Owner));
-        let ops = stamps(new, request.old_object.as_ref(), &username, owner);
-        if !ops.is_empty() {
-            match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
-                .map_err(|e| e.to_string())
-                .and_then(|p| response.clone().with_patch(p).map_err(|e| e.to_string()))
-            {
-                Ok(patched) => response = patched,
-                Err(e) => {
-                    response = deny(response, format!("ike: cannot stamp the declaration: {e}"))
-                }
-            }
+        let ops: Vec<Value> = stamps(new, request.old_object.as_ref(), &username, owner);
+        if ops.is_empty() {
+            return (response, Vec::new());
         }
-    }
-    policy
-        .metrics
-        .observe(DEFAULTS_HOOK.name, response.allowed, started);
-    answer(response)
+        match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
+            .map_err(|e| e.to_string())
+            .and_then(|p| response.clone().with_patch(p).map_err(|e| e.to_string()))
+        {
+            Ok(patched) => (patched, Vec::new()),
+            Err(e) => (response, vec![format!("cannot stamp the declaration: {e}")]),
+        }
+    })
+    .await
 }
 
 /// Answers one AdmissionReview of a TenantObject.
 pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response {
-    let started = std::time::Instant::now();
-    let request: AdmissionRequest<TenantObject> = match parse(&body) {
-        Ok(request) => request,
-        Err(refusal) => return *refusal,
-    };
-    let mut response = AdmissionResponse::from(&request);
-    if let (Operation::Create | Operation::Update, Some(new)) =
-        (&request.operation, &request.object)
-    {
-        let problems = review(&policy, &request, new);
-        if !problems.is_empty() {
-            response = deny(response, format!("ike: {}", problems.join("; ")));
-        }
-    }
-    tracing::info!(uid = %request.uid, name = %request.name, webhook = HOOK.name, allowed = response.allowed, "reviewed");
-    policy.metrics.observe(HOOK.name, response.allowed, started);
-    answer(response)
+    review_as(&policy, HOOK.name, &body, async |request| {
+        let response = AdmissionResponse::from(&request);
+        let problems = match &request.object {
+            Some(new) => review(&policy, &request, new),
+            None => Vec::new(),
+        };
+        (response, problems)
+    })
+    .await
 }
 
 /// Whether `username` may declare tenant-wide objects in the request's namespace: an owner of
