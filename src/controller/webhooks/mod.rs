@@ -436,6 +436,19 @@ where
     answer(response)
 }
 
+/// `response` carrying the JSON patch `ops` (none: `response` as it is), or why it cannot.
+fn patched(
+    response: AdmissionResponse,
+    ops: Vec<serde_json::Value>,
+) -> Result<AdmissionResponse, String> {
+    if ops.is_empty() {
+        return Ok(response);
+    }
+    serde_json::from_value::<json_patch::Patch>(serde_json::Value::Array(ops))
+        .map_err(|e| e.to_string())
+        .and_then(|p| response.with_patch(p).map_err(|e| e.to_string()))
+}
+
 /// The object under review as a typed `K`, or why it is not one.
 fn typed<K: DeserializeOwned>(object: Option<&DynamicObject>) -> Result<K, String> {
     let object = object.ok_or("the admission request carries no object to review")?;

@@ -22,7 +22,7 @@ use kube::core::admission::{AdmissionRequest, AdmissionResponse, Operation};
 use serde_json::{Value, json};
 
 use super::scheduling::DEDICATED_TAINT;
-use super::{Hook, Policy, answer, parse};
+use super::{Hook, Policy, answer, parse, patched};
 use crate::api::TenantPolicy;
 use crate::api::consts::ISOLATED_LABEL;
 
@@ -99,18 +99,9 @@ pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response
         },
         _ => Vec::new(),
     };
-    if !ops.is_empty() {
-        match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
-            .map_err(|e| e.to_string())
-            .and_then(|patch| {
-                response
-                    .clone()
-                    .with_patch(patch)
-                    .map_err(|e| e.to_string())
-            }) {
-            Ok(patched) => response = patched,
-            Err(e) => tracing::warn!(error = %e, "cannot build the defaults patch"),
-        }
+    match patched(response.clone(), ops) {
+        Ok(patched) => response = patched,
+        Err(e) => tracing::warn!(error = %e, "cannot build the defaults patch"),
     }
     policy.metrics.observe(HOOK.name, response.allowed, started);
     answer(response)

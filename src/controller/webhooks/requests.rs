@@ -20,7 +20,7 @@ use kube::runtime::reflector::ObjectRef;
 use serde_json::{Value, json};
 
 use super::tenants::is_platform_admin;
-use super::{Hook, Policy, answer, deny, parse};
+use super::{Hook, Policy, patched, review_as};
 use crate::api::consts::{API_GROUP, API_VERSION};
 use crate::api::request::{Decision, ResourceRequest, ResourceRequestSpec, rules};
 use crate::util::time::rfc3339;
@@ -199,23 +199,15 @@ fn who(policy: &Policy, request: &AdmissionRequest<ResourceRequest>) -> Who {
 
 /// Answers one AdmissionReview of a ResourceRequest.
 pub(super) async fn serve(State(policy): State<Policy>, body: Bytes) -> Response {
-    let started = std::time::Instant::now();
-    let request: AdmissionRequest<ResourceRequest> = match parse(&body) {
-        Ok(request) => request,
-        Err(refusal) => return *refusal,
-    };
-    let mut response = AdmissionResponse::from(&request);
-    if let (Operation::Create | Operation::Update, Some(new)) =
-        (&request.operation, &request.object)
-    {
-        let problems = review(&policy, &request, new).await;
-        if !problems.is_empty() {
-            response = deny(response, format!("ike: {}", problems.join("; ")));
-        }
-    }
-    tracing::info!(uid = %request.uid, name = %request.name, webhook = HOOK.name, allowed = response.allowed, "reviewed");
-    policy.metrics.observe(HOOK.name, response.allowed, started);
-    answer(response)
+    review_as(&policy, HOOK.name, &body, async |request| {
+        let response = AdmissionResponse::from(&request);
+        let problems = match &request.object {
+            Some(new) => review(&policy, &request, new).await,
+            None => Vec::new(),
+        };
+        (response, problems)
+    })
+    .await
 }
 
 async fn review(
@@ -280,13 +272,11 @@ pub fn stamps(
 
 /// Answers one AdmissionReview of a ResourceRequest with the patch stamping who and when.
 pub(super) async fn serve_defaults(State(policy): State<Policy>, body: Bytes) -> Response {
-    let started = std::time::Instant::now();
-    let request: AdmissionRequest<ResourceRequest> = match parse(&body) {
-        Ok(request) => request,
-        Err(refusal) => return *refusal,
-    };
-    let mut response = AdmissionResponse::from(&request);
-    if let Some(new) = &request.object {
+    review_as(&policy, DEFAULTS_HOOK.name, &body, async |request| {
+        let response = AdmissionResponse::from(&request);
+        let Some(new) = &request.object else {
+            return (response, Vec::new());
+        };
         let username = request.user_info.username.clone().unwrap_or_default();
         let now = rfc3339(std::time::SystemTime::now());
         let ops = stamps(
@@ -296,21 +286,13 @@ pub(super) async fn serve_defaults(State(policy): State<Policy>, body: Bytes) ->
             &username,
             &now,
         );
-        if !ops.is_empty() {
-            match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
-                .map_err(|e| e.to_string())
-                .and_then(|p| response.clone().with_patch(p).map_err(|e| e.to_string()))
-            {
-                Ok(patched) => response = patched,
-                // Without the stamps, validation refuses the request: fail closed.
-                Err(e) => response = deny(response, format!("ike: cannot stamp the request: {e}")),
-            }
+        match patched(response.clone(), ops) {
+            Ok(patched) => (patched, Vec::new()),
+            // Without the stamps, validation refuses the request: fail closed.
+            Err(e) => (response, vec![format!("cannot stamp the request: {e}")]),
         }
-    }
-    policy
-        .metrics
-        .observe(DEFAULTS_HOOK.name, response.allowed, started);
-    answer(response)
+    })
+    .await
 }
 
 #[cfg(test)]

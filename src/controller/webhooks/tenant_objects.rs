@@ -17,7 +17,7 @@ use kube::runtime::reflector::ObjectRef;
 use serde_json::{Value, json};
 
 use super::tenants::is_platform_admin;
-use super::{Hook, Policy, review_as};
+use super::{Hook, Policy, patched, review_as};
 use crate::api::consts::{API_GROUP, API_VERSION};
 use crate::api::tenant_object::rules;
 use crate::api::{Role, TenantObject, TenantObjectSpec};
@@ -89,14 +89,8 @@ pub(super) async fn serve_defaults(State(policy): State<Policy>, body: Bytes) ->
         let owner = policy
             .tenant_of(&namespace)
             .is_some_and(|t| t.spec.role_of(&username) == Some(Role::Owner));
-        let ops: Vec<Value> = stamps(new, request.old_object.as_ref(), &username, owner);
-        if ops.is_empty() {
-            return (response, Vec::new());
-        }
-        match serde_json::from_value::<json_patch::Patch>(Value::Array(ops))
-            .map_err(|e| e.to_string())
-            .and_then(|p| response.clone().with_patch(p).map_err(|e| e.to_string()))
-        {
+        let ops = stamps(new, request.old_object.as_ref(), &username, owner);
+        match patched(response.clone(), ops) {
             Ok(patched) => (patched, Vec::new()),
             Err(e) => (response, vec![format!("cannot stamp the declaration: {e}")]),
         }
