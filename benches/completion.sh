@@ -30,72 +30,41 @@ RUNS=${RUNS:-10}
 DEADLINE_MS=${IKE_COMPLETION_TIMEOUT:-250ms}
 DEADLINE_MS=${DEADLINE_MS%ms}
 
-bench_start=$EPOCHREALTIME
-log() { printf '[%7.1fs] %s\n' "$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')" "$*"; }
-load() { cut -d' ' -f1 /proc/loadavg; }
+source benches/lib.sh
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", 1000 * (b - a) }'; }
 
-if [[ -z ${SKIP_BUILD:-} ]]; then
-  log "cargo build --release --bins"
-  cargo build -q --release --bins
-fi
-for tool in kubectl jq python3; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
-done
-
-work=$(mktemp -d -t ike-bench-completion.XXXXXX)
-mkdir -p "$work/bin" "$work/admin" "$work/alice" "$work/ten"
-cp target/release/ike target/release/ike-controller "$work/bin/"
-ike=$work/bin/ike
-ctl=$work/bin/ike-controller
-dir=$work/local
-kc=$dir/control-plane/admin.kubeconfig
+build_release
+need_tools kubectl jq python3
+bench_work completion target/release
+add_persons "$work" admin alice ten
+alice=$work/home-alice
+# What every person runs is this bench's ike, its completion refreshing nothing in the background.
+export PATH=$work/bin:$PATH IKE_COMPLETION_BACKGROUND=0
 hole_pid=
 proxy_pid=
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [[ -n $hole_pid ]] && kill "$hole_pid" 2>/dev/null || true
-  [[ -n $proxy_pid ]] && kill "$proxy_pid" 2>/dev/null || true
-  [[ -f $dir/pids ]] && "$ctl" local down --dir "$dir" >/dev/null 2>&1 || true
-  if [[ -n ${KEEP:-} || $rc -ne 0 ]]; then
-    echo "work dir kept: $work (controller log: $dir/ike-controller.log)" >&2
-  else
-    rm -rf "$work"
-  fi
-  exit "$rc"
+stop_helpers() {
+  [[ -z $hole_pid ]] || kill "$hole_pid" 2>/dev/null
+  [[ -z $proxy_pid ]] || kill "$proxy_pid" 2>/dev/null
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-k() { kubectl --kubeconfig "$kc" "$@"; }
-# Runs "$@" as the person whose home is $1.
-as() {
-  local h=$1
-  shift
-  HOME=$h XDG_DATA_HOME=$h/.local/share XDG_CONFIG_HOME=$h/.config XDG_CACHE_HOME=$h/.cache \
-    KUBECONFIG=$h/.kube/config NO_COLOR=1 PATH=$work/bin:$PATH IKE_COMPLETION_BACKGROUND=0 "$@"
-}
+stop_local_on_exit --first stop_helpers
 
-log "starting a local IKE in $dir"
-up_out=$("$ctl" local up --dir "$dir")
-login=$(grep -o 'ike login .*' <<<"$up_out" | head -n1)
-read -ra login_args <<<"${login#ike }"
-as "$work/admin" "$ike" "${login_args[@]}" >/dev/null
-until as "$work/admin" "$ike" account create alice -o json >"$work/alice.json" 2>/dev/null; do sleep 0.2; done
+start_local
+read_login "$up_out"
+as admin "$ike" "${login_args[@]}" >/dev/null
+until as admin "$ike" account create alice -o json >"$work/alice.json" 2>/dev/null; do sleep 0.2; done
 server=$(grep -o -- '--server [^ ]*' <<<"$login" | cut -d' ' -f2)
 pin=$(grep -o -- '--ca-pin [^ ]*' <<<"$login" | cut -d' ' -f2)
 jq -r .token "$work/alice.json" >"$work/alice.token"
-until as "$work/alice" "$ike" login --site local --server "$server" --ca-pin "$pin" \
+until as alice "$ike" login --site local --server "$server" --ca-pin "$pin" \
   --token-file "$work/alice.token" >/dev/null 2>&1; do sleep 0.2; done
 for t in payments shop; do
-  as "$work/admin" "$ike" tenant create "$t" --owner alice --namespace "$t-prod" --namespace "$t-dev" >/dev/null
+  as admin "$ike" tenant create "$t" --owner alice --namespace "$t-prod" --namespace "$t-dev" >/dev/null
 done
 log "alice is in tenants payments and shop (load $(load))"
 
-names=$work/alice/.cache/ike/sites/local/names
+names=$alice/.cache/ike/sites/local/names
 tab() {
-  as "$work/alice" env IKE_COMPLETE=bash _CLAP_IFS=$'\013' _CLAP_COMPLETE_INDEX=3 \
+  as alice env IKE_COMPLETE=bash _CLAP_IFS=$'\013' _CLAP_COMPLETE_INDEX=3 \
     _CLAP_COMPLETE_COMP_TYPE=9 "$ike" -- ike tenant show ''
 }
 # measure NAME COUNT PREPARE: times COUNT TABs, PREPARE run before each one (not timed).
@@ -135,8 +104,8 @@ hole_pid=$!
 until [[ -s $work/hole.port ]]; do sleep 0.05; done
 hole=https://127.0.0.1:$(cat "$work/hole.port")
 refused=https://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-real=$(as "$work/alice" kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
-cfg=$work/alice/.kube/config
+real=$(as alice kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
+cfg=$alice/.kube/config
 sed -i "s#$real#$hole#" "$cfg"
 measure hanging "$M" cold
 sed -i "s#$hole#$refused#" "$cfg"
@@ -155,23 +124,23 @@ summary refused $((DEADLINE_MS + 20))
 
 log "2. ike login --all: 1 site vs 10 sites, $RUNS runs each (load $(load))"
 # The same account on 10 sites: alice's files copied under 10 names (the same account API).
-ten=$work/ten
+ten=$work/home-ten
 mkdir -p "$ten/.kube"  # no context yet: the first `login --all` writes the ten
 for ((i = 0; i < 10; i++)); do
   site=$(printf 'site%02d' "$i")
   mkdir -p "$ten/.local/share/ike/sites/$site"
-  cp "$work/alice/.local/share/ike/sites/local/"{ca.pem,identity.pem} "$ten/.local/share/ike/sites/$site/"
-  jq --arg s "$site" '.site = $s' "$work/alice/.local/share/ike/sites/local/site.json" \
+  cp "$alice/.local/share/ike/sites/local/"{ca.pem,identity.pem} "$ten/.local/share/ike/sites/$site/"
+  jq --arg s "$site" '.site = $s' "$alice/.local/share/ike/sites/local/site.json" \
     >"$ten/.local/share/ike/sites/$site/site.json"
 done
-as "$ten" "$ike" login --all 2>/dev/null  # writes the 10 contexts, once
-as "$work/alice" "$ike" login --all 2>/dev/null
+as ten "$ike" login --all 2>/dev/null  # writes the 10 contexts, once
+as alice "$ike" login --all 2>/dev/null
 logins() {
-  local home=$1 out=$2 a b
+  local who=$1 out=$2 a b
   : >"$out"
   for ((i = 0; i < RUNS; i++)); do
     a=$EPOCHREALTIME
-    as "$home" "$ike" login --all 2>"$work/login.err" || { cat "$work/login.err" >&2; exit 1; }
+    as "$who" "$ike" login --all 2>"$work/login.err" || { cat "$work/login.err" >&2; exit 1; }
     b=$EPOCHREALTIME
     ms "$a" "$b" >>"$out"
   done
@@ -185,11 +154,11 @@ report() {
   awk -v a="$one" -v b="$many" -v what="$3" 'BEGIN {
     printf "   %-24s 1 site: median %6.1f ms   10 sites: median %6.1f ms   %.2fx (goal <= 1.5x)\n", what, a, b, b / a }'
 }
-report "$work/alice" "$ten" "loopback:"
+report alice ten "loopback:"
 
 # Sites are not on this machine: the same, with every account API 20 ms away (a TCP proxy
 # that delays each chunk 10 ms each way), the account API's own work unchanged.
-api=$(jq -r .accountApi "$work/alice/.local/share/ike/sites/local/site.json")
+api=$(jq -r .accountApi "$alice/.local/share/ike/sites/local/site.json")
 python3 -c '
 import asyncio, sys
 host, port, delay = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
@@ -213,11 +182,11 @@ asyncio.run(main())
 proxy_pid=$!
 until [[ -s $work/proxy.port ]]; do sleep 0.05; done
 far=https://127.0.0.1:$(cat "$work/proxy.port")
-for home in "$work/alice" "$ten"; do
+for home in "$alice" "$ten"; do
   for f in "$home"/.local/share/ike/sites/*/site.json; do
     jq --arg u "$far" '.accountApi = $u' "$f" >"$f.new" && mv "$f.new" "$f"
   done
 done
-report "$work/alice" "$ten" "20 ms RTT to each site:"
+report alice ten "20 ms RTT to each site:"
 kill "$proxy_pid"
 log "done (load $(load))"

@@ -37,45 +37,18 @@ SECTIONS=${SECTIONS:-1 2 3 4}
 BIN_DIR=${BIN_DIR:-target/release}
 wanted() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
-bench_start=$EPOCHREALTIME
-log() { printf '[%7.1fs] %s\n' "$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')" "$*"; }
-load() { cut -d' ' -f1 /proc/loadavg; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+source benches/lib.sh
 
-if [[ -z ${SKIP_BUILD:-} ]]; then
-  log "cargo build --release --bins"
-  cargo build -q --release --bins
-fi
-for tool in kubectl jq curl amtool python3; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
-done
-
-work=$(mktemp -d -t ike-bench-notify.XXXXXX)
-mkdir -p "$work/bin"
-cp "$BIN_DIR/ike" "$BIN_DIR/ike-controller" "$work/bin/"
-ctl=$work/bin/ike-controller
-dir=$work/local
-kc=$dir/control-plane/admin.kubeconfig
+build_release
+need_tools kubectl jq curl amtool python3
+bench_work notify "$BIN_DIR"
 ctl_pid=
 helper_pids=()
+stop_helpers() { for pid in "${helper_pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+# The controller section 3 restarts, should `local down` have missed it.
+kill_controller() { if [[ -n $ctl_pid ]] && kill -0 "$ctl_pid" 2>/dev/null; then kill -KILL "$ctl_pid" 2>/dev/null; fi; }
+stop_local_on_exit --first stop_helpers --last kill_controller --kept "logs in $dir"
 
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  for pid in "${helper_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [[ -f $dir/pids ]] && { "$ctl" local down --dir "$dir" >/dev/null 2>&1 || true; }
-  if [[ -n $ctl_pid ]] && kill -0 "$ctl_pid" 2>/dev/null; then kill -KILL "$ctl_pid" 2>/dev/null || true; fi
-  if [[ -n ${KEEP:-} || $rc -ne 0 ]]; then
-    echo "work dir kept: $work (logs in $dir)" >&2
-  else
-    rm -rf "$work"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-k() { kubectl --kubeconfig "$kc" "$@"; }
 metrics() { curl -s --max-time 5 "$murl" || true; }
 series() { awk -v m="$1" '$1 == m { v = $2 } END { print v + 0 }'; }
 metric() { metrics | series "$1"; }
@@ -98,8 +71,7 @@ am_loads() { grep -c 'Completed loading of configuration file' "$dir/alertmanage
 pct() { sort -n | awk -v p="$1" '{ a[NR] = $1 } END { i = int(NR * p / 100 + 0.999); if (i < 1) i = 1; printf "%.3f", a[i] }'; }
 
 ######################################################################################### start
-log "starting a local IKE in $dir (N=$N configs over NS=$NS namespaces)"
-up_out=$("$ctl" local up --dir "$dir")
+start_local "N=$N configs over NS=$NS namespaces"
 murl=$(grep -o 'http://[0-9.]*:[0-9]*/metrics' <<<"$up_out" | head -n1)
 am=$(grep -o "Alertmanager's UI: *http://[0-9.:]*" <<<"$up_out" | grep -o 'http://.*')
 ctl_pid=$(tail -n1 "$dir/pids")

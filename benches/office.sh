@@ -25,41 +25,13 @@ OTHER=${OTHER:-200}
 PAR=${PAR:-8}
 release=${CARGO_TARGET_DIR:-target}/release
 
-bench_start=$EPOCHREALTIME
-log() { printf '[%7.1fs] %s\n' "$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')" "$*"; }
-load() { cut -d' ' -f1 /proc/loadavg; }
+source benches/lib.sh
 
-if [[ -z ${SKIP_BUILD:-} ]]; then
-  log "cargo build --release --bins (into $release)"
-  cargo build -q --release --bins
-fi
-for tool in kubectl curl dig hyperfine; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
-done
+build_release "(into $release)"
+need_tools kubectl curl dig hyperfine
+bench_work office "$release"
+stop_local_on_exit
 
-work=$(mktemp -d -t ike-bench-office.XXXXXX)
-mkdir -p "$work/bin"
-cp "$release/ike" "$release/ike-controller" "$work/bin/"
-ike=$work/bin/ike
-ctl=$work/bin/ike-controller
-dir=$work/local
-kc=$dir/control-plane/admin.kubeconfig
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [[ -f $dir/pids ]] && { "$ctl" local down --dir "$dir" >/dev/null 2>&1 || true; }
-  if [[ -n ${KEEP:-} || $rc -ne 0 ]]; then
-    echo "work dir kept: $work (controller log: $dir/ike-controller.log)" >&2
-  else
-    rm -rf "$work"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-k() { kubectl --kubeconfig "$kc" "$@"; }
 # Sets pod $2 in namespace $1 Running and Ready with IP $3.
 ready() {
   k -n "$1" patch pod "$2" --subresource=status --type=merge -p \
@@ -68,8 +40,7 @@ ready() {
 export -f k ready
 export kc
 
-log "starting a local IKE in $dir"
-up_out=$("$ctl" local up --dir "$dir")
+start_local
 port=$(grep -o 'dig @127.0.0.1 -p [0-9]*' <<<"$up_out" | awk '{print $4}')
 [[ -n $port ]] || { echo "no DNS port in 'local up' output:" >&2; echo "$up_out" >&2; exit 1; }
 api=$(k config view --minify -o jsonpath='{.clusters[0].cluster.server}')

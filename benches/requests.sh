@@ -24,52 +24,20 @@ SAMPLES=${SAMPLES:-50}
 RUNS=${RUNS:-10}
 ((SAMPLES > N)) && SAMPLES=$N
 
-bench_start=$EPOCHREALTIME
-log() { printf '[%7.1fs] %s\n' "$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')" "$*"; }
-load() { cut -d' ' -f1 /proc/loadavg; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+source benches/lib.sh
 
-if [[ -z ${SKIP_BUILD:-} ]]; then
-  log "cargo build --release --bins"
-  cargo build -q --release --bins
-fi
-command -v hyperfine >/dev/null || apt-get install -y -q hyperfine >/dev/null
-for tool in kubectl jq curl hyperfine; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
-done
-
-work=$(mktemp -d -t ike-bench-requests.XXXXXX)
-mkdir -p "$work/bin" "$work/home"
-cp target/release/ike target/release/ike-controller "$work/bin/"
-ike=$work/bin/ike
-ctl=$work/bin/ike-controller
-dir=$work/local
+build_release
+install_missing hyperfine
+need_tools kubectl jq curl hyperfine
+bench_work requests target/release home
 cp_dir=$dir/control-plane
-kc=$cp_dir/admin.kubeconfig
+stop_local_on_exit
 
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [[ -f $dir/pids ]] && "$ctl" local down --dir "$dir" >/dev/null 2>&1 || true
-  if [[ -n ${KEEP:-} || $rc -ne 0 ]]; then
-    echo "work dir kept: $work (controller log: $dir/ike-controller.log)" >&2
-  else
-    rm -rf "$work"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-k() { kubectl --kubeconfig "$kc" "$@"; }
-
-log "starting a local IKE in $dir (N=$N requests)"
-up_out=$("$ctl" local up --dir "$dir")
+start_local "N=$N requests"
 server=$(k config view --minify -o jsonpath='{.clusters[0].cluster.server}')
-h=$work/home
-export HOME=$h XDG_DATA_HOME=$h/.local/share XDG_CONFIG_HOME=$h/.config XDG_CACHE_HOME=$h/.cache \
-  XDG_STATE_HOME=$h/.local/state KUBECONFIG=$h/.kube/config NO_COLOR=1 PATH=$work/bin:$PATH
-login=$(grep -o 'ike login .*' <<<"$up_out" | head -n1)
-read -ra login_args <<<"${login#ike }"
+export_home "$work/home"
+export PATH=$work/bin:$PATH
+read_login "$up_out"
 "$ike" "${login_args[@]}" >/dev/null
 log "logged in as platform-admin"
 

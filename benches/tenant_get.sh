@@ -33,74 +33,20 @@ RUNS=${RUNS:-10}
 OTHER_NS=$(( (OTHER + 99) / 100 ))
 ((OTHER_NS < 1)) && OTHER_NS=1
 
-bench_start=$EPOCHREALTIME
-log() { printf '[%7.1fs] %s\n' "$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')" "$*"; }
-load() { cut -d' ' -f1 /proc/loadavg; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+source benches/lib.sh
 
-bin_dir=${BIN_DIR:-target/release}
-if [[ -z ${SKIP_BUILD:-} && -z ${BIN_DIR:-} ]]; then
-  log "cargo build --release --bins"
-  cargo build -q --release --bins
-fi
-command -v hyperfine >/dev/null || apt-get install -y -q hyperfine >/dev/null
-for tool in kubectl jq openssl hyperfine; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
-done
-
-work=$(mktemp -d -t ike-bench-get.XXXXXX)
-mkdir -p "$work/bin"
-cp "$bin_dir/ike" "$bin_dir/ike-controller" "$work/bin/"
-ike=$work/bin/ike
-ctl=$work/bin/ike-controller
-dir=$work/local
-kc=$dir/control-plane/admin.kubeconfig
+[[ -n ${BIN_DIR:-} ]] || build_release  # BIN_DIR implies SKIP_BUILD
+install_missing hyperfine
+need_tools kubectl jq openssl hyperfine
+bench_work get "${BIN_DIR:-target/release}"
 watch_pid=
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [[ -n $watch_pid ]] && kill "$watch_pid" 2>/dev/null || true
-  [[ -f $dir/pids ]] && "$ctl" local down --dir "$dir" >/dev/null 2>&1 || true
-  if [[ -n ${KEEP:-} || $rc -ne 0 ]]; then
-    echo "work dir kept: $work (controller log: $dir/ike-controller.log)" >&2
-  else
-    rm -rf "$work"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-k() { kubectl --kubeconfig "$kc" "$@"; }
-
-# A person's own home: `as NAME CMD...` runs CMD with that home and its kubeconfig.
-as() {
-  local h=$work/home-$1
-  shift
-  HOME=$h XDG_DATA_HOME=$h/.local/share XDG_CONFIG_HOME=$h/.config XDG_CACHE_HOME=$h/.cache \
-    XDG_STATE_HOME=$h/.local/state KUBECONFIG=$h/.kube/config NO_COLOR=1 "$@"
-}
-for who in admin member; do
-  mkdir -p "$work/home-$who"
-  printf '#!/usr/bin/env bash\nh=%q\nexport HOME=$h XDG_DATA_HOME=$h/.local/share XDG_CONFIG_HOME=$h/.config XDG_CACHE_HOME=$h/.cache XDG_STATE_HOME=$h/.local/state KUBECONFIG=$h/.kube/config NO_COLOR=1\nexec "$@"\n' \
-    "$work/home-$who" >"$work/bin/as-$who"
-  chmod +x "$work/bin/as-$who"
-done
+stop_watch() { [[ -z $watch_pid ]] || kill "$watch_pid" 2>/dev/null; }
+stop_local_on_exit --first stop_watch
+add_persons "$work" admin member
 
 ######################################################################################### start
-log "starting a local IKE in $dir (NS=$NS x PODS=$PODS, OTHER=$OTHER in $OTHER_NS namespaces)"
-up_out=$("$ctl" local up --dir "$dir")
-ctl_pid=$(tail -n1 "$dir/pids")
-login=$(grep -o 'ike login .*' <<<"$up_out" | head -n1 || true)
-if [[ -n $login ]]; then
-  read -ra login_args <<<"${login#ike }"
-else
-  api=$(tr '\0' '\n' <"/proc/$ctl_pid/cmdline" | grep -A1 -x -- --account-api-listen | tail -n1)
-  pin=sha256:$(openssl x509 -in "$dir/control-plane/ca.crt" -pubkey -noout |
-    openssl pkey -pubin -outform der | sha256sum | cut -d' ' -f1)
-  login_args=(login --site local --server "https://$api" --ca-pin "$pin" --token "$(cat "$dir/bootstrap-token")")
-fi
+start_local "NS=$NS x PODS=$PODS, OTHER=$OTHER in $OTHER_NS namespaces"
+read_login "$up_out"
 as admin "$ike" "${login_args[@]}" >"$work/login-admin.out" 2>&1 ||
   { cat "$work/login-admin.out" >&2; exit 1; }
 # The bootstrap admin gets cluster-admin from the controller shortly after enrolling.

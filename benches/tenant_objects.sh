@@ -30,14 +30,8 @@ NS=${NS:-50}
 SAMPLES=${SAMPLES:-20}
 TIMEOUT=${TIMEOUT:-120}
 
-bench_start=$EPOCHREALTIME
-log() { printf '[%7.1fs] %s\n' "$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')" "$*"; }
-# The machine is shared: say how busy it was (1-minute load average) next to each figure.
-load() { cut -d' ' -f1 /proc/loadavg; }
-# Seconds between two $EPOCHREALTIME values.
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-# Microseconds since the epoch, for deadlines in bash arithmetic.
-now_us() { echo "${EPOCHREALTIME/./}"; }
+source benches/lib.sh
+
 # "n=.. p50=.. p99=.. max=.." of the numbers in file $1 (nearest-rank percentiles).
 stats() {
   sort -n "$1" | awk '{ v[NR] = $1 } END {
@@ -46,40 +40,11 @@ stats() {
     printf "n=%d p50=%.3f s p99=%.3f s max=%.3f s\n", NR, p50, p99, v[NR] }'
 }
 
-bin_dir=${BIN_DIR:-target/release}
-if [[ -z ${SKIP_BUILD:-} && -z ${BIN_DIR:-} ]]; then
-  log "cargo build --release --bins"
-  cargo build -q --release --bins
-fi
-for tool in kubectl jq; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
-done
-
-work=$(mktemp -d -t ike-bench-tobj.XXXXXX)
-mkdir -p "$work/bin"
-cp "$bin_dir/ike" "$bin_dir/ike-controller" "$work/bin/"
-ctl=$work/bin/ike-controller
-dir=$work/local
-kc=$dir/control-plane/admin.kubeconfig
+[[ -n ${BIN_DIR:-} ]] || build_release  # BIN_DIR implies SKIP_BUILD
+need_tools kubectl jq
+bench_work tobj "${BIN_DIR:-target/release}"
 failed=
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if [[ -f $dir/pids ]]; then
-    "$ctl" local down --dir "$dir" >/dev/null 2>&1 || true
-  fi
-  if [[ -n ${KEEP:-} || $rc -ne 0 ]]; then
-    echo "work dir kept: $work (controller log: $dir/ike-controller.log)" >&2
-  else
-    rm -rf "$work"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-k() { kubectl --kubeconfig "$kc" "$@"; }
+stop_local_on_exit
 
 owner=bench-owner
 tenant=bench-tobj
@@ -112,8 +77,8 @@ EOF
 }
 
 ######################################################################################### start
-log "starting a local IKE in $dir (NS=$NS namespaces, SAMPLES=$SAMPLES)"
-"$ctl" local up --dir "$dir" >"$work/up.out"
+start_local "NS=$NS namespaces, SAMPLES=$SAMPLES"
+printf '%s\n' "$up_out" >"$work/up.out"
 log "up"
 
 ######################################################################################### 1. tenant

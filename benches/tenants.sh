@@ -40,54 +40,18 @@ PAR=${PAR:-4}
 ((ADD_SAMPLES > N)) && ADD_SAMPLES=$N
 ((POOL < 6)) && { echo "POOL must be at least 6" >&2; exit 2; }
 
-bench_start=$EPOCHREALTIME
-log() { printf '[%7.1fs] %s\n' "$(awk -v a="$bench_start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')" "$*"; }
-# The machine is shared: say how busy it was (1-minute load average) next to each figure.
-load() { cut -d' ' -f1 /proc/loadavg; }
-# Seconds between two $EPOCHREALTIME values.
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-# Microseconds since the epoch, for deadlines in bash arithmetic.
-now_us() { echo "${EPOCHREALTIME/./}"; }
+source benches/lib.sh
 
-bin_dir=${BIN_DIR:-target/release}
-if [[ -z ${SKIP_BUILD:-} && -z ${BIN_DIR:-} ]]; then
-  log "cargo build --release --bins"
-  cargo build -q --release --bins
-fi
-command -v hyperfine >/dev/null || apt-get install -y -q hyperfine >/dev/null
-for tool in kubectl jq curl openssl hyperfine; do
-  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 2; }
-done
-
-work=$(mktemp -d -t ike-bench-tenants.XXXXXX)
-mkdir -p "$work/bin" "$work/home"
-cp "$bin_dir/ike" "$bin_dir/ike-controller" "$work/bin/"
-ike=$work/bin/ike
-ctl=$work/bin/ike-controller
-dir=$work/local
-kc=$dir/control-plane/admin.kubeconfig
+[[ -n ${BIN_DIR:-} ]] || build_release  # BIN_DIR implies SKIP_BUILD
+install_missing hyperfine
+need_tools kubectl jq curl openssl hyperfine
+bench_work tenants "${BIN_DIR:-target/release}" home
 ctl_pid=
 failed=
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if [[ -f $dir/pids ]]; then
-    # The pids file names the current controller (rewritten on restart), so this stops it too.
-    "$ctl" local down --dir "$dir" >/dev/null 2>&1 || true
-  fi
-  if [[ -n $ctl_pid ]] && kill -0 "$ctl_pid" 2>/dev/null; then kill -KILL "$ctl_pid" 2>/dev/null || true; fi
-  if [[ -n ${KEEP:-} || $rc -ne 0 ]]; then
-    echo "work dir kept: $work (controller log: $dir/ike-controller.log)" >&2
-  else
-    rm -rf "$work"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-k() { kubectl --kubeconfig "$kc" "$@"; }
+# The pids file names the current controller (rewritten on restart), so `local down` stops it
+# too; should it not have, the restarted one is killed.
+kill_controller() { if [[ -n $ctl_pid ]] && kill -0 "$ctl_pid" 2>/dev/null; then kill -KILL "$ctl_pid" 2>/dev/null; fi; }
+stop_local_on_exit --last kill_controller
 
 metrics() { curl -s --max-time 5 "$murl" || true; }
 # The value of one exact series in a metrics dump on stdin (0 when absent).
@@ -190,8 +154,7 @@ acct() { printf 'bench-a%03d' "$(($1 % POOL))"; }
 tname() { printf 'bt-%04d' "$1"; }
 
 ######################################################################################### start
-log "starting a local IKE in $dir (N=$N tenants, $POOL accounts)"
-up_out=$("$ctl" local up --dir "$dir")
+start_local "N=$N tenants, $POOL accounts"
 murl=$(grep -o 'http://[0-9.]*:[0-9]*/metrics' <<<"$up_out" | head -n1)
 [[ -n $murl ]] || { echo "no metrics URL in 'local up' output:" >&2; echo "$up_out" >&2; exit 1; }
 ctl_pid=$(tail -n1 "$dir/pids")
@@ -206,18 +169,8 @@ log "up: controller pid $ctl_pid, metrics $murl"
 # Log in as the bootstrap admin now: a controller restart with the admin not yet enrolled
 # issues a fresh bootstrap token (a write the resync step would otherwise count).
 h=$work/home
-export HOME=$h XDG_DATA_HOME=$h/.local/share XDG_CONFIG_HOME=$h/.config XDG_CACHE_HOME=$h/.cache \
-  XDG_STATE_HOME=$h/.local/state KUBECONFIG=$h/.kube/config NO_COLOR=1
-login=$(grep -o 'ike login .*' <<<"$up_out" | head -n1 || true)
-if [[ -n $login ]]; then
-  read -ra login_args <<<"${login#ike }"
-else
-  # `local up` does not print a login command (yet): build it from what it leaves behind.
-  api=$(tr '\0' '\n' <"/proc/$ctl_pid/cmdline" | grep -A1 -x -- --account-api-listen | tail -n1)
-  pin=sha256:$(openssl x509 -in "$dir/control-plane/ca.crt" -pubkey -noout |
-    openssl pkey -pubin -outform der | sha256sum | cut -d' ' -f1)
-  login_args=(login --site local --server "https://$api" --ca-pin "$pin" --token "$(cat "$dir/bootstrap-token")")
-fi
+export_home "$h"
+read_login "$up_out"
 logged_in=
 if "$ike" "${login_args[@]}" >"$work/login.out" 2>&1; then
   logged_in=1
