@@ -22,13 +22,13 @@ mod notify;
 /// The local IKE's Office DNS: BIND, its key Secret and the Site pointing at it.
 pub mod office;
 mod plane;
+mod ports;
 mod probe;
 mod process;
 
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Write as _};
-use std::net::{Ipv4Addr, TcpListener};
 use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -363,17 +363,9 @@ pub fn is_alive(pid: u32) -> bool {
     process::is_alive(pid)
 }
 
-/// `n` distinct free ports on 127.0.0.1: all are bound at once, read, then released.
+/// `n` distinct free ports on 127.0.0.1, below the kernel's ephemeral range ([`ports`]).
 fn free_ports<const N: usize>() -> Result<[u16; N], Error> {
-    let listeners = (0..N)
-        .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
-        .collect::<io::Result<Vec<_>>>()
-        .map_err(Error::NoFreePort)?;
-    let mut ports = [0; N];
-    for (port, listener) in ports.iter_mut().zip(&listeners) {
-        *port = listener.local_addr().map_err(Error::NoFreePort)?.port();
-    }
-    Ok(ports)
+    ports::free_ports().map_err(Error::NoFreePort)
 }
 
 /// Extra apiserver flags with every `--enable-admission-plugins=` merged into one flag that also

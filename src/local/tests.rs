@@ -1,4 +1,5 @@
 use std::io::BufRead as _;
+use std::net::{Ipv4Addr, TcpListener};
 use std::process::Output;
 
 use super::plane::Certs;
