@@ -53,24 +53,35 @@ struct Server {
     ca: Arc<AccountCa>,
     metrics: Metrics,
     release: Arc<Notify>,
+    /// How many `/wait` requests reached their handler.
+    entered: Arc<std::sync::atomic::AtomicUsize>,
 }
 
-/// `/ok` answers at once, `/echo` returns the body, `/wait` answers when `release` is notified.
+/// `/ok` answers at once, `/echo` returns the body, `/wait` answers when `release` is notified
+/// (and counts itself in `entered` first).
 async fn serve(limits: Limits) -> Server {
     let ca = ca();
     let metrics = Metrics::default();
     let release = Arc::new(Notify::new());
+    let entered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let app = Router::new()
         .route("/ok", get(|| async { "ok" }))
         .route("/echo", post(|body: Bytes| async move { body }))
         .route(
             "/wait",
-            get(|State(release): State<Arc<Notify>>| async move {
-                release.notified().await;
-                "released"
-            }),
+            get(
+                |State((release, entered)): State<(
+                    Arc<Notify>,
+                    Arc<std::sync::atomic::AtomicUsize>,
+                )>| async move {
+                    let notified = release.notified();
+                    entered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    notified.await;
+                    "released"
+                },
+            ),
         )
-        .with_state(release.clone());
+        .with_state((release.clone(), entered.clone()));
     let listener = Listener::start(
         Spec {
             name: "test",
@@ -91,6 +102,7 @@ async fn serve(limits: Limits) -> Server {
         ca,
         metrics,
         release,
+        entered,
     }
 }
 

@@ -162,16 +162,18 @@ async fn requests_beyond_the_cap_get_503_while_a_half_sent_body_holds_no_slot() 
             response(&mut tls)
         }
     });
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let busy = loop {
-        let ca = ca.clone();
-        let answer = client(move || get_ok(&mut connect(addr, &ca))).await;
-        if answer.0 == 503 {
-            break answer;
-        }
+    // Asked only once it is in its handler: a request asked before could take the slot first
+    // and send /wait away with the 503.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.entered.load(std::sync::atomic::Ordering::SeqCst) == 0 {
         assert!(Instant::now() < deadline, "the slot was never taken");
         tokio::time::sleep(20 * MS).await;
+    }
+    let busy = {
+        let ca = ca.clone();
+        client(move || get_ok(&mut connect(addr, &ca))).await
     };
+    assert_eq!(busy.0, 503, "{busy:?}");
     assert!(busy.1.contains("too many requests at once"), "{busy:?}");
     server.release.notify_one();
     assert_eq!(waiting.await.unwrap(), (200, "released".to_string()));
