@@ -130,6 +130,7 @@ pub async fn watch(
     let mut backoff = Backoff::default();
     let mut warned = false;
     let mut denied_before = false;
+    let mut relist = false;
     let ns = place.namespace.clone();
     let tag = |mut r: Row| {
         r.tenant = place.tenant.clone();
@@ -153,6 +154,33 @@ pub async fn watch(
             }
         };
         let client = lease.client;
+        if relist {
+            // 410 Gone: a fresh list, with a client leased as for a watch (a relist that
+            // outlasts a certificate goes on with the renewed one).
+            match list_at(&client, &kind, Some(&ns), &sel, None).await {
+                Ok(page) => {
+                    let fresh = page.rows.into_iter().map(tag).collect();
+                    for (change, row) in relist_diff(&mut known, fresh) {
+                        if tx.send(Message::Event(change, row)).is_err() {
+                            return;
+                        }
+                    }
+                    resource_version = page.resource_version;
+                    relist = false;
+                }
+                Err(e) => {
+                    if matches!(&e, kube::Error::Api(s) if s.code == 401) {
+                        clients.refused().await;
+                    }
+                    let line = format!("namespace {ns}: cannot list again: {e}; retrying");
+                    if warn(&mut warned, line) {
+                        return;
+                    }
+                    tokio::time::sleep(backoff.next()).await;
+                }
+            }
+            continue;
+        }
         match watch_once(
             &client,
             &kind,
@@ -188,28 +216,10 @@ pub async fn watch(
                 tokio::time::sleep(backoff.next()).await;
                 continue;
             }
-            Ended::Gone => loop {
+            Ended::Gone => {
                 tracing::info!(namespace = %ns, "410 Gone: listing again");
-                match list_at(&client, &kind, Some(&ns), &sel, None).await {
-                    Ok(page) => {
-                        let fresh = page.rows.into_iter().map(tag).collect();
-                        for (change, row) in relist_diff(&mut known, fresh) {
-                            if tx.send(Message::Event(change, row)).is_err() {
-                                return;
-                            }
-                        }
-                        resource_version = page.resource_version;
-                        break;
-                    }
-                    Err(e) => {
-                        let line = format!("namespace {ns}: cannot list again: {e}; retrying");
-                        if warn(&mut warned, line) {
-                            return;
-                        }
-                        tokio::time::sleep(backoff.next()).await;
-                    }
-                }
-            },
+                relist = true;
+            }
             Ended::Failed(e) => {
                 tracing::debug!(namespace = %ns, error = %e, "watch failed; watching again");
                 tokio::time::sleep(backoff.next()).await;
