@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{DeletesTenant, User, admin, env, ok, unique};
+use crate::harness::{OwnedTenant, User, admin, env, ok, unique};
 use crate::tenant_cli::enrolled;
 
 /// What one TAB gave: the candidates, what reached stderr, and how long the completion
@@ -168,34 +168,6 @@ fn has(tab: &Tab, name: &str) -> bool {
     tab.candidates.iter().any(|c| c == name)
 }
 
-/// A tenant owned by `owner`, holding one namespace; deleted when dropped.
-struct Owned {
-    tenant: String,
-    ns: String,
-    _deleted: DeletesTenant,
-}
-
-impl Owned {
-    fn new(prefix: &str, owner: &User) -> Self {
-        let tenant = unique(prefix);
-        let ns = unique(&format!("{prefix}-ns"));
-        ok(admin().ike(&[
-            "tenant",
-            "create",
-            &tenant,
-            "--owner",
-            &owner.account,
-            "--namespace",
-            &ns,
-        ]));
-        Self {
-            _deleted: DeletesTenant(tenant.clone()),
-            tenant,
-            ns,
-        }
-    }
-}
-
 fn cache_dir(user: &User) -> PathBuf {
     user.home()
         .join(".cache/ike/sites")
@@ -255,7 +227,10 @@ const DEADLINE_AND_MARGIN: Duration = Duration::from_millis(250 + 750);
 fn bash_zsh_and_fish_complete_own_tenants_and_namespaces_and_never_another_tenants() {
     let _quiet = crate::harness::sharing_the_tenant_controller();
     let (alice, bob) = (enrolled("cmp-a"), enrolled("cmp-b"));
-    let (mine, theirs) = (Owned::new("cmp-a", &alice), Owned::new("cmp-b", &bob));
+    let (mine, theirs) = (
+        OwnedTenant::new("cmp-a", &alice),
+        OwnedTenant::new("cmp-b", &bob),
+    );
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
         let t = tab(&alice, shell, &["ike", "tenant", "show", ""]);
         assert!(has(&t, &mine.tenant), "{:?}", t.candidates);
@@ -301,7 +276,7 @@ fn bash_zsh_and_fish_complete_own_tenants_and_namespaces_and_never_another_tenan
 fn admins_complete_accounts_and_pending_requests_and_owners_their_configs() {
     let _quiet = crate::harness::sharing_the_tenant_controller();
     let alice = enrolled("cmp-r");
-    let mine = Owned::new("cmp-r", &alice);
+    let mine = OwnedTenant::new("cmp-r", &alice);
     let t = tab(admin(), Shell::Bash, &["ike", "account", "show", "cmp-r"]);
     assert!(has(&t, &alice.account), "{:?}", t.candidates);
     // Not an admin: accounts are nobody else's to list, and a refusal completes nothing.
@@ -366,7 +341,7 @@ fn admins_complete_accounts_and_pending_requests_and_owners_their_configs() {
 fn with_the_api_server_hanging_or_stopped_completion_answers_from_the_cache_in_time() {
     let _quiet = crate::harness::sharing_the_tenant_controller();
     let alice = enrolled("cmp-d");
-    let mine = Owned::new("cmp-d", &alice);
+    let mine = OwnedTenant::new("cmp-d", &alice);
     let warm = tab(&alice, Shell::Bash, &["ike", "tenant", "show", ""]);
     assert!(has(&warm, &mine.tenant), "{:?}", warm.candidates);
     age_cache(&alice);
@@ -403,7 +378,7 @@ fn with_the_api_server_hanging_or_stopped_completion_answers_from_the_cache_in_t
 fn with_an_expired_certificate_completion_answers_from_the_cache_and_renews_nothing() {
     let _quiet = crate::harness::sharing_the_tenant_controller();
     let alice = enrolled("cmp-x");
-    let mine = Owned::new("cmp-x", &alice);
+    let mine = OwnedTenant::new("cmp-x", &alice);
     let warm = tab(&alice, Shell::Zsh, &["ike", "tenant", "show", ""]);
     assert!(has(&warm, &mine.tenant), "{:?}", warm.candidates);
     age_cache(&alice);
@@ -448,10 +423,10 @@ fn with_an_expired_certificate_completion_answers_from_the_cache_and_renews_noth
 fn stale_names_are_answered_at_once_and_refreshed_by_a_detached_process() {
     let _quiet = crate::harness::sharing_the_tenant_controller();
     let alice = enrolled("cmp-s");
-    let first = Owned::new("cmp-s", &alice);
+    let first = OwnedTenant::new("cmp-s", &alice);
     let t = tab(&alice, Shell::Bash, &["ike", "tenant", "show", ""]);
     assert_eq!(t.candidates, std::slice::from_ref(&first.tenant));
-    let second = Owned::new("cmp-s2", &alice);
+    let second = OwnedTenant::new("cmp-s2", &alice);
     age_cache(&alice);
     // The stale answer comes at once; the TAB does not wait for the refresh it starts (the
     // refresh holds none of the shell's pipes).
@@ -601,7 +576,7 @@ impl Drop for Tmux {
 fn a_tab_in_interactive_bash_and_zsh_completes_a_tenant_name() {
     let _quiet = crate::harness::sharing_the_tenant_controller();
     let alice = enrolled("cmp-t");
-    let mine = Owned::new("cmp-tty", &alice);
+    let mine = OwnedTenant::new("cmp-tty", &alice);
     // Typed up to a prefix only this tenant has; TAB completes the rest in the line.
     let prefix = &mine.tenant[..mine.tenant.len() - 2];
 

@@ -291,6 +291,38 @@ impl Drop for DeletesTenant {
     }
 }
 
+/// A tenant `owner` owns, holding one namespace, made by the platform admin; deleted when
+/// dropped.
+pub struct OwnedTenant {
+    /// The tenant.
+    pub tenant: String,
+    /// Its namespace.
+    pub ns: String,
+    _deleted: DeletesTenant,
+}
+
+impl OwnedTenant {
+    /// Makes it, named from `prefix`.
+    pub fn new(prefix: &str, owner: &User) -> Self {
+        let tenant = unique(prefix);
+        let ns = unique(&format!("{prefix}-ns"));
+        ok(admin().ike(&[
+            "tenant",
+            "create",
+            &tenant,
+            "--owner",
+            &owner.account,
+            "--namespace",
+            &ns,
+        ]));
+        Self {
+            _deleted: DeletesTenant(tenant.clone()),
+            tenant,
+            ns,
+        }
+    }
+}
+
 /// stderr of a command that must fail.
 pub fn fails(output: Output) -> String {
     assert!(

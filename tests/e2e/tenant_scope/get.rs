@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::harness::{
-    DeletesTenant, User, admin, fails, kubectl, ok, sharing_the_tenant_controller, unique,
+    DeletesTenant, OwnedTenant, User, admin, fails, kubectl, ok, sharing_the_tenant_controller,
+    unique,
 };
 use crate::tenant_cli::enrolled;
 
@@ -495,32 +496,20 @@ fn short_lived(prefix: &str) -> (User, String, ike::pki::CertInfo) {
     (member, site, first)
 }
 
-/// A tenant `owner` owns with one namespace, ready for use: the namespace, and the tenant's
-/// deletion when dropped.
-fn one_namespace(owner: &User, prefix: &str) -> (String, DeletesTenant) {
-    let tenant = unique(prefix);
-    let ns = format!("{tenant}-x");
-    ok(admin().ike(&[
-        "tenant",
-        "create",
-        &tenant,
-        "--owner",
-        &owner.account,
-        "--namespace",
-        &ns,
-    ]));
-    let deleted = DeletesTenant(tenant);
+/// A tenant `owner` owns with one namespace, ready for use (its kube-root-ca.crt is there).
+fn one_namespace(owner: &User, prefix: &str) -> OwnedTenant {
+    let owned = OwnedTenant::new(prefix, owner);
     wait_until(
         "the namespace's kube-root-ca.crt",
         Duration::from_secs(20),
         || {
-            kubectl(&["get", "configmap", "kube-root-ca.crt", "-n", &ns])
+            kubectl(&["get", "configmap", "kube-root-ca.crt", "-n", &owned.ns])
                 .status
                 .success()
                 .then_some(())
         },
     );
-    (ns, deleted)
+    owned
 }
 
 /// A watch outlives the certificate it began with: each re-watch is made with a client leased
@@ -532,7 +521,8 @@ fn one_namespace(owner: &User, prefix: &str) -> (String, DeletesTenant) {
 fn watch_outlives_its_certificate_by_renewing_it_in_time() {
     let _shared = sharing_the_tenant_controller();
     let (member, _, first) = short_lived("get-renew");
-    let (ns, _deleted) = one_namespace(&member, "get-renew");
+    let owned = one_namespace(&member, "get-renew");
+    let ns = owned.ns.clone();
     let mut w = Watching::start(member.ike_command(&["get", "cm", "-w", "--output-watch-events"]));
     w.expect(&["ADDED", &ns, "kube-root-ca.crt"], Duration::from_secs(20));
     // Half a minute past the first certificate's end, and past the second renewal.
@@ -568,7 +558,8 @@ fn watch_outlives_its_certificate_by_renewing_it_in_time() {
 fn watch_says_once_that_its_certificate_ran_out_and_goes_on_after_a_new_login() {
     let _shared = sharing_the_tenant_controller();
     let (member, site, first) = short_lived("get-expire");
-    let (ns, _deleted) = one_namespace(&member, "get-expire");
+    let owned = one_namespace(&member, "get-expire");
+    let ns = owned.ns.clone();
     let mut w = Watching::start(member.ike_command(&["get", "cm", "-w", "--output-watch-events"]));
     w.expect(&["ADDED", &ns, "kube-root-ca.crt"], Duration::from_secs(20));
     // From now on renewals cannot reach the account API: the site's settings name a closed port.
